@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.lock pyproject.toml ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY portfolio ./portfolio
+COPY api ./api
+COPY schemas ./schemas
+RUN pip install --no-cache-dir --no-deps . && useradd --system portfolio
+USER portfolio
+ENV PORTFOLIO_ENV=production PORTFOLIO_HOST=0.0.0.0 PORTFOLIO_PORT=8000
+EXPOSE 8000
+CMD ["portfolio", "serve"]

@@ -1,0 +1,70 @@
+"""The application factory and its lifespan (which owns the database client)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.middleware import RequestContextMiddleware
+from api.routers import health
+from api.runtime import Runtime
+from portfolio import bootstrap
+from portfolio.bootstrap import DemoLogin
+from portfolio.keyring import Keyring, load_master_secret
+from portfolio.models import DOCUMENT_MODELS
+from portfolio.settings import Settings
+from portfolio.storage import EmbeddedStore, init_documents, make_client
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    on_demo_loaded: Callable[[list[DemoLogin]], None] | None = None,
+) -> FastAPI:
+    """A configured app. Without a MongoDB URI its lifespan runs an embedded store.
+
+    With ``on_demo_loaded`` the lifespan loads the demo data set and hands its logins over.
+    """
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store: EmbeddedStore | None = None
+        if settings.mongodb_uri is None:
+            store = EmbeddedStore(settings.data_dir)
+            uri = await asyncio.to_thread(store.start)
+        else:
+            uri = settings.mongodb_uri.get_secret_value()
+        client = make_client(uri, settings)
+        try:
+            await init_documents(client, settings.database, DOCUMENT_MODELS)
+            keyring = Keyring(load_master_secret(settings))
+            await keyring.load()
+            await bootstrap.prepare(settings=settings, keyring=keyring)
+            if on_demo_loaded is not None:
+                on_demo_loaded(await bootstrap.load_demo(settings=settings, keyring=keyring))
+            app.state.runtime = Runtime(settings=settings, client=client, keyring=keyring)
+            yield
+        finally:
+            await client.close()
+            if store is not None:
+                store.stop()
+
+    app = FastAPI(
+        title="Training e-portfolio",
+        version="0.1.0",
+        summary="Lifelong vocational training archives, vouchers and apprenticeships.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_bulk_body_bytes=settings.max_bulk_body_bytes,
+    )
+    app.include_router(health.router)
+    return app

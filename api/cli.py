@@ -1,0 +1,120 @@
+"""The ``portfolio`` command line: serve the API, administer accounts and keys."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import logging
+import time
+
+import typer
+import uvicorn
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+
+from api import logs
+from api.app import create_app
+from portfolio.bootstrap import DemoLogin
+from portfolio.settings import Settings
+from portfolio.storage import EmbeddedStore, StoreError
+
+app = typer.Typer(help="Training e-portfolio service.", no_args_is_help=True)
+console = Console(stderr=True)
+log = logging.getLogger("portfolio.cli")
+
+# The embedded store is restarted at most this often before serve gives up.
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 300.0
+
+
+def _print_demo_logins(logins: list[DemoLogin]) -> None:
+    table = Table(title="Demo logins")
+    for column in ("username", "password", "role", "what"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.username, login.password, login.role, login.description)
+    console.print(table)
+
+
+async def _watch_store(store: EmbeddedStore, server: uvicorn.Server) -> None:
+    """Restart the embedded store if it dies, a bounded number of times."""
+    restarts: collections.deque[float] = collections.deque()
+    while not server.should_exit:
+        await asyncio.sleep(1.0)
+        if store.alive() or server.should_exit:
+            continue
+        now = time.monotonic()
+        while restarts and now - restarts[0] > RESTART_WINDOW_S:
+            restarts.popleft()
+        if len(restarts) >= MAX_RESTARTS:
+            log.error("embedded store keeps dying; stopping the service")
+            server.should_exit = True
+            return
+        restarts.append(now)
+        log.warning("embedded store died; restarting it", extra={"attempt": len(restarts)})
+        try:
+            # In the main thread on purpose: the child's death signal follows the thread that
+            # started it, and the database is down anyway while this blocks.
+            store.restart()
+            log.info("embedded store restarted")
+        except StoreError as exc:
+            log.error("embedded store restart failed", extra={"reason": str(exc)})
+
+
+async def _serve(server: uvicorn.Server, store: EmbeddedStore | None) -> None:
+    watcher = asyncio.create_task(_watch_store(store, server)) if store else None
+    try:
+        await server.serve()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="Interface to listen on."),
+    port: int | None = typer.Option(None, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo data set and print its logins."),
+) -> None:
+    """Serve the API; without PORTFOLIO_MONGODB_URI, on an embedded store in the data directory."""
+    settings = Settings()
+    logs.configure(settings.log_level)
+    if demo and settings.env == "production":
+        console.print("[red]--demo is refused in production mode[/red]")
+        raise typer.Exit(2)
+    store: EmbeddedStore | None = None
+    if settings.uses_embedded_store:
+        store = EmbeddedStore(settings.data_dir)
+        try:
+            uri = store.start()
+        except StoreError as exc:
+            console.print(f"[red]cannot start the embedded store:[/red] {exc}")
+            raise typer.Exit(3) from exc
+        store.publish()
+        settings = settings.model_copy(update={"mongodb_uri": SecretStr(uri)})
+    try:
+        application = create_app(settings, on_demo_loaded=_print_demo_logins if demo else None)
+        config = uvicorn.Config(
+            application,
+            host=host or settings.host,
+            port=port if port is not None else settings.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+        server = uvicorn.Server(config)
+        asyncio.run(_serve(server, store))
+        if server.started is False:
+            raise typer.Exit(1)
+    finally:
+        if store is not None:
+            store.stop()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

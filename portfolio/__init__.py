@@ -1,0 +1,1 @@
+"""The training e-portfolio domain: documents, rules and use cases. Knows nothing of HTTP."""

@@ -1,0 +1,29 @@
+"""What runs once the database is bound: keys every area needs, and the optional demo data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portfolio.keyring import Keyring
+from portfolio.settings import Settings
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo account to print for a newcomer."""
+
+    username: str
+    password: str
+    role: str
+    description: str
+
+
+async def prepare(*, settings: Settings, keyring: Keyring) -> None:
+    """Make sure each area's keys exist (idempotent; safe on many replicas at once)."""
+
+
+async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
+    """Load the demo data set once (idempotent) and return its logins."""
+    if settings.env == "production":
+        raise RuntimeError("demo data is refused in production mode")
+    return []

@@ -1,0 +1,68 @@
+"""One typed configuration for every part of the service (environment prefix ``PORTFOLIO_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Read from the environment and an optional ``.env`` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PORTFOLIO_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production"] = "development"
+    # Without a URI the embedded store (nx-27017) is started in data_dir.
+    mongodb_uri: SecretStr | None = None
+    database: str = "portfolio"
+    data_dir: Path = Path("var")
+    # Encrypts every key kept in MongoDB; generated into data_dir in development only.
+    master_key: SecretStr | None = None
+    server_selection_timeout_ms: int = Field(default=2000, ge=100)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_bulk_body_bytes: int = Field(default=20_000_000, ge=1024)
+
+    jwt_issuer: str = "portfolio"
+    jwt_audience: str = "portfolio-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    signing_key_retire_after_seconds: int = Field(default=24 * 3600, ge=0)
+
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
+
+    activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.env == "production":
+            missing = [
+                name
+                for name, value in (
+                    ("master_key", self.master_key),
+                    ("mongodb_uri", self.mongodb_uri),
+                )
+                if value is None or not value.get_secret_value()
+            ]
+            if missing:
+                names = ", ".join(f"PORTFOLIO_{m.upper()}" for m in missing)
+                raise ValueError(f"production mode requires {names}")
+        return self
+
+    @property
+    def uses_embedded_store(self) -> bool:
+        """True when no external MongoDB is configured."""
+        return self.mongodb_uri is None

@@ -1,0 +1,1 @@
+"""Request and response models: what crosses the wire, per area."""
