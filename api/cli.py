@@ -29,6 +29,11 @@ MAX_RESTARTS = 5
 RESTART_WINDOW_S = 300.0
 
 
+@app.callback()
+def _root() -> None:
+    """Training e-portfolio service."""
+
+
 def _print_demo_logins(logins: list[DemoLogin]) -> None:
     table = Table(title="Demo logins")
     for column in ("username", "password", "role", "what"):
