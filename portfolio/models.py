@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from beanie import Document
 
+from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
+    IdempotencyRecord,
 ]

@@ -1,0 +1,1 @@
+"""Principals (accounts), roles, passwords, tokens and signing keys."""

@@ -1,0 +1,132 @@
+"""Idempotency records: a retried request with the same key replays the first answer.
+
+The record is written *before* the work as ``pending`` (its ``_id`` is a hash of principal,
+method, path and key, so the unique ``_id`` decides which of two racing requests does the work),
+then set to ``done`` with the stored answer. A repeat with the same body waits (bounded) for the
+first to finish and replays it; the same key with another body is refused. 5xx answers are not
+stored, so the client may retry. A pending record whose worker died is taken over once its lease
+runs out. Records expire after a day (TTL index for clean-up; every read filters on expiry too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Literal
+
+from beanie import Document
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.errors import Conflict, ValidationFailed
+
+RECORD_TTL = timedelta(hours=24)
+LEASE = timedelta(seconds=30)
+WAIT_FOR_FIRST = timedelta(seconds=10)
+_POLL_S = 0.05
+
+
+class IdempotencyRecord(Document):
+    """The first answer to one (principal, method, path, key)."""
+
+    id: str  # type: ignore[assignment]
+    body_hash: str
+    state: Literal["pending", "done"]
+    lease_until: datetime
+    status: int = 0
+    body: bytes = b""
+    media_type: str = ""
+    created_at: datetime
+    expires_at: datetime
+
+    class Settings:
+        name = "idempotency_records"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)
+        ]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A finished request's answer, to replay byte for byte."""
+
+    status: int
+    body: bytes
+    media_type: str
+
+
+def record_id(*, principal: str, method: str, path: str, key: str) -> str:
+    """The record's id: one per principal, method, path and key."""
+    material = "\n".join((principal, method.upper(), path, key)).encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+def body_hash(body: bytes) -> str:
+    """The fingerprint of a request body."""
+    return hashlib.sha256(body).hexdigest()
+
+
+async def claim(rid: str, fingerprint: str) -> StoredAnswer | None:
+    """None when the caller now owns the key and must do the work; else the answer to replay."""
+    deadline = datetime.now(UTC) + WAIT_FOR_FIRST
+    collection = IdempotencyRecord.get_pymongo_collection()
+    while True:
+        now = datetime.now(UTC)
+        record = IdempotencyRecord(
+            id=rid,
+            body_hash=fingerprint,
+            state="pending",
+            lease_until=now + LEASE,
+            created_at=now,
+            expires_at=now + RECORD_TTL,
+        )
+        try:
+            await record.insert()
+            return None
+        except DuplicateKeyError:
+            pass
+        existing = await IdempotencyRecord.find_one({"_id": rid, "expires_at": {"$gt": now}})
+        if existing is None:
+            # Expired but not yet swept: remove it (only if still expired) and try again.
+            await collection.delete_one({"_id": rid, "expires_at": {"$lte": now}})
+            continue
+        if existing.body_hash != fingerprint:
+            raise ValidationFailed.single(
+                "header.Idempotency-Key",
+                "reused_with_different_body",
+                "this Idempotency-Key was already used with a different request body",
+            )
+        if existing.state == "done":
+            return StoredAnswer(existing.status, existing.body, existing.media_type)
+        if existing.lease_until <= now:
+            taken = await collection.update_one(
+                {"_id": rid, "state": "pending", "lease_until": existing.lease_until},
+                {"$set": {"lease_until": now + LEASE}},
+            )
+            if taken.modified_count == 1:
+                return None
+        if now >= deadline:
+            raise Conflict("a request with this Idempotency-Key is still in progress; retry later")
+        await asyncio.sleep(_POLL_S)
+
+
+async def complete(rid: str, answer: StoredAnswer) -> None:
+    """Store the answer of the request that owns the key."""
+    await IdempotencyRecord.get_pymongo_collection().update_one(
+        {"_id": rid, "state": "pending"},
+        {
+            "$set": {
+                "state": "done",
+                "status": answer.status,
+                "body": answer.body,
+                "media_type": answer.media_type,
+            }
+        },
+    )
+
+
+async def release(rid: str) -> None:
+    """Forget a pending key whose request failed with a server error, so a retry does the work."""
+    await IdempotencyRecord.get_pymongo_collection().delete_one({"_id": rid, "state": "pending"})
