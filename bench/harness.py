@@ -1,0 +1,163 @@
+"""Shared benchmark machinery: a store, the API in its own process, a bounded load driver.
+
+The API runs under uvicorn in a separate process and is driven over loopback from this one, so
+the figures include HTTP, serialisation and the event loop as a client would see them. Every
+loop is bounded by a request count and a time limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from portfolio.storage import EmbeddedStore, free_port
+
+BENCH_MASTER_KEY = "bench-master-key-not-a-secret"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What one measured run gives."""
+
+    label: str
+    requests: int
+    errors: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+    @property
+    def per_second(self) -> float:
+        """Completed operations per second."""
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def row(self) -> str:
+        """One Markdown table row."""
+        return (
+            f"| {self.label} | {self.requests} | {self.errors} | {self.per_second:,.0f} | "
+            f"{self.p50_ms:.1f} | {self.p95_ms:.1f} | {self.p99_ms:.1f} |"
+        )
+
+
+TABLE_HEADER = (
+    "| scenario | ops | errors | ops/s | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|---|"
+)
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+async def drive(
+    label: str,
+    operation: Callable[[int], Awaitable[bool]],
+    *,
+    concurrency: int,
+    total: int,
+    time_limit_s: float = 60.0,
+) -> Figures:
+    """Run ``operation(i)`` ``total`` times from ``concurrency`` tasks; it returns success."""
+    latencies: list[float] = []
+    errors = 0
+    next_index = 0
+    deadline = time.perf_counter() + time_limit_s
+
+    async def worker() -> None:
+        nonlocal next_index, errors
+        while next_index < total and time.perf_counter() < deadline:
+            index = next_index
+            next_index += 1
+            started = time.perf_counter()
+            ok = await operation(index)
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += 0 if ok else 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return Figures(
+        label,
+        len(latencies),
+        errors,
+        elapsed,
+        statistics.median(ordered) if ordered else 0.0,
+        _quantile(ordered, 0.95),
+        _quantile(ordered, 0.99),
+    )
+
+
+@contextlib.contextmanager
+def embedded_store(data_dir: Path | None = None) -> Iterator[str]:
+    """A fresh embedded store for one benchmark; yields its URI."""
+    with tempfile.TemporaryDirectory(prefix="portfolio-bench-") as scratch:
+        store = EmbeddedStore(data_dir or Path(scratch) / "var")
+        try:
+            yield store.start()
+        finally:
+            store.stop()
+
+
+@dataclass
+class ApiProcess:
+    """The API served by uvicorn in a child process."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def peak_rss_mib(self) -> float:
+        """The process's peak resident memory so far."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+
+@contextlib.contextmanager
+def api_process(uri: str, database: str) -> Iterator[ApiProcess]:
+    """Serve the API on ``uri``/``database`` in a child process until the block ends."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTFOLIO_")}
+    with tempfile.TemporaryDirectory(prefix="portfolio-bench-api-") as data_dir:
+        env.update(
+            PORTFOLIO_MONGODB_URI=uri,
+            PORTFOLIO_DATABASE=database,
+            PORTFOLIO_DATA_DIR=data_dir,
+            PORTFOLIO_MASTER_KEY=BENCH_MASTER_KEY,
+            PORTFOLIO_PORT=str(port),
+            PORTFOLIO_LOG_LEVEL="WARNING",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.DEVNULL
+        )
+        api = ApiProcess(process, f"http://127.0.0.1:{port}")
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the API exited with {process.returncode}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(api.base_url + "/readyz", timeout=2).status_code == 200:
+                        break
+                time.sleep(0.2)
+            else:
+                raise RuntimeError("the API did not become ready within 60 s")
+            yield api
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
