@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.middleware import RequestContextMiddleware
-from api.routers import health
+from api.routers import admin, auth, health
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.bootstrap import DemoLogin
@@ -67,4 +67,6 @@ def create_app(
         max_bulk_body_bytes=settings.max_bulk_body_bytes,
     )
     app.include_router(health.router)
+    app.include_router(auth.router)
+    app.include_router(admin.router)
     return app

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portfolio.accounts import demo as accounts_demo
+from portfolio.accounts.keys import ensure_signing_key
+from portfolio.identity import protection
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 
@@ -20,10 +23,18 @@ class DemoLogin:
 
 async def prepare(*, settings: Settings, keyring: Keyring) -> None:
     """Make sure each area's keys exist (idempotent; safe on many replicas at once)."""
+    await ensure_signing_key(keyring)
+    await protection.ensure_keys(keyring)
 
 
 async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     """Load the demo data set once (idempotent) and return its logins."""
     if settings.env == "production":
         raise RuntimeError("demo data is refused in production mode")
-    return []
+    logins = [
+        DemoLogin(
+            account.username, accounts_demo.DEMO_PASSWORD, account.role.value, account.description
+        )
+        for account in await accounts_demo.ensure_demo_accounts(settings=settings)
+    ]
+    return logins

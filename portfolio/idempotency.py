@@ -34,7 +34,8 @@ class IdempotencyRecord(Document):
     id: str  # type: ignore[assignment]
     body_hash: str
     state: Literal["pending", "done"]
-    lease_until: datetime
+    # Epoch milliseconds: nx-27017 stores a datetime given to $set as a naive string.
+    lease_until_ms: int
     status: int = 0
     body: bytes = b""
     media_type: str = ""
@@ -78,7 +79,7 @@ async def claim(rid: str, fingerprint: str) -> StoredAnswer | None:
             id=rid,
             body_hash=fingerprint,
             state="pending",
-            lease_until=now + LEASE,
+            lease_until_ms=_ms(now + LEASE),
             created_at=now,
             expires_at=now + RECORD_TTL,
         )
@@ -100,16 +101,20 @@ async def claim(rid: str, fingerprint: str) -> StoredAnswer | None:
             )
         if existing.state == "done":
             return StoredAnswer(existing.status, existing.body, existing.media_type)
-        if existing.lease_until <= now:
+        if existing.lease_until_ms <= _ms(now):
             taken = await collection.update_one(
-                {"_id": rid, "state": "pending", "lease_until": existing.lease_until},
-                {"$set": {"lease_until": now + LEASE}},
+                {"_id": rid, "state": "pending", "lease_until_ms": existing.lease_until_ms},
+                {"$set": {"lease_until_ms": _ms(now + LEASE)}},
             )
             if taken.modified_count == 1:
                 return None
         if now >= deadline:
             raise Conflict("a request with this Idempotency-Key is still in progress; retry later")
         await asyncio.sleep(_POLL_S)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 async def complete(rid: str, answer: StoredAnswer) -> None:

@@ -7,10 +7,19 @@ from __future__ import annotations
 
 from beanie import Document
 
+from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
+from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
     IdempotencyRecord,
+    Principal,
+    RefreshFamily,
+    RefreshToken,
+    Archive,
+    ArchiveEntry,
+    AccessLogEntry,
+    ActivationCode,
 ]

@@ -37,12 +37,20 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     signing_key_retire_after_seconds: int = Field(default=24 * 3600, ge=0)
+    # How often a replica re-reads the signing keys, so a `keys rotate` elsewhere reaches it.
+    signing_key_refresh_seconds: int = Field(default=60, ge=1)
+    # Clock skew tolerated between replicas when checking exp/nbf/iat.
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=300)
+    # A login session (refresh token family) ends this long after the login, however often
+    # it is refreshed.
+    session_max_age_seconds: int = Field(default=90 * 24 * 3600, ge=60)
 
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=2, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    password_min_length: int = Field(default=10, ge=8, le=128)
 
     activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 

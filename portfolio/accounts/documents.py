@@ -1,0 +1,103 @@
+"""Stored accounts and login sessions (storage only; the rules live in the services).
+
+Nullable fields are always written (``None`` becomes an explicit null) and never queried for
+presence, as STORAGE.md requires. Instants written by an update (``…_at`` set after insert) are
+always "now" and written with ``$currentDate``: nx-27017 0.8.1 stores a datetime given to
+``$set`` as a naive string, which no longer compares or sorts as a date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from beanie import Document
+from pymongo import ASCENDING, IndexModel
+
+from portfolio.accounts.principal import Role
+
+
+class Principal(Document):
+    """One account: who may log in, with which role, bound to what.
+
+    ``binding_key`` is always present and unique: ``archive:<id>`` for a worker (one account per
+    archive, even when two activations race) and ``user:<username>`` for everyone else.
+    ``token_version`` is copied into every token; bumping it ends every session at once.
+    ``version`` guards the other conditional updates (password, disable, enable).
+    ``locked_at`` is when repeated failed logins locked the account; the lock lasts
+    ``login_lockout_seconds`` from then.
+    """
+
+    username: str
+    password_hash: str
+    role: Role
+    archive_id: str | None
+    organisation_id: str | None
+    region_prefix: str | None
+    binding_key: str
+    disabled: bool = False
+    token_version: int = 0
+    version: int = 0
+    failed_logins: int = 0
+    locked_at: datetime | None = None
+    created_at: datetime
+    created_by: str
+    password_changed_at: datetime
+
+    class Settings:
+        name = "principals"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("username", ASCENDING)], unique=True),
+            IndexModel([("binding_key", ASCENDING)], unique=True),
+            IndexModel([("archive_id", ASCENDING)]),
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("role", ASCENDING)]),
+        ]
+
+
+class RefreshFamily(Document):
+    """One login session: the chain of refresh tokens that descends from one login.
+
+    The family, not each token, decides whether the session lives: revoking it is one
+    conditional update on one document, so a token minted by a racing rotation is revoked too.
+    """
+
+    id: str  # type: ignore[assignment]
+    # A string, not an ObjectId: nx-27017 0.8.1 matches nothing on equality with an ObjectId
+    # outside ``_id``.
+    principal_id: str
+    token_version: int
+    started_at: datetime
+    last_refreshed_at: datetime
+    expires_at: datetime
+    revoked: bool = False
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    class Settings:
+        name = "refresh_families"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("principal_id", ASCENDING)]),
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+        ]
+
+
+class RefreshToken(Document):
+    """One opaque refresh token, stored only as the SHA-256 hex of its value (``_id``).
+
+    ``rotated`` is set when it was exchanged for its successor; presenting it again is taken as
+    theft. Whether it is revoked is its family's state (``RefreshFamily.revoked``).
+    """
+
+    id: str  # type: ignore[assignment]
+    family_id: str
+    issued_at: datetime
+    expires_at: datetime
+    rotated: bool = False
+    rotated_at: datetime | None = None
+
+    class Settings:
+        name = "refresh_tokens"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+        ]

@@ -1,0 +1,1 @@
+"""The per-worker archive: identity, links, the tamper-evident entries and the access log."""

@@ -1,0 +1,268 @@
+"""Appending to, reading and verifying a worker's chain of entries.
+
+Appending (DESIGN.md, "The archive") is two single-document writes and no transaction:
+
+1. insert the entry with ``seq = head.seq + 1`` and ``prev_hash = head.hash``; the unique
+   index ``(archive_id, seq)`` lets exactly one appender have each sequence number;
+2. move the head from ``seq - 1`` to ``seq`` with a conditional update.
+
+An appender that loses step 1 (duplicate key) moves the head forward to the highest stored
+entry and tries again. That also heals an appender that died between its two writes: its
+entry is stored and chained correctly (it was built on the head of its time), only the head
+lags, and the next append moves the head over it. The head therefore only ever points at a
+stored entry, and each entry is built on the one before it: no fork, no gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.accounts.principal import Actor
+from portfolio.archives.chain import (
+    StoredEntry,
+    entry_hash,
+    first_break,
+    hashed_content,
+    plain_json,
+    truncate_to_millis,
+)
+from portfolio.archives.documents import Archive, ArchiveEntry, Recorder
+from portfolio.archives.kinds import CORRECTION_TARGETS, EntryKind, check_payload
+from portfolio.archives.scope import archive_for_reader, check_limit, object_id
+from portfolio.archives.views import ChainReport, EntryPage, EntryView, RecorderView
+from portfolio.errors import Conflict, NotFound, ValidationFailed
+
+# Each lost race costs one round trip; 20 concurrent appenders need at most 20 rounds.
+MAX_APPEND_ATTEMPTS = 64
+
+
+def _archives() -> Any:
+    return Archive.get_pymongo_collection()
+
+
+def _entries() -> Any:
+    return ArchiveEntry.get_pymongo_collection()
+
+
+async def _read_head(archive_id: ObjectId) -> tuple[int, str]:
+    raw = await _archives().find_one({"_id": archive_id}, {"head": 1})
+    if raw is None:
+        raise NotFound("no such worker")
+    head = raw.get("head") or {}
+    return int(head["seq"]), str(head["hash"])
+
+
+async def highest_entry(archive_id: ObjectId) -> dict[str, Any] | None:
+    """The stored entry with the highest ``seq`` (sort descending, limit 1), if any."""
+    found: list[dict[str, Any]] = (
+        await _entries()
+        .find({"archive_id": str(archive_id)}, {"seq": 1, "hash": 1})
+        .sort("seq", DESCENDING)
+        .limit(1)
+        .to_list()
+    )
+    return found[0] if found else None
+
+
+async def advance_head(archive_id: ObjectId) -> int:
+    """Move the head to the highest stored entry (heals an interrupted append).
+
+    One conditional update from the head we read, so two healers cannot both count the
+    skipped entries; the loser simply finds the head already moved. Returns the head seq.
+    """
+    head_seq, _ = await _read_head(archive_id)
+    top = await highest_entry(archive_id)
+    if top is None or top["seq"] <= head_seq:
+        return head_seq
+    skipped = (
+        await _entries()
+        .find(
+            {"archive_id": str(archive_id), "seq": {"$gt": head_seq, "$lte": top["seq"]}},
+            {"kind": 1},
+        )
+        .to_list()
+    )
+    increments: dict[str, int] = {}
+    for entry in skipped:
+        increments[f"counters.{entry['kind']}"] = increments.get(f"counters.{entry['kind']}", 0) + 1
+    update: dict[str, Any] = {"$set": {"head": {"seq": top["seq"], "hash": top["hash"]}}}
+    if increments:
+        update["$inc"] = increments
+    await _archives().update_one({"_id": archive_id, "head.seq": head_seq}, update)
+    return int(top["seq"])
+
+
+async def _check_correction(archive_id: ObjectId, kind: EntryKind, corrects: int) -> None:
+    target = await _entries().find_one(
+        {"archive_id": str(archive_id), "seq": corrects}, {"kind": 1}
+    )
+    if target is None or target["kind"] not in CORRECTION_TARGETS[kind]:
+        raise ValidationFailed.single(
+            "corrects", "target", f"{kind.value} must point at an entry it can correct"
+        )
+
+
+async def append_entry(
+    *,
+    archive_id: str | ObjectId,
+    kind: EntryKind,
+    payload: Mapping[str, Any],
+    recorded_by: Recorder,
+    corrects: int | None = None,
+    now: datetime | None = None,
+) -> ArchiveEntry:
+    """Append one entry to the archive's chain and return it (with its seq and hash).
+
+    The caller has already checked that ``recorded_by`` may write to this archive. The payload
+    must be plain JSON with the keys ``kinds.REQUIRED_PAYLOAD`` names for ``kind`` and never a
+    full identity number. Raises NotFound for an unknown archive, ValidationFailed for a bad
+    payload or correction target, Conflict if contention outlasts every retry.
+    """
+    oid = object_id(archive_id)
+    body = plain_json(dict(payload))
+    check_payload(kind, body, corrects)
+    if corrects is not None:
+        await _check_correction(oid, kind, corrects)
+    recorder = recorded_by.model_dump()
+    for attempt in range(MAX_APPEND_ATTEMPTS):
+        head_seq, head_hash = await _read_head(oid)
+        seq = head_seq + 1
+        recorded_at = truncate_to_millis(now or datetime.now(UTC))
+        content = hashed_content(
+            archive_id=str(oid),
+            seq=seq,
+            kind=kind.value,
+            recorded_at=recorded_at,
+            recorded_by=recorder,
+            payload=body,
+            corrects=corrects,
+        )
+        entry = ArchiveEntry(
+            archive_id=str(oid),
+            seq=seq,
+            kind=kind.value,
+            recorded_at=recorded_at,
+            recorded_by=recorded_by,
+            payload=body,
+            corrects=corrects,
+            prev_hash=head_hash,
+            hash=entry_hash(head_hash, content),
+        )
+        try:
+            await entry.insert()
+        except DuplicateKeyError:
+            await advance_head(oid)
+            # Spread the retries of many losers a little so they do not collide in step.
+            await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))  # noqa: S311
+            continue
+        # If this update matches nothing, a healer has already moved the head over this
+        # entry (and counted it): the append stands either way.
+        await _archives().update_one(
+            {"_id": oid, "head.seq": head_seq},
+            {
+                "$set": {"head": {"seq": seq, "hash": entry.hash}},
+                "$inc": {f"counters.{kind.value}": 1},
+            },
+        )
+        return entry
+    raise Conflict("the archive is busy; retry the request")
+
+
+def entry_view(raw: Mapping[str, Any]) -> EntryView:
+    """A raw stored entry as shown."""
+    by = raw["recorded_by"]
+    return EntryView(
+        seq=raw["seq"],
+        kind=raw["kind"],
+        recorded_at=raw["recorded_at"],
+        recorded_by=RecorderView(
+            principal=by["principal"],
+            role=by["role"],
+            organisation=by.get("organisation"),
+            region=by.get("region"),
+        ),
+        payload=dict(raw["payload"]),
+        corrects=raw.get("corrects"),
+        hash=raw["hash"],
+    )
+
+
+def parse_seq_cursor(cursor: str | None) -> int | None:
+    """The cursor of an entry page is the last seq shown; anything else is rejected."""
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 12:
+        raise ValidationFailed.single("cursor", "format", "the cursor is not valid")
+    return int(cursor)
+
+
+async def entry_page(archive_id: ObjectId, *, cursor: str | None, limit: int) -> EntryPage:
+    """Entries newest first, keyset-paged on ``seq`` (the cursor is the last seq shown)."""
+    limit = check_limit(limit)
+    before = parse_seq_cursor(cursor)
+    query: dict[str, Any] = {"archive_id": str(archive_id)}
+    if before is not None:
+        query["seq"] = {"$lt": before}
+    raw = await _entries().find(query).sort("seq", DESCENDING).limit(limit + 1).to_list()
+    entries = [entry_view(r) for r in raw[:limit]]
+    next_cursor = str(entries[-1].seq) if len(raw) > limit else None
+    return EntryPage(entries=entries, next_cursor=next_cursor)
+
+
+async def list_entries(
+    *, actor: Actor, archive_id: str | None = None, cursor: str | None = None, limit: int = 20
+) -> EntryPage:
+    """A page of a worker's entries, newest first: the worker's own, or an agency's in region."""
+    archive = await archive_for_reader(actor, archive_id)
+    assert archive.id is not None
+    return await entry_page(archive.id, cursor=cursor, limit=limit)
+
+
+async def verify_chain(archive_id: str | ObjectId) -> ChainReport:
+    """Recompute an archive's chain from the raw stored entries; report the first break."""
+    oid = object_id(archive_id)
+    raw_archive = await _archives().find_one({"_id": oid}, {"head": 1})
+    if raw_archive is None:
+        raise NotFound("no such worker")
+    head = raw_archive["head"]
+    raw_entries = await _entries().find({"archive_id": str(oid)}).sort("seq", ASCENDING).to_list()
+    entries = [StoredEntry.from_raw(raw) for raw in raw_entries]
+    broken = first_break(str(oid), entries, int(head["seq"]), str(head["hash"]))
+    return ChainReport(
+        archive_id=str(oid),
+        ok=broken is None,
+        first_broken_seq=broken,
+        entries_checked=len(entries),
+        head_seq=int(head["seq"]),
+    )
+
+
+async def verify_archive(*, actor: Actor, archive_id: str | None = None) -> ChainReport:
+    """``verify_chain`` for the worker's own archive, or an agency's in its region."""
+    archive = await archive_for_reader(actor, archive_id)
+    assert archive.id is not None
+    return await verify_chain(archive.id)
+
+
+async def verify_all(batch: int = 500) -> AsyncIterator[ChainReport]:
+    """Every archive's chain report, in ``_id`` order (for ``portfolio archive verify --all``)."""
+    after: PydanticObjectId | None = None
+    while True:
+        query: dict[str, Any] = {"_id": {"$gt": after}} if after is not None else {}
+        ids = (
+            await _archives().find(query, {"_id": 1}).sort("_id", ASCENDING).limit(batch).to_list()
+        )
+        if not ids:
+            return
+        for raw in ids:
+            yield await verify_chain(raw["_id"])
+        after = ids[-1]["_id"]

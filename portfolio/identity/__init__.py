@@ -1,0 +1,1 @@
+"""Identifiers (ID numbers, credit codes, occupation and region codes), masking, protection."""

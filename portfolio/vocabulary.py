@@ -1,0 +1,75 @@
+"""The programme's fixed vocabularies (../shared/DOMAIN.md), shared by every area.
+
+Values are stable English slugs (stored and sent on the wire); ``LABELS`` gives the Chinese
+names people know them by.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TrainingType(StrEnum):
+    """The three training types of the programme."""
+
+    EMPLOYMENT_SKILLS = "employment_skills"  # 就业技能培训
+    SKILL_UPGRADING = "skill_upgrading"  # 岗位技能提升培训
+    ENTREPRENEURSHIP = "entrepreneurship"  # 创业创新培训
+
+
+class SkillBrand(StrEnum):
+    """Provincial skill brands a course may carry."""
+
+    TIANFU_NEW_FARMER = "tianfu_new_farmer"  # 天府新农人
+    TIANFU_BUILDER = "tianfu_builder"  # 天府建筑工
+    SICHUAN_CHEF = "sichuan_chef"  # 川菜大师傅
+    TIANFU_TECHNICIAN = "tianfu_technician"  # 天府技工
+    TIANFU_DIGITAL_CRAFTSMAN = "tianfu_digital_craftsman"  # 天府数智工匠
+    LOCAL_LABOUR = "local_labour"  # 地方劳务品牌
+
+
+class SkillLevel(StrEnum):
+    """The eight-level ladder (新八级工), lowest first; compare with ``rank``."""
+
+    APPRENTICE = "apprentice"  # 学徒工 (no certificate)
+    JUNIOR = "junior"  # 初级工, level 5
+    INTERMEDIATE = "intermediate"  # 中级工, level 4
+    SENIOR = "senior"  # 高级工, level 3
+    TECHNICIAN = "technician"  # 技师, level 2
+    SENIOR_TECHNICIAN = "senior_technician"  # 高级技师, level 1
+    PRINCIPAL_TECHNICIAN = "principal_technician"  # 特级技师
+    CHIEF_TECHNICIAN = "chief_technician"  # 首席技师
+
+    @property
+    def rank(self) -> int:
+        """Position on the ladder: 0 for an apprentice, 7 for a chief technician."""
+        return _LADDER.index(self)
+
+    @property
+    def is_high_skill(self) -> bool:
+        """高技能人才: senior worker (高级工) or above."""
+        return self.rank >= SkillLevel.SENIOR.rank
+
+
+_LADDER = list(SkillLevel)
+
+
+LABELS: dict[str, str] = {
+    TrainingType.EMPLOYMENT_SKILLS: "就业技能培训",
+    TrainingType.SKILL_UPGRADING: "岗位技能提升培训",
+    TrainingType.ENTREPRENEURSHIP: "创业创新培训",
+    SkillBrand.TIANFU_NEW_FARMER: "天府新农人",
+    SkillBrand.TIANFU_BUILDER: "天府建筑工",
+    SkillBrand.SICHUAN_CHEF: "川菜大师傅",
+    SkillBrand.TIANFU_TECHNICIAN: "天府技工",
+    SkillBrand.TIANFU_DIGITAL_CRAFTSMAN: "天府数智工匠",
+    SkillBrand.LOCAL_LABOUR: "地方劳务品牌",
+    SkillLevel.APPRENTICE: "学徒工",
+    SkillLevel.JUNIOR: "初级工",
+    SkillLevel.INTERMEDIATE: "中级工",
+    SkillLevel.SENIOR: "高级工",
+    SkillLevel.TECHNICIAN: "技师",
+    SkillLevel.SENIOR_TECHNICIAN: "高级技师",
+    SkillLevel.PRINCIPAL_TECHNICIAN: "特级技师",
+    SkillLevel.CHIEF_TECHNICIAN: "首席技师",
+}
