@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.middleware import RequestContextMiddleware
-from api.routers import admin, auth, health
+from api.routers import admin, auth, enrolments, health, training
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.bootstrap import DemoLogin
@@ -69,4 +69,6 @@ def create_app(
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(training.router)
+    app.include_router(enrolments.router)
     return app

@@ -11,6 +11,15 @@ from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
+from portfolio.training.documents import (
+    AttendanceRecord,
+    Course,
+    Enrolment,
+    Organisation,
+    OrganisationEvent,
+    Run,
+    WorkerSchedule,
+)
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
@@ -22,4 +31,11 @@ DOCUMENT_MODELS: list[type[Document]] = [
     ArchiveEntry,
     AccessLogEntry,
     ActivationCode,
+    Organisation,
+    OrganisationEvent,
+    Course,
+    Run,
+    Enrolment,
+    WorkerSchedule,
+    AttendanceRecord,
 ]

@@ -1,0 +1,1 @@
+"""Providers (organisations), courses, runs (classes), enrolments and attendance."""

@@ -1,0 +1,286 @@
+"""Use cases of attendance: record (one or a whole session), confirm, reject, void, count.
+
+Records are statements, never edited in substance: a correction is a new record that
+supersedes the latest one for that session. A provider-entered record is ``unconfirmed`` until
+a real-name check-in (face, QR code, e-ID, named in the record) or the worker confirms it.
+Hours attended = the latest confirmed record of each session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from bson import ObjectId
+
+from portfolio.accounts.principal import Actor, Role
+from portfolio.errors import (
+    DomainError,
+    FieldError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
+from portfolio.training.documents import AttendanceRecord, Enrolment, Run
+from portfolio.training.enrolments import get_visible as get_enrolment
+from portfolio.training.enums import (
+    REAL_NAME_CAPTURE,
+    AttendanceStatus,
+    CaptureMethod,
+    EnrolmentStatus,
+)
+from portfolio.training.organisations import acting_organisation, object_id
+
+# Attendance is taken while a class runs; a completed enrolment may still get corrections.
+RECORDABLE = frozenset({EnrolmentStatus.IN_TRAINING, EnrolmentStatus.COMPLETED})
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One statement of presence as the provider enters it."""
+
+    session_n: int
+    hours: float
+    capture_method: CaptureMethod
+    check_in_ref: str = ""
+
+
+def _initial_status(presence: Presence) -> AttendanceStatus:
+    if presence.capture_method in REAL_NAME_CAPTURE and presence.check_in_ref:
+        return AttendanceStatus.CONFIRMED
+    return AttendanceStatus.UNCONFIRMED
+
+
+def _check(presence: Presence, run: Run, *, prefix: str = "") -> None:
+    errors: list[FieldError] = []
+    session = next((s for s in run.sessions if s.n == presence.session_n), None)
+    if session is None:
+        errors.append(FieldError(f"{prefix}session_n", "unknown_session", "no such session"))
+    elif not 0 <= presence.hours <= session.hours:
+        errors.append(
+            FieldError(
+                f"{prefix}hours",
+                "above_session",
+                f"must be between 0 and the session's {session.hours} hours",
+            )
+        )
+    if presence.capture_method in REAL_NAME_CAPTURE and not presence.check_in_ref:
+        errors.append(
+            FieldError(
+                f"{prefix}check_in_ref",
+                "required",
+                "a real-name check-in must name its record (check_in_ref)",
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def _latest(enrolment_id: str, session_n: int) -> AttendanceRecord | None:
+    return (
+        await AttendanceRecord.find({"enrolment_id": enrolment_id, "session_n": session_n})
+        .sort("-recorded_at", "-_id")
+        .limit(1)
+        .first_or_none()
+    )
+
+
+async def _write(
+    *, actor: Actor, enrolment: Enrolment, run: Run, presence: Presence, now: datetime
+) -> AttendanceRecord:
+    if enrolment.status not in RECORDABLE:
+        raise InvalidTransition(
+            f"attendance is recorded once training has started; the enrolment is "
+            f"{enrolment.status.value}",
+            current_state=enrolment.status.value,
+        )
+    assert enrolment.id is not None
+    previous = await _latest(str(enrolment.id), presence.session_n)
+    record = AttendanceRecord(
+        enrolment_id=str(enrolment.id),
+        run_id=enrolment.run_id,
+        organisation_id=enrolment.organisation_id,
+        archive_id=enrolment.archive_id,
+        session_n=presence.session_n,
+        hours=presence.hours,
+        status=_initial_status(presence),
+        capture_method=presence.capture_method,
+        check_in_ref=presence.check_in_ref,
+        supersedes=str(previous.id) if previous else None,
+        recorded_by=actor.principal_id,
+        recorded_at=now,
+        confirmed_at=now if _initial_status(presence) is AttendanceStatus.CONFIRMED else None,
+    )
+    await record.insert()
+    return record
+
+
+async def record(*, actor: Actor, enrolment_id: str, presence: Presence) -> AttendanceRecord:
+    """A provider records one worker's presence at one session of its own run."""
+    organisation = await acting_organisation(actor)
+    enrolment = await get_enrolment(actor=actor, enrolment_id=enrolment_id)
+    run = await Run.get(object_id(enrolment.run_id, "run"))
+    if run is None or run.organisation_id != str(organisation.id):
+        raise NotFound("no such enrolment")
+    _check(presence, run)
+    return await _write(
+        actor=actor, enrolment=enrolment, run=run, presence=presence, now=datetime.now(UTC)
+    )
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One row of a whole-session attendance sheet."""
+
+    enrolment_id: str
+    hours: float
+    capture_method: CaptureMethod
+    check_in_ref: str = ""
+
+
+@dataclass(frozen=True)
+class AttendanceRowResult:
+    """The outcome of one row of a session sheet."""
+
+    row: int
+    status: str  # "recorded" | "error"
+    record: AttendanceRecord | None = None
+    errors: tuple[FieldError, ...] = ()
+    detail: str = ""
+
+
+async def record_session(
+    *, actor: Actor, run_id: str, session_n: int, rows: Sequence[SessionRow]
+) -> list[AttendanceRowResult]:
+    """A provider records a whole session at once; valid rows are kept when others fail."""
+    organisation = await acting_organisation(actor)
+    run = await Run.find_one(
+        {"_id": object_id(run_id, "run"), "organisation_id": str(organisation.id)}
+    )
+    if run is None:
+        raise NotFound("no such run")
+    if not any(s.n == session_n for s in run.sessions):
+        raise NotFound("no such session")
+    # A malformed id matches nothing here and is reported on its own row below.
+    ids = [PydanticObjectId(r.enrolment_id) for r in rows if ObjectId.is_valid(r.enrolment_id)]
+    class_list = {
+        str(e.id): e async for e in Enrolment.find({"run_id": run_id, "_id": {"$in": ids}})
+    }
+    now = datetime.now(UTC)
+    results: list[AttendanceRowResult] = []
+    for index, row in enumerate(rows):
+        prefix = f"rows.{index}."
+        enrolment = class_list.get(row.enrolment_id)
+        presence = Presence(session_n, row.hours, row.capture_method, row.check_in_ref)
+        try:
+            if enrolment is None:
+                raise ValidationFailed.single(
+                    f"{prefix}enrolment_id", "not_in_run", "no such enrolment in this run"
+                )
+            _check(presence, run, prefix=prefix)
+            written = await _write(
+                actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
+            )
+        except ValidationFailed as failed:
+            results.append(
+                AttendanceRowResult(
+                    index, "error", errors=tuple(failed.errors), detail=failed.detail
+                )
+            )
+        except DomainError as error:
+            results.append(AttendanceRowResult(index, "error", detail=error.detail))
+        else:
+            results.append(AttendanceRowResult(index, "recorded", record=written))
+    return results
+
+
+async def _own_record(actor: Actor, record_id: str) -> AttendanceRecord:
+    found = await AttendanceRecord.get(object_id(record_id, "attendance record"))
+    mine = found is not None and (
+        (actor.role is Role.WORKER and actor.archive_id == str(found.archive_id))
+        or (actor.role is Role.PROVIDER and actor.organisation_id == str(found.organisation_id))
+    )
+    if not mine or found is None:
+        raise NotFound("no such attendance record")
+    return found
+
+
+async def _move(
+    found: AttendanceRecord, source: AttendanceStatus, target: AttendanceStatus
+) -> AttendanceRecord:
+    if found.status is not source:
+        raise InvalidTransition(
+            f"the record is {found.status.value}", current_state=found.status.value
+        )
+    update: dict[str, Any] = {"$set": {"status": target.value}, "$inc": {"version": 1}}
+    if target is AttendanceStatus.CONFIRMED:
+        # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+        update["$currentDate"] = {"confirmed_at": True}
+    result = await AttendanceRecord.get_pymongo_collection().update_one(
+        {"_id": found.id, "status": source.value, "version": found.version}, update
+    )
+    fresh = await AttendanceRecord.get(found.id)
+    assert fresh is not None
+    if result.modified_count != 1:
+        raise InvalidTransition(
+            f"the record is {fresh.status.value}", current_state=fresh.status.value
+        )
+    return fresh
+
+
+async def confirm(*, actor: Actor, record_id: str) -> AttendanceRecord:
+    """The worker confirms a record of their own presence."""
+    found = await _own_record(actor, record_id)
+    return await _move(found, AttendanceStatus.UNCONFIRMED, AttendanceStatus.CONFIRMED)
+
+
+async def reject(*, actor: Actor, record_id: str) -> AttendanceRecord:
+    """The worker disputes a record of their presence; it will never count."""
+    found = await _own_record(actor, record_id)
+    return await _move(found, AttendanceStatus.UNCONFIRMED, AttendanceStatus.REJECTED)
+
+
+async def void(*, actor: Actor, record_id: str) -> AttendanceRecord:
+    """The provider withdraws a record it entered by mistake (unconfirmed or confirmed)."""
+    found = await _own_record(actor, record_id)
+    await acting_organisation(actor)
+    if found.status in (AttendanceStatus.REJECTED, AttendanceStatus.VOIDED):
+        raise InvalidTransition(
+            f"the record is {found.status.value}", current_state=found.status.value
+        )
+    return await _move(found, found.status, AttendanceStatus.VOIDED)
+
+
+def hours_attended(records: Sequence[AttendanceRecord]) -> float:
+    """Sum over sessions of the latest confirmed record's hours."""
+    latest: dict[int, AttendanceRecord] = {}
+    for item in records:
+        if item.status is not AttendanceStatus.CONFIRMED:
+            continue
+        known = latest.get(item.session_n)
+        if known is None or (item.recorded_at, str(item.id)) > (known.recorded_at, str(known.id)):
+            latest[item.session_n] = item
+    return sum(item.hours for item in latest.values())
+
+
+async def records_by_enrolment(enrolment_ids: Sequence[str]) -> dict[str, list[AttendanceRecord]]:
+    """The attendance records of several enrolments at once, oldest first, by enrolment."""
+    grouped: dict[str, list[AttendanceRecord]] = {i: [] for i in enrolment_ids}
+    query = {"enrolment_id": {"$in": list(enrolment_ids)}}
+    async for item in AttendanceRecord.find(query).sort("+_id"):
+        grouped[item.enrolment_id].append(item)
+    return grouped
+
+
+async def records_of(enrolment_id: str) -> list[AttendanceRecord]:
+    """Every attendance record of one enrolment, oldest first."""
+    return await AttendanceRecord.find({"enrolment_id": enrolment_id}).sort("+_id").to_list()
+
+
+async def list_for_enrolment(*, actor: Actor, enrolment_id: str) -> list[AttendanceRecord]:
+    """The attendance records of an enrolment within the caller's reach."""
+    enrolment = await get_enrolment(actor=actor, enrolment_id=enrolment_id)
+    return await records_of(str(enrolment.id))

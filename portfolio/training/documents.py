@@ -1,0 +1,242 @@
+"""Storage of the training area. Documents only: rules live in rules.py, queries in services.
+
+References to other documents are stored as hex strings, not ObjectIds: nx-27017 matches no
+document by ObjectId equality outside ``_id`` (see tests/storage/test_archive_patterns.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from beanie import Document, PydanticObjectId
+from pydantic import BaseModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from portfolio.training.enums import (
+    AttendanceStatus,
+    CaptureMethod,
+    CertificateStatus,
+    CertificateType,
+    CompletionResult,
+    Delivery,
+    EnrolmentStatus,
+    OrganisationKind,
+    OrganisationStatus,
+    WithdrawReason,
+)
+from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+
+
+class Organisation(Document):
+    """A training provider or enterprise; its users have the provider role."""
+
+    name: str
+    credit_code: str
+    # A few legal early codes fail the GB 32100 check: accepted only with an agency's record.
+    credit_code_override_reason: str
+    kind: OrganisationKind
+    region_code: str
+    status: OrganisationStatus = OrganisationStatus.ACTIVE
+    status_reason: str = ""
+    version: int = 0
+    created_at: datetime
+    created_by: str
+
+    class Settings:
+        name = "organisations"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("credit_code", ASCENDING)], unique=True),
+            IndexModel([("region_code", ASCENDING)]),
+        ]
+
+
+class OrganisationEvent(Document):
+    """One status change of an organisation (suspension, reinstatement) and why."""
+
+    organisation_id: str
+    action: str
+    reason: str
+    by: str
+    at: datetime
+
+    class Settings:
+        name = "organisation_events"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("organisation_id", ASCENDING)])]
+
+
+class Course(Document):
+    """A course an organisation offers."""
+
+    organisation_id: str
+    region_code: str
+    title: str
+    occupation_code: str
+    digital: bool
+    green: bool
+    training_type: TrainingType
+    brand: SkillBrand | None
+    target_level: SkillLevel
+    planned_hours: float
+    delivery: Delivery
+    subsidy_standard_fen: int
+    created_at: datetime
+    created_by: str
+
+    class Settings:
+        name = "courses"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("region_code", ASCENDING)]),
+        ]
+
+
+class Session(BaseModel):
+    """One session of a run: number (1-based), day, start time (HH:MM) and hours."""
+
+    n: int
+    day: date
+    start: str
+    hours: float
+
+
+class Run(Document):
+    """One class of a course: dates, capacity, place, trainers and sessions."""
+
+    course_id: str
+    organisation_id: str
+    region_code: str
+    start_date: date
+    end_date: date
+    capacity: int
+    # Seats taken; moved only by conditional $inc so the capacity holds under races.
+    seats_taken: int = 0
+    location: str
+    trainers: list[str]
+    sessions: list[Session]
+    created_at: datetime
+    created_by: str
+
+    class Settings:
+        name = "runs"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("course_id", ASCENDING)]),
+            IndexModel([("organisation_id", ASCENDING), ("start_date", DESCENDING)]),
+            IndexModel([("organisation_id", ASCENDING)]),
+        ]
+
+
+class Enrolment(Document):
+    """One worker in one run. Unique per (run, worker)."""
+
+    run_id: str
+    course_id: str
+    organisation_id: str
+    archive_id: str
+    # Copied at enrolment so a provider's class list never needs the archive (and never more
+    # than the masked number).
+    worker_name: str
+    worker_masked_id: str
+    worker_region_code: str
+    status: EnrolmentStatus
+    status_reason: str = ""
+    withdraw_reason: WithdrawReason | None = None
+    # The completion, set by the one conditional update that moves in_training -> completed.
+    result: CompletionResult | None = None
+    score: float | None = None
+    hours_attended: float = 0
+    completed_at: datetime | None = None
+    completed_by: str = ""
+    # Seq of the "training completed" archive entry; 0 while not (yet) written.
+    entry_seq: int = 0
+    version: int = 0
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+
+    class Settings:
+        name = "enrolments"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("run_id", ASCENDING), ("archive_id", ASCENDING)], unique=True),
+            IndexModel([("run_id", ASCENDING)]),
+            IndexModel([("archive_id", ASCENDING)]),
+            IndexModel([("organisation_id", ASCENDING)]),
+        ]
+
+
+class WorkerSchedule(Document):
+    """The sessions a worker is booked into, to refuse overlapping runs under races.
+
+    One document per archive; ``slots`` is a short list rewritten whole under a version
+    precondition (STORAGE.md: no sub-document $push).
+    """
+
+    id: PydanticObjectId  # the archive id
+    slots: list[str]  # "run_id|start ISO|end ISO"
+    version: int = 0
+
+    class Settings:
+        name = "worker_schedules"
+
+
+class AttendanceRecord(Document):
+    """One statement of presence at one session. Corrections are new records that supersede."""
+
+    enrolment_id: str
+    run_id: str
+    organisation_id: str
+    archive_id: str
+    session_n: int
+    hours: float
+    status: AttendanceStatus
+    capture_method: CaptureMethod
+    check_in_ref: str
+    supersedes: str | None
+    recorded_by: str
+    recorded_at: datetime
+    confirmed_at: datetime | None = None
+    version: int = 0
+
+    class Settings:
+        name = "attendance"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("enrolment_id", ASCENDING), ("session_n", ASCENDING)]),
+            IndexModel([("enrolment_id", ASCENDING)]),
+            IndexModel([("archive_id", ASCENDING)]),
+            IndexModel([("run_id", ASCENDING)]),
+        ]
+
+
+class Certificate(Document):
+    """A qualification, skill-level or special-ability certificate a provider recorded.
+
+    The archive holds the tamper-evident history (issued, corrected, voided); this document is
+    the current state, for lists and the public check.
+    """
+
+    number: str
+    certificate_type: CertificateType
+    occupation_code: str
+    level: SkillLevel | None
+    issuing_body: str
+    issue_date: date
+    archive_id: str
+    holder_name: str
+    holder_region_code: str
+    enrolment_id: str
+    organisation_id: str
+    status: CertificateStatus = CertificateStatus.VALID
+    void_reason: str = ""
+    # Seq of the archive entry that states the current content (0 until written).
+    entry_seq: int = 0
+    version: int = 0
+    recorded_at: datetime
+    recorded_by: str
+
+    class Settings:
+        name = "certificates"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("number", ASCENDING)], unique=True),
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("archive_id", ASCENDING)]),
+        ]

@@ -1,0 +1,151 @@
+"""Use cases of organisations: register, suspend, reinstate, and who may act for one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from beanie import PydanticObjectId
+from bson.errors import InvalidId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from portfolio.identity.identifiers import parse_credit_code, parse_region_code
+from portfolio.training.documents import Organisation, OrganisationEvent
+from portfolio.training.enums import OrganisationKind, OrganisationStatus
+
+
+def object_id(raw: str, what: str) -> PydanticObjectId:
+    """A path id as an ObjectId; a malformed one is simply not found."""
+    try:
+        return PydanticObjectId(raw)
+    except (InvalidId, TypeError):
+        raise NotFound(f"no such {what}") from None
+
+
+async def register(
+    *,
+    actor: Actor,
+    name: str,
+    credit_code: str,
+    kind: OrganisationKind,
+    region_code: str,
+    credit_code_override_reason: str = "",
+) -> Organisation:
+    """An agency (in its region) or an admin registers a provider or enterprise."""
+    region = parse_region_code(region_code)
+    if actor.role is Role.AGENCY and not actor.covers_region(region):
+        raise ValidationFailed.single(
+            "region_code", "outside_scope", "the region lies outside your agency's scope"
+        )
+    override = credit_code_override_reason.strip()
+    code = parse_credit_code(
+        credit_code, field="credit_code", allow_checksum_override=bool(override)
+    )
+    organisation = Organisation(
+        name=name.strip(),
+        credit_code=code.code,
+        credit_code_override_reason=override if code.overridden else "",
+        kind=kind,
+        region_code=region,
+        created_at=datetime.now(UTC),
+        created_by=actor.principal_id,
+    )
+    try:
+        await organisation.insert()
+    except DuplicateKeyError:
+        raise Conflict("an organisation with this credit code is already registered") from None
+    return organisation
+
+
+async def get_visible(*, actor: Actor, organisation_id: str) -> Organisation:
+    """An organisation the caller may see: its own users, agencies of its region, admins."""
+    organisation = await Organisation.get(object_id(organisation_id, "organisation"))
+    if organisation is None or not can_see(actor, organisation):
+        raise NotFound("no such organisation")
+    return organisation
+
+
+def can_see(actor: Actor, organisation: Organisation) -> bool:
+    """Whether ``actor`` may read this organisation's data."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.AGENCY:
+        return actor.covers_region(organisation.region_code)
+    if actor.role is Role.PROVIDER:
+        return actor.organisation_id == str(organisation.id)
+    return False
+
+
+async def acting_organisation(actor: Actor, *, to_record: bool = True) -> Organisation:
+    """The provider user's own organisation; refuses recording while it is suspended."""
+    if actor.role is not Role.PROVIDER or actor.organisation_id is None:
+        raise Forbidden("only a provider's users may do this")
+    organisation = await Organisation.get(object_id(actor.organisation_id, "organisation"))
+    if organisation is None:
+        raise Forbidden("your account is bound to no registered organisation")
+    if to_record and organisation.status is OrganisationStatus.SUSPENDED:
+        raise Forbidden(
+            "your organisation is suspended: it can read its records but not add to them",
+            reason=organisation.status_reason,
+        )
+    return organisation
+
+
+async def set_status(
+    *, actor: Actor, organisation_id: str, suspend: bool, reason: str
+) -> Organisation:
+    """Suspend or reinstate, by an agency of the organisation's region (or an admin)."""
+    organisation = await get_visible(actor=actor, organisation_id=organisation_id)
+    if actor.role not in (Role.AGENCY, Role.ADMIN):
+        raise Forbidden("only an agency of the region may change an organisation's status")
+    if not reason.strip():
+        raise ValidationFailed.single("reason", "required", "a reason is required")
+    source = OrganisationStatus.ACTIVE if suspend else OrganisationStatus.SUSPENDED
+    target = OrganisationStatus.SUSPENDED if suspend else OrganisationStatus.ACTIVE
+    updated = await Organisation.get_pymongo_collection().find_one_and_update(
+        {"_id": organisation.id, "status": source.value, "version": organisation.version},
+        {
+            "$set": {"status": target.value, "status_reason": reason.strip()},
+            "$inc": {"version": 1},
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    if updated is None:
+        raise Conflict(
+            f"the organisation is {organisation.status.value}",
+            current_state=organisation.status.value,
+        )
+    await OrganisationEvent(
+        organisation_id=str(organisation.id),
+        action="suspend" if suspend else "reinstate",
+        reason=reason.strip(),
+        by=actor.principal_id,
+        at=datetime.now(UTC),
+    ).insert()
+    refreshed: Organisation = Organisation.model_validate(updated)
+    return refreshed
+
+
+async def list_visible(
+    *, actor: Actor, after: PydanticObjectId | None, limit: int
+) -> list[Organisation]:
+    """Organisations the caller may see, oldest first, keyset-paged on ``_id``."""
+    query: dict[str, object] = {}
+    if actor.role is Role.AGENCY and actor.region_prefix is not None:
+        query["region_code"] = region_range(actor.region_prefix)
+    elif actor.role is Role.PROVIDER:
+        query["_id"] = object_id(actor.organisation_id or "", "organisation")  # _id: ObjectId
+    return await Organisation.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
+
+
+def after_id(query: dict[str, object], after: PydanticObjectId | None) -> dict[str, object]:
+    """``query`` restricted to ids above ``after`` (keyset paging), keeping any id condition."""
+    if after is None:
+        return query
+    current = query.get("_id")
+    condition: dict[str, object] = {"$gt": after}
+    if current is not None:
+        condition["$eq"] = current
+    return {**query, "_id": condition}

@@ -1,0 +1,130 @@
+"""Requests and responses of organisations, courses and runs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictInt
+
+from portfolio.training.enums import Delivery, OrganisationKind, OrganisationStatus
+from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from schemas.common import Input
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class OrganisationIn(Input):
+    """Register a training provider or enterprise."""
+
+    name: Text
+    credit_code: Annotated[str, Field(min_length=1, max_length=40)]
+    kind: OrganisationKind
+    region_code: Annotated[str, Field(min_length=1, max_length=12)]
+    credit_code_override_reason: Annotated[str, Field(max_length=500)] = Field(
+        default="",
+        description="Only for a legal early code failing the GB 32100 check: why it is accepted.",
+    )
+
+
+class StatusChangeIn(Input):
+    """Why an organisation is suspended or reinstated."""
+
+    reason: Reason
+
+
+class OrganisationOut(BaseModel):
+    """An organisation as its users and agencies see it."""
+
+    id: str
+    name: str
+    credit_code: str
+    credit_code_overridden: bool
+    kind: OrganisationKind
+    region_code: str
+    status: OrganisationStatus
+    status_reason: str
+
+
+class CourseIn(Input):
+    """A course a provider offers."""
+
+    title: Text
+    occupation_code: Annotated[str, Field(min_length=1, max_length=20)] = Field(
+        description="国家职业分类大典 code N-NN-NN-NN, optionally followed by S and/or L flags"
+    )
+    training_type: TrainingType
+    brand: SkillBrand | None = None
+    target_level: SkillLevel
+    planned_hours: Annotated[float, Field(gt=0, le=5000)]
+    delivery: Delivery
+    subsidy_standard_fen: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = Field(
+        description="subsidy standard per trainee, integer fen"
+    )
+
+
+class CourseOut(BaseModel):
+    """A course."""
+
+    id: str
+    organisation_id: str
+    region_code: str
+    title: str
+    occupation_code: str
+    digital: bool
+    green: bool
+    training_type: TrainingType
+    brand: SkillBrand | None
+    target_level: SkillLevel
+    planned_hours: float
+    delivery: Delivery
+    subsidy_standard_fen: int
+    created_at: datetime
+
+
+class SessionIn(Input):
+    """One session: its number (1-based, in order), day, start time and hours."""
+
+    n: Annotated[StrictInt, Field(ge=1, le=1000)]
+    day: date
+    start: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = Field(
+        description="local start time HH:MM"
+    )
+    hours: Annotated[float, Field(gt=0, le=12)]
+
+
+class RunIn(Input):
+    """A class of a course."""
+
+    start_date: date
+    end_date: date
+    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)]
+    location: Text
+    trainers: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=1000)]
+
+
+class SessionOut(BaseModel):
+    """One session of a run."""
+
+    n: int
+    day: date
+    start: str
+    hours: float
+
+
+class RunOut(BaseModel):
+    """A class with its sessions and seats."""
+
+    id: str
+    course_id: str
+    organisation_id: str
+    region_code: str
+    start_date: date
+    end_date: date
+    capacity: int
+    seats_taken: int
+    location: str
+    trainers: list[str]
+    sessions: list[SessionOut]

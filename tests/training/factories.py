@@ -1,0 +1,176 @@
+"""Plain factories for training tests: an organisation with a provider user, courses, runs."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from beanie import PydanticObjectId
+from httpx import AsyncClient
+from stdnum.cn import uscc
+
+from api.runtime import Runtime
+from portfolio.accounts.principal import Role
+from portfolio.archives.documents import Archive
+from portfolio.identity.identifiers import IdType, Sex, parse_resident_id
+from portfolio.identity.masking import mask_identity_number
+from portfolio.identity.protection import FieldProtection, associated_data
+from tests.archives.factories import fresh_resident_id, register
+from tests.helpers import LoggedIn, log_in_as
+
+_serial = itertools.count(1)
+
+
+def credit_code(region: str = "510104") -> str:
+    """A valid unified social credit code no other call returns (per session)."""
+    body = f"91{region}MA6{next(_serial):06d}"
+    return body + uscc.calc_check_digit(body)
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A registered organisation, its provider user and the agency that registered it."""
+
+    organisation_id: str
+    user: LoggedIn
+    agency: LoggedIn
+
+
+async def make_provider(
+    client: AsyncClient, runtime: Runtime, *, region: str = "510104", agency_prefix: str = "5101"
+) -> Provider:
+    """An agency of ``agency_prefix`` registers an organisation; a provider user joins it."""
+    agency = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix=agency_prefix)
+    response = await client.post(
+        "/providers",
+        json={
+            "name": f"培训学校 {next(_serial)}",
+            "credit_code": credit_code(region),
+            "kind": "training_institution",
+            "region_code": region,
+        },
+        headers=agency.headers,
+    )
+    assert response.status_code == 201, response.text
+    organisation_id = response.json()["id"]
+    user = await log_in_as(client, runtime.settings, Role.PROVIDER, organisation_id=organisation_id)
+    return Provider(organisation_id, user, agency)
+
+
+COURSE = {
+    "title": "中式烹调师（初级）",
+    "occupation_code": "4-03-02-01",
+    "training_type": "employment_skills",
+    "brand": "sichuan_chef",
+    "target_level": "junior",
+    "planned_hours": 16,
+    "delivery": "in_person",
+    "subsidy_standard_fen": 120_000,
+}
+
+
+async def make_course(client: AsyncClient, provider: Provider, **changes: Any) -> dict[str, Any]:
+    """A course of ``provider`` (the default is a Sichuan-cuisine class)."""
+    response = await client.post(
+        "/courses", json={**COURSE, **changes}, headers=provider.user.headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def sessions(
+    start: date, count: int = 4, hours: float = 4, at: str = "09:00"
+) -> list[dict[str, Any]]:
+    """``count`` daily sessions from ``start``."""
+    return [
+        {"n": n + 1, "day": (start + timedelta(days=n)).isoformat(), "start": at, "hours": hours}
+        for n in range(count)
+    ]
+
+
+async def make_run(
+    client: AsyncClient,
+    provider: Provider,
+    course_id: str,
+    *,
+    start: date = date(2026, 3, 2),
+    capacity: int = 40,
+    count: int = 4,
+    at: str = "09:00",
+) -> dict[str, Any]:
+    """A run of ``count`` daily sessions from ``start``."""
+    response = await client.post(
+        f"/courses/{course_id}/runs",
+        json={
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=count - 1)).isoformat(),
+            "capacity": capacity,
+            "location": "成都市武侯区",
+            "trainers": ["李师傅"],
+            "sessions": sessions(start, count, at=at),
+        },
+        headers=provider.user.headers,
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registered worker as a provider's clerk would type them."""
+
+    archive_id: str
+    id_number: str
+    name: str
+
+    def ref(self) -> dict[str, str]:
+        """The enrolment form's worker fields."""
+        return {"id_type": "resident_id", "id_number": self.id_number, "name": self.name}
+
+
+async def make_person(runtime: Runtime, *, name: str = "王小明", region: str = "510104") -> Person:
+    """A worker registered by an agency of the region."""
+    number = fresh_resident_id()
+    registered = await register(runtime, id_number=number, name=name, region_code=region)
+    return Person(registered.worker.archive_id, number, name)
+
+
+async def seed_people(runtime: Runtime, count: int, *, region: str = "510104") -> list[Person]:
+    """``count`` archives written in one batch (no entries): for tests of whole class files."""
+    protection = FieldProtection(runtime.keyring)
+    now = datetime.now(UTC)
+    people: list[Person] = []
+    archives: list[Archive] = []
+    for n in range(count):
+        number = fresh_resident_id(area=region, birth=date(1985, 6, 1))
+        identity = parse_resident_id(number)
+        archive_id = PydanticObjectId()
+        name = f"学员{n:05d}"
+        archives.append(
+            Archive(
+                id=archive_id,
+                name=name,
+                id_type=IdType.RESIDENT_ID,
+                nationality=identity.nationality,
+                id_number=protection.seal(
+                    number, aad=associated_data("archives", "id_number", str(archive_id))
+                ),
+                id_index=protection.blind_index(identity.lookup_key),
+                id_masked=mask_identity_number(number),
+                birth_date=identity.birth_date or date(1985, 6, 1),
+                sex=identity.sex or Sex.MALE,
+                phone="13800138000",
+                region_code=region,
+                ssn_index=f"unset:{archive_id}",
+                created_at=now,
+                created_by="seed",
+                updated_at=now,
+            )
+        )
+        people.append(Person(str(archive_id), number, name))
+    await Archive.insert_many(archives)
+    return people
