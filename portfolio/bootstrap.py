@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
+from portfolio.archives import demo as archives_demo
 from portfolio.identity import protection
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
@@ -37,4 +38,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
         )
         for account in await accounts_demo.ensure_demo_accounts(settings=settings)
     ]
+    # The archives the demo worker logins are bound to (registered by the demo agencies).
+    await archives_demo.ensure_demo_archives(settings=settings, keyring=keyring)
     return logins

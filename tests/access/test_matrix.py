@@ -22,7 +22,7 @@ from httpx import AsyncClient
 from api.deps import get_current_principal
 from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
-from tests.access import routes_accounts, routes_training
+from tests.access import routes_accounts, routes_training, routes_workers
 from tests.access.matrix import (
     PLACEHOLDER,
     PUBLIC,
@@ -33,7 +33,8 @@ from tests.access.matrix import (
 )
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 
-AREAS = (routes_accounts, routes_training)  # later areas: add their routes_<area> module here
+# Later areas: add their routes_<area> module here.
+AREAS = (routes_accounts, routes_training, routes_workers)
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
 _TEST_PROBE = re.compile(r"^/_test/")

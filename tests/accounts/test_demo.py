@@ -6,7 +6,7 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio import bootstrap
-from portfolio.accounts.demo import DEMO_PASSWORD
+from portfolio.accounts.demo import DEMO_ORGANISATION_A, DEMO_ORGANISATION_B, DEMO_PASSWORD
 from tests.helpers import auth_headers, request_tokens
 
 EXPECTED = {
@@ -14,8 +14,8 @@ EXPECTED = {
     "agency-sichuan": ("agency", {"region_prefix": "51"}),
     "agency-chengdu": ("agency", {"region_prefix": "5101"}),
     "agency-mianyang": ("agency", {"region_prefix": "5107"}),
-    "provider-a": ("provider", {"organisation_id": "demo-org-a"}),
-    "provider-b": ("provider", {"organisation_id": "demo-org-b"}),
+    "provider-a": ("provider", {"organisation_id": DEMO_ORGANISATION_A}),
+    "provider-b": ("provider", {"organisation_id": DEMO_ORGANISATION_B}),
     "worker-1": ("worker", {"archive_id": "64d0000000000000000000a1"}),
     "worker-2": ("worker", {"archive_id": "64d0000000000000000000a2"}),
 }

@@ -1,0 +1,365 @@
+"""Workers on the agency side: real-name registration, lookup, activation codes, links.
+
+Identity numbers travel only in request bodies: a lookup by number is ``POST /workers/search``
+and a full read of a known worker is ``POST /workers/{id}/reveal``, both with a stated purpose
+that the worker reads in their access log. Those two are reads and take no
+``Idempotency-Key``: a stored replay would keep the revealed numbers in plaintext.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from api.deps import AUTH_RESPONSES, AgencyUser, Idempotent
+from api.runtime import RuntimeDep
+from portfolio.archives import links, reading, registration
+from portfolio.archives.views import (
+    ActivationCodeIssued,
+    EmploymentView,
+    IdentityView,
+    InsuredSchemeInput,
+    SocialSecurityView,
+    WorkerView,
+)
+from schemas.workers import (
+    ActivationCodeOut,
+    EmploymentCloseIn,
+    EmploymentOut,
+    EmploymentRegistrationIn,
+    EmploymentRegistrationOut,
+    IdentityOut,
+    InsuredSchemeOut,
+    RegisteredWorkerOut,
+    RevealedOut,
+    RevealIn,
+    SocialSecurityIn,
+    SocialSecurityOut,
+    TransferIn,
+    WorkerOut,
+    WorkerRegistrationIn,
+    WorkerSearchIn,
+)
+
+router = APIRouter(tags=["workers"])
+
+_ROLE: dict[int | str, dict[str, Any]] = {403: {"description": "Not an agency (problem+json)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    **_ROLE,
+    404: {"description": "No such worker in your region"},
+}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND,
+    409: {"description": "Conflicts with stored state (or the archive changed meanwhile)"},
+    422: {"description": "Invalid input (fields and rules named)"},
+}
+# Full values are never cached by a browser or a proxy.
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _identity_out(identity: IdentityView) -> IdentityOut:
+    return IdentityOut(
+        name=identity.name,
+        id_type=identity.id_type,
+        nationality=identity.nationality,
+        id_number_masked=identity.id_number_masked,
+        birth_date=identity.birth_date,
+        sex=identity.sex,
+        phone_masked=identity.phone_masked,
+        region_code=identity.region_code,
+    )
+
+
+def _social_security_out(link: SocialSecurityView | None) -> SocialSecurityOut | None:
+    if link is None:
+        return None
+    return SocialSecurityOut(
+        number_masked=link.number_masked,
+        card_number_masked=link.card_number_masked,
+        issuing_region=link.issuing_region,
+        schemes=[InsuredSchemeOut(scheme=s.scheme, since=s.since) for s in link.schemes],
+    )
+
+
+def _employment_out(link: EmploymentView | None) -> EmploymentOut | None:
+    if link is None:
+        return None
+    return EmploymentOut(
+        certificate_number_masked=link.certificate_number_masked,
+        registrations=[
+            EmploymentRegistrationOut(
+                id=r.registration_id,
+                kind=r.kind,
+                employer_credit_code=r.employer_credit_code,
+                credit_code_overridden=r.credit_code_overridden,
+                employer_name=r.employer_name,
+                start=r.start,
+                end=r.end,
+                occupation_code=r.occupation_code,
+                digital=r.digital,
+                green=r.green,
+                labour_contract_end=r.labour_contract_end,
+            )
+            for r in link.registrations
+        ],
+    )
+
+
+def _revealed_out(view: WorkerView) -> RevealedOut | None:
+    identity = view.identity
+    if identity.id_number_full is None or identity.phone_full is None:
+        return None
+    return RevealedOut(
+        id_number=identity.id_number_full,
+        phone=identity.phone_full,
+        social_security_number=(view.social_security.number_full if view.social_security else None),
+        employment_certificate_number=(
+            view.employment.certificate_number_full if view.employment else None
+        ),
+    )
+
+
+def worker_out(view: WorkerView) -> WorkerOut:
+    """The response shape of a worker view (``revealed`` only if the view holds full values)."""
+    return WorkerOut(
+        id=view.archive_id,
+        identity=_identity_out(view.identity),
+        social_security=_social_security_out(view.social_security),
+        employment=_employment_out(view.employment),
+        account_state=view.account_state,
+        entry_count=view.entry_count,
+        version=view.version,
+        created_at=view.created_at,
+        revealed=_revealed_out(view),
+    )
+
+
+def _activation_out(issued: ActivationCodeIssued) -> ActivationCodeOut:
+    return ActivationCodeOut(
+        archive_id=issued.archive_id, code=issued.code, expires_at=issued.expires_at
+    )
+
+
+@router.post(
+    "/workers",
+    status_code=201,
+    summary="Register a worker by real name",
+    response_model=RegisteredWorkerOut,
+    responses={
+        **AUTH_RESPONSES,
+        403: {"description": "Not an agency, or the region lies outside yours"},
+        409: {
+            "description": "This person has an archive already; `region_code` names its region "
+            "(ask that region for a transfer)"
+        },
+        422: {"description": "Invalid fields (each named with its rule)"},
+    },
+)
+async def register_worker(
+    body: WorkerRegistrationIn, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
+    """Create the worker's archive in a region of the agency; returns a one-time activation
+    code to hand to the worker (``POST /auth/activate``)."""
+
+    async def act() -> RegisteredWorkerOut:
+        registered = await registration.register_worker(
+            actor=actor, keyring=runtime.keyring, settings=runtime.settings, **body.model_dump()
+        )
+        return RegisteredWorkerOut(
+            worker=worker_out(registered.worker), activation=_activation_out(registered.activation)
+        )
+
+    return await idem.run(act, status_code=201)
+
+
+@router.post(
+    "/workers/search",
+    summary="Find a worker of your region by ID number or social-security number",
+    responses={
+        **NOT_FOUND,
+        404: {"description": "No worker with that number in your region"},
+        422: {"description": "Invalid number or purpose, or not exactly one number given"},
+    },
+)
+async def search_worker(
+    body: WorkerSearchIn, actor: AgencyUser, runtime: RuntimeDep, response: Response
+) -> WorkerOut:
+    """Look the worker up through the blind index; the hit is logged with the purpose in the
+    worker's access log. ``reveal`` returns the full numbers too."""
+    view = await reading.search_worker(actor=actor, keyring=runtime.keyring, **body.model_dump())
+    response.headers.update(_NO_STORE)
+    return worker_out(view)
+
+
+@router.get(
+    "/workers/{archive_id}", summary="A worker of your region (masked)", responses=NOT_FOUND
+)
+async def get_worker(archive_id: str, actor: AgencyUser, runtime: RuntimeDep) -> WorkerOut:
+    """The worker's archive header with masked numbers."""
+    return worker_out(
+        await reading.get_worker(actor=actor, keyring=runtime.keyring, archive_id=archive_id)
+    )
+
+
+@router.post(
+    "/workers/{archive_id}/reveal",
+    summary="Read a worker's full numbers, stating why",
+    responses={**NOT_FOUND, 422: {"description": "No usable purpose"}},
+)
+async def reveal_worker(
+    archive_id: str, body: RevealIn, actor: AgencyUser, runtime: RuntimeDep, response: Response
+) -> WorkerOut:
+    """The worker's header with full numbers; the read and its purpose go to the worker's
+    access log before the data is returned."""
+    view = await reading.get_worker(
+        actor=actor,
+        keyring=runtime.keyring,
+        archive_id=archive_id,
+        reveal=True,
+        purpose=body.purpose,
+    )
+    response.headers.update(_NO_STORE)
+    return worker_out(view)
+
+
+@router.post(
+    "/workers/{archive_id}/activation-code",
+    status_code=201,
+    summary="Issue a new activation code (lost code, forgotten password)",
+    response_model=ActivationCodeOut,
+    responses=NOT_FOUND,
+)
+async def issue_activation_code(
+    archive_id: str, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
+    """A fresh one-time code for a worker of your region; every older code stops working.
+    Used on an archive that has a login, it sets a new password on that login."""
+
+    async def act() -> ActivationCodeOut:
+        return _activation_out(
+            await registration.issue_activation_code(
+                actor=actor, settings=runtime.settings, archive_id=archive_id
+            )
+        )
+
+    return await idem.run(act, status_code=201)
+
+
+@router.post(
+    "/workers/{archive_id}/transfer",
+    summary="Move a worker to another region",
+    response_model=WorkerOut,
+    responses={
+        **WRITE_ERRORS,
+        403: {"description": "Not an agency, or the new region lies outside yours"},
+    },
+)
+async def transfer_worker(
+    archive_id: str, body: TransferIn, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
+    """An agency covering both regions moves the worker; an archive entry records it."""
+
+    async def act() -> WorkerOut:
+        return worker_out(
+            await registration.transfer_worker(
+                actor=actor,
+                keyring=runtime.keyring,
+                archive_id=archive_id,
+                to_region_code=body.to_region_code,
+                reason=body.reason,
+            )
+        )
+
+    return await idem.run(act)
+
+
+@router.put(
+    "/workers/{archive_id}/social-security",
+    summary="Record or replace the social-security link",
+    response_model=WorkerOut,
+    responses=WRITE_ERRORS,
+)
+async def put_social_security(
+    archive_id: str,
+    body: SocialSecurityIn,
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
+) -> Response:
+    """Social-security number (a resident's equals the ID number), card, issuing region and
+    insured schemes; the change is an archive entry."""
+
+    async def act() -> WorkerOut:
+        return worker_out(
+            await links.set_social_security(
+                actor=actor,
+                keyring=runtime.keyring,
+                archive_id=archive_id,
+                number=body.number,
+                card_number=body.card_number,
+                issuing_region=body.issuing_region,
+                schemes=[InsuredSchemeInput(s.scheme, s.since) for s in body.schemes],
+            )
+        )
+
+    return await idem.run(act)
+
+
+@router.post(
+    "/workers/{archive_id}/employment",
+    status_code=201,
+    summary="Add an employment or unemployment registration",
+    response_model=WorkerOut,
+    responses=WRITE_ERRORS,
+)
+async def add_employment(
+    archive_id: str,
+    body: EmploymentRegistrationIn,
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
+) -> Response:
+    """A registration with the 就业创业证 number, employer (credit code checked by GB 32100),
+    dates and occupation; an archive entry records it."""
+
+    async def act() -> WorkerOut:
+        return worker_out(
+            await links.add_employment_registration(
+                actor=actor, keyring=runtime.keyring, archive_id=archive_id, **body.model_dump()
+            )
+        )
+
+    return await idem.run(act, status_code=201)
+
+
+@router.post(
+    "/workers/{archive_id}/employment/{registration_id}/close",
+    summary="End an open employment or unemployment registration",
+    response_model=WorkerOut,
+    responses={**WRITE_ERRORS, 404: {"description": "No such worker or registration"}},
+)
+async def close_employment(
+    archive_id: str,
+    registration_id: str,
+    body: EmploymentCloseIn,
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
+) -> Response:
+    """Set the registration's end date (not before its start); an archive entry records it."""
+
+    async def act() -> WorkerOut:
+        return worker_out(
+            await links.close_employment_registration(
+                actor=actor,
+                keyring=runtime.keyring,
+                archive_id=archive_id,
+                registration_id=registration_id,
+                end=body.end,
+            )
+        )
+
+    return await idem.run(act)
