@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api import problems
 from api.middleware import RequestContextMiddleware
-from api.routers import admin, auth, enrolments, health, me, training, workers
+from api.routers import admin, auth, certificates, enrolments, health, me, training, workers
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.bootstrap import DemoLogin
@@ -71,6 +71,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
+    app.include_router(certificates.router)
     app.include_router(workers.router)
     app.include_router(me.router)
     return app

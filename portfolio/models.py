@@ -13,6 +13,7 @@ from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.training.documents import (
     AttendanceRecord,
+    Certificate,
     Course,
     Enrolment,
     Organisation,
@@ -38,4 +39,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Enrolment,
     WorkerSchedule,
     AttendanceRecord,
+    Certificate,
 ]

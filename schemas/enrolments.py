@@ -11,6 +11,7 @@ from portfolio.identity.identifiers import IdType
 from portfolio.training.enums import (
     AttendanceStatus,
     CaptureMethod,
+    CompletionResult,
     EnrolmentStatus,
     WithdrawReason,
 )
@@ -66,6 +67,10 @@ class EnrolmentOut(BaseModel):
     status: EnrolmentStatus
     status_reason: str
     withdraw_reason: WithdrawReason | None
+    result: CompletionResult | None = Field(description="set once the training is completed")
+    score: float | None
+    hours_attended: float = Field(description="confirmed hours, fixed at completion")
+    completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
+from api.bulk import openapi_body, parse_bulk
 from api.deps import (
     AUTH_RESPONSES,
     CurrentPrincipal,
@@ -22,7 +19,7 @@ from api.deps import (
 from api.paging import IdCursor, Limit, next_cursor
 from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role
-from portfolio.errors import FieldError, ValidationFailed
+from portfolio.errors import FieldError
 from portfolio.training import attendance, enrolments
 from portfolio.training.documents import AttendanceRecord, Enrolment
 from portfolio.training.enrolments import WorkerRef
@@ -72,6 +69,10 @@ def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
         status=enrolment.status,
         status_reason=enrolment.status_reason,
         withdraw_reason=enrolment.withdraw_reason,
+        result=enrolment.result,
+        score=enrolment.score,
+        hours_attended=enrolment.hours_attended,
+        completed_at=enrolment.completed_at,
         created_at=enrolment.created_at,
         updated_at=enrolment.updated_at,
     )
@@ -94,7 +95,7 @@ def attendance_out(record: AttendanceRecord) -> AttendanceOut:
     )
 
 
-def _errors_out(errors: tuple[FieldError, ...]) -> list[FieldErrorOut]:
+def errors_out(errors: tuple[FieldError, ...]) -> list[FieldErrorOut]:
     return [FieldErrorOut(field=e.field, rule=e.rule, message=e.message) for e in errors]
 
 
@@ -128,42 +129,7 @@ async def enrol_worker(
     return await idem.run(act, status_code=201)
 
 
-async def _bulk_body(request: Request) -> BulkEnrolmentIn:
-    """The bulk body as JSON, or as CSV (header: id_type,id_number,name[,nationality])."""
-    raw = await request.body()
-    content_type = request.headers.get("content-type", "").split(";")[0].strip()
-    try:
-        if content_type == "text/csv":
-            text = raw.decode("utf-8-sig")
-            rows = [
-                {k: v for k, v in row.items() if k and v not in (None, "")}
-                for row in csv.DictReader(io.StringIO(text))
-            ]
-            accept = request.query_params.get("accept", "true").lower() != "false"
-            return BulkEnrolmentIn.model_validate({"accept": accept, "rows": rows})
-        return BulkEnrolmentIn.model_validate(json.loads(raw))
-    except UnicodeDecodeError:
-        raise ValidationFailed.single("body", "encoding", "CSV must be UTF-8") from None
-    except json.JSONDecodeError:
-        raise ValidationFailed.single("body", "json_invalid", "not valid JSON") from None
-    except ValidationError as invalid:
-        raise ValidationFailed(
-            [
-                FieldError("body." + ".".join(str(p) for p in e["loc"]), e["type"], e["msg"])
-                for e in invalid.errors()
-            ]
-        ) from None
-
-
-_BULK_OPENAPI = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": BulkEnrolmentIn.model_json_schema()},
-            "text/csv": {"schema": {"type": "string"}, "example": "id_type,id_number,name\n"},
-        },
-    }
-}
+_BULK_OPENAPI = openapi_body(BulkEnrolmentIn, "id_type,id_number,name\n")
 
 
 @router.post(
@@ -177,7 +143,8 @@ async def enrol_class(
     run_id: str, request: Request, actor: ProviderUser, runtime: RuntimeDep, idem: Idempotent
 ) -> Response:
     """Per-row results; valid rows are enrolled even when others fail."""
-    body = await _bulk_body(request)
+    accept = request.query_params.get("accept", "true").lower() != "false"
+    body = await parse_bulk(request, BulkEnrolmentIn, accept=accept)
 
     async def act() -> BulkEnrolmentOut:
         results = await enrolments.enrol_many(
@@ -190,9 +157,9 @@ async def enrol_class(
         rows = [
             EnrolmentRowOut(
                 row=r.row,
-                status="enrolled" if r.enrolment else "error",
-                enrolment=enrolment_out(r.enrolment) if r.enrolment else None,
-                errors=_errors_out(r.errors),
+                status="enrolled" if r.item else "error",
+                enrolment=enrolment_out(r.item) if r.item else None,
+                errors=errors_out(r.errors),
                 detail=r.detail,
             )
             for r in results
@@ -338,9 +305,9 @@ async def record_session_attendance(
         rows = [
             AttendanceRowOut(
                 row=r.row,
-                status="recorded" if r.record else "error",
-                record=attendance_out(r.record) if r.record else None,
-                errors=_errors_out(r.errors),
+                status="recorded" if r.item else "error",
+                record=attendance_out(r.item) if r.item else None,
+                errors=errors_out(r.errors),
                 detail=r.detail,
             )
             for r in results

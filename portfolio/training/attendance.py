@@ -24,6 +24,7 @@ from portfolio.errors import (
     NotFound,
     ValidationFailed,
 )
+from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Enrolment, Run
 from portfolio.training.enrolments import get_visible as get_enrolment
 from portfolio.training.enums import (
@@ -141,20 +142,9 @@ class SessionRow:
     check_in_ref: str = ""
 
 
-@dataclass(frozen=True)
-class AttendanceRowResult:
-    """The outcome of one row of a session sheet."""
-
-    row: int
-    status: str  # "recorded" | "error"
-    record: AttendanceRecord | None = None
-    errors: tuple[FieldError, ...] = ()
-    detail: str = ""
-
-
 async def record_session(
     *, actor: Actor, run_id: str, session_n: int, rows: Sequence[SessionRow]
-) -> list[AttendanceRowResult]:
+) -> list[RowResult[AttendanceRecord]]:
     """A provider records a whole session at once; valid rows are kept when others fail."""
     organisation = await acting_organisation(actor)
     run = await Run.find_one(
@@ -170,7 +160,7 @@ async def record_session(
         str(e.id): e async for e in Enrolment.find({"run_id": run_id, "_id": {"$in": ids}})
     }
     now = datetime.now(UTC)
-    results: list[AttendanceRowResult] = []
+    results: list[RowResult[AttendanceRecord]] = []
     for index, row in enumerate(rows):
         prefix = f"rows.{index}."
         enrolment = class_list.get(row.enrolment_id)
@@ -184,16 +174,10 @@ async def record_session(
             written = await _write(
                 actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
             )
-        except ValidationFailed as failed:
-            results.append(
-                AttendanceRowResult(
-                    index, "error", errors=tuple(failed.errors), detail=failed.detail
-                )
-            )
         except DomainError as error:
-            results.append(AttendanceRowResult(index, "error", detail=error.detail))
+            results.append(RowResult.failed(index, error))
         else:
-            results.append(AttendanceRowResult(index, "recorded", record=written))
+            results.append(RowResult(index, "recorded", item=written))
     return results
 
 

@@ -23,7 +23,6 @@ from portfolio.archives.registration import check_name
 from portfolio.errors import (
     Conflict,
     DomainError,
-    FieldError,
     Forbidden,
     NotFound,
     ValidationFailed,
@@ -31,6 +30,7 @@ from portfolio.errors import (
 from portfolio.identity.identifiers import IdType, parse_identity
 from portfolio.identity.protection import FieldProtection
 from portfolio.keyring import Keyring
+from portfolio.training.bulk import RowResult
 from portfolio.training.documents import Enrolment, Run, WorkerSchedule
 from portfolio.training.enums import EnrolmentStatus, WithdrawReason
 from portfolio.training.organisations import acting_organisation, object_id
@@ -181,17 +181,6 @@ async def enrol(
     return await _place(actor=actor, run=run, archive=archive, accept=accept, now=_now())
 
 
-@dataclass(frozen=True)
-class RowResult:
-    """The outcome of one row of a bulk request."""
-
-    row: int
-    status: str  # "enrolled" | "error"
-    enrolment: Enrolment | None = None
-    errors: tuple[FieldError, ...] = ()
-    detail: str = ""
-
-
 async def match_workers(
     keyring: Keyring, workers: Sequence[WorkerRef]
 ) -> dict[int, Archive | ValidationFailed]:
@@ -218,7 +207,7 @@ async def match_workers(
 
 async def enrol_many(
     *, actor: Actor, keyring: Keyring, run_id: str, workers: Sequence[WorkerRef], accept: bool
-) -> list[RowResult]:
+) -> list[RowResult[Enrolment]]:
     """Enrol a whole class: every valid row is enrolled even when others fail.
 
     The same three guarded steps as for one worker, done in batches (one lookup of every
@@ -228,11 +217,10 @@ async def enrol_many(
     run = await _own_run(actor, run_id)
     assert run.id is not None
     now = _now()
-    results: dict[int, RowResult] = {}
+    results: dict[int, RowResult[Enrolment]] = {}
 
     def fail(row: int, error: DomainError) -> None:
-        errors = tuple(error.errors) if isinstance(error, ValidationFailed) else ()
-        results[row] = RowResult(row, "error", errors=errors, detail=error.detail)
+        results[row] = RowResult.failed(row, error)
 
     matched = await match_workers(keyring, workers)
     enrolled = {
@@ -291,7 +279,7 @@ async def enrol_many(
             # A racing request enrolled this worker first; its booking is the same as ours.
             fail(row, Conflict("the worker is already enrolled in this run"))
         else:
-            results[row] = RowResult(row, "enrolled", enrolment=document)
+            results[row] = RowResult(row, "enrolled", item=document)
     return [results[row] for row in sorted(results)]
 
 

@@ -6,7 +6,7 @@ from httpx import AsyncClient
 
 from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
-from tests.access.matrix import ANY_ROLE, Access, Call, CrossOwnerCase, Route, only
+from tests.access.matrix import ANY_ROLE, PUBLIC, Access, Call, CrossOwnerCase, Route, only
 from tests.helpers import LoggedIn
 
 STAFF = only(Role.PROVIDER, Role.AGENCY, Role.ADMIN)
@@ -37,6 +37,14 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/me/attendance/{record_id}/confirm"): only(Role.WORKER),
     ("POST", "/me/attendance/{record_id}/reject"): only(Role.WORKER),
     ("GET", "/me/enrolments"): only(Role.WORKER),
+    ("POST", "/enrolments/{enrolment_id}/completion"): only(Role.PROVIDER),
+    ("POST", "/runs/{run_id}/completions"): only(Role.PROVIDER),
+    ("GET", "/completions"): only(Role.PROVIDER),
+    ("POST", "/certificates"): only(Role.PROVIDER),
+    ("POST", "/certificates/{certificate_id}/correct"): only(Role.PROVIDER),
+    ("POST", "/certificates/{certificate_id}/void"): only(Role.PROVIDER),
+    ("GET", "/certificates"): only(Role.PROVIDER),
+    ("GET", "/certificates/check"): PUBLIC,
 }
 
 

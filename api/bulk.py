@@ -1,0 +1,55 @@
+"""Bodies of bulk routes: JSON, or CSV whose header names the same fields as the JSON rows.
+
+A clerk's class list usually lives in a spreadsheet; accepting its CSV export (UTF-8, with or
+without a byte-order mark) spares them retyping forty rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from portfolio.errors import FieldError, ValidationFailed
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+async def parse_bulk(request: Request, model: type[Body], **csv_fields: Any) -> Body:
+    """The body as ``model``; CSV rows become ``rows`` and ``csv_fields`` the other fields."""
+    raw = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "text/csv":
+            reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+            rows = [{k: v for k, v in row.items() if k and v not in (None, "")} for row in reader]
+            return model.model_validate({**csv_fields, "rows": rows})
+        return model.model_validate(json.loads(raw))
+    except UnicodeDecodeError:
+        raise ValidationFailed.single("body", "encoding", "CSV must be UTF-8") from None
+    except json.JSONDecodeError:
+        raise ValidationFailed.single("body", "json_invalid", "not valid JSON") from None
+    except ValidationError as invalid:
+        raise ValidationFailed(
+            [
+                FieldError("body." + ".".join(str(p) for p in e["loc"]), e["type"], e["msg"])
+                for e in invalid.errors()
+            ]
+        ) from None
+
+
+def openapi_body(model: type[BaseModel], csv_example: str) -> dict[str, Any]:
+    """The OpenAPI request body of a bulk route: the JSON model, or CSV text."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": model.model_json_schema()},
+                "text/csv": {"schema": {"type": "string"}, "example": csv_example},
+            },
+        }
+    }

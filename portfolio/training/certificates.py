@@ -1,0 +1,310 @@
+"""Use cases of certificates: issue, correct, void (each an archive entry) and the public check.
+
+A certificate follows a passed completion of the provider's own class. The conditional update
+on the certificate document decides which of racing requests wins; only the winner writes the
+archive entry. A correction is a new entry pointing at the one it replaces; nothing is edited
+in the archive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from beanie import PydanticObjectId
+from beanie.odm.utils.dump import get_dict
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.accounts.principal import Actor
+from portfolio.archives.documents import Recorder
+from portfolio.archives.entries import append_entry
+from portfolio.archives.kinds import EntryKind
+from portfolio.archives.registration import check_name
+from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
+from portfolio.identity.identifiers import china_today, normalise, parse_occupation_code
+from portfolio.training.documents import Certificate, Enrolment
+from portfolio.training.enums import (
+    CertificateStatus,
+    CertificateType,
+    CompletionResult,
+    EnrolmentStatus,
+)
+from portfolio.training.organisations import acting_organisation, after_id, object_id
+from portfolio.vocabulary import SkillLevel
+
+MAX_NUMBER_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class CertificateContent:
+    """What a certificate states; a correction restates all of it."""
+
+    number: str
+    certificate_type: CertificateType
+    occupation_code: str
+    level: SkillLevel | None
+    issuing_body: str
+    issue_date: date
+
+
+def _checked(content: CertificateContent, now: datetime) -> CertificateContent:
+    """The content normalised, or every broken rule at once."""
+    errors: list[FieldError] = []
+    number = normalise(content.number)
+    if not 1 <= len(number) <= MAX_NUMBER_LENGTH or not number.isascii():
+        errors.append(
+            FieldError("number", "format", f"1 to {MAX_NUMBER_LENGTH} ASCII letters and digits")
+        )
+    occupation = content.occupation_code
+    try:
+        occupation = parse_occupation_code(content.occupation_code).code
+    except ValidationFailed as failed:
+        errors.extend(failed.errors)
+    if content.certificate_type is CertificateType.SPECIAL_ABILITY:
+        if content.level is not None:
+            errors.append(
+                FieldError("level", "not_allowed", "a special-ability certificate has no level")
+            )
+    elif content.level is None or content.level is SkillLevel.APPRENTICE:
+        errors.append(
+            FieldError("level", "required", "a level from junior (初级工) upwards is required")
+        )
+    if content.issue_date > china_today(now):
+        errors.append(FieldError("issue_date", "future", "must not be in the future"))
+    if not content.issuing_body.strip():
+        errors.append(FieldError("issuing_body", "required", "the issuing body is required"))
+    if errors:
+        raise ValidationFailed(errors)
+    return CertificateContent(
+        number=number,
+        certificate_type=content.certificate_type,
+        occupation_code=occupation,
+        level=content.level,
+        issuing_body=content.issuing_body.strip(),
+        issue_date=content.issue_date,
+    )
+
+
+def _payload(certificate: Certificate, **extra: Any) -> dict[str, Any]:
+    return {
+        "certificate_id": str(certificate.id),
+        "certificate_number": certificate.number,
+        "certificate_type": certificate.certificate_type.value,
+        "occupation_code": certificate.occupation_code,
+        "level": certificate.level.value if certificate.level else None,
+        "issuing_body": certificate.issuing_body,
+        "issue_date": certificate.issue_date.isoformat(),
+        "enrolment_id": certificate.enrolment_id,
+        "provider_id": certificate.organisation_id,
+        **extra,
+    }
+
+
+async def _note_entry(certificate_id: PydanticObjectId | None, version: int, seq: int) -> None:
+    await Certificate.get_pymongo_collection().update_one(
+        {"_id": certificate_id, "version": version}, {"$set": {"entry_seq": seq}}
+    )
+
+
+async def _reload(certificate_id: PydanticObjectId | None) -> Certificate:
+    fresh = await Certificate.get(certificate_id)
+    assert fresh is not None
+    return fresh
+
+
+async def issue(
+    *, actor: Actor, enrolment_id: str, content: CertificateContent, now: datetime
+) -> Certificate:
+    """The provider records a certificate earned through a passed completion of its class."""
+    organisation = await acting_organisation(actor)
+    enrolment = await Enrolment.find_one(
+        {"_id": object_id(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
+    )
+    if enrolment is None:
+        raise NotFound("no such enrolment")
+    if enrolment.status is not EnrolmentStatus.COMPLETED or (
+        enrolment.result is not CompletionResult.PASSED
+    ):
+        raise InvalidTransition(
+            "a certificate follows a passed completion", current_state=enrolment.status.value
+        )
+    checked = _checked(content, now)
+    certificate = Certificate(
+        number=checked.number,
+        certificate_type=checked.certificate_type,
+        occupation_code=checked.occupation_code,
+        level=checked.level,
+        issuing_body=checked.issuing_body,
+        issue_date=checked.issue_date,
+        archive_id=enrolment.archive_id,
+        holder_name=enrolment.worker_name,
+        holder_region_code=enrolment.worker_region_code,
+        enrolment_id=str(enrolment.id),
+        organisation_id=str(organisation.id),
+        recorded_at=now,
+        recorded_by=actor.principal_id,
+    )
+    try:
+        await certificate.insert()
+    except DuplicateKeyError:
+        raise Conflict("a certificate with this number is already recorded") from None
+    entry = await append_entry(
+        archive_id=certificate.archive_id,
+        kind=EntryKind.CERTIFICATE_ISSUED,
+        payload=_payload(certificate),
+        recorded_by=Recorder.of(actor),
+    )
+    await _note_entry(certificate.id, certificate.version, entry.seq)
+    return await _reload(certificate.id)
+
+
+async def _own(actor: Actor, certificate_id: str) -> Certificate:
+    organisation = await acting_organisation(actor)
+    certificate = await Certificate.find_one(
+        {
+            "_id": object_id(certificate_id, "certificate"),
+            "organisation_id": str(organisation.id),
+        }
+    )
+    if certificate is None:
+        raise NotFound("no such certificate")
+    if certificate.status is CertificateStatus.VOIDED:
+        raise InvalidTransition("the certificate is voided", current_state="voided")
+    return certificate
+
+
+async def correct(
+    *, actor: Actor, certificate_id: str, content: CertificateContent, reason: str, now: datetime
+) -> Certificate:
+    """Restate a certificate; the archive keeps the original and points the correction at it."""
+    certificate = await _own(actor, certificate_id)
+    checked = _checked(content, now)
+    corrected = certificate.model_copy(
+        update={
+            "number": checked.number,
+            "certificate_type": checked.certificate_type,
+            "occupation_code": checked.occupation_code,
+            "level": checked.level,
+            "issuing_body": checked.issuing_body,
+            "issue_date": checked.issue_date,
+            "version": certificate.version + 1,
+        }
+    )
+    # One conditional write of the whole document: nx-27017 keeps dates through a replace,
+    # while a date given to $set would be stored as a string.
+    try:
+        replaced = await Certificate.get_pymongo_collection().replace_one(
+            {"_id": certificate.id, "status": "valid", "version": certificate.version},
+            get_dict(corrected, to_db=True),
+        )
+    except DuplicateKeyError:
+        raise Conflict("a certificate with this number is already recorded") from None
+    if replaced.matched_count != 1:
+        raise Conflict("the certificate changed meanwhile; reload and retry")
+    entry = await append_entry(
+        archive_id=corrected.archive_id,
+        kind=EntryKind.CERTIFICATE_CORRECTED,
+        payload=_payload(corrected, reason=reason.strip()),
+        recorded_by=Recorder.of(actor),
+        corrects=certificate.entry_seq or None,
+    )
+    await _note_entry(corrected.id, corrected.version, entry.seq)
+    return await _reload(corrected.id)
+
+
+async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate:
+    """Withdraw a certificate, with a reason; the public check then answers "voided"."""
+    certificate = await _own(actor, certificate_id)
+    if not reason.strip():
+        raise ValidationFailed.single("reason", "required", "a reason is required")
+    moved = await Certificate.get_pymongo_collection().update_one(
+        {"_id": certificate.id, "status": "valid", "version": certificate.version},
+        {"$set": {"status": "voided", "void_reason": reason.strip()}, "$inc": {"version": 1}},
+    )
+    if moved.modified_count != 1:
+        raise Conflict("the certificate changed meanwhile; reload and retry")
+    await append_entry(
+        archive_id=certificate.archive_id,
+        kind=EntryKind.CERTIFICATE_VOIDED,
+        payload={"certificate_id": str(certificate.id), "reason": reason.strip()},
+        recorded_by=Recorder.of(actor),
+        corrects=certificate.entry_seq or None,
+    )
+    return await _reload(certificate.id)
+
+
+@dataclass(frozen=True)
+class PublicCheck:
+    """What anyone may learn from a certificate number and its holder's name."""
+
+    status: str  # "valid" | "voided" | "unknown"
+    certificate_type: CertificateType | None = None
+    occupation_code: str | None = None
+    level: SkillLevel | None = None
+    issuing_body: str | None = None
+    issue_date: date | None = None
+
+
+async def check(*, number: str, holder_name: str) -> PublicCheck:
+    """Valid, voided or unknown, and what the certificate states; nothing about the holder.
+
+    A right number with a wrong name is "unknown", like a number that does not exist.
+    """
+    try:
+        name = check_name(holder_name)
+    except ValidationFailed:
+        return PublicCheck("unknown")
+    certificate = await Certificate.find_one({"number": normalise(number)})
+    if certificate is None or certificate.holder_name != name:
+        return PublicCheck("unknown")
+    return PublicCheck(
+        status=certificate.status.value,
+        certificate_type=certificate.certificate_type,
+        occupation_code=certificate.occupation_code,
+        level=certificate.level,
+        issuing_body=certificate.issuing_body,
+        issue_date=certificate.issue_date,
+    )
+
+
+async def list_for_provider(
+    *,
+    actor: Actor,
+    status: CertificateStatus | None,
+    level: SkillLevel | None,
+    occupation_code: str | None,
+    after: PydanticObjectId | None,
+    limit: int,
+) -> list[Certificate]:
+    """The provider's certificates, filtered, oldest first."""
+    organisation = await acting_organisation(actor, to_record=False)
+    query: dict[str, object] = {"organisation_id": str(organisation.id)}
+    if status is not None:
+        query["status"] = status.value
+    if level is not None:
+        query["level"] = level.value
+    if occupation_code:
+        query["occupation_code"] = occupation_code
+    return await Certificate.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
+
+
+async def list_completions(
+    *,
+    actor: Actor,
+    run_id: str | None,
+    result: CompletionResult | None,
+    after: PydanticObjectId | None,
+    limit: int,
+) -> list[Enrolment]:
+    """The provider's completed enrolments, filtered by run and result, oldest first."""
+    organisation = await acting_organisation(actor, to_record=False)
+    query: dict[str, object] = {
+        "organisation_id": str(organisation.id),
+        "status": EnrolmentStatus.COMPLETED.value,
+    }
+    if run_id:
+        query["run_id"] = run_id
+    if result is not None:
+        query["result"] = result.value
+    return await Enrolment.find(after_id(query, after)).sort("+_id").limit(limit).to_list()

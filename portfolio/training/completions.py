@@ -1,0 +1,245 @@
+"""Use cases of completions: one enrolment, or a whole class at once.
+
+Completing is one conditional update (in_training -> completed, with the result and the hours
+attended), so of two racing requests exactly one wins; only the winner appends the "training
+completed" entry to the worker's archive, and then notes the entry's seq on the enrolment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from portfolio.accounts.principal import Actor
+from portfolio.archives.documents import Recorder
+from portfolio.archives.entries import append_entry
+from portfolio.archives.kinds import EntryKind
+from portfolio.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
+from portfolio.identity.identifiers import china_today
+from portfolio.keyring import Keyring
+from portfolio.training.attendance import hours_attended, records_by_enrolment
+from portfolio.training.bulk import RowResult
+from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Organisation, Run
+from portfolio.training.enrolments import WorkerRef, match_workers
+from portfolio.training.enums import CompletionResult, EnrolmentStatus
+from portfolio.training.organisations import acting_organisation, object_id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the provider states for one worker."""
+
+    result: CompletionResult
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completion as recorded, and whether this request recorded it."""
+
+    enrolment: Enrolment
+    newly_recorded: bool
+
+
+@dataclass(frozen=True)
+class _ClassContext:
+    """What every completion of one run needs, read once."""
+
+    actor: Actor
+    organisation: Organisation
+    run: Run
+    course: Course
+
+
+async def _context(actor: Actor, run_id: str) -> _ClassContext:
+    organisation = await acting_organisation(actor)
+    run = await Run.find_one(
+        {"_id": object_id(run_id, "run"), "organisation_id": str(organisation.id)}
+    )
+    if run is None:
+        raise NotFound("no such run")
+    course = await Course.get(object_id(run.course_id, "course"))
+    assert course is not None
+    return _ClassContext(actor, organisation, run, course)
+
+
+def _check(context: _ClassContext, outcome: Outcome, hours: float, now: datetime) -> None:
+    errors: list[FieldError] = []
+    if china_today(now) < context.run.end_date:
+        errors.append(
+            FieldError(
+                "run",
+                "run_not_ended",
+                f"the run ends on {context.run.end_date.isoformat()}; complete it after that",
+            )
+        )
+    if outcome.result is CompletionResult.PASSED and hours <= 0:
+        errors.append(
+            FieldError("result", "no_confirmed_hours", "a pass needs confirmed attendance hours")
+        )
+    if outcome.score is not None and not 0 <= outcome.score <= 100:
+        errors.append(FieldError("score", "range", "must be between 0 and 100"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+async def _complete(
+    context: _ClassContext,
+    enrolment: Enrolment,
+    outcome: Outcome,
+    records: Sequence[AttendanceRecord],
+    now: datetime,
+) -> Completed:
+    if enrolment.status is EnrolmentStatus.COMPLETED:
+        return Completed(enrolment, newly_recorded=False)
+    if enrolment.status is not EnrolmentStatus.IN_TRAINING:
+        raise InvalidTransition(
+            f"cannot complete an enrolment that is {enrolment.status.value}",
+            current_state=enrolment.status.value,
+        )
+    hours = hours_attended(records)
+    _check(context, outcome, hours, now)
+    moved = await Enrolment.get_pymongo_collection().update_one(
+        {
+            "_id": enrolment.id,
+            "status": EnrolmentStatus.IN_TRAINING.value,
+            "version": enrolment.version,
+        },
+        {
+            "$set": {
+                "status": EnrolmentStatus.COMPLETED.value,
+                "result": outcome.result.value,
+                "score": outcome.score,
+                "hours_attended": hours,
+                "completed_by": context.actor.principal_id,
+            },
+            # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+            "$currentDate": {"completed_at": True, "updated_at": True},
+            "$inc": {"version": 1},
+        },
+    )
+    fresh = await Enrolment.get(enrolment.id)
+    assert fresh is not None
+    if moved.modified_count != 1:
+        if fresh.status is EnrolmentStatus.COMPLETED:
+            return Completed(fresh, newly_recorded=False)
+        raise Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
+    if outcome.result is CompletionResult.PASSED:
+        fresh = await _write_entry(context, fresh)
+    return Completed(fresh, newly_recorded=True)
+
+
+async def _write_entry(context: _ClassContext, enrolment: Enrolment) -> Enrolment:
+    """Append the "training completed" entry and note its seq on the enrolment."""
+    entry = await append_entry(
+        archive_id=enrolment.archive_id,
+        kind=EntryKind.TRAINING_COMPLETED,
+        payload=training_payload(context, enrolment),
+        recorded_by=Recorder.of(context.actor),
+    )
+    await Enrolment.get_pymongo_collection().update_one(
+        {"_id": enrolment.id, "entry_seq": 0}, {"$set": {"entry_seq": entry.seq}}
+    )
+    fresh = await Enrolment.get(enrolment.id)
+    assert fresh is not None
+    return fresh
+
+
+def training_payload(context: _ClassContext, enrolment: Enrolment) -> dict[str, Any]:
+    """What the archive keeps of a passed training (never the worker's identity number)."""
+    course = context.course
+    return {
+        "enrolment_id": str(enrolment.id),
+        "run_id": enrolment.run_id,
+        "course_id": str(course.id),
+        "course_title": course.title,
+        "occupation_code": course.occupation_code,
+        "training_type": course.training_type.value,
+        "brand": course.brand.value if course.brand else None,
+        "digital": course.digital,
+        "target_level": course.target_level.value,
+        "hours": enrolment.hours_attended,
+        "score": enrolment.score,
+        "provider_id": str(context.organisation.id),
+        "provider_name": context.organisation.name,
+        "region_code": context.organisation.region_code,
+        "run_end_date": context.run.end_date.isoformat(),
+    }
+
+
+async def complete_one(
+    *, actor: Actor, enrolment_id: str, outcome: Outcome, now: datetime
+) -> Completed:
+    """The provider records the result of one worker's training."""
+    organisation = await acting_organisation(actor)
+    enrolment = await Enrolment.find_one(
+        {"_id": object_id(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
+    )
+    if enrolment is None:
+        raise NotFound("no such enrolment")
+    context = await _context(actor, enrolment.run_id)
+    records = (await records_by_enrolment([str(enrolment.id)]))[str(enrolment.id)]
+    completed = await _complete(context, enrolment, outcome, records, now)
+    if not completed.newly_recorded:
+        raise InvalidTransition(
+            "the completion is already recorded", current_state=EnrolmentStatus.COMPLETED.value
+        )
+    return completed
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    """One row of a class's completion sheet: the worker by enrolment id or by ID and name."""
+
+    outcome: Outcome
+    enrolment_id: str | None = None
+    worker: WorkerRef | None = None
+
+
+async def complete_class(
+    *, actor: Actor, keyring: Keyring, run_id: str, rows: Sequence[CompletionRow], now: datetime
+) -> list[RowResult[Enrolment]]:
+    """Record a whole class's results; re-sending the same sheet changes nothing."""
+    context = await _context(actor, run_id)
+    class_list = {str(e.id): e async for e in Enrolment.find({"run_id": str(context.run.id)})}
+    by_archive = {e.archive_id: e for e in class_list.values()}
+    named = [r.worker for r in rows if r.worker is not None]
+    matched = iter((await match_workers(keyring, named)).values()) if named else iter(())
+    targets: dict[int, Enrolment | DomainError] = {}
+    for index, row in enumerate(rows):
+        if row.worker is not None:
+            archive = next(matched)
+            if isinstance(archive, DomainError):
+                targets[index] = archive
+                continue
+            found = by_archive.get(str(archive.id))
+        else:
+            found = class_list.get(row.enrolment_id or "")
+        targets[index] = found or ValidationFailed.single(
+            "enrolment_id", "not_in_run", "no such enrolment in this run"
+        )
+    records = await records_by_enrolment(
+        [str(t.id) for t in targets.values() if isinstance(t, Enrolment)]
+    )
+    results: list[RowResult[Enrolment]] = []
+    for index, row in enumerate(rows):
+        target = targets[index]
+        try:
+            if isinstance(target, DomainError):
+                raise target
+            done = await _complete(context, target, row.outcome, records[str(target.id)], now)
+        except DomainError as error:
+            results.append(RowResult.failed(index, error))
+        else:
+            status = "recorded" if done.newly_recorded else "already_recorded"
+            results.append(RowResult(index, status, item=done.enrolment))
+    return results
