@@ -25,6 +25,7 @@ from api.problems import render_domain_error
 from portfolio import idempotency
 from portfolio.accounts.principal import Actor
 from portfolio.errors import DomainError, ValidationFailed
+from portfolio.identity.protection import FieldProtection
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
@@ -55,7 +56,8 @@ class Idempotency:
             key=self.key,
         )
         fingerprint = idempotency.body_hash(await self.request.body())
-        stored = await idempotency.claim(rid, fingerprint)
+        protection = FieldProtection(self.request.app.state.runtime.keyring)
+        stored = await idempotency.claim(rid, fingerprint, protection)
         if stored is not None:
             return Response(
                 stored.body,
@@ -80,6 +82,7 @@ class Idempotency:
             idempotency.StoredAnswer(
                 response.status_code, bytes(response.body), response.media_type or ""
             ),
+            protection,
         )
         return response
 

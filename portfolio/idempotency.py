@@ -6,6 +6,8 @@ then set to ``done`` with the stored answer. A repeat with the same body waits (
 first to finish and replays it; the same key with another body is refused. 5xx answers are not
 stored, so the client may retry. A pending record whose worker died is taken over once its lease
 runs out. Records expire after a day (TTL index for clean-up; every read filters on expiry too).
+Stored answers are encrypted with the field key: one may carry a one-time activation code or a
+revealed identity number, and must be no easier to read in the database than the original.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from portfolio.errors import Conflict, ValidationFailed
+from portfolio.identity.protection import FieldProtection, Sealed
 
 RECORD_TTL = timedelta(hours=24)
 LEASE = timedelta(seconds=30)
@@ -37,7 +40,7 @@ class IdempotencyRecord(Document):
     # Epoch milliseconds: nx-27017 stores a datetime given to $set as a naive string.
     lease_until_ms: int
     status: int = 0
-    body: bytes = b""
+    body: Sealed | None = None
     media_type: str = ""
     created_at: datetime
     expires_at: datetime
@@ -69,7 +72,7 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-async def claim(rid: str, fingerprint: str) -> StoredAnswer | None:
+async def claim(rid: str, fingerprint: str, protection: FieldProtection) -> StoredAnswer | None:
     """None when the caller now owns the key and must do the work; else the answer to replay."""
     deadline = datetime.now(UTC) + WAIT_FOR_FIRST
     collection = IdempotencyRecord.get_pymongo_collection()
@@ -100,7 +103,10 @@ async def claim(rid: str, fingerprint: str) -> StoredAnswer | None:
                 "this Idempotency-Key was already used with a different request body",
             )
         if existing.state == "done":
-            return StoredAnswer(existing.status, existing.body, existing.media_type)
+            body = b""
+            if existing.body is not None:
+                body = (await protection.open(existing.body, aad=rid.encode())).encode()
+            return StoredAnswer(existing.status, body, existing.media_type)
         if existing.lease_until_ms <= _ms(now):
             taken = await collection.update_one(
                 {"_id": rid, "state": "pending", "lease_until_ms": existing.lease_until_ms},
@@ -117,15 +123,16 @@ def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-async def complete(rid: str, answer: StoredAnswer) -> None:
-    """Store the answer of the request that owns the key."""
+async def complete(rid: str, answer: StoredAnswer, protection: FieldProtection) -> None:
+    """Store the answer (encrypted) of the request that owns the key."""
+    sealed = protection.seal(answer.body.decode(), aad=rid.encode())
     await IdempotencyRecord.get_pymongo_collection().update_one(
         {"_id": rid, "state": "pending"},
         {
             "$set": {
                 "state": "done",
                 "status": answer.status,
-                "body": answer.body,
+                "body": sealed.model_dump(),
                 "media_type": answer.media_type,
             }
         },
