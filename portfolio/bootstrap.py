@@ -10,6 +10,7 @@ from portfolio.archives import demo as archives_demo
 from portfolio.identity import protection
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
+from portfolio.training import demo as training_demo
 
 
 @dataclass(frozen=True)
@@ -40,4 +41,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     ]
     # The archives the demo worker logins are bound to (registered by the demo agencies).
     await archives_demo.ensure_demo_archives(settings=settings, keyring=keyring)
+    # Providers, classes, attendance, completions and certificates of the demo workers.
+    await training_demo.ensure_demo_training(keyring=keyring)
     return logins

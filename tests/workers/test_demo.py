@@ -21,8 +21,9 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
     await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
 
     expected = {
-        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3),
-        "worker-2": (DEMO_ARCHIVE_WORKER_2, "510703", ["employment", "unemployment"], 4),
+        # Registration and links, then the training demo's completions and certificates.
+        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 4),
+        "worker-2": (DEMO_ARCHIVE_WORKER_2, "510703", ["employment", "unemployment"], 4 + 2),
     }
     for username, (archive_id, region, kinds, entry_count) in expected.items():
         headers = await _headers(client, username)

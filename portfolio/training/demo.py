@@ -1,0 +1,268 @@
+"""Demo training data: two providers, their courses and classes, and the demo workers' path
+through them (enrolled, attending, completed, certified), recorded through the real services
+so every archive entry is a real link of its chain.
+
+Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician, and runs
+a class in progress today in which worker-1 has a record awaiting their confirmation. Provider B
+(绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice changes nothing:
+when provider A's organisation exists, the demo has been loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, timedelta
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+from stdnum.cn import uscc
+
+from portfolio.accounts.demo import (
+    DEMO_ARCHIVE_WORKER_1,
+    DEMO_ARCHIVE_WORKER_2,
+    DEMO_ORGANISATION_A,
+    DEMO_ORGANISATION_B,
+)
+from portfolio.accounts.documents import Principal
+from portfolio.accounts.principal import Actor
+from portfolio.accounts.sessions import actor_of
+from portfolio.archives.demo import DEMO_WORKERS
+from portfolio.identity.identifiers import IdType, china_today
+from portfolio.keyring import Keyring
+from portfolio.training import attendance, certificates, completions, courses, enrolments
+from portfolio.training.documents import Organisation, Run, Session
+from portfolio.training.enrolments import WorkerRef
+from portfolio.training.enums import (
+    CaptureMethod,
+    CertificateType,
+    CompletionResult,
+    Delivery,
+    OrganisationKind,
+)
+from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+
+
+def _credit_code(region: str, serial: str) -> str:
+    body = f"52{region}MJ{serial}"
+    return body + uscc.calc_check_digit(body)
+
+
+async def _actor(username: str) -> Actor:
+    principal = await Principal.find_one({"username": username})
+    if principal is None:
+        raise RuntimeError(f"the demo account {username} must be loaded first")
+    return actor_of(principal)
+
+
+async def _organisation(
+    organisation_id: str, name: str, kind: OrganisationKind, region: str, by: Actor
+) -> None:
+    # A duplicate means another replica loading the demo made it first.
+    with contextlib.suppress(DuplicateKeyError):
+        await Organisation(
+            id=PydanticObjectId(organisation_id),
+            name=name,
+            credit_code=_credit_code(region, organisation_id[-7:].upper()),
+            credit_code_override_reason="",
+            kind=kind,
+            region_code=region,
+            created_at=datetime.now(UTC),
+            created_by=by.principal_id,
+        ).insert()
+
+
+def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Session]:
+    return [
+        Session(n=n + 1, day=start + timedelta(days=n), start=at, hours=hours) for n in range(count)
+    ]
+
+
+async def _run(
+    provider: Actor, course_id: str, start: date, count: int, hours: float, capacity: int = 40
+) -> Run:
+    return await courses.create_run(
+        actor=provider,
+        course_id=course_id,
+        start_date=start,
+        end_date=start + timedelta(days=count - 1),
+        capacity=capacity,
+        location="教学楼 3 楼实训室",
+        trainers=["陈师傅", "刘老师"],
+        sessions=_daily(start, count, hours),
+    )
+
+
+def _worker(archive_id: str) -> WorkerRef:
+    demo = next(w for w in DEMO_WORKERS if w.archive_id == archive_id)
+    return WorkerRef(IdType.RESIDENT_ID, demo.id_number, demo.name)
+
+
+async def _trained(
+    *,
+    provider: Actor,
+    keyring: Keyring,
+    run: Run,
+    worker: WorkerRef,
+    score: float,
+    certificate: certificates.CertificateContent | None,
+) -> None:
+    """Enrol, start, attend every session (face check-in), pass and optionally certify."""
+    enrolment = await enrolments.enrol(
+        actor=provider, keyring=keyring, run_id=str(run.id), worker=worker, accept=True
+    )
+    await enrolments.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    for session in run.sessions:
+        await attendance.record(
+            actor=provider,
+            enrolment_id=str(enrolment.id),
+            presence=attendance.Presence(
+                session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
+            ),
+        )
+    now = datetime.now(UTC)
+    await completions.complete_one(
+        actor=provider,
+        enrolment_id=str(enrolment.id),
+        outcome=completions.Outcome(CompletionResult.PASSED, score),
+        now=now,
+    )
+    if certificate is not None:
+        await certificates.issue(
+            actor=provider, enrolment_id=str(enrolment.id), content=certificate, now=now
+        )
+
+
+async def ensure_demo_training(*, keyring: Keyring) -> None:
+    """Load the training demo once (see the module docstring)."""
+    if await Organisation.get(PydanticObjectId(DEMO_ORGANISATION_A)) is not None:
+        return
+    chengdu = await _actor("agency-chengdu")
+    mianyang = await _actor("agency-mianyang")
+    provider_a = await _actor("provider-a")
+    provider_b = await _actor("provider-b")
+    await _organisation(
+        DEMO_ORGANISATION_A,
+        "成都天府职业技能培训学校",
+        OrganisationKind.TRAINING_INSTITUTION,
+        "510104",
+        chengdu,
+    )
+    await _organisation(
+        DEMO_ORGANISATION_B, "绵阳市技师学院", OrganisationKind.TECHNICAL_SCHOOL, "510703", mianyang
+    )
+
+    cooking = await courses.create_course(
+        actor=provider_a,
+        title="中式烹调师（初级）· 川菜大师傅",
+        occupation_code="4-03-02-01",
+        training_type=TrainingType.EMPLOYMENT_SKILLS,
+        brand=SkillBrand.SICHUAN_CHEF,
+        target_level=SkillLevel.JUNIOR,
+        planned_hours=24,
+        delivery=Delivery.IN_PERSON,
+        subsidy_standard_fen=120_000,
+    )
+    electrician = await courses.create_course(
+        actor=provider_a,
+        title="电工（中级）岗位技能提升",
+        occupation_code="6-31-01-03",
+        training_type=TrainingType.SKILL_UPGRADING,
+        brand=SkillBrand.TIANFU_TECHNICIAN,
+        target_level=SkillLevel.INTERMEDIATE,
+        planned_hours=32,
+        delivery=Delivery.BLENDED,
+        subsidy_standard_fen=180_000,
+    )
+    ai_trainer = await courses.create_course(
+        actor=provider_a,
+        title="人工智能训练师 · 天府数智工匠",
+        occupation_code="4-04-05-05S",
+        training_type=TrainingType.EMPLOYMENT_SKILLS,
+        brand=SkillBrand.TIANFU_DIGITAL_CRAFTSMAN,
+        target_level=SkillLevel.JUNIOR,
+        planned_hours=28,
+        delivery=Delivery.ONLINE,
+        subsidy_standard_fen=150_000,
+    )
+    welding = await courses.create_course(
+        actor=provider_b,
+        title="焊工（高级）· 天府技工",
+        occupation_code="6-18-02-04",
+        training_type=TrainingType.SKILL_UPGRADING,
+        brand=SkillBrand.TIANFU_TECHNICIAN,
+        target_level=SkillLevel.SENIOR,
+        planned_hours=40,
+        delivery=Delivery.IN_PERSON,
+        subsidy_standard_fen=250_000,
+    )
+
+    worker_1 = _worker(DEMO_ARCHIVE_WORKER_1)
+    worker_2 = _worker(DEMO_ARCHIVE_WORKER_2)
+    await _trained(
+        provider=provider_a,
+        keyring=keyring,
+        run=await _run(provider_a, str(cooking.id), date(2026, 3, 2), 4, 6),
+        worker=worker_1,
+        score=91,
+        certificate=certificates.CertificateContent(
+            number="S5101040326000101",
+            certificate_type=CertificateType.SKILL_LEVEL,
+            occupation_code="4-03-02-01",
+            level=SkillLevel.JUNIOR,
+            issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
+            issue_date=date(2026, 3, 20),
+        ),
+    )
+    await _trained(
+        provider=provider_a,
+        keyring=keyring,
+        run=await _run(provider_a, str(electrician.id), date(2026, 6, 1), 4, 8),
+        worker=worker_1,
+        score=84,
+        certificate=certificates.CertificateContent(
+            number="S5101040626000207",
+            certificate_type=CertificateType.SKILL_LEVEL,
+            occupation_code="6-31-01-03",
+            level=SkillLevel.INTERMEDIATE,
+            issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
+            issue_date=date(2026, 6, 30),
+        ),
+    )
+    await _trained(
+        provider=provider_b,
+        keyring=keyring,
+        run=await _run(provider_b, str(welding.id), date(2026, 5, 11), 5, 8),
+        worker=worker_2,
+        score=88,
+        certificate=certificates.CertificateContent(
+            number="S5107030526000033",
+            certificate_type=CertificateType.SKILL_LEVEL,
+            occupation_code="6-18-02-04",
+            level=SkillLevel.SENIOR,
+            issuing_body="绵阳市技师学院",
+            issue_date=date(2026, 6, 5),
+        ),
+    )
+
+    # A class in progress today: worker-1 attends; one record awaits their confirmation.
+    today = china_today()
+    current = await _run(provider_a, str(ai_trainer.id), today - timedelta(days=3), 7, 4)
+    enrolment = await enrolments.enrol(
+        actor=provider_a, keyring=keyring, run_id=str(current.id), worker=worker_1, accept=True
+    )
+    await enrolments.transition(actor=provider_a, enrolment_id=str(enrolment.id), action="start")
+    await attendance.record(
+        actor=provider_a,
+        enrolment_id=str(enrolment.id),
+        presence=attendance.Presence(1, 4, CaptureMethod.QR_CODE, "qr-check-in-0001"),
+    )
+    await attendance.record(
+        actor=provider_a,
+        enrolment_id=str(enrolment.id),
+        presence=attendance.Presence(2, 3.5, CaptureMethod.MANUAL),
+    )
+    # A class next month with a seat requested by worker-2 (across regions: training is open).
+    upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
+    await enrolments.enrol(
+        actor=provider_a, keyring=keyring, run_id=str(upcoming.id), worker=worker_2, accept=False
+    )

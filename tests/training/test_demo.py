@@ -1,0 +1,52 @@
+"""The training demo shows every training feature to each role at once."""
+
+from __future__ import annotations
+
+from httpx import AsyncClient
+
+from api.runtime import Runtime
+from portfolio import bootstrap
+from portfolio.accounts.demo import DEMO_PASSWORD
+from tests.helpers import auth_headers, request_tokens
+
+
+async def _headers(client: AsyncClient, username: str) -> dict[str, str]:
+    return auth_headers((await request_tokens(client, username, DEMO_PASSWORD))["access_token"])
+
+
+async def test_demo_workers_are_trained_certified_and_attending(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
+    await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
+
+    worker_1 = await _headers(client, "worker-1")
+    summary = (await client.get("/me/archive", headers=worker_1)).json()["summary"]
+    levels = {x["occupation_code"]: x["level"] for x in summary["highest_levels"]}
+    assert levels == {"4-03-02-01": "junior", "6-31-01-03": "intermediate"}
+    assert summary["training_hours"] == 4 * 6 + 4 * 8
+    enrolled = (await client.get("/me/enrolments", headers=worker_1)).json()["items"]
+    assert [e["status"] for e in enrolled] == ["in_training", "completed", "completed"]
+    assert len(enrolled[0]["awaiting_confirmation"]) == 1
+    assert enrolled[0]["hours_confirmed"] == 4
+
+    worker_2 = await _headers(client, "worker-2")
+    summary = (await client.get("/me/archive", headers=worker_2)).json()["summary"]
+    assert [x["level"] for x in summary["highest_levels"]] == ["senior"]
+    mine = (await client.get("/me/enrolments", headers=worker_2)).json()["items"]
+    assert [e["status"] for e in mine] == ["requested", "completed"]
+
+    provider_a = await _headers(client, "provider-a")
+    assert len((await client.get("/courses", headers=provider_a)).json()["items"]) == 3
+    certified = (await client.get("/certificates", headers=provider_a)).json()["items"]
+    assert len(certified) == 2
+    provider_b = await _headers(client, "provider-b")
+    assert len((await client.get("/courses", headers=provider_b)).json()["items"]) == 1
+
+    check = await client.get(
+        "/certificates/check", params={"number": "S5107030526000033", "name": "李小红"}
+    )
+    assert (check.json()["status"], check.json()["level"]) == ("valid", "senior")
+    mianyang = await _headers(client, "agency-mianyang")
+    seen = (await client.get("/providers", headers=mianyang)).json()["items"]
+    assert [p["name"] for p in seen] == ["绵阳市技师学院"]
