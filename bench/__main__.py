@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["archive_read"]
+BENCHMARKS: list[str] = ["archive_read", "bulk_completion"]
 
 
 def main() -> int:

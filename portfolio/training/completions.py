@@ -7,14 +7,17 @@ completed" entry to the worker's archive, and then notes the entry's seq on the 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
+
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Recorder
-from portfolio.archives.entries import append_entry
+from portfolio.archives.entries import NewEntry, append_entry, commit_entries, plan_entries
 from portfolio.archives.kinds import EntryKind
 from portfolio.errors import (
     Conflict,
@@ -208,14 +211,145 @@ class CompletionRow:
 async def complete_class(
     *, actor: Actor, keyring: Keyring, run_id: str, rows: Sequence[CompletionRow], now: datetime
 ) -> list[RowResult[Enrolment]]:
-    """Record a whole class's results; re-sending the same sheet changes nothing."""
+    """Record a whole class's results; re-sending the same sheet changes nothing.
+
+    The same conditional update and archive entry as for one worker, in batches: every
+    enrolment's update goes in one bulk write that marks the ones it wins with a batch id,
+    and the winners' "training completed" entries are stored together (``plan_entries`` /
+    ``commit_entries``): a 1,000-row sheet is a dozen round trips, not thousands.
+    """
     context = await _context(actor, run_id)
+    targets = await _resolve(context, keyring, rows)
+    records = await records_by_enrolment(
+        [str(t.id) for t in targets.values() if isinstance(t, Enrolment)]
+    )
+    results: dict[int, RowResult[Enrolment]] = {}
+    pending: list[tuple[int, Enrolment, Outcome, float]] = []
+    for index, row in enumerate(rows):
+        target = targets[index]
+        try:
+            if isinstance(target, DomainError):
+                raise target
+            if target.status is EnrolmentStatus.COMPLETED:
+                results[index] = RowResult(index, "already_recorded", item=target)
+                continue
+            if target.status is not EnrolmentStatus.IN_TRAINING:
+                raise InvalidTransition(
+                    f"cannot complete an enrolment that is {target.status.value}",
+                    current_state=target.status.value,
+                )
+            hours = hours_attended(records[str(target.id)])
+            _check(context, row.outcome, hours, now)
+        except DomainError as error:
+            results[index] = RowResult.failed(index, error)
+        else:
+            pending.append((index, target, row.outcome, hours))
+
+    # The passed rows' entries are built on the current heads first, so each completion
+    # update can note the seq its entry will take (corrected below if another append wins it).
+    batch = uuid.uuid4().hex
+    recorder = Recorder.of(actor)
+    planned = await plan_entries(
+        [
+            NewEntry(
+                e.archive_id, EntryKind.TRAINING_COMPLETED, _payload_for(context, e, o, h), recorder
+            )
+            for _, e, o, h in pending
+            if o.result is CompletionResult.PASSED
+        ],
+        now=now,
+    )
+    planned_seq = {p.item.archive_id: p.seq for p in planned}
+    if pending:
+        await Enrolment.get_pymongo_collection().bulk_write(
+            [
+                _completion_update(context, e, o, h, batch, planned_seq.get(e.archive_id, 0))
+                for _, e, o, h in pending
+            ],
+            ordered=False,
+        )
+    stored = {
+        str(e.id): e
+        async for e in Enrolment.find({"_id": {"$in": [e.id for _, e, _, _ in pending]}})
+    }
+    won: list[tuple[int, Enrolment]] = []
+    for index, enrolment, _, _ in pending:
+        fresh = stored[str(enrolment.id)]
+        if fresh.completion_batch == batch:
+            won.append((index, fresh))
+        elif fresh.status is EnrolmentStatus.COMPLETED:
+            results[index] = RowResult(index, "already_recorded", item=fresh)
+        else:
+            lost = Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
+            results[index] = RowResult.failed(index, lost)
+
+    winners = {e.archive_id for _, e in won}
+    to_commit = [p for p in planned if p.item.archive_id in winners]
+    seqs = dict(
+        zip([p.item.archive_id for p in to_commit], await commit_entries(to_commit), strict=True)
+    )
+    for archive_id, seq in seqs.items():
+        if seq != planned_seq[archive_id]:
+            await Enrolment.get_pymongo_collection().update_one(
+                {"run_id": str(context.run.id), "archive_id": archive_id},
+                {"$set": {"entry_seq": seq}},
+            )
+    for index, enrolment in won:
+        done = enrolment.model_copy(update={"entry_seq": seqs.get(enrolment.archive_id, 0)})
+        results[index] = RowResult(index, "recorded", item=done)
+    return [results[index] for index in sorted(results)]
+
+
+def _payload_for(
+    context: _ClassContext, enrolment: Enrolment, outcome: Outcome, hours: float
+) -> dict[str, Any]:
+    """The training payload of an enrolment about to be completed with ``outcome``."""
+    done = enrolment.model_copy(update={"hours_attended": hours, "score": outcome.score})
+    return training_payload(context, done)
+
+
+def _completion_update(
+    context: _ClassContext,
+    enrolment: Enrolment,
+    outcome: Outcome,
+    hours: float,
+    batch: str,
+    entry_seq: int,
+) -> UpdateOne:
+    return UpdateOne(
+        {
+            "_id": enrolment.id,
+            "status": EnrolmentStatus.IN_TRAINING.value,
+            "version": enrolment.version,
+        },
+        {
+            "$set": {
+                "status": EnrolmentStatus.COMPLETED.value,
+                "result": outcome.result.value,
+                "score": outcome.score,
+                "hours_attended": hours,
+                "completed_by": context.actor.principal_id,
+                "completion_batch": batch,
+                "entry_seq": entry_seq,
+            },
+            # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+            "$currentDate": {"completed_at": True, "updated_at": True},
+            "$inc": {"version": 1},
+        },
+    )
+
+
+async def _resolve(
+    context: _ClassContext, keyring: Keyring, rows: Sequence[CompletionRow]
+) -> dict[int, Enrolment | DomainError]:
+    """Each row's enrolment in this run (by enrolment id, or by the worker's ID and name)."""
     class_list = {str(e.id): e async for e in Enrolment.find({"run_id": str(context.run.id)})}
     by_archive = {e.archive_id: e for e in class_list.values()}
     named = [r.worker for r in rows if r.worker is not None]
     matched = iter((await match_workers(keyring, named)).values()) if named else iter(())
     targets: dict[int, Enrolment | DomainError] = {}
     for index, row in enumerate(rows):
+        found: Enrolment | None
         if row.worker is not None:
             archive = next(matched)
             if isinstance(archive, DomainError):
@@ -227,19 +361,4 @@ async def complete_class(
         targets[index] = found or ValidationFailed.single(
             "enrolment_id", "not_in_run", "no such enrolment in this run"
         )
-    records = await records_by_enrolment(
-        [str(t.id) for t in targets.values() if isinstance(t, Enrolment)]
-    )
-    results: list[RowResult[Enrolment]] = []
-    for index, row in enumerate(rows):
-        target = targets[index]
-        try:
-            if isinstance(target, DomainError):
-                raise target
-            done = await _complete(context, target, row.outcome, records[str(target.id)], now)
-        except DomainError as error:
-            results.append(RowResult.failed(index, error))
-        else:
-            status = "recorded" if done.newly_recorded else "already_recorded"
-            results.append(RowResult(index, status, item=done.enrolment))
-    return results
+    return targets

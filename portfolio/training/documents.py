@@ -147,6 +147,8 @@ class Enrolment(Document):
     hours_attended: float = 0
     completed_at: datetime | None = None
     completed_by: str = ""
+    # Marks the enrolments a class completion won (its conditional updates run in one batch).
+    completion_batch: str = ""
     # Seq of the "training completed" archive entry; 0 while not (yet) written.
     entry_seq: int = 0
     version: int = 0

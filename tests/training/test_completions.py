@@ -343,3 +343,25 @@ async def _certified_again(
         json={**CERTIFICATE, "number": number, "enrolment_id": enrolment["id"]},
         headers=provider.user.headers,
     )
+
+
+async def test_two_class_sheets_sent_at_once_record_each_worker_once(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider, run, enrolments, persons = await _trained(client, runtime, people=4)
+    rows = [{"enrolment_id": e["id"], "result": "passed"} for e in enrolments]
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"/runs/{run['id']}/completions", json={"rows": rows}, headers=provider.user.headers
+            )
+            for _ in range(2)
+        )
+    )
+    statuses = [[r["status"] for r in a.json()["rows"]] for a in answers]
+    for row in range(4):
+        assert sorted(sheet[row] for sheet in statuses) == ["already_recorded", "recorded"]
+    for person in persons:
+        worker = await _worker(client, runtime, person)
+        assert [e["kind"] for e in await _entries(client, worker)].count("training_completed") == 1
+        assert (await client.get("/me/archive/verify", headers=worker.headers)).json()["ok"]
