@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from api import problems
 from api.middleware import RequestContextMiddleware
-from api.routers import admin, auth, certificates, enrolments, health, me, training, workers
+from api.routers import (
+    admin,
+    auth,
+    certificates,
+    enrolments,
+    health,
+    me,
+    training,
+    workers,
+)
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.bootstrap import DemoLogin
 from portfolio.keyring import Keyring, load_master_secret
 from portfolio.models import DOCUMENT_MODELS
+from portfolio.repair import repair
 from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore, init_documents, make_client
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -45,6 +60,9 @@ def create_app(
             keyring = Keyring(load_master_secret(settings))
             await keyring.load()
             await bootstrap.prepare(settings=settings, keyring=keyring)
+            # Finish what a crash may have left half-done before taking new requests.
+            finished = await repair(grace=timedelta(seconds=settings.repair_grace_seconds))
+            log.info("repair at start-up", extra=asdict(finished))
             if on_demo_loaded is not None:
                 on_demo_loaded(await bootstrap.load_demo(settings=settings, keyring=keyring))
             app.state.runtime = Runtime(settings=settings, client=client, keyring=keyring)

@@ -11,6 +11,7 @@ from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
+from portfolio.repair import RepairCheckpoint
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -25,6 +26,7 @@ from portfolio.training.documents import (
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
     IdempotencyRecord,
+    RepairCheckpoint,
     Principal,
     RefreshFamily,
     RefreshToken,

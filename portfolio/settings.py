@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     login_lockout_seconds: int = Field(default=900, ge=1)
     password_min_length: int = Field(default=10, ge=8, le=128)
 
+    # The repair routine leaves alone what is younger than this (a request may still be at it).
+    repair_grace_seconds: int = Field(default=30, ge=0)
+
     activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     @model_validator(mode="after")

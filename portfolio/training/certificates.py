@@ -22,6 +22,7 @@ from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.registration import check_name
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
+from portfolio.faults import crash_point
 from portfolio.identity.identifiers import china_today, normalise, parse_occupation_code
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import (
@@ -86,7 +87,8 @@ def _checked(content: CertificateContent, now: datetime) -> CertificateContent:
     )
 
 
-def _payload(certificate: Certificate, **extra: Any) -> dict[str, Any]:
+def issued_payload(certificate: Certificate, **extra: Any) -> dict[str, Any]:
+    """What the archive keeps of a certificate (the holder's identity is the archive's)."""
     return {
         "certificate_id": str(certificate.id),
         "certificate_number": certificate.number,
@@ -149,10 +151,11 @@ async def issue(
         await certificate.insert()
     except DuplicateKeyError:
         raise Conflict("a certificate with this number is already recorded") from None
+    crash_point("certificate:after_insert")
     entry = await append_entry(
         archive_id=certificate.archive_id,
         kind=EntryKind.CERTIFICATE_ISSUED,
-        payload=_payload(certificate),
+        payload=issued_payload(certificate),
         recorded_by=Recorder.of(actor),
     )
     await _note_entry(certificate.id, certificate.version, entry.seq)
@@ -205,7 +208,7 @@ async def correct(
     entry = await append_entry(
         archive_id=corrected.archive_id,
         kind=EntryKind.CERTIFICATE_CORRECTED,
-        payload=_payload(corrected, reason=reason.strip()),
+        payload=issued_payload(corrected, reason=reason.strip()),
         recorded_by=Recorder.of(actor),
         corrects=certificate.entry_seq or None,
     )

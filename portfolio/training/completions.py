@@ -27,6 +27,7 @@ from portfolio.errors import (
     NotFound,
     ValidationFailed,
 )
+from portfolio.faults import crash_point
 from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
 from portfolio.training.attendance import hours_attended, records_by_enrolment
@@ -54,13 +55,31 @@ class Completed:
 
 
 @dataclass(frozen=True)
-class _ClassContext:
-    """What every completion of one run needs, read once."""
+class ClassFacts:
+    """The run, its course and its organisation: what a completion entry states."""
 
-    actor: Actor
     organisation: Organisation
     run: Run
     course: Course
+
+
+@dataclass(frozen=True)
+class _ClassContext(ClassFacts):
+    """What every completion of one run needs, read once, and who records it."""
+
+    actor: Actor
+
+
+async def facts_of_run(run_id: str) -> ClassFacts:
+    """The facts of a run (for the repair routine, which acts for nobody)."""
+    run = await Run.get(object_id(run_id, "run"))
+    if run is None:
+        raise NotFound("no such run")
+    course = await Course.get(object_id(run.course_id, "course"))
+    organisation = await Organisation.get(object_id(run.organisation_id, "organisation"))
+    assert course is not None
+    assert organisation is not None
+    return ClassFacts(organisation, run, course)
 
 
 async def _context(actor: Actor, run_id: str) -> _ClassContext:
@@ -72,7 +91,7 @@ async def _context(actor: Actor, run_id: str) -> _ClassContext:
         raise NotFound("no such run")
     course = await Course.get(object_id(run.course_id, "course"))
     assert course is not None
-    return _ClassContext(actor, organisation, run, course)
+    return _ClassContext(organisation, run, course, actor)
 
 
 def _check(context: _ClassContext, outcome: Outcome, hours: float, now: datetime) -> None:
@@ -130,6 +149,7 @@ async def _complete(
             "$inc": {"version": 1},
         },
     )
+    crash_point("completion:after_update")
     fresh = await Enrolment.get(enrolment.id)
     assert fresh is not None
     if moved.modified_count != 1:
@@ -157,7 +177,7 @@ async def _write_entry(context: _ClassContext, enrolment: Enrolment) -> Enrolmen
     return fresh
 
 
-def training_payload(context: _ClassContext, enrolment: Enrolment) -> dict[str, Any]:
+def training_payload(context: ClassFacts, enrolment: Enrolment) -> dict[str, Any]:
     """What the archive keeps of a passed training (never the worker's identity number)."""
     course = context.course
     return {
@@ -268,6 +288,7 @@ async def complete_class(
             ],
             ordered=False,
         )
+    crash_point("class_completion:after_update")
     stored = {
         str(e.id): e
         async for e in Enrolment.find({"_id": {"$in": [e.id for _, e, _, _ in pending]}})

@@ -163,6 +163,8 @@ class Enrolment(Document):
             IndexModel([("run_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),
+            # The repair routine looks at completions since its last run.
+            IndexModel([("completed_at", ASCENDING)]),
         ]
 
 
@@ -241,4 +243,6 @@ class Certificate(Document):
             IndexModel([("number", ASCENDING)], unique=True),
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
+            # The repair routine looks for certificates whose entry was never noted (seq 0).
+            IndexModel([("entry_seq", ASCENDING)]),
         ]

@@ -174,3 +174,42 @@ async def seed_people(runtime: Runtime, count: int, *, region: str = "510104") -
         people.append(Person(str(archive_id), number, name))
     await Archive.insert_many(archives)
     return people
+
+
+async def trained_class(
+    client: AsyncClient,
+    runtime: Runtime,
+    *,
+    people: int = 1,
+    hours: float = 4,
+    start: date = date(2026, 3, 2),
+) -> tuple[Provider, dict[str, Any], list[dict[str, Any]], list[Person]]:
+    """A run with ``people`` in training, each with one confirmed session of ``hours``."""
+    provider = await make_provider(client, runtime)
+    course = await make_course(client, provider)
+    run = await make_run(client, provider, course["id"], start=start)
+    persons = [await make_person(runtime, name=f"结业{i}") for i in range(people)]
+    enrolments = []
+    for person in persons:
+        enrolment = (
+            await client.post(
+                f"/runs/{run['id']}/enrolments",
+                json={**person.ref(), "accept": True},
+                headers=provider.user.headers,
+            )
+        ).json()
+        await client.post(f"/enrolments/{enrolment['id']}/start", headers=provider.user.headers)
+        if hours:
+            recorded = await client.post(
+                f"/enrolments/{enrolment['id']}/attendance",
+                json={
+                    "session_n": 1,
+                    "hours": hours,
+                    "capture_method": "face",
+                    "check_in_ref": "f",
+                },
+                headers=provider.user.headers,
+            )
+            assert recorded.status_code == 201, recorded.text
+        enrolments.append(enrolment)
+    return provider, run, enrolments, persons

@@ -19,46 +19,8 @@ from tests.training.factories import (
     make_person,
     make_provider,
     make_run,
+    trained_class,
 )
-
-
-async def _trained(
-    client: AsyncClient,
-    runtime: Runtime,
-    *,
-    people: int = 1,
-    hours: float = 4,
-    start: date = date(2026, 3, 2),
-) -> tuple[Provider, dict[str, Any], list[dict[str, Any]], list[Person]]:
-    """A run with ``people`` in training, each with one confirmed session of ``hours``."""
-    provider = await make_provider(client, runtime)
-    course = await make_course(client, provider)
-    run = await make_run(client, provider, course["id"], start=start)
-    persons = [await make_person(runtime, name=f"结业{i}") for i in range(people)]
-    enrolments = []
-    for person in persons:
-        enrolment = (
-            await client.post(
-                f"/runs/{run['id']}/enrolments",
-                json={**person.ref(), "accept": True},
-                headers=provider.user.headers,
-            )
-        ).json()
-        await client.post(f"/enrolments/{enrolment['id']}/start", headers=provider.user.headers)
-        if hours:
-            recorded = await client.post(
-                f"/enrolments/{enrolment['id']}/attendance",
-                json={
-                    "session_n": 1,
-                    "hours": hours,
-                    "capture_method": "face",
-                    "check_in_ref": "f",
-                },
-                headers=provider.user.headers,
-            )
-            assert recorded.status_code == 201, recorded.text
-        enrolments.append(enrolment)
-    return provider, run, enrolments, persons
 
 
 async def _worker(client: AsyncClient, runtime: Runtime, person: Person) -> LoggedIn:
@@ -81,7 +43,7 @@ async def _complete(client: AsyncClient, provider: Provider, enrolment_id: str, 
 
 
 async def test_a_pass_writes_one_training_entry(client: AsyncClient, runtime: Runtime) -> None:
-    provider, _, [enrolment], [person] = await _trained(client, runtime)
+    provider, _, [enrolment], [person] = await trained_class(client, runtime)
     done = await _complete(client, provider, enrolment["id"])
     assert done.status_code == 200, done.text
     body = done.json()
@@ -103,7 +65,7 @@ async def test_a_pass_writes_one_training_entry(client: AsyncClient, runtime: Ru
 async def test_the_same_completion_posted_twice_at_once_gives_one_entry(
     client: AsyncClient, runtime: Runtime
 ) -> None:
-    provider, _, [enrolment], [person] = await _trained(client, runtime)
+    provider, _, [enrolment], [person] = await trained_class(client, runtime)
     answers = await asyncio.gather(
         *(_complete(client, provider, enrolment["id"]) for _ in range(2))
     )
@@ -116,7 +78,7 @@ async def test_the_same_completion_posted_twice_at_once_gives_one_entry(
 
 
 async def test_a_fail_writes_no_entry(client: AsyncClient, runtime: Runtime) -> None:
-    provider, _, [enrolment], [person] = await _trained(client, runtime)
+    provider, _, [enrolment], [person] = await trained_class(client, runtime)
     done = await _complete(client, provider, enrolment["id"], result="failed", score=40)
     assert done.json()["result"] == "failed"
     worker = await _worker(client, runtime, person)
@@ -124,11 +86,11 @@ async def test_a_fail_writes_no_entry(client: AsyncClient, runtime: Runtime) -> 
 
 
 async def test_completion_rules(client: AsyncClient, runtime: Runtime) -> None:
-    provider, _, [enrolment], _ = await _trained(client, runtime, hours=0)
+    provider, _, [enrolment], _ = await trained_class(client, runtime, hours=0)
     zero = await _complete(client, provider, enrolment["id"])
     assert assert_problem(zero, 422)["errors"][0]["rule"] == "no_confirmed_hours"
     future = datetime.now(UTC).date() + timedelta(days=30)
-    provider, _, [early], _ = await _trained(client, runtime, start=future)
+    provider, _, [early], _ = await trained_class(client, runtime, start=future)
     body = assert_problem(await _complete(client, provider, early["id"]), 422)
     assert body["errors"][0]["rule"] == "run_not_ended"
     other = await make_provider(client, runtime)
@@ -138,7 +100,7 @@ async def test_completion_rules(client: AsyncClient, runtime: Runtime) -> None:
 async def test_class_completion_is_idempotent_per_worker(
     client: AsyncClient, runtime: Runtime
 ) -> None:
-    provider, run, enrolments, persons = await _trained(client, runtime, people=3)
+    provider, run, enrolments, persons = await trained_class(client, runtime, people=3)
     rows = [
         {"enrolment_id": enrolments[0]["id"], "result": "passed", "score": 90},
         {**persons[1].ref(), "result": "passed"},
@@ -190,7 +152,7 @@ CERTIFICATE = {
 async def _certified(
     client: AsyncClient, runtime: Runtime, number: str
 ) -> tuple[Provider, dict[str, Any], Person]:
-    provider, _, [enrolment], [person] = await _trained(client, runtime)
+    provider, _, [enrolment], [person] = await trained_class(client, runtime)
     await _complete(client, provider, enrolment["id"])
     issued = await client.post(
         "/certificates",
@@ -284,7 +246,7 @@ async def test_public_check_reveals_nothing_for_a_wrong_name(
 async def test_bad_certificates_are_refused(
     client: AsyncClient, runtime: Runtime, change: dict[str, str], field: str, rule: str
 ) -> None:
-    provider, _, [enrolment], _ = await _trained(client, runtime)
+    provider, _, [enrolment], _ = await trained_class(client, runtime)
     await _complete(client, provider, enrolment["id"])
     response = await client.post(
         "/certificates",
@@ -348,7 +310,7 @@ async def _certified_again(
 async def test_two_class_sheets_sent_at_once_record_each_worker_once(
     client: AsyncClient, runtime: Runtime
 ) -> None:
-    provider, run, enrolments, persons = await _trained(client, runtime, people=4)
+    provider, run, enrolments, persons = await trained_class(client, runtime, people=4)
     rows = [{"enrolment_id": e["id"], "result": "passed"} for e in enrolments]
     answers = await asyncio.gather(
         *(

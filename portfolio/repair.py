@@ -1,0 +1,159 @@
+"""Finish half-done multi-document use cases after a crash (``portfolio repair``, and start-up).
+
+Each use case that writes several documents does so in idempotent steps whose first write
+decides it (a completion's conditional update, a certificate's insert). A process killed after
+that first write leaves the later ones undone; this routine finds those and finishes them
+exactly once: before appending a missing archive entry it looks for one already written for
+the same object, so running it twice, or concurrently with the request it finishes, adds
+nothing twice.
+
+What is checked: completions recorded since the last run (a checkpoint per check, in epoch
+milliseconds), and certificates whose entry was never noted. A grace period leaves requests
+still in flight alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from beanie import Document
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.archives.documents import ArchiveEntry, Recorder
+from portfolio.archives.entries import append_entry
+from portfolio.archives.kinds import EntryKind
+from portfolio.training.certificates import issued_payload
+from portfolio.training.completions import facts_of_run, training_payload
+from portfolio.training.documents import Certificate, Enrolment
+from portfolio.training.enums import CompletionResult, EnrolmentStatus
+
+# With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
+FIRST_LOOK_BACK = timedelta(days=1)
+
+
+class RepairCheckpoint(Document):
+    """Up to when a check has looked (epoch ms: nx-27017 mangles datetimes given to $set)."""
+
+    id: str  # type: ignore[assignment]
+    checked_until_ms: int
+
+    class Settings:
+        name = "repair_checkpoints"
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    """What one run finished."""
+
+    completions_finished: int
+    certificates_finished: int
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+async def _window(check: str, now: datetime, grace: timedelta) -> tuple[datetime, datetime]:
+    stored = await RepairCheckpoint.get(check)
+    since_ms = stored.checked_until_ms if stored else _ms(now - FIRST_LOOK_BACK)
+    # Overlap by the grace period: a request that was in flight last time is looked at again.
+    since = datetime.fromtimestamp(since_ms / 1000, UTC) - grace
+    return since, now - grace
+
+
+async def _advance(check: str, until: datetime) -> None:
+    try:
+        await RepairCheckpoint(id=check, checked_until_ms=_ms(until)).insert()
+    except DuplicateKeyError:
+        # Only forward: a slower concurrent run must not move the checkpoint back.
+        await RepairCheckpoint.get_pymongo_collection().update_one(
+            {"_id": check, "checked_until_ms": {"$lt": _ms(until)}},
+            {"$set": {"checked_until_ms": _ms(until)}},
+        )
+
+
+async def _written(archive_id: str, kind: EntryKind, key: str, value: str) -> int | None:
+    """The seq of an entry of ``kind`` whose payload says ``key == value``, if one exists."""
+    async for raw in ArchiveEntry.get_pymongo_collection().find(
+        {"archive_id": archive_id, "kind": kind.value}, {"seq": 1, "payload": 1}
+    ):
+        if raw["payload"].get(key) == value:
+            seq: int = raw["seq"]
+            return seq
+    return None
+
+
+async def _finish_completions(now: datetime, grace: timedelta) -> int:
+    since, until = await _window("completions", now, grace)
+    finished = 0
+    query = {
+        "status": EnrolmentStatus.COMPLETED.value,
+        "result": CompletionResult.PASSED.value,
+        "completed_at": {"$gte": since, "$lte": until},
+    }
+    async for enrolment in Enrolment.find(query):
+        seq = await _written(
+            enrolment.archive_id, EntryKind.TRAINING_COMPLETED, "enrolment_id", str(enrolment.id)
+        )
+        if seq is None:
+            facts = await facts_of_run(enrolment.run_id)
+            entry = await append_entry(
+                archive_id=enrolment.archive_id,
+                kind=EntryKind.TRAINING_COMPLETED,
+                payload=training_payload(facts, enrolment),
+                recorded_by=Recorder(
+                    principal=enrolment.completed_by,
+                    role="provider",
+                    organisation=enrolment.organisation_id,
+                ),
+            )
+            seq = entry.seq
+            finished += 1
+        if seq != enrolment.entry_seq:
+            await Enrolment.get_pymongo_collection().update_one(
+                {"_id": enrolment.id}, {"$set": {"entry_seq": seq}}
+            )
+    await _advance("completions", until)
+    return finished
+
+
+async def _finish_certificates(now: datetime, grace: timedelta) -> int:
+    finished = 0
+    query = {"entry_seq": 0, "recorded_at": {"$lte": now - grace}}
+    async for certificate in Certificate.find(query):
+        seq = await _written(
+            certificate.archive_id,
+            EntryKind.CERTIFICATE_ISSUED,
+            "certificate_id",
+            str(certificate.id),
+        )
+        if seq is None:
+            entry = await append_entry(
+                archive_id=certificate.archive_id,
+                kind=EntryKind.CERTIFICATE_ISSUED,
+                payload=issued_payload(certificate),
+                recorded_by=Recorder(
+                    principal=certificate.recorded_by,
+                    role="provider",
+                    organisation=certificate.organisation_id,
+                ),
+            )
+            seq = entry.seq
+            finished += 1
+        await Certificate.get_pymongo_collection().update_one(
+            {"_id": certificate.id, "entry_seq": 0}, {"$set": {"entry_seq": seq}}
+        )
+    return finished
+
+
+async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairReport:
+    """Finish every half-done use case found; safe to run at any time, any number of times.
+
+    Work younger than ``grace`` is left alone: its request may still be finishing it.
+    """
+    moment = now or datetime.now(UTC)
+    return RepairReport(
+        completions_finished=await _finish_completions(moment, grace),
+        certificates_finished=await _finish_certificates(moment, grace),
+    )

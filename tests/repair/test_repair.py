@@ -1,0 +1,176 @@
+"""The repair routine finishes half-done work exactly once, in-process and after a real kill."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bson import ObjectId
+from httpx import AsyncClient
+
+from api.runtime import Runtime
+from portfolio.accounts.principal import Role
+from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
+from portfolio.repair import repair
+from portfolio.storage import free_port
+from portfolio.training.documents import Enrolment
+from tests.helpers import log_in_as
+from tests.training.factories import trained_class
+
+NO_GRACE = timedelta(0)
+
+
+async def _training_entries(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items = (await client.get("/me/entries", params={"limit": 100}, headers=headers)).json()
+    return [e for e in items["items"] if e["kind"] == "training_completed"]
+
+
+async def test_a_completion_without_its_entry_gets_exactly_one(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    _, _, [enrolment], [person] = await trained_class(client, runtime)
+    # What a process killed right after the completion's conditional update leaves behind.
+    await Enrolment.get_pymongo_collection().update_one(
+        {"_id": ObjectId(enrolment["id"])},
+        {
+            "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
+            "$currentDate": {"completed_at": True},
+        },
+    )
+    worker = await log_in_as(client, runtime.settings, Role.WORKER, archive_id=person.archive_id)
+    assert await _training_entries(client, worker.headers) == []
+
+    first = await repair(grace=NO_GRACE)
+    second = await repair(grace=NO_GRACE)
+    assert (first.completions_finished, second.completions_finished) == (1, 0)
+    entries = await _training_entries(client, worker.headers)
+    assert len(entries) == 1
+    assert entries[0]["payload"]["enrolment_id"] == enrolment["id"]
+    stored = await Enrolment.get(ObjectId(enrolment["id"]))
+    assert stored is not None
+    assert stored.entry_seq == entries[0]["seq"]
+    assert (await client.get("/me/archive/verify", headers=worker.headers)).json()["ok"]
+
+
+async def test_finished_work_and_young_work_are_left_alone(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider, _, [enrolment], _ = await trained_class(client, runtime)
+    done = await client.post(
+        f"/enrolments/{enrolment['id']}/completion",
+        json={"result": "passed"},
+        headers=provider.user.headers,
+    )
+    assert done.status_code == 200
+    assert (await repair(grace=NO_GRACE)).completions_finished == 0
+    assert (await repair(grace=timedelta(hours=1))).completions_finished == 0
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}")
+        try:
+            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("serve did not become ready")
+
+
+def _serve(data_dir: Path, port: int, **extra_env: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTFOLIO_")}
+    env.update(
+        PORTFOLIO_DATA_DIR=str(data_dir),
+        PORTFOLIO_PORT=str(port),
+        PORTFOLIO_REPAIR_GRACE_SECONDS="0",
+        PORTFOLIO_LOG_LEVEL="WARNING",
+        **extra_env,
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--demo"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _login(http: httpx.Client, username: str) -> dict[str, str]:
+    tokens = http.post(
+        "/auth/token",
+        data={"grant_type": "password", "username": username, "password": "demo-password"},
+    ).json()
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    # The demo is loaded first (its own certificates would hit the fault point), then the
+    # service is started again with the fault point armed.
+    loading = _serve(tmp_path / "var", port)
+    try:
+        _wait_ready(loading, base_url)
+    finally:
+        loading.terminate()
+        loading.wait(timeout=30)
+    crashing = _serve(tmp_path / "var", port, **{FAULT_ENV: "certificate:after_insert"})
+    try:
+        _wait_ready(crashing, base_url)
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+            provider = _login(http, "provider-a")
+            completed = http.get(
+                "/completions", params={"result": "passed"}, headers=provider
+            ).json()["items"]
+            enrolment_id = completed[0]["id"]
+            with contextlib.suppress(httpx.HTTPError):  # it dies before answering: the point
+                http.post(
+                    "/certificates",
+                    json={
+                        "enrolment_id": enrolment_id,
+                        "number": "CRASH-0001",
+                        "certificate_type": "special_ability",
+                        "occupation_code": "4-03-02-01",
+                        "issuing_body": "测试",
+                        "issue_date": "2026-04-01",
+                    },
+                    headers=provider,
+                )
+        assert crashing.wait(timeout=30) == FAULT_EXIT_CODE
+    finally:
+        if crashing.poll() is None:
+            crashing.kill()
+            crashing.wait()
+
+    restarted = _serve(tmp_path / "var", port)
+    try:
+        _wait_ready(restarted, base_url)
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+            provider = _login(http, "provider-a")
+            found = http.get("/certificates", headers=provider).json()["items"]
+            crashed = next(c for c in found if c["number"] == "CRASH-0001")
+            assert crashed["archive_entry_seq"] > 0
+            worker = _login(http, "worker-1")
+            entries = http.get("/me/entries", params={"limit": 100}, headers=worker).json()
+            issued = [
+                e
+                for e in entries["items"]
+                if e["kind"] == "certificate_issued"
+                and e["payload"]["certificate_id"] == crashed["id"]
+            ]
+            assert [e["seq"] for e in issued] == [crashed["archive_entry_seq"]]
+            assert http.get("/me/archive/verify", headers=worker).json()["ok"] is True
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)
