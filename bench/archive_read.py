@@ -24,28 +24,23 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from bson import ObjectId
-from pydantic import SecretStr
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from stdnum.cn import ric
 
 from bench.harness import (
-    BENCH_MASTER_KEY,
     TABLE_HEADER,
     Figures,
     api_process,
+    bench_store,
     drive,
-    embedded_store,
 )
-from portfolio import bootstrap
 from portfolio.accounts import service
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Role
@@ -55,9 +50,7 @@ from portfolio.archives.summary import SUMMARY_KINDS
 from portfolio.identity.masking import mask_identity_number
 from portfolio.identity.protection import FieldProtection, associated_data
 from portfolio.keyring import Keyring
-from portfolio.models import DOCUMENT_MODELS
 from portfolio.settings import Settings
-from portfolio.storage import init_documents, make_client
 
 DATABASE = "portfolio_bench_archive"
 CONCURRENCY = 16
@@ -332,50 +325,32 @@ async def run(levels: list[int], entries_each: int, requests: int, workers: int)
         "",
         TABLE_HEADER,
     ]
-    with embedded_store() as uri, tempfile.TemporaryDirectory(prefix="bench-data-") as data:
-        settings = Settings(
-            _env_file=None,
-            mongodb_uri=SecretStr(uri),
-            database=DATABASE,
-            master_key=SecretStr(BENCH_MASTER_KEY),
-            data_dir=Path(data),
-            # Set-up logins only: what is measured is the archive read, not password hashing.
-            argon2_time_cost=1,
-            argon2_memory_cost_kib=8,
-            argon2_parallelism=1,
-        )
-        client = make_client(uri, settings)
-        try:
-            await init_documents(client, DATABASE, DOCUMENT_MODELS)
-            keyring = Keyring(BENCH_MASTER_KEY.encode())
-            await keyring.load()
-            await bootstrap.prepare(settings=settings, keyring=keyring)
-            ids: list[str] = []
-            for level in levels:
-                started = time.perf_counter()
-                ids += await seed(
-                    client,
-                    DATABASE,
-                    keyring,
-                    start=len(ids),
-                    count=level - len(ids),
-                    entries_each=entries_each,
-                )
-                seeded_s = time.perf_counter() - started
-                sample = random.Random(level).sample(ids, min(workers, len(ids)))
-                usernames = await ensure_workers(settings, sample)
-                order = request_order(sample, requests)
-                raw = await measure_raw(client, DATABASE, order, len(ids))
-                http = await measure_http(uri, DATABASE, usernames, order, len(ids))
-                lines.append(raw.row())
-                lines.append(http.row())
-                lines.append(
-                    f"<!-- {level:,} archives: HTTP/raw throughput "
-                    f"{http.per_second / raw.per_second:.2f}, p99 ratio "
-                    f"{http.p99_ms / raw.p99_ms:.2f}; seeded in {seeded_s:.0f} s -->"
-                )
-        finally:
-            await client.close()
+    async with bench_store(DATABASE) as store:
+        uri, settings, client, keyring = store.uri, store.settings, store.client, store.keyring
+        ids: list[str] = []
+        for level in levels:
+            started = time.perf_counter()
+            ids += await seed(
+                client,
+                DATABASE,
+                keyring,
+                start=len(ids),
+                count=level - len(ids),
+                entries_each=entries_each,
+            )
+            seeded_s = time.perf_counter() - started
+            sample = random.Random(level).sample(ids, min(workers, len(ids)))
+            usernames = await ensure_workers(settings, sample)
+            order = request_order(sample, requests)
+            raw = await measure_raw(client, DATABASE, order, len(ids))
+            http = await measure_http(uri, DATABASE, usernames, order, len(ids))
+            lines.append(raw.row())
+            lines.append(http.row())
+            lines.append(
+                f"<!-- {level:,} archives: HTTP/raw throughput "
+                f"{http.per_second / raw.per_second:.2f}, p99 ratio "
+                f"{http.p99_ms / raw.p99_ms:.2f}; seeded in {seeded_s:.0f} s -->"
+            )
     return lines
 
 

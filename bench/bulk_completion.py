@@ -15,25 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import httpx
 from beanie import PydanticObjectId
-from pydantic import SecretStr
 
 from bench.archive_read import seed
-from bench.harness import BENCH_MASTER_KEY, api_process, embedded_store
-from portfolio import bootstrap
+from bench.harness import api_process, bench_store
 from portfolio.accounts import service
 from portfolio.accounts.principal import Role
-from portfolio.keyring import Keyring
-from portfolio.models import DOCUMENT_MODELS
 from portfolio.settings import Settings
-from portfolio.storage import init_documents, make_client
 from portfolio.training.documents import (
     AttendanceRecord,
     Course,
@@ -187,64 +180,47 @@ async def run(levels: list[int], entries_each: int, classes: int) -> list[str]:
         "| archives stored | sheet | sheets | rows | seconds | rows/s |",
         "|---|---|---|---|---|---|",
     ]
-    with embedded_store() as uri, tempfile.TemporaryDirectory(prefix="bench-data-") as data:
-        settings = Settings(
-            _env_file=None,
-            mongodb_uri=SecretStr(uri),
-            database=DATABASE,
-            master_key=SecretStr(BENCH_MASTER_KEY),
-            data_dir=Path(data),
-            argon2_time_cost=1,
-            argon2_memory_cost_kib=8,
-            argon2_parallelism=1,
-        )
-        client = make_client(uri, settings)
-        try:
-            await init_documents(client, DATABASE, DOCUMENT_MODELS)
-            keyring = Keyring(BENCH_MASTER_KEY.encode())
-            await keyring.load()
-            await bootstrap.prepare(settings=settings, keyring=keyring)
-            bench = await _provider(settings)
-            ids: list[str] = []
-            used = 0
-            for level in levels:
-                ids += await seed(
-                    client,
-                    DATABASE,
-                    keyring,
-                    start=len(ids),
-                    count=level - len(ids),
-                    entries_each=entries_each,
-                )
-                sheets: list[tuple[str, list[str]]] = []
-                for _ in range(classes):
-                    sheets.append(await _class(bench, ids[used : used + 40]))
-                    used += 40
-                big = await _class(bench, ids[used : used + 1000])
-                used += 1000
-                with api_process(uri, DATABASE) as api:
-                    async with httpx.AsyncClient(base_url=api.base_url, timeout=300) as http:
-                        login = await http.post(
-                            "/auth/token",
-                            data={
-                                "grant_type": "password",
-                                "username": PROVIDER,
-                                "password": PASSWORD,
-                            },
-                        )
-                        token = login.json()["access_token"]
-                        small = [await _complete(http, token, r, e) for r, e in sheets]
-                        large = await _complete(http, token, *big)
-                rows = 40 * len(small)
-                lines.append(
-                    f"| {level:,} | 40 rows | {len(small)} | {rows} | {sum(small):.2f} | "
-                    f"{rows / sum(small):,.0f} |"
-                )
-                lines.append(
-                    f"| {level:,} | 1,000 rows | 1 | 1000 | {large:.2f} | {1000 / large:,.0f} |"
-                )
-        finally:
-            await client.close()
+    async with bench_store(DATABASE) as store:
+        uri, settings, client, keyring = store.uri, store.settings, store.client, store.keyring
+        bench = await _provider(settings)
+        ids: list[str] = []
+        used = 0
+        for level in levels:
+            ids += await seed(
+                client,
+                DATABASE,
+                keyring,
+                start=len(ids),
+                count=level - len(ids),
+                entries_each=entries_each,
+            )
+            sheets: list[tuple[str, list[str]]] = []
+            for _ in range(classes):
+                sheets.append(await _class(bench, ids[used : used + 40]))
+                used += 40
+            big = await _class(bench, ids[used : used + 1000])
+            used += 1000
+            with api_process(uri, DATABASE) as api:
+                async with httpx.AsyncClient(base_url=api.base_url, timeout=300) as http:
+                    login = await http.post(
+                        "/auth/token",
+                        data={
+                            "grant_type": "password",
+                            "username": PROVIDER,
+                            "password": PASSWORD,
+                        },
+                    )
+                    token = login.json()["access_token"]
+                    small = [await _complete(http, token, r, e) for r, e in sheets]
+                    large = await _complete(http, token, *big)
+            rows = 40 * len(small)
+            lines.append(
+                f"| {level:,} | 40 rows | {len(small)} | {rows} | {sum(small):.2f} | "
+                f"{rows / sum(small):,.0f} |"
+            )
+            lines.append(
+                f"| {level:,} | 1,000 rows | 1 | 1000 | {large:.2f} | {1000 / large:,.0f} |"
+            )
     return lines
 
 

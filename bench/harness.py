@@ -15,13 +15,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+from pydantic import SecretStr
+from pymongo import AsyncMongoClient
 
-from portfolio.storage import EmbeddedStore, free_port
+from portfolio import bootstrap
+from portfolio.keyring import Keyring
+from portfolio.models import DOCUMENT_MODELS
+from portfolio.settings import Settings
+from portfolio.storage import EmbeddedStore, free_port, init_documents, make_client
 
 BENCH_MASTER_KEY = "bench-master-key-not-a-secret"
 
@@ -161,3 +168,40 @@ def api_process(uri: str, database: str) -> Iterator[ApiProcess]:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class BenchStore:
+    """A fresh embedded store with the service's documents bound and keys made."""
+
+    uri: str
+    database: str
+    settings: Settings
+    client: AsyncMongoClient[dict[str, Any]]
+    keyring: Keyring
+
+
+@contextlib.asynccontextmanager
+async def bench_store(database: str) -> AsyncIterator[BenchStore]:
+    """A store for one benchmark, set up as the app's lifespan does (cheap password hashing:
+    logins are set-up in a benchmark, not what it measures)."""
+    with embedded_store() as uri, tempfile.TemporaryDirectory(prefix="bench-data-") as data:
+        settings = Settings(
+            _env_file=None,
+            mongodb_uri=SecretStr(uri),
+            database=database,
+            master_key=SecretStr(BENCH_MASTER_KEY),
+            data_dir=Path(data),
+            argon2_time_cost=1,
+            argon2_memory_cost_kib=8,
+            argon2_parallelism=1,
+        )
+        client = make_client(uri, settings)
+        try:
+            await init_documents(client, database, DOCUMENT_MODELS)
+            keyring = Keyring(BENCH_MASTER_KEY.encode())
+            await keyring.load()
+            await bootstrap.prepare(settings=settings, keyring=keyring)
+            yield BenchStore(uri, database, settings, client, keyring)
+        finally:
+            await client.close()
