@@ -15,6 +15,7 @@ from api import problems
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
+    apprenticeships,
     auth,
     certificates,
     enrolments,
@@ -92,4 +93,5 @@ def create_app(
     app.include_router(certificates.router)
     app.include_router(workers.router)
     app.include_router(me.router)
+    app.include_router(apprenticeships.router)
     return app

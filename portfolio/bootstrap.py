@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
+from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
 from portfolio.identity import protection
 from portfolio.keyring import Keyring
@@ -43,4 +44,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await archives_demo.ensure_demo_archives(settings=settings, keyring=keyring)
     # Providers, classes, attendance, completions and certificates of the demo workers.
     await training_demo.ensure_demo_training(keyring=keyring)
+    # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
+    await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
     return logins

@@ -8,6 +8,12 @@ from __future__ import annotations
 from beanie import Document
 
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
+from portfolio.apprenticeships.documents import (
+    ApprenticeGuard,
+    Apprenticeship,
+    ApprenticeshipEvent,
+    Mentor,
+)
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
@@ -42,4 +48,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     WorkerSchedule,
     AttendanceRecord,
     Certificate,
+    Mentor,
+    Apprenticeship,
+    ApprenticeshipEvent,
+    ApprenticeGuard,
 ]

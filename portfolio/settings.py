@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +54,14 @@ class Settings(BaseSettings):
 
     # The repair routine leaves alone what is younger than this (a request may still be at it).
     repair_grace_seconds: int = Field(default=30, ge=0)
+
+    # Apprenticeship subsidy per apprentice per year, integer fen (5,000 yuan by default), and
+    # per-region standards keyed by region-code prefix, e.g. '{"5101": 600000}' (the longest
+    # matching prefix of the employer's region wins). An agreement keeps the figure it got.
+    apprenticeship_subsidy_fen: int = Field(default=500_000, ge=0)
+    apprenticeship_subsidy_by_region: dict[
+        Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,2}$")], Annotated[int, Field(ge=0)]
+    ] = Field(default_factory=dict)
 
     activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 

@@ -22,7 +22,12 @@ from httpx import AsyncClient
 from api.deps import get_current_principal
 from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
-from tests.access import routes_accounts, routes_training, routes_workers
+from tests.access import (
+    routes_accounts,
+    routes_apprenticeships,
+    routes_training,
+    routes_workers,
+)
 from tests.access.matrix import (
     PLACEHOLDER,
     PUBLIC,
@@ -34,7 +39,7 @@ from tests.access.matrix import (
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 
 # Later areas: add their routes_<area> module here.
-AREAS = (routes_accounts, routes_training, routes_workers)
+AREAS = (routes_accounts, routes_training, routes_workers, routes_apprenticeships)
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
 _TEST_PROBE = re.compile(r"^/_test/")

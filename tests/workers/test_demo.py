@@ -21,9 +21,16 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
     await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
 
     expected = {
-        # Registration and links, then the training demo's completions and certificates.
+        # Registration and links, then the training demo's completions and certificates; for
+        # worker-2 also the apprenticeship demo's employment (unemployment closed, employment
+        # added) and the apprenticeship's start.
         "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 4),
-        "worker-2": (DEMO_ARCHIVE_WORKER_2, "510703", ["employment", "unemployment"], 4 + 2),
+        "worker-2": (
+            DEMO_ARCHIVE_WORKER_2,
+            "510703",
+            ["employment", "unemployment", "employment"],
+            4 + 2 + 3,
+        ),
     }
     for username, (archive_id, region, kinds, entry_count) in expected.items():
         headers = await _headers(client, username)

@@ -1,0 +1,269 @@
+"""Demo apprenticeship: a Chengdu enterprise, its mentors, and demo worker-2 as its apprentice.
+
+Worker-2 (李小红, Mianyang, a certified senior welder) took a job at the enterprise; the
+enterprise and the Mianyang technical school (demo provider B) agreed to train her to 技师
+(technician) over two years. The Chengdu agency approved, she confirmed, the enterprise
+started it four months ago; she was off for two weeks after a work injury (a pause, so the
+agency's subsidy figure leaves those days out). Recorded through the real services, so the
+archive entries and the history are real.
+
+The enterprise has no demo login of its own (the demo accounts are fixed): its steps are
+recorded by a demo actor of the enterprise. Loading twice changes nothing: each step is done
+only when the stored state says it is missing. The institution is demo provider B's
+organisation; if the training demo has not made it, a stand-in school is made here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, timedelta
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+from stdnum.cn import uscc
+
+from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ORGANISATION_B
+from portfolio.accounts.documents import Principal
+from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts.sessions import actor_of
+from portfolio.apprenticeships import agreements, history, lifecycle
+from portfolio.apprenticeships.agreements import Terms
+from portfolio.apprenticeships.documents import Apprenticeship, Mentor
+from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction
+from portfolio.apprenticeships.rules import last_day_after_years
+from portfolio.archives import links
+from portfolio.archives.demo import DEMO_WORKERS
+from portfolio.archives.documents import Archive, RegistrationKind
+from portfolio.identity.identifiers import IdType, china_today
+from portfolio.keyring import Keyring
+from portfolio.settings import Settings
+from portfolio.training.documents import Organisation
+from portfolio.training.enrolments import WorkerRef
+from portfolio.training.enums import OrganisationKind
+from portfolio.vocabulary import SkillLevel
+
+DEMO_ENTERPRISE = "64d0000000000000000000e1"
+DEMO_STAND_IN_SCHOOL = "64d0000000000000000000e2"
+DEMO_MENTOR_MASTER = "64d0000000000000000000e3"
+DEMO_MENTOR_SENIOR_MASTER = "64d0000000000000000000e4"
+DEMO_MENTOR_TEACHER = "64d0000000000000000000e5"
+DEMO_APPRENTICESHIP = "64d0000000000000000000e6"
+
+ENTERPRISE_NAME = "成都龙泉汽车零部件制造有限公司"
+ENTERPRISE_REGION = "510112"
+WELDER = "6-18-02-04"
+
+
+def _credit_code(body: str) -> str:
+    return body + uscc.calc_check_digit(body)
+
+
+ENTERPRISE_CREDIT_CODE = _credit_code("91510112MA6E00E1A")
+STAND_IN_CREDIT_CODE = _credit_code("52510703MJ6E00E2B")
+
+
+async def _actor(username: str) -> Actor:
+    principal = await Principal.find_one({"username": username})
+    if principal is None:
+        raise RuntimeError(f"the demo account {username} must be loaded first")
+    return actor_of(principal)
+
+
+def _enterprise_actor() -> Actor:
+    """The enterprise's demo actor (the enterprise has no demo login)."""
+    return Actor(
+        principal_id="demo-enterprise-e1",
+        username="demo-enterprise",
+        role=Role.PROVIDER,
+        organisation_id=DEMO_ENTERPRISE,
+    )
+
+
+async def _organisation(
+    organisation_id: str, name: str, code: str, kind: OrganisationKind, region: str, by: Actor
+) -> None:
+    # A duplicate means it exists (another replica loading the demo made it first).
+    with contextlib.suppress(DuplicateKeyError):
+        await Organisation(
+            id=PydanticObjectId(organisation_id),
+            name=name,
+            credit_code=code,
+            credit_code_override_reason="",
+            kind=kind,
+            region_code=region,
+            created_at=datetime.now(UTC),
+            created_by=by.principal_id,
+        ).insert()
+
+
+async def _mentor(
+    mentor_id: str, name: str, level: SkillLevel, organisation: Organisation, by: str
+) -> None:
+    with contextlib.suppress(DuplicateKeyError):
+        await Mentor(
+            id=PydanticObjectId(mentor_id),
+            name=name,
+            level=level,
+            organisation_id=str(organisation.id),
+            region_code=organisation.region_code,
+            created_at=datetime.now(UTC),
+            created_by=by,
+        ).insert()
+
+
+async def _institution(chengdu: Actor) -> tuple[Organisation, Actor]:
+    """Provider B's organisation and its user, or the stand-in school and its demo actor."""
+    found = await Organisation.get(PydanticObjectId(DEMO_ORGANISATION_B))
+    if found is not None:
+        return found, await _actor("provider-b")
+    await _organisation(
+        DEMO_STAND_IN_SCHOOL,
+        "绵阳市技师学院（学徒制合作）",
+        STAND_IN_CREDIT_CODE,
+        OrganisationKind.TECHNICAL_SCHOOL,
+        "510703",
+        chengdu,
+    )
+    stand_in = await Organisation.get(PydanticObjectId(DEMO_STAND_IN_SCHOOL))
+    assert stand_in is not None
+    actor = Actor(
+        principal_id="demo-school-e2",
+        username="demo-school",
+        role=Role.PROVIDER,
+        organisation_id=DEMO_STAND_IN_SCHOOL,
+    )
+    return stand_in, actor
+
+
+async def _employ_worker_2(*, keyring: Keyring, hired: date) -> None:
+    """Worker-2's unemployment ends; her employment at the enterprise is registered."""
+    archive = await Archive.get(PydanticObjectId(DEMO_ARCHIVE_WORKER_2))
+    if archive is None:
+        raise RuntimeError("the demo archives must be loaded first")
+    registrations = archive.employment.registrations if archive.employment else []
+    if any(r.employer_credit_code == ENTERPRISE_CREDIT_CODE for r in registrations):
+        return
+    mianyang = await _actor("agency-mianyang")
+    for registration in registrations:
+        if registration.kind is RegistrationKind.UNEMPLOYMENT and registration.end is None:
+            await links.close_employment_registration(
+                actor=mianyang,
+                keyring=keyring,
+                archive_id=DEMO_ARCHIVE_WORKER_2,
+                registration_id=registration.registration_id,
+                end=hired - timedelta(days=1),
+            )
+    await links.add_employment_registration(
+        actor=mianyang,
+        keyring=keyring,
+        archive_id=DEMO_ARCHIVE_WORKER_2,
+        kind=RegistrationKind.EMPLOYMENT,
+        start=hired,
+        employer_credit_code=ENTERPRISE_CREDIT_CODE,
+        employer_name=ENTERPRISE_NAME,
+        occupation_code=WELDER,
+        labour_contract_end=last_day_after_years(hired, 3),
+    )
+
+
+def _months_ago(today: date, months: int) -> date:
+    """The first day of the month ``months`` before ``today``'s."""
+    index = today.year * 12 + today.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -> None:
+    """Load the apprenticeship demo once (see the module docstring)."""
+    chengdu = await _actor("agency-chengdu")
+    enterprise = _enterprise_actor()
+    await _organisation(
+        DEMO_ENTERPRISE,
+        ENTERPRISE_NAME,
+        ENTERPRISE_CREDIT_CODE,
+        OrganisationKind.ENTERPRISE,
+        ENTERPRISE_REGION,
+        chengdu,
+    )
+    employer = await Organisation.get(PydanticObjectId(DEMO_ENTERPRISE))
+    assert employer is not None
+    institution, school = await _institution(chengdu)
+    await _mentor(
+        DEMO_MENTOR_MASTER, "张建国", SkillLevel.TECHNICIAN, employer, enterprise.username
+    )
+    await _mentor(
+        DEMO_MENTOR_SENIOR_MASTER,
+        "刘卫东",
+        SkillLevel.SENIOR_TECHNICIAN,
+        employer,
+        enterprise.username,
+    )
+    await _mentor(
+        DEMO_MENTOR_TEACHER, "何静", SkillLevel.SENIOR_TECHNICIAN, institution, school.username
+    )
+
+    today = china_today()
+    started = _months_ago(today, 4)
+    await _employ_worker_2(keyring=keyring, hired=_months_ago(today, 6))
+    now = datetime.now(UTC)
+    if await Apprenticeship.get(PydanticObjectId(DEMO_APPRENTICESHIP)) is None:
+        worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
+        await agreements.create(
+            actor=enterprise,
+            keyring=keyring,
+            settings=settings,
+            terms=Terms(
+                institution_id=str(institution.id),
+                apprentice=WorkerRef(IdType.RESIDENT_ID, worker.id_number, worker.name),
+                occupation_code=WELDER,
+                target_level=SkillLevel.TECHNICIAN,
+                planned_start=started,
+                planned_end=last_day_after_years(started, 2),
+                enterprise_hours=1200,
+                institution_hours=400,
+                enterprise_mentor_id=DEMO_MENTOR_MASTER,
+                school_mentor_id=DEMO_MENTOR_TEACHER,
+            ),
+            now=now,
+            apprenticeship_id=DEMO_APPRENTICESHIP,
+        )
+    await _walk(enterprise=enterprise, school=school, chengdu=chengdu, started=started, now=now)
+
+
+async def _walk(
+    *, enterprise: Actor, school: Actor, chengdu: Actor, started: date, now: datetime
+) -> None:
+    """Take every step the stored agreement still lacks, in order."""
+    ident = DEMO_APPRENTICESHIP
+
+    async def current() -> Apprenticeship:
+        found = await Apprenticeship.get(PydanticObjectId(ident))
+        assert found is not None
+        return found
+
+    agreement = await current()
+    if agreement.status is ApprenticeshipStatus.DRAFT:
+        if not agreement.employer_approved:
+            await agreements.approve(actor=enterprise, apprenticeship_id=ident, now=now)
+        if not (await current()).institution_approved:
+            await agreements.approve(actor=school, apprenticeship_id=ident, now=now)
+        await agreements.approve(actor=chengdu, apprenticeship_id=ident, now=now)
+    if (await current()).status is ApprenticeshipStatus.APPROVED:
+        worker_2 = await _actor("worker-2")
+        await agreements.confirm(actor=worker_2, apprenticeship_id=ident, now=now)
+    if (await current()).status is ApprenticeshipStatus.CONFIRMED:
+        await lifecycle.start(actor=enterprise, apprenticeship_id=ident, on=started, now=now)
+    injured = started + timedelta(days=45)
+    agreement = await current()
+    paused_before = any(e.action is EventAction.PAUSED for e in await history.events_of(agreement))
+    if agreement.status is ApprenticeshipStatus.ACTIVE and not paused_before:
+        await lifecycle.pause(
+            actor=enterprise,
+            apprenticeship_id=ident,
+            on=injured,
+            reason="工伤休养（左手烫伤）",
+            now=now,
+        )
+    if (await current()).status is ApprenticeshipStatus.PAUSED:
+        await lifecycle.resume(
+            actor=enterprise, apprenticeship_id=ident, on=injured + timedelta(days=14), now=now
+        )

@@ -1,0 +1,140 @@
+"""The history of an agreement: events, and the one conditional update that moves it.
+
+Every change of an agreement goes through ``move``: one update filtered on the expected
+status and version that also writes the event as ``last_event``; the event document is
+inserted right after. Before each move the previous ``last_event`` is inserted too (a
+duplicate when it is there already), so an event lost to a crash between the two writes is
+restored by the next change, and reads merge ``last_event`` in meanwhile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.accounts.principal import Actor
+from portfolio.apprenticeships.documents import Apprenticeship, ApprenticeshipEvent, EventNote
+from portfolio.apprenticeships.enums import EventAction, Party
+from portfolio.apprenticeships.rules import Milestone
+from portfolio.archives.scope import to_bson
+from portfolio.errors import Conflict
+
+MILESTONES = frozenset(
+    {
+        EventAction.STARTED,
+        EventAction.PAUSED,
+        EventAction.RESUMED,
+        EventAction.STOPPED,
+        EventAction.COMPLETED,
+    }
+)
+
+
+def note(
+    apprenticeship: Apprenticeship,
+    *,
+    action: EventAction,
+    party: Party,
+    actor: Actor,
+    now: datetime,
+    on: date | None = None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> EventNote:
+    """The event the next change of ``apprenticeship`` writes (version + 1)."""
+    return EventNote(
+        version=apprenticeship.version + 1,
+        action=action,
+        party=party,
+        on=on.isoformat() if on else "",
+        reason=reason,
+        details=details or {},
+        by=actor.principal_id,
+        at=now,
+    )
+
+
+def event_id(apprenticeship_id: str, version: int) -> str:
+    """The deterministic ``_id`` of the event that produced ``version``."""
+    return f"{apprenticeship_id}:{version}"
+
+
+def _event(apprenticeship_id: str, noted: EventNote) -> ApprenticeshipEvent:
+    return ApprenticeshipEvent(
+        id=event_id(apprenticeship_id, noted.version),
+        apprenticeship_id=apprenticeship_id,
+        version=noted.version,
+        action=noted.action,
+        party=noted.party,
+        on=noted.on,
+        reason=noted.reason,
+        details=noted.details,
+        by=noted.by,
+        at=noted.at,
+    )
+
+
+async def record(apprenticeship_id: str, noted: EventNote) -> None:
+    """Insert the event of ``noted`` (a duplicate means it is stored already)."""
+    with contextlib.suppress(DuplicateKeyError):
+        await _event(apprenticeship_id, noted).insert()
+
+
+async def move(
+    apprenticeship: Apprenticeship,
+    noted: EventNote,
+    changes: dict[str, Any],
+    *,
+    also_expect: dict[str, Any] | None = None,
+) -> Apprenticeship:
+    """Apply ``changes`` (a ``$set``) if the agreement is still as read; record the event.
+
+    A lost race is a Conflict naming the state the agreement is in now.
+    """
+    assert apprenticeship.id is not None
+    key = str(apprenticeship.id)
+    await record(key, apprenticeship.last_event)
+    result = await Apprenticeship.get_pymongo_collection().update_one(
+        {
+            "_id": apprenticeship.id,
+            "status": apprenticeship.status.value,
+            "version": apprenticeship.version,
+            **(also_expect or {}),
+        },
+        {
+            "$set": {**changes, "last_event": to_bson(noted)},
+            # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+            "$currentDate": {"updated_at": True},
+            "$inc": {"version": 1},
+        },
+    )
+    fresh = await Apprenticeship.get(apprenticeship.id)
+    assert fresh is not None  # agreements are never deleted
+    if result.modified_count != 1:
+        raise Conflict(
+            f"the apprenticeship changed meanwhile; it is now {fresh.status.value}",
+            current_state=fresh.status.value,
+        )
+    await record(key, noted)
+    return fresh
+
+
+async def events_of(apprenticeship: Apprenticeship) -> list[ApprenticeshipEvent]:
+    """The agreement's events in order, ``last_event`` merged in if its insert was lost."""
+    key = str(apprenticeship.id)
+    stored = await ApprenticeshipEvent.find({"apprenticeship_id": key}).to_list()
+    by_version = {event.version: event for event in stored}
+    by_version.setdefault(apprenticeship.last_event.version, _event(key, apprenticeship.last_event))
+    return [by_version[v] for v in sorted(by_version)]
+
+
+def milestones(events: list[ApprenticeshipEvent]) -> list[Milestone]:
+    """The dated steps that start and end active stretches, in order."""
+    return [
+        Milestone(event.action, date.fromisoformat(event.on))
+        for event in events
+        if event.action in MILESTONES and event.on
+    ]
