@@ -22,6 +22,7 @@ from api.routers import (
     health,
     me,
     training,
+    vouchers,
     workers,
 )
 from api.runtime import Runtime
@@ -94,4 +95,5 @@ def create_app(
     app.include_router(workers.router)
     app.include_router(me.router)
     app.include_router(apprenticeships.router)
+    app.include_router(vouchers.router)
     return app

@@ -12,6 +12,7 @@ from portfolio.identity import protection
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
+from portfolio.vouchers import demo as vouchers_demo
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await archives_demo.ensure_demo_archives(settings=settings, keyring=keyring)
     # Providers, classes, attendance, completions and certificates of the demo workers.
     await training_demo.ensure_demo_training(keyring=keyring)
+    # Voucher policies and vouchers in every state (bound to the training demo's classes).
+    await vouchers_demo.ensure_demo_vouchers()
     # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
     await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
     return logins

@@ -8,6 +8,7 @@ from __future__ import annotations
 from beanie import Document
 
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
+from portfolio.accounts.throttle import RateCounter
 from portfolio.apprenticeships.documents import (
     ApprenticeGuard,
     Apprenticeship,
@@ -15,9 +16,11 @@ from portfolio.apprenticeships.documents import (
     Mentor,
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
+from portfolio.audit.documents import AuditEvent
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.repair import RepairCheckpoint
+from portfolio.reports.documents import ReportCounter, ReportMarker
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -28,6 +31,7 @@ from portfolio.training.documents import (
     Run,
     WorkerSchedule,
 )
+from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherEvent, VoucherPolicy
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
@@ -48,8 +52,16 @@ DOCUMENT_MODELS: list[type[Document]] = [
     WorkerSchedule,
     AttendanceRecord,
     Certificate,
+    ReportCounter,
+    ReportMarker,
     Mentor,
     Apprenticeship,
     ApprenticeshipEvent,
     ApprenticeGuard,
+    VoucherPolicy,
+    PolicyHead,
+    Voucher,
+    VoucherEvent,
+    AuditEvent,
+    RateCounter,
 ]

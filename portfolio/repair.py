@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from beanie import Document
 from pymongo.errors import DuplicateKeyError
 
-from portfolio.apprenticeships.repair import finish_entries as finish_apprenticeship_entries
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
@@ -49,7 +48,6 @@ class RepairReport:
 
     completions_finished: int
     certificates_finished: int
-    apprenticeship_entries_finished: int
 
 
 def _ms(moment: datetime) -> int:
@@ -158,7 +156,4 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
     return RepairReport(
         completions_finished=await _finish_completions(moment, grace),
         certificates_finished=await _finish_certificates(moment, grace),
-        apprenticeship_entries_finished=await finish_apprenticeship_entries(
-            now=moment, grace=grace
-        ),
     )

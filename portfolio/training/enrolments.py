@@ -41,6 +41,7 @@ from portfolio.training.rules import (
     next_enrolment_state,
     slots_of,
 )
+from portfolio.vouchers.transitions import RELEASING, release_for_enrolment
 
 MAX_SCHEDULE_ATTEMPTS = 20
 NO_MATCH = "no registered worker has this ID number and name"
@@ -405,6 +406,11 @@ async def transition(
     if enrolment.status in HOLDS_SEAT and target not in HOLDS_SEAT:
         await _give_back_seats(enrolment.run_id, 1)
         await _unbook(object_id(enrolment.archive_id, "archive"), enrolment.run_id)
+    if target in RELEASING:
+        # A voucher bound to an enrolment that ended this way goes back to the worker.
+        await release_for_enrolment(
+            actor=actor, enrolment_id=str(enrolment.id), reason=f"the enrolment was {target.value}"
+        )
     fresh = await Enrolment.get(enrolment.id)
     assert fresh is not None
     return fresh

@@ -26,6 +26,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_training,
+    routes_vouchers,
     routes_workers,
 )
 from tests.access.matrix import (
@@ -39,7 +40,13 @@ from tests.access.matrix import (
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 
 # Later areas: add their routes_<area> module here.
-AREAS = (routes_accounts, routes_training, routes_workers, routes_apprenticeships)
+AREAS = (
+    routes_accounts,
+    routes_training,
+    routes_workers,
+    routes_vouchers,
+    routes_apprenticeships,
+)
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
 _TEST_PROBE = re.compile(r"^/_test/")

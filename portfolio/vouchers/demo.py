@@ -1,0 +1,233 @@
+"""Demo voucher policies and vouchers in every state of part 1, for the demo workers.
+
+Everything goes through the real services, as the demo agencies and workers, so each voucher's
+history is a real chain of events:
+
+* 四川省职业技能培训券 (province, 51): version 1 published about 400 days ago, version 2 (a
+  higher face value) today. Under version 1 worker-1 got a voucher that was cancelled two days
+  later (a clerk's mistake) and another that ran out unused (expired by the sweep); under
+  version 2 worker-1 holds one bound to the class they attend today, worker-2 an issued one.
+* 绵阳市失业人员就业技能培训券 (Mianyang, registered unemployed only): worker-2's, bound to
+  the class they asked to join next month.
+* 成都市失业保险参保职工技能提升培训券 (Chengdu, insured for unemployment 12 months or
+  more): worker-1's, issued, with consent for the provider to bind it.
+
+The first two are back-dated (issued "as of" 400 days ago) so that one can have run out.
+A voucher is bound only when the training demo's enrolment exists (it may load later: a
+second run binds it then). Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+from beanie import PydanticObjectId
+
+from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
+from portfolio.accounts.documents import Principal
+from portfolio.accounts.principal import Actor
+from portfolio.accounts.sessions import actor_of
+from portfolio.errors import Conflict
+from portfolio.training.documents import Course, Enrolment
+from portfolio.vocabulary import TrainingType
+from portfolio.vouchers import issuance, policies, transitions
+from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
+from portfolio.vouchers.enums import VoucherStatus
+from portfolio.vouchers.rules import coverage_gaps
+
+PROVINCE_POLICY = "64d000000000000000000e01"
+MIANYANG_POLICY = "64d000000000000000000e02"
+CHENGDU_POLICY = "64d000000000000000000e03"
+
+CANCELLED_VOUCHER = "64d000000000000000000f01"
+EXPIRED_VOUCHER = "64d000000000000000000f02"
+BOUND_VOUCHER_1 = "64d000000000000000000f03"
+CONSENTED_VOUCHER = "64d000000000000000000f04"
+BOUND_VOUCHER_2 = "64d000000000000000000f05"
+ISSUED_VOUCHER = "64d000000000000000000f06"
+
+_PROVINCE = policies.PolicyContent(
+    name="四川省职业技能培训券（就业技能培训）",
+    face_value_fen=120_000,
+    quantity=10_000,
+    validity_days=365,
+    region_prefix="51",
+    training_types=(TrainingType.EMPLOYMENT_SKILLS,),
+    rules=policies.RulesContent(min_age=16, max_age=60),
+)
+_PROVINCE_V2 = policies.PolicyContent(
+    name="四川省职业技能培训券（就业技能培训）",
+    face_value_fen=150_000,
+    quantity=10_000,
+    validity_days=365,
+    training_types=(TrainingType.EMPLOYMENT_SKILLS,),
+    rules=policies.RulesContent(min_age=16, max_age=60),
+)
+_MIANYANG = policies.PolicyContent(
+    name="绵阳市失业人员就业技能培训券",
+    face_value_fen=120_000,
+    quantity=500,
+    validity_days=180,
+    region_prefix="5107",
+    training_types=(TrainingType.EMPLOYMENT_SKILLS,),
+    rules=policies.RulesContent(registered_unemployed=True, min_age=16, max_age=60),
+)
+_CHENGDU = policies.PolicyContent(
+    name="成都市失业保险参保职工技能提升培训券",
+    face_value_fen=180_000,
+    quantity=2_000,
+    validity_days=180,
+    region_prefix="5101",
+    training_types=(TrainingType.SKILL_UPGRADING,),
+    rules=policies.RulesContent(min_unemployment_insurance_months=12),
+)
+
+
+async def _actor(username: str) -> Actor:
+    principal = await Principal.find_one({"username": username})
+    if principal is None:
+        raise RuntimeError(f"the demo account {username} must be loaded first")
+    return actor_of(principal)
+
+
+async def _policy(
+    actor: Actor, policy_id: str, content: policies.PolicyContent, at: datetime
+) -> None:
+    if await VoucherPolicy.get(PydanticObjectId(policy_id)) is not None:
+        return
+    with contextlib.suppress(Conflict):  # another replica loading the demo made it first
+        await policies.publish(actor=actor, content=content, now=at, policy_id=policy_id)
+
+
+async def _current_version(policy_id: str) -> str:
+    head = await PolicyHead.get(PydanticObjectId(policy_id))
+    assert head is not None
+    return head.current_version_id
+
+
+async def _voucher(
+    actor: Actor, voucher_id: str, policy_id: str, archive_id: str, note: str, at: datetime
+) -> Voucher | None:
+    """The demo voucher, issued once (None when the worker is not eligible after all)."""
+    found = await Voucher.get(PydanticObjectId(voucher_id))
+    if found is not None:
+        return found
+    with contextlib.suppress(Conflict):
+        return await issuance.issue(
+            actor=actor,
+            policy_id=policy_id,
+            worker_id=archive_id,
+            note=note,
+            now=at,
+            voucher_id=voucher_id,
+        )
+    return await Voucher.get(PydanticObjectId(voucher_id))
+
+
+async def _bind_to_a_running_class(worker: Actor, voucher: Voucher | None) -> None:
+    """Bind to the worker's first running enrolment the policy pays for, if there is one."""
+    if voucher is None or voucher.status is not VoucherStatus.ISSUED:
+        return
+    async for enrolment in Enrolment.find({"archive_id": voucher.archive_id}).sort("+_id"):
+        if enrolment.status not in transitions.BINDABLE:
+            continue
+        course = await Course.get(PydanticObjectId(enrolment.course_id))
+        if course is None or coverage_gaps(
+            voucher.coverage,
+            training_type=course.training_type.value,
+            occupation_code=course.occupation_code,
+            brand=course.brand.value if course.brand else None,
+        ):
+            continue
+        try:
+            await transitions.bind(
+                actor=worker, voucher_id=str(voucher.id), enrolment_id=str(enrolment.id)
+            )
+            return
+        except Conflict:
+            continue  # that class holds another voucher already
+
+
+async def ensure_demo_vouchers() -> None:
+    """Load the voucher demo (after the demo accounts, archives and, ideally, training)."""
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=400)
+    sichuan = await _actor("agency-sichuan")
+    chengdu = await _actor("agency-chengdu")
+    mianyang = await _actor("agency-mianyang")
+    worker_1 = await _actor("worker-1")
+    worker_2 = await _actor("worker-2")
+
+    await _policy(sichuan, PROVINCE_POLICY, _PROVINCE, long_ago)
+    await _policy(mianyang, MIANYANG_POLICY, _MIANYANG, now)
+    await _policy(chengdu, CHENGDU_POLICY, _CHENGDU, now)
+
+    # Version 1 of the province's policy, long ago: one voucher cancelled, one left to expire.
+    mistake = await _voucher(
+        chengdu,
+        CANCELLED_VOUCHER,
+        PROVINCE_POLICY,
+        DEMO_ARCHIVE_WORKER_1,
+        "年度培训券",
+        long_ago + timedelta(hours=2),
+    )
+    if mistake is not None and mistake.status is VoucherStatus.ISSUED:
+        with contextlib.suppress(Conflict):
+            await transitions.cancel(
+                actor=chengdu,
+                voucher_id=CANCELLED_VOUCHER,
+                reason="发放对象信息录入有误，已作废重发",
+                now=long_ago + timedelta(days=2),
+            )
+    lapsed = await _voucher(
+        chengdu,
+        EXPIRED_VOUCHER,
+        PROVINCE_POLICY,
+        DEMO_ARCHIVE_WORKER_1,
+        "年度培训券（重发）",
+        long_ago + timedelta(days=2, hours=1),
+    )
+    if lapsed is not None:
+        await transitions.expire(lapsed, by=transitions.SYSTEM, now=now)
+
+    head = await PolicyHead.get(PydanticObjectId(PROVINCE_POLICY))
+    if head is not None and head.version_no == 1:
+        with contextlib.suppress(Conflict):
+            await policies.publish_version(
+                actor=sichuan,
+                policy_id=PROVINCE_POLICY,
+                content=_PROVINCE_V2,
+                change_note="面值由1200元提高到1500元",
+                now=now,
+            )
+    province_now = await _current_version(PROVINCE_POLICY)
+
+    bound_1 = await _voucher(
+        chengdu, BOUND_VOUCHER_1, province_now, DEMO_ARCHIVE_WORKER_1, "年度培训券", now
+    )
+    await _bind_to_a_running_class(worker_1, bound_1)
+    consented = await _voucher(
+        chengdu,
+        CONSENTED_VOUCHER,
+        CHENGDU_POLICY,
+        DEMO_ARCHIVE_WORKER_1,
+        "失业保险参保满12个月，可参加岗位技能提升培训",
+        now,
+    )
+    if consented is not None and not consented.provider_may_bind:
+        with contextlib.suppress(Conflict):
+            await transitions.consent(
+                actor=worker_1, voucher_id=CONSENTED_VOUCHER, provider_may_bind=True
+            )
+
+    bound_2 = await _voucher(
+        mianyang,
+        BOUND_VOUCHER_2,
+        MIANYANG_POLICY,
+        DEMO_ARCHIVE_WORKER_2,
+        "登记失业人员就业技能培训",
+        now,
+    )
+    await _bind_to_a_running_class(worker_2, bound_2)
+    await _voucher(mianyang, ISSUED_VOUCHER, province_now, DEMO_ARCHIVE_WORKER_2, "年度培训券", now)

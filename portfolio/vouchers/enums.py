@@ -1,0 +1,41 @@
+"""The voucher area's vocabularies (stored values and wire values alike)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class VoucherStatus(StrEnum):
+    """issued -> bound -> claimed -> redeemed; issued | bound -> cancelled | expired.
+
+    ``claimed`` and ``redeemed`` belong to claims and redemption (vouchers, part 2); a rejected
+    claim moves the voucher back to ``bound``, so "rejected" is an event, not a state.
+    """
+
+    ISSUED = "issued"
+    BOUND = "bound"
+    CLAIMED = "claimed"
+    REDEEMED = "redeemed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class VoucherAction(StrEnum):
+    """What an event did to a voucher."""
+
+    ISSUE = "issue"
+    CONSENT = "consent"
+    BIND = "bind"
+    RELEASE = "release"
+    CANCEL = "cancel"
+    EXPIRE = "expire"
+
+
+class RuleCode(StrEnum):
+    """The eligibility rules a policy version may set (each explained in plain words)."""
+
+    REGISTERED_UNEMPLOYED = "registered_unemployed"
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance"
+    AGE_BAND = "age_band"
+    REGION = "region"
+    NO_UNUSED_VOUCHER = "no_unused_voucher"

@@ -1,0 +1,407 @@
+"""Use cases of voucher policies: publish, publish a new version, read (eligibility.py explains).
+
+A policy is a chain of versions under one ``policy_key``; a written version never changes.
+Publishing a new version is two writes: insert the version (the unique ``(policy_key,
+version_no)`` lets exactly one of two racing publishers have each number), then move the head
+to it with a conditional update. A publisher that died between the two leaves a head that
+lags; the next publisher finds the number taken, moves the head forward and asks to reload.
+
+Reach: an agency manages (publishes, versions) policies whose region lies within its scope,
+and reads, explains and issues under those whose region overlaps its scope (a city agency
+issues the province's vouchers to its own workers). A worker sees the current versions of
+the policies whose region covers their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from beanie import PydanticObjectId
+from pymongo.errors import DuplicateKeyError
+
+from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from portfolio.identity.identifiers import china_today, parse_occupation_code, parse_region_prefix
+from portfolio.training.organisations import object_id
+from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vouchers.documents import (
+    Coverage,
+    EligibilityRules,
+    PolicyHead,
+    VoucherPolicy,
+)
+from portfolio.vouchers.rules import truncate_to_millis
+
+NOT_FOUND = "no such voucher policy"
+
+
+@dataclass(frozen=True)
+class RulesContent:
+    """Eligibility rules as an agency states them; the region defaults to the policy's."""
+
+    registered_unemployed: bool = False
+    min_unemployment_insurance_months: int | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    region_prefix: str | None = None
+    one_unused_voucher: bool = True
+
+
+@dataclass(frozen=True)
+class PolicyContent:
+    """Everything one version of a policy says (validated by ``publish``)."""
+
+    name: str
+    face_value_fen: int
+    quantity: int
+    validity_days: int | None = None
+    fixed_end: date | None = None
+    region_prefix: str | None = None
+    training_types: Sequence[TrainingType] = ()
+    occupation_codes: Sequence[str] = ()
+    brands: Sequence[SkillBrand] = ()
+    rules: RulesContent = field(default_factory=RulesContent)
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """One version of a policy with its head (current version, issued counter)."""
+
+    policy: VoucherPolicy
+    head: PolicyHead
+
+    @property
+    def current(self) -> bool:
+        """True when this version is the one vouchers are issued under."""
+        return self.head.current_version_id == str(self.policy.id)
+
+    @property
+    def remaining(self) -> int:
+        """Vouchers the current version may still issue (0 for a superseded version)."""
+        return max(0, self.policy.quantity - self.head.issued) if self.current else 0
+
+    def ended(self, today: date) -> bool:
+        """True once the fixed end date has passed (no more vouchers can be valid)."""
+        return self.policy.fixed_end is not None and self.policy.fixed_end < today
+
+
+def _now(now: datetime | None = None) -> datetime:
+    """``now`` (or the current time) at the precision BSON keeps."""
+    return truncate_to_millis(now or datetime.now(UTC))
+
+
+def manages(actor: Actor, region_prefix: str) -> bool:
+    """Whether an agency may publish and version a policy of ``region_prefix``."""
+    return (
+        actor.role is Role.AGENCY
+        and actor.region_prefix is not None
+        and region_prefix.startswith(actor.region_prefix)
+    )
+
+
+def overlaps(actor: Actor, region_prefix: str) -> bool:
+    """Whether an agency's scope and a policy's region share any region code."""
+    scope = actor.region_prefix
+    return (
+        actor.role is Role.AGENCY
+        and scope is not None
+        and (region_prefix.startswith(scope) or scope.startswith(region_prefix))
+    )
+
+
+def _require_agency(actor: Actor) -> str:
+    if actor.role is not Role.AGENCY or not actor.region_prefix:
+        raise Forbidden("only an agency may do this")
+    return actor.region_prefix
+
+
+def _dedupe(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _checked(
+    actor: Actor, content: PolicyContent, *, fixed_region: str | None, today: date
+) -> tuple[str, Coverage, EligibilityRules]:
+    """The policy's region, coverage and rules, or every problem with ``content`` at once."""
+    scope = _require_agency(actor)
+    errors: list[FieldError] = []
+    region = fixed_region or scope
+    if fixed_region is not None:
+        if content.region_prefix is not None and content.region_prefix != fixed_region:
+            errors.append(
+                FieldError("region_prefix", "fixed", "a new version keeps the policy's region")
+            )
+    elif content.region_prefix is not None:
+        try:
+            region = parse_region_prefix(content.region_prefix)
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+        if not region.startswith(scope):
+            errors.append(
+                FieldError("region_prefix", "outside_scope", "the region lies outside your scope")
+            )
+    if not content.name.strip():
+        errors.append(FieldError("name", "required", "a name is required"))
+    codes: list[str] = []
+    for i, raw in enumerate(content.occupation_codes):
+        try:
+            codes.append(parse_occupation_code(raw, field=f"occupation_codes.{i}").code)
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+    if (content.validity_days is None) == (content.fixed_end is None):
+        errors.append(
+            FieldError("validity_days", "one_of", "give either validity_days or valid_until")
+        )
+    if content.validity_days is not None and content.validity_days < 1:
+        errors.append(FieldError("validity_days", "range", "must be at least 1"))
+    if content.fixed_end is not None and content.fixed_end < today:
+        errors.append(FieldError("valid_until", "past", "the end date has passed"))
+    if content.face_value_fen < 1:
+        errors.append(FieldError("face_value_fen", "range", "must be at least 1 fen"))
+    if content.quantity < 1:
+        errors.append(FieldError("quantity", "range", "must be at least 1"))
+    rules = content.rules
+    if rules.min_age is not None and rules.max_age is not None and rules.min_age > rules.max_age:
+        errors.append(FieldError("rules.max_age", "range", "must not be below rules.min_age"))
+    rules_region = region
+    if rules.region_prefix is not None:
+        try:
+            rules_region = parse_region_prefix(rules.region_prefix, field="rules.region_prefix")
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+        if not rules_region.startswith(region):
+            errors.append(
+                FieldError(
+                    "rules.region_prefix",
+                    "outside_policy",
+                    "the rule's region must lie within the policy's region",
+                )
+            )
+    if errors:
+        raise ValidationFailed(errors)
+    coverage = Coverage(
+        training_types=[TrainingType(t) for t in _dedupe(content.training_types)],
+        occupation_codes=_dedupe(codes),
+        brands=[SkillBrand(b) for b in _dedupe(content.brands)],
+    )
+    checked_rules = EligibilityRules(
+        registered_unemployed=rules.registered_unemployed,
+        min_unemployment_insurance_months=rules.min_unemployment_insurance_months,
+        min_age=rules.min_age,
+        max_age=rules.max_age,
+        region_prefix=rules_region,
+        one_unused_voucher=rules.one_unused_voucher,
+    )
+    return region, coverage, checked_rules
+
+
+def _version(
+    *,
+    actor: Actor,
+    content: PolicyContent,
+    region: str,
+    coverage: Coverage,
+    rules: EligibilityRules,
+    policy_id: PydanticObjectId,
+    policy_key: str,
+    version_no: int,
+    change_note: str,
+    now: datetime,
+) -> VoucherPolicy:
+    return VoucherPolicy(
+        id=policy_id,
+        policy_key=policy_key,
+        version_no=version_no,
+        name=content.name.strip(),
+        region_prefix=region,
+        coverage=coverage,
+        face_value_fen=content.face_value_fen,
+        validity_days=content.validity_days,
+        fixed_end=content.fixed_end,
+        quantity=content.quantity,
+        rules=rules,
+        change_note=change_note.strip(),
+        created_at=now,
+        created_by=actor.principal_id,
+    )
+
+
+async def publish(
+    *,
+    actor: Actor,
+    content: PolicyContent,
+    now: datetime | None = None,
+    policy_id: str | None = None,
+) -> PolicyState:
+    """An agency publishes a new policy (version 1) in its region.
+
+    ``policy_id`` fixes the id (demo data only).
+    """
+    now = _now(now)
+    region, coverage, rules = _checked(actor, content, fixed_region=None, today=china_today(now))
+    oid = PydanticObjectId(policy_id) if policy_id else PydanticObjectId()
+    policy = _version(
+        actor=actor,
+        content=content,
+        region=region,
+        coverage=coverage,
+        rules=rules,
+        policy_id=oid,
+        policy_key=str(oid),
+        version_no=1,
+        change_note="",
+        now=now,
+    )
+    try:
+        await policy.insert()
+    except DuplicateKeyError:
+        raise Conflict("this policy exists already") from None
+    head = PolicyHead(
+        id=oid, region_prefix=region, current_version_id=str(oid), version_no=1, created_at=now
+    )
+    try:
+        await head.insert()
+    except DuplicateKeyError:
+        raise Conflict("this policy exists already") from None
+    return PolicyState(policy, head)
+
+
+async def _heal_head(head: PolicyHead) -> None:
+    """Move a lagging head to the highest stored version (a publisher died in between)."""
+    latest = (
+        await VoucherPolicy.find({"policy_key": str(head.id)})
+        .sort("-version_no")
+        .limit(1)
+        .to_list()
+    )
+    if latest and latest[0].version_no > head.version_no:
+        await PolicyHead.get_pymongo_collection().update_one(
+            {"_id": head.id, "version_no": head.version_no},
+            {
+                "$set": {
+                    "current_version_id": str(latest[0].id),
+                    "version_no": latest[0].version_no,
+                }
+            },
+        )
+
+
+async def publish_version(
+    *,
+    actor: Actor,
+    policy_id: str,
+    content: PolicyContent,
+    change_note: str,
+    now: datetime | None = None,
+) -> PolicyState:
+    """Publish the next version of a policy, replacing its current version for new issues.
+
+    Vouchers already issued keep the version they were issued under. The region cannot
+    change; the quantity cannot drop below the vouchers already issued.
+    """
+    now = _now(now)
+    state = await get_policy(actor=actor, policy_id=policy_id)
+    head = state.head
+    if not manages(actor, head.region_prefix):
+        raise Forbidden("only an agency whose scope covers the policy's region may change it")
+    if not state.current:
+        raise Conflict(
+            f"version {state.policy.version_no} is not the current version of this policy",
+            current_version_id=head.current_version_id,
+        )
+    if not change_note.strip():
+        raise ValidationFailed.single("change_note", "required", "say what the version changes")
+    region, coverage, rules = _checked(
+        actor, content, fixed_region=head.region_prefix, today=china_today(now)
+    )
+    if content.quantity < head.issued:
+        raise ValidationFailed.single(
+            "quantity", "below_issued", f"{head.issued} vouchers are issued already"
+        )
+    policy = _version(
+        actor=actor,
+        content=content,
+        region=region,
+        coverage=coverage,
+        rules=rules,
+        policy_id=PydanticObjectId(),
+        policy_key=str(head.id),
+        version_no=head.version_no + 1,
+        change_note=change_note,
+        now=now,
+    )
+    try:
+        await policy.insert()
+    except DuplicateKeyError:
+        await _heal_head(head)
+        raise Conflict("another version was published meanwhile; reload and retry") from None
+    moved = await PolicyHead.get_pymongo_collection().update_one(
+        {"_id": head.id, "version_no": head.version_no},
+        {"$set": {"current_version_id": str(policy.id), "version_no": policy.version_no}},
+    )
+    if moved.modified_count != 1:  # pragma: no cover - the unique version number decided
+        raise Conflict("another version was published meanwhile; reload and retry")
+    fresh = await PolicyHead.get(head.id)
+    assert fresh is not None
+    return PolicyState(policy, fresh)
+
+
+async def state_of(policy: VoucherPolicy) -> PolicyState:
+    """The version with its head; NotFound when the head was never written (not published)."""
+    head = await PolicyHead.get(object_id(policy.policy_key, "voucher policy"))
+    if head is None:
+        # The version was written but its publisher died before the head: not published.
+        raise NotFound(NOT_FOUND)
+    return PolicyState(policy, head)
+
+
+async def get_policy(*, actor: Actor, policy_id: str) -> PolicyState:
+    """A policy version within an agency's reach (its region overlaps the agency's scope)."""
+    _require_agency(actor)
+    policy = await VoucherPolicy.get(object_id(policy_id, "voucher policy"))
+    if policy is None or not overlaps(actor, policy.region_prefix):
+        raise NotFound(NOT_FOUND)
+    return await state_of(policy)
+
+
+async def current_states(heads: list[PolicyHead]) -> list[PolicyState]:
+    """The current version of each head (heads whose version is missing are left out)."""
+    ids = [object_id(h.current_version_id, "voucher policy") for h in heads]
+    versions = {str(p.id): p async for p in VoucherPolicy.find({"_id": {"$in": ids}})}
+    return [
+        PolicyState(versions[h.current_version_id], h)
+        for h in heads
+        if h.current_version_id in versions
+    ]
+
+
+def _strict_prefixes(code: str) -> list[str]:
+    """The shorter scopes containing ``code`` (``510104`` -> ``51``, ``5101``)."""
+    return [code[:n] for n in (2, 4) if n < len(code)]
+
+
+async def list_policies(
+    *, actor: Actor, after: PydanticObjectId | None, limit: int
+) -> list[PolicyState]:
+    """The current versions of the policies overlapping an agency's scope, oldest first.
+
+    Two indexed queries (the wider policies above the scope, the ones within it), merged.
+    """
+    scope = _require_agency(actor)
+    page: dict[str, object] = {} if after is None else {"_id": {"$gt": after}}
+    wider = await (
+        PolicyHead.find({"region_prefix": {"$in": _strict_prefixes(scope)}, **page})
+        .sort("+_id")
+        .limit(limit)
+        .to_list()
+    )
+    within = await (
+        PolicyHead.find({"region_prefix": region_range(scope), **page})
+        .sort("+_id")
+        .limit(limit)
+        .to_list()
+    )
+    heads = sorted(wider + within, key=lambda h: str(h.id))[:limit]
+    return await current_states(heads)

@@ -1,0 +1,135 @@
+"""Who reaches which voucher, and the lists of vouchers and their events.
+
+A worker reaches their own vouchers; an agency the vouchers of workers in its region (the
+region at issue); a provider the vouchers bound to its enrolments, and an issued voucher whose
+worker allowed a provider to bind it when the worker is enrolled with that provider. Anything
+else is "not found". Lists filter on the *effective* status: an unused voucher past its end is
+listed as expired, and not as issued or bound, before any sweep marks it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from beanie import PydanticObjectId
+
+from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.errors import Forbidden, NotFound
+from portfolio.training.documents import Enrolment
+from portfolio.training.organisations import object_id
+from portfolio.vouchers.documents import Voucher, VoucherEvent
+from portfolio.vouchers.enums import VoucherStatus
+from portfolio.vouchers.rules import UNUSED, effective_status, epoch_ms
+
+MAX_EVENTS = 500
+_NOT_FOUND = "no such voucher"
+
+
+async def can_see(actor: Actor, voucher: Voucher, now: datetime) -> bool:
+    """Whether ``actor`` reaches ``voucher`` (see the module's docstring)."""
+    if actor.role is Role.WORKER:
+        return actor.archive_id == voucher.archive_id
+    if actor.role is Role.AGENCY:
+        return actor.covers_region(voucher.region_code)
+    if actor.role is Role.PROVIDER and actor.organisation_id:
+        if voucher.organisation_id == actor.organisation_id:
+            return True
+        current = effective_status(voucher.status, voucher.valid_until, now)
+        if voucher.provider_may_bind and current is VoucherStatus.ISSUED:
+            enrolled = await Enrolment.find_one(
+                {"archive_id": voucher.archive_id, "organisation_id": actor.organisation_id}
+            )
+            return enrolled is not None
+    return False
+
+
+async def get_visible(*, actor: Actor, voucher_id: str, now: datetime) -> Voucher:
+    """A voucher within the caller's reach, else NotFound (as if it did not exist)."""
+    voucher = await Voucher.get(object_id(voucher_id, "voucher"))
+    if voucher is None or not await can_see(actor, voucher, now):
+        raise NotFound(_NOT_FOUND)
+    return voucher
+
+
+def _status_filters(status: VoucherStatus | None, now: datetime) -> list[dict[str, object]]:
+    """The queries whose union is "effective status = ``status``"."""
+    if status is None:
+        return [{}]
+    unused = [s.value for s in UNUSED]
+    if status is VoucherStatus.EXPIRED:
+        return [
+            {"status": VoucherStatus.EXPIRED.value},
+            {"status": {"$in": unused}, "valid_until_ms": {"$lte": epoch_ms(now)}},
+        ]
+    if status in UNUSED:
+        return [{"status": status.value, "valid_until_ms": {"$gt": epoch_ms(now)}}]
+    return [{"status": status.value}]
+
+
+async def _newest_first(
+    base: dict[str, object],
+    status: VoucherStatus | None,
+    *,
+    after: PydanticObjectId | None,
+    limit: int,
+    now: datetime,
+) -> list[Voucher]:
+    """One page, newest first, of the union of the status queries (keyset on ``_id``)."""
+    found: list[Voucher] = []
+    for extra in _status_filters(status, now):
+        query = {**base, **extra}
+        if after is not None:
+            query["_id"] = {"$lt": after}
+        found += await Voucher.find(query).sort("-_id").limit(limit).to_list()
+    found.sort(key=lambda v: str(v.id), reverse=True)
+    return found[:limit]
+
+
+async def list_visible(
+    *,
+    actor: Actor,
+    status: VoucherStatus | None,
+    policy_key: str | None,
+    worker_id: str | None,
+    after: PydanticObjectId | None,
+    limit: int,
+    now: datetime,
+) -> list[Voucher]:
+    """An agency's vouchers (its region) or a provider's (bound to its enrolments)."""
+    base: dict[str, object]
+    if actor.role is Role.AGENCY and actor.region_prefix:
+        base = {"region_code": region_range(actor.region_prefix)}
+    elif actor.role is Role.PROVIDER and actor.organisation_id:
+        base = {"organisation_id": actor.organisation_id}
+    else:
+        raise Forbidden("only an agency or a provider may list vouchers")
+    if policy_key is not None:
+        base["policy_key"] = policy_key
+    if worker_id is not None:
+        base["archive_id"] = worker_id
+    return await _newest_first(base, status, after=after, limit=limit, now=now)
+
+
+async def list_for_worker(
+    *,
+    archive_id: str,
+    status: VoucherStatus | None,
+    after: PydanticObjectId | None,
+    limit: int,
+    now: datetime,
+) -> list[Voucher]:
+    """The worker's own vouchers, newest first."""
+    return await _newest_first(
+        {"archive_id": archive_id}, status, after=after, limit=limit, now=now
+    )
+
+
+async def events_of(*, actor: Actor, voucher_id: str, now: datetime) -> list[VoucherEvent]:
+    """A voucher's history, oldest first, for whoever reaches the voucher."""
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    return (
+        await VoucherEvent.find({"voucher_id": str(voucher.id)})
+        .sort("+version")
+        .limit(MAX_EVENTS)
+        .to_list()
+    )
