@@ -8,7 +8,6 @@ from __future__ import annotations
 from beanie import Document
 
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
-from portfolio.accounts.throttle import RateCounter
 from portfolio.apprenticeships.documents import (
     ApprenticeGuard,
     Apprenticeship,
@@ -16,11 +15,9 @@ from portfolio.apprenticeships.documents import (
     Mentor,
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
-from portfolio.audit.documents import AuditEvent
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.repair import RepairCheckpoint
-from portfolio.reports.documents import ReportCounter, ReportMarker
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -52,8 +49,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     WorkerSchedule,
     AttendanceRecord,
     Certificate,
-    ReportCounter,
-    ReportMarker,
     Mentor,
     Apprenticeship,
     ApprenticeshipEvent,
@@ -62,6 +57,4 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PolicyHead,
     Voucher,
     VoucherEvent,
-    AuditEvent,
-    RateCounter,
 ]

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from beanie import Document
 from pymongo.errors import DuplicateKeyError
 
+from portfolio.apprenticeships.repair import finish_entries as finish_apprenticeship_entries
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
@@ -27,6 +28,7 @@ from portfolio.training.certificates import issued_payload
 from portfolio.training.completions import facts_of_run, training_payload
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
+from portfolio.vouchers.transitions import expire_due, restore_missing_events
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
 FIRST_LOOK_BACK = timedelta(days=1)
@@ -48,6 +50,9 @@ class RepairReport:
 
     completions_finished: int
     certificates_finished: int
+    apprenticeship_entries_finished: int
+    voucher_events_restored: int
+    vouchers_expired: int
 
 
 def _ms(moment: datetime) -> int:
@@ -156,4 +161,18 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
     return RepairReport(
         completions_finished=await _finish_completions(moment, grace),
         certificates_finished=await _finish_certificates(moment, grace),
+        apprenticeship_entries_finished=await finish_apprenticeship_entries(
+            now=moment, grace=grace
+        ),
+        voucher_events_restored=await restore_missing_events(),
+        vouchers_expired=await _expire_all(moment),
     )
+
+
+async def _expire_all(now: datetime) -> int:
+    # Vouchers past their end already count as expired everywhere; marking them keeps the
+    # stored state (and lists filtered on it) in step. Batches until none is left.
+    total = 0
+    while (marked := await expire_due(actor=None, now=now)) > 0:
+        total += marked
+    return total
