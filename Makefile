@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest fuzz bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The deep schemathesis run: many more cases per operation and role than `make test` draws.
+fuzz: $(STAMP)
+	PORTFOLIO_FUZZ_EXAMPLES=50 $(BIN)/pytest tests/hardening/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,6 +16,7 @@ from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
     apprenticeships,
+    audit,
     auth,
     certificates,
     enrolments,
@@ -96,4 +97,5 @@ def create_app(
     app.include_router(me.router)
     app.include_router(apprenticeships.router)
     app.include_router(vouchers.router)
+    app.include_router(audit.router)
     return app

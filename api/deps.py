@@ -22,9 +22,11 @@ from fastapi.security import OAuth2PasswordBearer
 from api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.idempotency import Idempotency
 from api.runtime import RuntimeDep
-from portfolio.accounts import sessions
+from portfolio.accounts import sessions, throttle
 from portfolio.accounts.principal import Actor, Role
-from portfolio.errors import AuthenticationFailed, Forbidden
+from portfolio.audit import context as audit_context
+from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.errors import AuthenticationFailed, Forbidden, RateLimited
 
 # auto_error=False: a missing token becomes our own 401 problem, not FastAPI's plain 401.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -36,9 +38,12 @@ async def get_current_principal(
     """The actor of the request's bearer token; 401 when it is missing or not valid."""
     if not token:
         raise AuthenticationFailed("a bearer access token is required")
-    return await sessions.resolve_access_token(
+    actor = await sessions.resolve_access_token(
         token, settings=runtime.settings, keyring=runtime.keyring
     )
+    # So a 403 further down the request is recorded against who asked.
+    audit_context.note_actor(actor)
+    return actor
 
 
 CurrentPrincipal = Annotated[Actor, Depends(get_current_principal)]
@@ -81,3 +86,34 @@ def get_idempotency(
 
 
 Idempotent = Annotated[Idempotency, Depends(get_idempotency)]
+
+# For ``responses=`` of routes that take credentials.
+THROTTLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "Too many attempts from this address or for this username "
+        "(problem+json, `Retry-After`)"
+    },
+}
+
+
+async def throttle_credentials(
+    request: Request, runtime: RuntimeDep, *, username: str | None
+) -> None:
+    """Count a credential attempt by client address and by username; 429 past the limit."""
+    settings = runtime.settings
+    try:
+        await throttle.check_login(
+            username=username,
+            client=request.client.host if request.client else None,
+            per_username=settings.login_rate_per_username,
+            per_client=settings.login_rate_per_client,
+            window_seconds=settings.login_rate_window_seconds,
+        )
+    except RateLimited as exc:
+        await record(
+            AuditKind.LOGIN_RATE_LIMITED,
+            Outcome.DENIED,
+            route=request.url.path,
+            retry_after=exc.retry_after_seconds,
+        )
+        raise

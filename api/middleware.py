@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body
+from portfolio.audit import context as audit_context
 
 access_log = logging.getLogger("portfolio.access")
 error_log = logging.getLogger("portfolio.errors")
@@ -56,6 +57,8 @@ class RequestContextMiddleware:
         offered = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        peer = scope.get("client")
+        audit_context.begin(request_id=request_id, client=peer[0] if peer else None)
         path: str = scope["path"]
         limit = self.max_bulk_body_bytes if _BULK_PATH.search(path) else self.max_body_bytes
         status = 500

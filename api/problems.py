@@ -12,6 +12,7 @@ from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portfolio import driver_errors
+from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
     AccountLocked,
     AuthenticationFailed,
@@ -122,9 +123,30 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+# Failed logins are recorded by the login itself, with more to say than "denied".
+_AUDITED_ELSEWHERE = frozenset({"/auth/token"})
+
+
 async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, AuthenticationFailed | Forbidden) and (
+        request.url.path not in _AUDITED_ELSEWHERE
+    ):
+        await record(
+            AuditKind.REQUEST_DENIED,
+            Outcome.DENIED,
+            status=status_of(exc),
+            method=request.method,
+            # The route template, not the path: a path may carry an identifier.
+            route=_route_template(request),
+        )
     return render_domain_error(exc)
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    return template if isinstance(template, str) else request.url.path
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from beanie import Document
 
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
+from portfolio.accounts.throttle import RateCounter
 from portfolio.apprenticeships.documents import (
     ApprenticeGuard,
     Apprenticeship,
@@ -15,6 +16,7 @@ from portfolio.apprenticeships.documents import (
     Mentor,
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
+from portfolio.audit.documents import AuditEvent
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.repair import RepairCheckpoint
@@ -57,4 +59,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PolicyHead,
     Voucher,
     VoucherEvent,
+    AuditEvent,
+    RateCounter,
 ]

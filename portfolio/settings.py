@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(default=2, ge=1)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)
+    # Credential attempts (POST /auth/token, /auth/activate) per window, counted in MongoDB so
+    # every replica shares them: per username named and per client address.
+    login_rate_window_seconds: int = Field(default=60, ge=1)
+    login_rate_per_username: int = Field(default=10, ge=1)
+    login_rate_per_client: int = Field(default=100, ge=1)
     password_min_length: int = Field(default=10, ge=8, le=128)
 
     # The repair routine leaves alone what is younger than this (a request may still be at it).

@@ -78,10 +78,11 @@ class PrincipalCreate(BaseModel):
     password: str = _SECRET
     role: Literal[Role.PROVIDER, Role.AGENCY, Role.ADMIN]
     organisation_id: str | None = Field(
-        default=None, description="Required for a provider user: its organisation."
+        default=None, max_length=64, description="Required for a provider user: its organisation."
     )
     region_prefix: str | None = Field(
         default=None,
+        max_length=6,
         description="Required for an agency user: 2, 4 or 6 digits of a region code.",
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Form, Request, Response
 
-from api.deps import AUTH_RESPONSES, CurrentPrincipal
+from api.deps import AUTH_RESPONSES, THROTTLE_RESPONSES, CurrentPrincipal, throttle_credentials
 from api.runtime import RuntimeDep
 from portfolio.accounts import service, sessions
 from portfolio.accounts.sessions import IssuedTokens
@@ -43,10 +43,14 @@ def _tokens(issued: IssuedTokens, response: Response) -> TokenResponse:
         401: {"description": "Wrong credentials, a disabled account or a bad refresh token"},
         422: {"description": "A malformed form, unknown fields, or a grant's field missing"},
         423: {"description": "Locked after repeated failed logins (problem+json)"},
+        **THROTTLE_RESPONSES,
     },
 )
 async def post_token(
-    form: Annotated[TokenRequest, Form()], runtime: RuntimeDep, response: Response
+    form: Annotated[TokenRequest, Form()],
+    runtime: RuntimeDep,
+    request: Request,
+    response: Response,
 ) -> TokenResponse:
     """OAuth2 token endpoint (form-encoded).
 
@@ -54,6 +58,7 @@ async def post_token(
     ``grant_type=refresh_token`` with ``refresh_token`` exchanges it for a new pair. A refresh
     token works once: presenting it again ends its whole session.
     """
+    await throttle_credentials(request, runtime, username=form.username)
     if form.grant_type == "password":
         # The form's validator made sure the grant's fields are there.
         assert form.username is not None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import AUTH_RESPONSES, WorkerUser
+from api.deps import AUTH_RESPONSES, THROTTLE_RESPONSES, WorkerUser, throttle_credentials
 from api.routers.workers import worker_out
 from api.runtime import RuntimeDep
 from portfolio.archives import activation, entries, reading
@@ -115,14 +115,19 @@ def chain_report_out(report: ChainReport) -> ChainReportOut:
         401: {"description": "The code is wrong, used, superseded or expired"},
         409: {"description": "The username is taken (the code stays usable)"},
         422: {"description": "A malformed username or a weak password (the code stays usable)"},
+        **THROTTLE_RESPONSES,
     },
 )
-async def activate(body: ActivationIn, runtime: RuntimeDep, response: Response) -> ActivationOut:
+async def activate(
+    body: ActivationIn, runtime: RuntimeDep, request: Request, response: Response
+) -> ActivationOut:
     """Public: the code from real-name registration is the credential. Creates the worker's
     login (the username defaults to the registered phone number), or, for a code issued to
     an archive that has one, sets its new password and ends its sessions. Log in with
     ``POST /auth/token`` afterwards. A retry after a lost answer gets 401 (the code is used):
     the login exists, so log in."""
+    # Per address only: the code, not a username, is what a guesser varies.
+    await throttle_credentials(request, runtime, username=None)
     done = await activation.activate(
         settings=runtime.settings, code=body.code, password=body.password, username=body.username
     )

@@ -24,6 +24,7 @@ from portfolio.accounts.sessions import (
     start_session,
     utcnow,
 )
+from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
     AccountLocked,
     AuthenticationFailed,
@@ -178,7 +179,7 @@ async def admin_create_principal(
         raise ValidationFailed.single(
             "role", "not_allowed", "worker accounts are created by activation"
         )
-    return await create_principal(
+    principal = await create_principal(
         settings=settings,
         username=username,
         password=password,
@@ -187,6 +188,16 @@ async def admin_create_principal(
         organisation_id=organisation_id,
         region_prefix=region_prefix,
     )
+    await record(
+        AuditKind.PRINCIPAL_CREATED,
+        Outcome.SUCCESS,
+        actor=actor,
+        target=str(principal.id),
+        target_role=role.value,
+        organisation_id=organisation_id,
+        region_prefix=region_prefix,
+    )
+    return principal
 
 
 def _require_admin(actor: Actor) -> None:
@@ -245,6 +256,13 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
         return await get_principal(actor=actor, principal_id=principal_id)
     if disabled:
         await revoke_sessions_of(principal_id, "disabled")
+    await record(
+        AuditKind.PRINCIPAL_DISABLED if disabled else AuditKind.PRINCIPAL_ENABLED,
+        Outcome.SUCCESS,
+        actor=actor,
+        target=principal_id,
+        target_role=target.role.value,
+    )
     log.info(
         "principal disabled" if disabled else "principal enabled",
         extra={"principal": principal_id, "by": actor.principal_id},
@@ -289,6 +307,15 @@ async def _record_failure(principal: Principal, settings: Settings) -> None:
         {"$set": {"failed_logins": 0}, "$currentDate": {"locked_at": True}},
     )
     log.warning("account locked after failed logins", extra={"principal": str(principal.id)})
+    await record(
+        AuditKind.LOGIN_LOCKED_OUT,
+        Outcome.DENIED,
+        principal_id=str(principal.id),
+        username=principal.username,
+        role=principal.role.value,
+        target=str(principal.id),
+        lockout_seconds=settings.login_lockout_seconds,
+    )
     raise AccountLocked(
         "too many failed logins; this account is locked for a while",
         retry_after_seconds=settings.login_lockout_seconds,
@@ -320,6 +347,18 @@ async def _check_password(principal: Principal, password: str, settings: Setting
     return False
 
 
+async def _audit_login(principal: Principal, outcome: Outcome, reason: str | None = None) -> None:
+    kind = AuditKind.LOGIN_SUCCEEDED if outcome is Outcome.SUCCESS else AuditKind.LOGIN_FAILED
+    await record(
+        kind,
+        outcome,
+        principal_id=str(principal.id),
+        username=principal.username,
+        role=principal.role.value,
+        reason=reason,
+    )
+
+
 async def login(
     *, settings: Settings, keyring: Keyring, username: str, password: str
 ) -> IssuedTokens:
@@ -334,12 +373,22 @@ async def login(
         await passwords.burn_verification_time(password, settings=settings)
         # Not the name: people type their password into the username field.
         log.info("login with an unknown username")
+        await record(AuditKind.LOGIN_FAILED, Outcome.FAILURE, reason="unknown-username")
         raise AuthenticationFailed(BAD_LOGIN)
-    if not await _check_password(principal, password, settings):
+    try:
+        checked = await _check_password(principal, password, settings)
+    except AccountLocked:
+        await _audit_login(principal, Outcome.DENIED, reason="locked")
+        raise
+    if not checked:
+        await _audit_login(principal, Outcome.FAILURE, reason="wrong-password")
         raise AuthenticationFailed(BAD_LOGIN)
     if principal.disabled:
+        await _audit_login(principal, Outcome.DENIED, reason="disabled")
         raise AuthenticationFailed("this account is disabled; ask an administrator")
-    return await start_session(principal, settings=settings, keyring=keyring)
+    issued = await start_session(principal, settings=settings, keyring=keyring)
+    await _audit_login(principal, Outcome.SUCCESS)
+    return issued
 
 
 async def change_password(

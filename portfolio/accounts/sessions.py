@@ -26,6 +26,7 @@ from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
 from portfolio.accounts.principal import Actor, Role
+from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import AuthenticationFailed, NotFound
 from portfolio.keyring import Key, Keyring
 from portfolio.settings import Settings
@@ -199,6 +200,13 @@ async def _revoke_family(family_id: str, reason: RevocationReason) -> None:
     )
     if result.modified_count and reason == "reuse-detected":
         log.warning("refresh token reuse: session revoked", extra={"session": family_id})
+        family = await RefreshFamily.get(family_id)
+        await record(
+            AuditKind.TOKEN_REUSE,
+            Outcome.DENIED,
+            principal_id=family.principal_id if family is not None else None,
+            target=family_id,
+        )
 
 
 async def revoke_sessions_of(principal_id: str, reason: RevocationReason) -> None:
@@ -352,6 +360,7 @@ async def rotate_signing_key(*, keyring: Keyring) -> Key:
     """Make a new current signing key; older keys keep verifying until they retire."""
     key = await keyring.rotate(SIGNING_PURPOSE, make_signing_key)
     log.info("signing key rotated", extra={"kid": key.kid})
+    await record(AuditKind.KEY_ROTATED, Outcome.SUCCESS, target=key.kid, purpose=SIGNING_PURPOSE)
     return key
 
 

@@ -36,6 +36,7 @@ from portfolio.archives.views import (
     ArchiveView,
     WorkerView,
 )
+from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import NotFound, ValidationFailed
 from portfolio.identity.identifiers import IdType, normalise, parse_generic_number, parse_identity
 from portfolio.identity.protection import FieldProtection
@@ -93,8 +94,19 @@ async def search_worker(
         ssn = parse_ssn(social_security_number, field="social_security_number")
         query["ssn_index"] = protection.blind_index(ssn_lookup_key(ssn))
     archive = await Archive.find_one(query)
+    by = "id_number" if has_id else "social_security_number"
     if archive is None:
+        # Misses too: a run of them is someone enumerating numbers (the number is never kept).
+        await record(AuditKind.IDENTITY_SEARCH, Outcome.FAILURE, actor=actor, by=by)
         raise NotFound(_NOT_IN_REGION)
+    await record(
+        AuditKind.IDENTITY_SEARCH,
+        Outcome.SUCCESS,
+        actor=actor,
+        target=str(archive.id),
+        by=by,
+        revealed=reveal,
+    )
     await log_access(
         actor=actor,
         archive=archive,
@@ -130,6 +142,7 @@ async def get_worker(
     archive = await archive_for_agency(actor, archive_id)
     if reveal:
         stated = check_purpose(purpose)
+        await record(AuditKind.IDENTITY_READ, Outcome.SUCCESS, actor=actor, target=str(archive.id))
         await log_access(
             actor=actor,
             archive=archive,

@@ -25,6 +25,7 @@ from portfolio.settings import Settings
 from tests.access import (
     routes_accounts,
     routes_apprenticeships,
+    routes_audit,
     routes_training,
     routes_vouchers,
     routes_workers,
@@ -46,6 +47,7 @@ AREAS = (
     routes_workers,
     routes_vouchers,
     routes_apprenticeships,
+    routes_audit,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

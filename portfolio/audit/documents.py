@@ -1,0 +1,39 @@
+"""Stored audit events (storage only). Inserted, never updated or deleted by the service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from beanie import Document
+from pydantic import Field
+from pymongo import ASCENDING, IndexModel
+
+
+class AuditEvent(Document):
+    """One security event: who, what, when, from where, with what outcome.
+
+    ``principal_id`` is who acted (None when unknown: a failed login with an unknown name, an
+    anonymous request); ``target`` is what was acted on (a principal, an archive, a key id).
+    ``details`` holds short, non-personal facts (a reason, a role, a path); never a password,
+    a token or an ID number.
+    """
+
+    at: datetime
+    kind: str
+    outcome: str
+    principal_id: str | None
+    username: str | None
+    role: str | None
+    target: str | None
+    request_id: str | None
+    client: str | None
+    details: dict[str, str | int | bool | None] = Field(default_factory=dict)
+
+    class Settings:
+        name = "audit_events"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("kind", ASCENDING)]),
+            IndexModel([("principal_id", ASCENDING)]),
+            IndexModel([("at", ASCENDING)]),
+        ]

@@ -1,0 +1,124 @@
+"""Writing and reading the audit trail.
+
+Writing is best effort on purpose: an audit insert that fails (the database went away) is
+logged as an error and never turns the answer the caller was getting into a 500. Reading is for
+admins only, newest first, a page at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo.errors import PyMongoError
+
+from portfolio.accounts.principal import Actor, Role
+from portfolio.audit import context
+from portfolio.audit.documents import AuditEvent
+from portfolio.errors import Forbidden, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+class AuditKind(StrEnum):
+    """Every kind of security event the service records."""
+
+    LOGIN_SUCCEEDED = "login.succeeded"
+    LOGIN_FAILED = "login.failed"
+    LOGIN_LOCKED_OUT = "login.locked_out"
+    LOGIN_RATE_LIMITED = "login.rate_limited"
+    TOKEN_REUSE = "token.reuse_detected"  # noqa: S105 - an event name, not a secret
+    PRINCIPAL_CREATED = "principal.created"
+    PRINCIPAL_DISABLED = "principal.disabled"
+    PRINCIPAL_ENABLED = "principal.enabled"
+    KEY_ROTATED = "key.rotated"
+    IDENTITY_READ = "identity.read"
+    IDENTITY_SEARCH = "identity.search"
+    REQUEST_DENIED = "request.denied"
+
+
+class Outcome(StrEnum):
+    """How the event ended."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    DENIED = "denied"
+
+
+Detail = str | int | bool | None
+
+
+async def record(
+    kind: AuditKind,
+    outcome: Outcome,
+    *,
+    actor: Actor | None = None,
+    principal_id: str | None = None,
+    username: str | None = None,
+    role: str | None = None,
+    target: str | None = None,
+    **details: Detail,
+) -> None:
+    """Insert one event. Who acted comes from ``actor``, the explicit fields, or the request."""
+    request = context.current()
+    if actor is not None:
+        principal_id, username, role = actor.principal_id, actor.username, actor.role.value
+    event = AuditEvent(
+        at=datetime.now(UTC),
+        kind=kind.value,
+        outcome=outcome.value,
+        principal_id=principal_id if principal_id is not None else request.principal_id,
+        username=username if username is not None else request.username,
+        role=role if role is not None else request.role,
+        target=target,
+        request_id=request.request_id,
+        client=request.client,
+        details=dict(details),
+    )
+    try:
+        await event.insert()
+    except PyMongoError:
+        # Never let the trail turn an answer into a 500; the log keeps what was lost.
+        log.error("audit event not stored", extra={"kind": kind.value, "outcome": outcome.value})
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of events, newest first, and the cursor of the next (None on the last)."""
+
+    items: list[AuditEvent]
+    next_cursor: str | None
+
+
+async def list_events(
+    *,
+    actor: Actor,
+    kind: AuditKind | None = None,
+    principal_id: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> AuditPage:
+    """Events newest first (keyset paging on ``_id``), filtered by kind and by principal."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("only an administrator may read the audit trail")
+    query: dict[str, Any] = {}
+    if kind is not None:
+        query["kind"] = kind.value
+    if principal_id is not None:
+        query["principal_id"] = principal_id
+    if cursor is not None:
+        try:
+            query["_id"] = {"$lt": ObjectId(cursor)}
+        except (InvalidId, TypeError):
+            raise ValidationFailed.single(
+                "query.cursor", "format", "not a cursor this list gave out"
+            ) from None
+    found = await AuditEvent.find(query).sort("-_id").limit(limit + 1).to_list()
+    items = found[:limit]
+    next_cursor = str(items[-1].id) if len(found) > limit else None
+    return AuditPage(items=items, next_cursor=next_cursor)
