@@ -22,6 +22,7 @@ from api.routers import (
     enrolments,
     health,
     me,
+    reports,
     training,
     vouchers,
     workers,
@@ -90,12 +91,13 @@ def create_app(
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(audit.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
     app.include_router(certificates.router)
     app.include_router(workers.router)
     app.include_router(me.router)
+    app.include_router(reports.router)
     app.include_router(apprenticeships.router)
     app.include_router(vouchers.router)
-    app.include_router(audit.router)
     return app

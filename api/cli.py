@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_accounts, cli_archives, cli_repair, logs
+from api import cli_accounts, cli_archives, cli_repair, cli_reports, logs
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
 from portfolio.settings import Settings
@@ -24,6 +24,7 @@ app = typer.Typer(help="Training e-portfolio service.", no_args_is_help=True)
 app.add_typer(cli_accounts.admin_app, name="admin")
 app.add_typer(cli_accounts.keys_app, name="keys")
 app.add_typer(cli_archives.archive_app, name="archive")
+app.add_typer(cli_reports.reports_app, name="reports")
 cli_repair.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["archive_read", "bulk_completion"]
+BENCHMARKS: list[str] = ["archive_read", "bulk_completion", "reports"]
 
 
 def main() -> int:

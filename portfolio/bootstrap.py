@@ -46,7 +46,7 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     # Providers, classes, attendance, completions and certificates of the demo workers.
     await training_demo.ensure_demo_training(keyring=keyring)
     # Voucher policies and vouchers in every state (bound to the training demo's classes).
-    await vouchers_demo.ensure_demo_vouchers()
+    await vouchers_demo.ensure_demo_vouchers(keyring=keyring)
     # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
     await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
     return logins

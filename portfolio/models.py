@@ -20,6 +20,14 @@ from portfolio.audit.documents import AuditEvent
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.repair import RepairCheckpoint
+from portfolio.reports.documents import (
+    CityBreakdown,
+    CityDetail,
+    DistrictBreakdown,
+    ReportCounter,
+    ReportMarker,
+    ReportTotal,
+)
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -31,6 +39,7 @@ from portfolio.training.documents import (
     WorkerSchedule,
 )
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherEvent, VoucherPolicy
+from portfolio.vouchers.ledger import LedgerEntry
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
@@ -51,6 +60,12 @@ DOCUMENT_MODELS: list[type[Document]] = [
     WorkerSchedule,
     AttendanceRecord,
     Certificate,
+    ReportCounter,
+    ReportTotal,
+    CityBreakdown,
+    DistrictBreakdown,
+    CityDetail,
+    ReportMarker,
     Mentor,
     Apprenticeship,
     ApprenticeshipEvent,
@@ -59,6 +74,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PolicyHead,
     Voucher,
     VoucherEvent,
+    LedgerEntry,
     AuditEvent,
     RateCounter,
 ]

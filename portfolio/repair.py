@@ -8,7 +8,9 @@ the same object, so running it twice, or concurrently with the request it finish
 nothing twice.
 
 What is checked: completions recorded since the last run (a checkpoint per check, in epoch
-milliseconds), and certificates whose entry was never noted. A grace period leaves requests
+milliseconds), certificates whose entry was never noted, and redeemed vouchers whose archive
+entry was never noted (their ledger entry is written first if missing, under its deterministic
+id: ``portfolio.vouchers.redemption.finish_redemptions``). A grace period leaves requests
 still in flight alone.
 """
 
@@ -28,6 +30,7 @@ from portfolio.training.certificates import issued_payload
 from portfolio.training.completions import facts_of_run, training_payload
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
+from portfolio.vouchers.redemption import finish_redemptions
 from portfolio.vouchers.transitions import expire_due, restore_missing_events
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
@@ -53,6 +56,9 @@ class RepairReport:
     apprenticeship_entries_finished: int
     voucher_events_restored: int
     vouchers_expired: int
+    # Redeemed vouchers whose ledger entry / archive entry this run wrote.
+    redemption_ledger_finished: int = 0
+    redemption_entries_finished: int = 0
 
 
 def _ms(moment: datetime) -> int:
@@ -158,14 +164,19 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
     Work younger than ``grace`` is left alone: its request may still be finishing it.
     """
     moment = now or datetime.now(UTC)
+    completions = await _finish_completions(moment, grace)
+    certificates = await _finish_certificates(moment, grace)
+    redemptions = await finish_redemptions(grace=grace, now=moment)
     return RepairReport(
-        completions_finished=await _finish_completions(moment, grace),
-        certificates_finished=await _finish_certificates(moment, grace),
+        completions_finished=completions,
+        certificates_finished=certificates,
         apprenticeship_entries_finished=await finish_apprenticeship_entries(
             now=moment, grace=grace
         ),
         voucher_events_restored=await restore_missing_events(),
         vouchers_expired=await _expire_all(moment),
+        redemption_ledger_finished=redemptions.ledger_entries,
+        redemption_entries_finished=redemptions.archive_entries,
     )
 
 

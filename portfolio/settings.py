@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     # The repair routine leaves alone what is younger than this (a request may still be at it).
     repair_grace_seconds: int = Field(default=30, ge=0)
 
+    # A voucher claim needs confirmed attendance of at least this share of the planned hours.
+    claim_min_attendance_share: float = Field(default=0.8, ge=0, le=1)
+
+    activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # Report cells counting fewer people than this show as "<5" (0 shows every figure).
+    report_min_cell: int = Field(default=5, ge=0)
+
     # Apprenticeship subsidy per apprentice per year, integer fen (5,000 yuan by default), and
     # per-region standards keyed by region-code prefix, e.g. '{"5101": 600000}' (the longest
     # matching prefix of the employer's region wins). An agreement keeps the figure it got.
@@ -67,8 +75,6 @@ class Settings(BaseSettings):
     apprenticeship_subsidy_by_region: dict[
         Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,2}$")], Annotated[int, Field(ge=0)]
     ] = Field(default_factory=dict)
-
-    activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

@@ -8,8 +8,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from portfolio.identity.identifiers import IdType
-from portfolio.vocabulary import SkillBrand, TrainingType
-from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
+from portfolio.training.enums import (
+    CaptureMethod,
+    CertificateStatus,
+    CertificateType,
+    CompletionResult,
+    EnrolmentStatus,
+)
+from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vouchers.enums import RejectReason, RuleCode, VoucherAction, VoucherStatus
 from schemas.common import Input
 
 MAX_BULK_ROWS = 5_000
@@ -218,6 +225,8 @@ class VoucherOut(BaseModel):
         description="why the worker got it: the rules as they were met at issue "
         "(not shown to providers)"
     )
+    claimed_amount_fen: int = Field(default=0, description="while claimed: the amount asked")
+    redeemed_amount_fen: int = Field(default=0, description="once redeemed: the amount owed")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -277,3 +286,123 @@ class MyPolicyOut(BaseModel):
     policy: PolicyOut
     eligible: bool
     rules: list[RuleOutcomeOut]
+
+
+# ---- claims, decisions, settlement (vouchers, part 2) -------------------------------------
+
+
+class ClaimIn(Input):
+    """A provider's claim for a voucher it trained the worker with."""
+
+    amount_fen: Fen = Field(
+        description="integer fen (分), at most the face value or the course's subsidy "
+        "standard, whichever is lower"
+    )
+    note: Note = ""
+
+
+class RedeemIn(Input):
+    """An optional note on an approval."""
+
+    note: Note = ""
+
+
+class RejectIn(Input):
+    """Why the claim goes back to the provider (the voucher returns to ``bound``)."""
+
+    reason: RejectReason
+    note: Note = Field(default="", description="required when the reason is `other`")
+
+
+class SessionEvidenceOut(BaseModel):
+    """One session as it counts: the latest confirmed record."""
+
+    session_n: int
+    hours: float
+    capture_method: CaptureMethod
+    confirmed_by: str = Field(description="`worker`, or the real-name check-in method")
+    confirmed_at: datetime | None
+
+
+class EnrolmentEvidenceOut(BaseModel):
+    """The enrolment the voucher is bound to, and its completion."""
+
+    id: str
+    run_id: str
+    course_id: str
+    course_title: str
+    planned_hours: float
+    subsidy_standard_fen: int
+    status: EnrolmentStatus
+    result: CompletionResult | None
+    score: float | None
+    hours_attended: float
+    completed_at: datetime | None
+
+
+class CertificateEvidenceOut(BaseModel):
+    """A certificate recorded for the enrolment."""
+
+    id: str
+    number: str
+    certificate_type: CertificateType
+    level: SkillLevel | None
+    issue_date: date
+    status: CertificateStatus
+
+
+class EvidenceOut(BaseModel):
+    """What the agency looks at before paying."""
+
+    enrolment: EnrolmentEvidenceOut | None
+    sessions: list[SessionEvidenceOut]
+    hours_confirmed: float
+    hours_needed: float
+    worker_confirmed_sessions: int = Field(
+        description="sessions the worker confirmed themselves (the worker's own confirmation)"
+    )
+    unconfirmed_sessions: int = Field(description="sessions with only unconfirmed records")
+    certificates: list[CertificateEvidenceOut]
+    cap_fen: int = Field(description="the most a claim on this voucher may ask")
+
+
+class ClaimOut(BaseModel):
+    """A claimed or redeemed voucher with its evidence."""
+
+    voucher: VoucherOut
+    claimed_amount_fen: int
+    claimed_at: datetime | None
+    claim_note: str
+    redeemed_amount_fen: int
+    redeemed_at: datetime | None
+    evidence: EvidenceOut
+
+
+class MoneyOut(BaseModel):
+    """Money of a provider (or of an agency's region): owed and paid, integer fen."""
+
+    claims_pending: int = Field(description="claims awaiting a decision")
+    owed_fen: int = Field(description="their amounts")
+    vouchers_paid: int = Field(description="redeemed vouchers")
+    paid_fen: int = Field(description="the ledger's total for them")
+
+
+class SettlementRowOut(BaseModel):
+    """What one provider is owed for the period."""
+
+    organisation_id: str
+    provider: str
+    credit_code: str
+    vouchers: int
+    amount_fen: int
+
+
+class SettlementOut(BaseModel):
+    """Redemptions of the region in a period (China dates, both included), by provider."""
+
+    region_prefix: str
+    start: date
+    end: date
+    vouchers: int
+    amount_fen: int
+    rows: list[SettlementRowOut]

@@ -8,8 +8,8 @@ bound to its enrolments.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -19,6 +19,7 @@ from api.deps import (
     AUTH_RESPONSES,
     AgencyUser,
     Idempotent,
+    ProviderUser,
     WorkerUser,
     require_roles,
 )
@@ -27,7 +28,16 @@ from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import FieldError
 from portfolio.training.enrolments import WorkerRef
-from portfolio.vouchers import eligibility, issuance, policies, reading, transitions
+from portfolio.vouchers import (
+    claims,
+    eligibility,
+    issuance,
+    policies,
+    reading,
+    redemption,
+    settlement,
+    transitions,
+)
 from portfolio.vouchers.documents import RuleOutcome, Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.rules import effective_status
@@ -37,18 +47,29 @@ from schemas.vouchers import (
     BulkVoucherIn,
     BulkVoucherOut,
     CancelIn,
+    CertificateEvidenceOut,
+    ClaimIn,
+    ClaimOut,
     ConsentIn,
     CoverageOut,
     EligibilityOut,
+    EnrolmentEvidenceOut,
+    EvidenceOut,
     ExpiredOut,
     FieldErrorOut,
+    MoneyOut,
     MyPolicyOut,
     PolicyIn,
     PolicyOut,
     PolicyVersionIn,
+    RedeemIn,
+    RejectIn,
     ReleaseIn,
     RuleOutcomeOut,
     RulesOut,
+    SessionEvidenceOut,
+    SettlementOut,
+    SettlementRowOut,
     VoucherEventOut,
     VoucherIn,
     VoucherOut,
@@ -164,6 +185,8 @@ def voucher_out(voucher: Voucher, *, now: datetime, with_grounds: bool = True) -
         organisation_id=voucher.organisation_id or None,
         issue_note=voucher.issue_note,
         grounds=_outcomes_out(voucher.grounds) if with_grounds else [],
+        claimed_amount_fen=voucher.claimed_amount_fen,
+        redeemed_amount_fen=voucher.redeemed_amount_fen,
         version=voucher.version,
         created_at=voucher.created_at,
         updated_at=voucher.updated_at,
@@ -562,3 +585,256 @@ async def expire_vouchers(actor: Sweeper, idem: Idempotent) -> Response:
         return ExpiredOut(expired=await transitions.expire_due(actor=actor))
 
     return await idem.run(act)
+
+
+# ---- claims and decisions (part 2) -------------------------------------------------------
+
+DECIDE_ERRORS: Responses = {
+    **WRITE_ERRORS,
+    403: {"description": "Not an agency"},
+    409: {"description": "Not claimed (already redeemed, rejected, ...): the problem names it"},
+}
+ClaimStatus = Annotated[
+    Literal[VoucherStatus.CLAIMED, VoucherStatus.REDEEMED] | None,
+    Query(
+        description="claimed (awaiting a decision) or redeemed; default: an agency's queue "
+        "shows claimed, a provider sees both"
+    ),
+]
+SETTLEMENT_RESPONSES: Responses = {
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "The settlement (JSON, or CSV with `?format=csv`: UTF-8 with BOM)",
+    },
+    **AUTH_RESPONSES,
+    403: {"description": "Not an agency"},
+    422: {"description": "A malformed or too long period"},
+}
+
+
+def _ms_time(ms: int) -> datetime | None:
+    return datetime.fromtimestamp(ms / 1000, UTC) if ms else None
+
+
+def _evidence_out(evidence: claims.Evidence) -> EvidenceOut:
+    enrolment, course = evidence.enrolment, evidence.course
+    return EvidenceOut(
+        enrolment=EnrolmentEvidenceOut(
+            id=str(enrolment.id),
+            run_id=enrolment.run_id,
+            course_id=enrolment.course_id,
+            course_title=course.title,
+            planned_hours=course.planned_hours,
+            subsidy_standard_fen=course.subsidy_standard_fen,
+            status=enrolment.status,
+            result=enrolment.result,
+            score=enrolment.score,
+            hours_attended=enrolment.hours_attended,
+            completed_at=enrolment.completed_at,
+        )
+        if enrolment is not None and course is not None
+        else None,
+        sessions=[
+            SessionEvidenceOut(
+                session_n=s.session_n,
+                hours=s.hours,
+                capture_method=s.capture_method,
+                confirmed_by=s.confirmed_by,
+                confirmed_at=s.confirmed_at,
+            )
+            for s in evidence.sessions
+        ],
+        hours_confirmed=evidence.hours_confirmed,
+        hours_needed=evidence.hours_needed,
+        worker_confirmed_sessions=evidence.worker_confirmed_sessions,
+        unconfirmed_sessions=evidence.unconfirmed_sessions,
+        certificates=[
+            CertificateEvidenceOut(
+                id=str(c.id),
+                number=c.number,
+                certificate_type=c.certificate_type,
+                level=c.level,
+                issue_date=c.issue_date,
+                status=c.status,
+            )
+            for c in evidence.certificates
+        ],
+        cap_fen=evidence.cap_fen,
+    )
+
+
+def claim_out(actor: Actor, view: claims.ClaimView, now: datetime) -> ClaimOut:
+    """The response shape of a claim and its evidence."""
+    voucher = view.voucher
+    return ClaimOut(
+        voucher=_for(actor, voucher, now),
+        claimed_amount_fen=voucher.claimed_amount_fen,
+        claimed_at=_ms_time(voucher.claimed_at_ms),
+        claim_note=voucher.claim_note,
+        redeemed_amount_fen=voucher.redeemed_amount_fen,
+        redeemed_at=_ms_time(voucher.redeemed_at_ms),
+        evidence=_evidence_out(view.evidence),
+    )
+
+
+@router.post(
+    "/vouchers/{voucher_id}/claim",
+    summary="Claim a voucher for a finished training",
+    response_model=VoucherOut,
+    responses=WRITE_ERRORS,
+)
+async def claim_voucher(
+    voucher_id: str, body: ClaimIn, actor: ProviderUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
+    """The provider the voucher is bound to, after a passed completion with enough confirmed
+    attendance (422 names what is missing), for at most the face value or the course's subsidy
+    standard, whichever is lower."""
+
+    async def act() -> VoucherOut:
+        voucher = await claims.claim(
+            actor=actor,
+            voucher_id=voucher_id,
+            amount_fen=body.amount_fen,
+            note=body.note,
+            min_share=runtime.settings.claim_min_attendance_share,
+        )
+        return _for(actor, voucher, _now())
+
+    return await idem.run(act)
+
+
+@router.post(
+    "/vouchers/{voucher_id}/redeem",
+    summary="Approve a claim: the claimed amount is owed to the provider",
+    response_model=VoucherOut,
+    responses=DECIDE_ERRORS,
+)
+async def redeem_voucher(
+    voucher_id: str, actor: AgencyUser, idem: Idempotent, body: RedeemIn | None = None
+) -> Response:
+    """An agency of the voucher's region. Exactly once: a second redemption (another key)
+    is refused with 409; a retry with the same Idempotency-Key gets the same answer."""
+
+    async def act() -> VoucherOut:
+        voucher = await redemption.redeem(
+            actor=actor, voucher_id=voucher_id, note=body.note if body else ""
+        )
+        return voucher_out(voucher, now=_now())
+
+    return await idem.run(act)
+
+
+@router.post(
+    "/vouchers/{voucher_id}/reject",
+    summary="Send a claim back with a coded reason (the voucher is bound again)",
+    response_model=VoucherOut,
+    responses=DECIDE_ERRORS,
+)
+async def reject_claim(
+    voucher_id: str, body: RejectIn, actor: AgencyUser, idem: Idempotent
+) -> Response:
+    """An agency of the voucher's region; the provider may claim again."""
+
+    async def act() -> VoucherOut:
+        voucher = await redemption.reject(
+            actor=actor, voucher_id=voucher_id, reason=body.reason, note=body.note
+        )
+        return voucher_out(voucher, now=_now())
+
+    return await idem.run(act)
+
+
+@router.get("/claims", summary="Claims with their evidence", responses=AUTH_RESPONSES)
+async def list_claims(
+    actor: Lister,
+    runtime: RuntimeDep,
+    status: ClaimStatus = None,
+    organisation_id: Annotated[str | None, Query(max_length=64)] = None,
+    policy_key: Annotated[str | None, Query(max_length=64)] = None,
+    region_code: Annotated[str | None, Query(min_length=6, max_length=6)] = None,
+    limit: Limit = 50,
+    cursor: IdCursor = None,
+) -> Page[ClaimOut]:
+    """An agency: the claims awaiting a decision in its region (its queue); a provider: its
+    own claims, awaiting and paid. Newest first, each with the enrolment, the confirmed
+    attendance by session, the completion, certificates and the worker's own confirmations."""
+    found = await claims.list_claims(
+        actor=actor,
+        status=status,
+        organisation_id=organisation_id,
+        policy_key=policy_key,
+        region_code=region_code,
+        after=cursor,
+        limit=limit,
+        min_share=runtime.settings.claim_min_attendance_share,
+    )
+    now = _now()
+    return Page(
+        items=[claim_out(actor, v, now) for v in found],
+        next_cursor=next_cursor([v.voucher.id for v in found], limit),
+    )
+
+
+@router.get("/claims/money", summary="Money owed and paid", responses=AUTH_RESPONSES)
+async def claims_money(actor: Lister) -> MoneyOut:
+    """A provider: its claims awaiting a decision (owed) and its redeemed vouchers (paid);
+    an agency: the same for its region."""
+    totals = await claims.totals(actor=actor)
+    return MoneyOut(
+        claims_pending=totals.claims_pending,
+        owed_fen=totals.owed_fen,
+        vouchers_paid=totals.vouchers_paid,
+        paid_fen=totals.paid_fen,
+    )
+
+
+@router.get("/claims/{voucher_id}", summary="One claim with its evidence", responses=READ_ERRORS)
+async def get_claim(voucher_id: str, actor: Lister, runtime: RuntimeDep) -> ClaimOut:
+    """The agency of the voucher's region or the provider it is bound to."""
+    view = await claims.get_claim(
+        actor=actor,
+        voucher_id=voucher_id,
+        min_share=runtime.settings.claim_min_attendance_share,
+    )
+    return claim_out(actor, view, _now())
+
+
+@router.get(
+    "/settlements",
+    summary="Settlement of a period: what each provider is owed",
+    response_model=SettlementOut,
+    responses=SETTLEMENT_RESPONSES,
+)
+async def get_settlement(
+    actor: AgencyUser,
+    start: Annotated[date, Query(alias="from", description="first day (China time)")],
+    end: Annotated[date, Query(alias="to", description="last day, included")],
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+) -> SettlementOut | Response:
+    """Redemptions of your region in the period from the ledger, by provider (name, credit
+    code, vouchers, amount). CSV: UTF-8 with a byte-order mark, a total row last."""
+    result = await settlement.settlement(actor=actor, start=start, end=end)
+    if format == "csv":
+        name = f"settlement-{result.region_prefix}-{start.isoformat()}-{end.isoformat()}.csv"
+        return Response(
+            content=settlement.to_csv(result).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return SettlementOut(
+        region_prefix=result.region_prefix,
+        start=result.start,
+        end=result.end,
+        vouchers=result.vouchers,
+        amount_fen=result.amount_fen,
+        rows=[
+            SettlementRowOut(
+                organisation_id=r.organisation_id,
+                provider=r.provider,
+                credit_code=r.credit_code,
+                vouchers=r.vouchers,
+                amount_fen=r.amount_fen,
+            )
+            for r in result.rows
+        ],
+    )

@@ -24,6 +24,7 @@ from portfolio.archives.registration import check_name
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.identity.identifiers import china_today, normalise, parse_occupation_code
+from portfolio.reports import training as training_reports
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import (
     CertificateStatus,
@@ -159,6 +160,7 @@ async def issue(
         recorded_by=Recorder.of(actor),
     )
     await _note_entry(certificate.id, certificate.version, entry.seq)
+    await training_reports.certificate_changed(None, certificate)
     return await _reload(certificate.id)
 
 
@@ -213,6 +215,7 @@ async def correct(
         corrects=certificate.entry_seq or None,
     )
     await _note_entry(corrected.id, corrected.version, entry.seq)
+    await training_reports.certificate_changed(certificate, corrected)
     return await _reload(corrected.id)
 
 
@@ -234,6 +237,7 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
         recorded_by=Recorder.of(actor),
         corrects=certificate.entry_seq or None,
     )
+    await training_reports.certificate_changed(certificate, None)
     return await _reload(certificate.id)
 
 

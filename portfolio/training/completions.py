@@ -30,6 +30,7 @@ from portfolio.errors import (
 from portfolio.faults import crash_point
 from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
+from portfolio.reports import training as training_reports
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Organisation, Run
@@ -158,6 +159,7 @@ async def _complete(
         raise Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
     if outcome.result is CompletionResult.PASSED:
         fresh = await _write_entry(context, fresh)
+    await training_reports.completions_recorded(context.run, context.course, [fresh])
     return Completed(fresh, newly_recorded=True)
 
 
@@ -315,6 +317,7 @@ async def complete_class(
                 {"run_id": str(context.run.id), "archive_id": archive_id},
                 {"$set": {"entry_seq": seq}},
             )
+    await training_reports.completions_recorded(context.run, context.course, [e for _, e in won])
     for index, enrolment in won:
         done = enrolment.model_copy(update={"entry_seq": seqs.get(enrolment.archive_id, 0)})
         results[index] = RowResult(index, "recorded", item=done)

@@ -12,6 +12,11 @@ history is a real chain of events:
 * 成都市失业保险参保职工技能提升培训券 (Chengdu, insured for unemployment 12 months or
   more): worker-1's, issued, with consent for the provider to bind it.
 
+Claims and redemption (part 2), when the keyring is given: under 成都市就业技能培训券（川菜）
+worker-1 took two more of provider A's Sichuan-cuisine classes in April, each with the voucher
+bound before it started, fully attended and passed; provider A claimed both, and the Chengdu
+agency redeemed the first (ledger entry and archive entry), the second awaits its decision.
+
 The first two are back-dated (issued "as of" 400 days ago) so that one can have run out.
 A voucher is bound only when the training demo's enrolment exists (it may load later: a
 second run binds it then). Loading twice changes nothing.
@@ -20,18 +25,28 @@ second run binds it then). Loading twice changes nothing.
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
+from portfolio.accounts.demo import (
+    DEMO_ARCHIVE_WORKER_1,
+    DEMO_ARCHIVE_WORKER_2,
+    DEMO_ORGANISATION_A,
+)
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor
 from portfolio.accounts.sessions import actor_of
+from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.errors import Conflict
-from portfolio.training.documents import Course, Enrolment
+from portfolio.identity.identifiers import IdType
+from portfolio.keyring import Keyring
+from portfolio.training import attendance, completions, courses, enrolments
+from portfolio.training.documents import Course, Enrolment, Session
+from portfolio.training.enrolments import WorkerRef
+from portfolio.training.enums import CaptureMethod, CompletionResult
 from portfolio.vocabulary import TrainingType
-from portfolio.vouchers import issuance, policies, transitions
+from portfolio.vouchers import claims, issuance, policies, redemption, transitions
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.rules import coverage_gaps
@@ -46,6 +61,9 @@ BOUND_VOUCHER_1 = "64d000000000000000000f03"
 CONSENTED_VOUCHER = "64d000000000000000000f04"
 BOUND_VOUCHER_2 = "64d000000000000000000f05"
 ISSUED_VOUCHER = "64d000000000000000000f06"
+CLAIMS_POLICY = "64d000000000000000000e04"
+REDEEMED_VOUCHER = "64d000000000000000000f07"
+CLAIMED_VOUCHER = "64d000000000000000000f08"
 
 _PROVINCE = policies.PolicyContent(
     name="四川省职业技能培训券（就业技能培训）",
@@ -72,6 +90,15 @@ _MIANYANG = policies.PolicyContent(
     region_prefix="5107",
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
     rules=policies.RulesContent(registered_unemployed=True, min_age=16, max_age=60),
+)
+_CHENGDU_CHEF = policies.PolicyContent(
+    name="成都市就业技能培训券（川菜）",
+    face_value_fen=100_000,
+    quantity=1_000,
+    validity_days=365,
+    region_prefix="5101",
+    training_types=(TrainingType.EMPLOYMENT_SKILLS,),
+    rules=policies.RulesContent(min_age=16, max_age=60),
 )
 _CHENGDU = policies.PolicyContent(
     name="成都市失业保险参保职工技能提升培训券",
@@ -149,8 +176,82 @@ async def _bind_to_a_running_class(worker: Actor, voucher: Voucher | None) -> No
             continue  # that class holds another voucher already
 
 
-async def ensure_demo_vouchers() -> None:
-    """Load the voucher demo (after the demo accounts, archives and, ideally, training)."""
+async def _claimed(
+    *, keyring: Keyring, voucher_id: str, start: date, redeem: bool, now: datetime
+) -> None:
+    """Worker-1 trained with a voucher in one more cooking class of provider A, claimed (and
+    redeemed when ``redeem``). Done once: an existing voucher only gets its redemption."""
+    chengdu = await _actor("agency-chengdu")
+    found = await Voucher.get(PydanticObjectId(voucher_id))
+    if found is not None:
+        if redeem and found.status is VoucherStatus.CLAIMED:
+            with contextlib.suppress(Conflict):
+                await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
+        return
+    cooking = await Course.find_one(
+        {"organisation_id": DEMO_ORGANISATION_A, "occupation_code": "4-03-02-01"}
+    )
+    demo_worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
+    if cooking is None:
+        return  # the training demo is not loaded
+    provider = await _actor("provider-a")
+    worker = await _actor("worker-1")
+    voucher = await _voucher(
+        chengdu, voucher_id, CLAIMS_POLICY, DEMO_ARCHIVE_WORKER_1, "川菜烹饪就业技能培训", now
+    )
+    if voucher is None or voucher.status is not VoucherStatus.ISSUED:
+        return
+    run = await courses.create_run(
+        actor=provider,
+        course_id=str(cooking.id),
+        start_date=start,
+        end_date=start + timedelta(days=3),
+        capacity=30,
+        location="教学楼 3 楼实训室",
+        trainers=["陈师傅"],
+        sessions=[
+            Session(n=n + 1, day=start + timedelta(days=n), start="14:00", hours=6)
+            for n in range(4)
+        ],
+    )
+    enrolment = await enrolments.enrol(
+        actor=provider,
+        keyring=keyring,
+        run_id=str(run.id),
+        worker=WorkerRef(IdType.RESIDENT_ID, demo_worker.id_number, demo_worker.name),
+        accept=True,
+    )
+    await transitions.bind(actor=worker, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
+    await enrolments.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    for session in run.sessions:
+        await attendance.record(
+            actor=provider,
+            enrolment_id=str(enrolment.id),
+            presence=attendance.Presence(
+                session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
+            ),
+        )
+    await completions.complete_one(
+        actor=provider,
+        enrolment_id=str(enrolment.id),
+        outcome=completions.Outcome(CompletionResult.PASSED, 87),
+        now=now,
+    )
+    await claims.claim(
+        actor=provider,
+        voucher_id=voucher_id,
+        amount_fen=min(voucher.face_value_fen, cooking.subsidy_standard_fen),
+        min_share=1.0,
+        note="全勤结业，申请兑付",
+        now=now,
+    )
+    if redeem:
+        await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
+
+
+async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
+    """Load the voucher demo (after the demo accounts, archives and, ideally, training);
+    with the keyring, the claimed and redeemed vouchers too."""
     now = datetime.now(UTC)
     long_ago = now - timedelta(days=400)
     sichuan = await _actor("agency-sichuan")
@@ -231,3 +332,20 @@ async def ensure_demo_vouchers() -> None:
     )
     await _bind_to_a_running_class(worker_2, bound_2)
     await _voucher(mianyang, ISSUED_VOUCHER, province_now, DEMO_ARCHIVE_WORKER_2, "年度培训券", now)
+
+    if keyring is not None:
+        await _policy(chengdu, CLAIMS_POLICY, _CHENGDU_CHEF, now)
+        await _claimed(
+            keyring=keyring,
+            voucher_id=REDEEMED_VOUCHER,
+            start=date(2026, 4, 6),
+            redeem=True,
+            now=now,
+        )
+        await _claimed(
+            keyring=keyring,
+            voucher_id=CLAIMED_VOUCHER,
+            start=date(2026, 4, 20),
+            redeem=False,
+            now=now,
+        )

@@ -155,6 +155,16 @@ class Voucher(Document):
     # "enrolment|<enrolment id>" while bound (or claimed, redeemed), else "free|<voucher id>":
     # one voucher per enrolment.
     binding_key: str
+    # The claim (vouchers, part 2): set by the claim's conditional update, cleared by a
+    # rejection; epoch ms because nx-27017 mangles a datetime given to $set.
+    claimed_amount_fen: int = 0
+    claimed_at_ms: int = 0
+    claim_note: str = ""
+    # The redemption, set by its one conditional update (the ledger entry copies the amount);
+    # ``redeemed_entry_seq`` stays 0 until the archive entry is noted: what repair looks for.
+    redeemed_amount_fen: int = 0
+    redeemed_at_ms: int = 0
+    redeemed_entry_seq: int = 0
     version: int = 0
     last_event: EventRecord
     created_at: datetime
@@ -163,6 +173,8 @@ class Voucher(Document):
     class Settings:
         name = "vouchers"
         indexes: ClassVar[list[IndexModel]] = [
+            # The claims queue and the repair routine look vouchers up by status.
+            IndexModel([("status", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),

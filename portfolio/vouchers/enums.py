@@ -29,6 +29,21 @@ class VoucherAction(StrEnum):
     RELEASE = "release"
     CANCEL = "cancel"
     EXPIRE = "expire"
+    CLAIM = "claim"
+    REJECT = "reject"
+    REDEEM = "redeem"
+
+
+class RejectReason(StrEnum):
+    """Why an agency sends a claim back (the voucher returns to ``bound``)."""
+
+    INSUFFICIENT_ATTENDANCE = "insufficient_attendance"
+    NO_COMPLETION_EVIDENCE = "no_completion_evidence"
+    AMOUNT_NOT_JUSTIFIED = "amount_not_justified"
+    WORKER_NOT_CONFIRMED = "worker_not_confirmed"
+    DOCUMENTS_MISSING = "documents_missing"
+    DUPLICATE_CLAIM = "duplicate_claim"
+    OTHER = "other"
 
 
 class RuleCode(StrEnum):

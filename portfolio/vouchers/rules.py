@@ -30,6 +30,9 @@ TRANSITIONS: dict[VoucherAction, tuple[frozenset[VoucherStatus], VoucherStatus]]
     A.RELEASE: (frozenset({S.BOUND}), S.ISSUED),
     A.CANCEL: (frozenset({S.ISSUED, S.BOUND}), S.CANCELLED),
     A.EXPIRE: (frozenset({S.ISSUED, S.BOUND}), S.EXPIRED),
+    A.CLAIM: (frozenset({S.BOUND}), S.CLAIMED),
+    A.REJECT: (frozenset({S.CLAIMED}), S.BOUND),
+    A.REDEEM: (frozenset({S.CLAIMED}), S.REDEEMED),
 }
 
 # Not yet used: these expire by time, and count for the one-unused-voucher rule.

@@ -3,7 +3,8 @@
 Agencies publish, issue and cancel; a worker reads their own vouchers and eligibility, consents
 and binds; a provider binds (with the worker's consent) and reads the vouchers bound to it.
 The cross-owner cases here are an agency of another region; another provider and another
-worker are refused in tests/vouchers/test_access.py, which needs a real class and archives.
+worker are refused in tests/vouchers/test_access.py, which needs a real class and archives
+(claims and decisions: tests/vouchers/test_claims.py).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/vouchers/{voucher_id}/bind"): only(Role.WORKER, Role.PROVIDER),
     ("POST", "/vouchers/{voucher_id}/release"): HOLDER_SIDE,
     ("POST", "/vouchers/{voucher_id}/cancel"): AGENCY,
+    ("POST", "/vouchers/{voucher_id}/claim"): only(Role.PROVIDER),
+    ("POST", "/vouchers/{voucher_id}/redeem"): AGENCY,
+    ("POST", "/vouchers/{voucher_id}/reject"): AGENCY,
+    ("GET", "/claims"): only(Role.PROVIDER, Role.AGENCY),
+    ("GET", "/claims/money"): only(Role.PROVIDER, Role.AGENCY),
+    ("GET", "/claims/{voucher_id}"): only(Role.PROVIDER, Role.AGENCY),
+    ("GET", "/settlements"): AGENCY,
 }
 
 # The owner is an agency of 5101 (the default binding); the other one is of 5107.
@@ -102,6 +110,20 @@ async def _cancel(client: AsyncClient, settings: Settings, owner: LoggedIn) -> C
     return Call("POST", f"/vouchers/{await _voucher(client, owner)}/cancel", {"reason": "错发"})
 
 
+async def _redeem(client: AsyncClient, settings: Settings, owner: LoggedIn) -> Call:
+    # Not claimed: the owner reaches it and is told its state (409); another region: 404.
+    return Call("POST", f"/vouchers/{await _voucher(client, owner)}/redeem", {})
+
+
+async def _reject(client: AsyncClient, settings: Settings, owner: LoggedIn) -> Call:
+    voucher_id = await _voucher(client, owner)
+    return Call("POST", f"/vouchers/{voucher_id}/reject", {"reason": "documents_missing"})
+
+
+async def _read_claim(client: AsyncClient, settings: Settings, owner: LoggedIn) -> Call:
+    return Call("GET", f"/claims/{await _voucher(client, owner)}")
+
+
 CROSS_OWNER_CASES: list[CrossOwnerCase] = [
     CrossOwnerCase(
         "read another region's voucher policy", (Role.AGENCY,), _read_policy, 200, _OTHER_REGION
@@ -126,4 +148,7 @@ CROSS_OWNER_CASES: list[CrossOwnerCase] = [
         "events of another region's voucher", (Role.AGENCY,), _events, 200, _OTHER_REGION
     ),
     CrossOwnerCase("cancel another region's voucher", (Role.AGENCY,), _cancel, 200, _OTHER_REGION),
+    CrossOwnerCase("redeem another region's voucher", (Role.AGENCY,), _redeem, 409, _OTHER_REGION),
+    CrossOwnerCase("reject another region's claim", (Role.AGENCY,), _reject, 409, _OTHER_REGION),
+    CrossOwnerCase("read another region's claim", (Role.AGENCY,), _read_claim, 200, _OTHER_REGION),
 ]

@@ -26,6 +26,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_audit,
+    routes_reports,
     routes_training,
     routes_vouchers,
     routes_workers,
@@ -46,6 +47,7 @@ AREAS = (
     routes_training,
     routes_workers,
     routes_vouchers,
+    routes_reports,
     routes_apprenticeships,
     routes_audit,
 )

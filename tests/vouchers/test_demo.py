@@ -42,6 +42,8 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         demo.CONSENTED_VOUCHER: "issued",
         demo.BOUND_VOUCHER_2: "bound",
         demo.ISSUED_VOUCHER: "issued",
+        demo.REDEEMED_VOUCHER: "redeemed",
+        demo.CLAIMED_VOUCHER: "claimed",
     }
     assert worker_1[demo.CONSENTED_VOUCHER]["provider_may_bind"] is True
     assert worker_1[demo.BOUND_VOUCHER_1]["policy_version"] == 2
@@ -50,7 +52,12 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
     # The bound ones are bound to the training demo's classes, and their providers see them.
     provider_a = await _headers(client, "provider-a")
     seen = await client.get("/vouchers", headers=provider_a)
-    assert {v["id"] for v in seen.json()["items"]} == {demo.BOUND_VOUCHER_1, demo.BOUND_VOUCHER_2}
+    assert {v["id"] for v in seen.json()["items"]} == {
+        demo.BOUND_VOUCHER_1,
+        demo.BOUND_VOUCHER_2,
+        demo.REDEEMED_VOUCHER,
+        demo.CLAIMED_VOUCHER,
+    }
 
     sichuan = await _headers(client, "agency-sichuan")
     policies = (await client.get("/voucher-policies", headers=sichuan)).json()["items"]
@@ -58,6 +65,7 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         demo.PROVINCE_POLICY,
         demo.MIANYANG_POLICY,
         demo.CHENGDU_POLICY,
+        demo.CLAIMS_POLICY,
     }
     province = next(p for p in policies if p["policy_key"] == demo.PROVINCE_POLICY)
     assert (province["version_no"], province["face_value_fen"], province["issued"]) == (

@@ -1,0 +1,215 @@
+"""The agency's decision on a claim: redeem (money moves, exactly once) or reject.
+
+Redemption is a sequence of idempotent steps whose first write decides it:
+
+1. ONE conditional update of the voucher (``claimed`` at the version read -> ``redeemed``,
+   the amount copied to ``redeemed_amount_fen``) and its event row (``transitions.apply``).
+   Of any number of concurrent redemptions, exactly one passes this filter.
+2. The ledger entry under the deterministic id ``"redeem:<voucher id>"`` (insert-only; a
+   second insert of the same id is refused by the unique ``_id``).
+3. The "voucher redeemed" entry in the worker's archive, unless one with this
+   ``payload.voucher_id`` is there already; its seq is then noted on the voucher
+   (``redeemed_entry_seq``, 0 until then).
+
+A process killed after step 1 leaves a redeemed voucher with ``redeemed_entry_seq == 0``;
+``finish_redemptions`` (the repair routine) finds those and does steps 2 and 3, which are safe
+to repeat. The Idempotency-Key of the request gives a client's retry the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from portfolio.accounts.principal import Actor, Role
+from portfolio.archives.documents import ArchiveEntry, Recorder
+from portfolio.archives.entries import append_entry
+from portfolio.archives.kinds import EntryKind
+from portfolio.errors import Forbidden, ValidationFailed
+from portfolio.faults import crash_point
+from portfolio.reports import vouchers as voucher_reports
+from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.enums import RejectReason, VoucherAction, VoucherStatus
+from portfolio.vouchers.ledger import REDEEM, LedgerEntry, insert_once, redeem_entry_id
+from portfolio.vouchers.reading import get_visible
+from portfolio.vouchers.rules import effective_status, epoch_ms, next_state, truncate_to_millis
+from portfolio.vouchers.transitions import apply
+
+AFTER_UPDATE = "redeem:after_update"
+AFTER_LEDGER = "redeem:after_ledger"
+
+
+def _now(now: datetime | None) -> datetime:
+    return truncate_to_millis(now or datetime.now(UTC))
+
+
+async def _decidable(
+    actor: Actor, voucher_id: str, action: VoucherAction, now: datetime
+) -> Voucher:
+    if actor.role is not Role.AGENCY:
+        raise Forbidden("only an agency of the voucher's region decides a claim")
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    next_state(action, effective_status(voucher.status, voucher.valid_until, now))
+    return voucher
+
+
+def _from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def ledger_entry(voucher: Voucher) -> LedgerEntry:
+    """The ledger entry of a redeemed voucher: everything from the voucher, so every writer of
+    it writes the same document."""
+    return LedgerEntry(
+        id=redeem_entry_id(str(voucher.id)),
+        kind=REDEEM,
+        voucher_id=str(voucher.id),
+        region_code=voucher.region_code,
+        organisation_id=voucher.organisation_id,
+        archive_id=voucher.archive_id,
+        enrolment_id=voucher.enrolment_id,
+        policy_key=voucher.policy_key,
+        amount_fen=voucher.redeemed_amount_fen,
+        at=_from_ms(voucher.redeemed_at_ms),
+        at_ms=voucher.redeemed_at_ms,
+        by=voucher.last_event.by,
+    )
+
+
+async def _entry_written(archive_id: str, voucher_id: str) -> int | None:
+    """The seq of a "voucher redeemed" entry for ``voucher_id`` already in the archive."""
+    async for raw in ArchiveEntry.get_pymongo_collection().find(
+        {"archive_id": archive_id, "kind": EntryKind.VOUCHER_REDEEMED.value},
+        {"seq": 1, "payload": 1},
+    ):
+        if raw["payload"].get("voucher_id") == voucher_id:
+            seq: int = raw["seq"]
+            return seq
+    return None
+
+
+def redeemed_payload(voucher: Voucher) -> dict[str, object]:
+    """What the worker's archive keeps of a redeemed voucher."""
+    return {
+        "voucher_id": str(voucher.id),
+        "amount_fen": voucher.redeemed_amount_fen,
+        "policy_key": voucher.policy_key,
+        "policy_name": voucher.policy_name,
+        "enrolment_id": voucher.enrolment_id,
+        "provider_id": voucher.organisation_id,
+        "region_code": voucher.region_code,
+    }
+
+
+async def finish(voucher: Voucher) -> tuple[bool, bool]:
+    """Steps 2 and 3 for a redeemed voucher; safe to repeat. Returns which were written now
+    (ledger entry, archive entry)."""
+    assert voucher.status is VoucherStatus.REDEEMED
+    wrote_ledger = await insert_once(ledger_entry(voucher))
+    crash_point(AFTER_LEDGER)
+    wrote_entry = False
+    seq = await _entry_written(voucher.archive_id, str(voucher.id))
+    if seq is None:
+        entry = await append_entry(
+            archive_id=voucher.archive_id,
+            kind=EntryKind.VOUCHER_REDEEMED,
+            payload=redeemed_payload(voucher),
+            recorded_by=voucher.last_event.by,
+            now=_from_ms(voucher.redeemed_at_ms),
+        )
+        seq, wrote_entry = entry.seq, True
+    await Voucher.get_pymongo_collection().update_one(
+        {"_id": voucher.id, "redeemed_entry_seq": 0}, {"$set": {"redeemed_entry_seq": seq}}
+    )
+    return wrote_ledger, wrote_entry
+
+
+async def redeem(
+    *, actor: Actor, voucher_id: str, note: str = "", now: datetime | None = None
+) -> Voucher:
+    """An agency of the voucher's region approves its claim: the claimed amount is owed to the
+    provider (ledger) and the worker's archive records the redemption. Exactly once."""
+    now = _now(now)
+    voucher = await _decidable(actor, voucher_id, VoucherAction.REDEEM, now)
+    redeemed = await apply(
+        voucher,
+        action=VoucherAction.REDEEM,
+        target=VoucherStatus.REDEEMED,
+        by=Recorder.of(actor),
+        now=now,
+        reason=note.strip(),
+        details={
+            "amount_fen": str(voucher.claimed_amount_fen),
+            "enrolment_id": voucher.enrolment_id,
+            "organisation_id": voucher.organisation_id,
+        },
+        fields={
+            "redeemed_amount_fen": voucher.claimed_amount_fen,
+            "redeemed_at_ms": epoch_ms(now),
+        },
+    )
+    crash_point(AFTER_UPDATE)
+    await finish(redeemed)
+    await voucher_reports.event_recorded(redeemed, redeemed.last_event)
+    fresh = await Voucher.get(redeemed.id)
+    assert fresh is not None
+    return fresh
+
+
+async def reject(
+    *,
+    actor: Actor,
+    voucher_id: str,
+    reason: RejectReason,
+    note: str = "",
+    now: datetime | None = None,
+) -> Voucher:
+    """An agency of the voucher's region sends a claim back (claimed -> bound) with a coded
+    reason; the provider may claim again once it has what was missing."""
+    now = _now(now)
+    voucher = await _decidable(actor, voucher_id, VoucherAction.REJECT, now)
+    if reason is RejectReason.OTHER and not note.strip():
+        raise ValidationFailed.single("note", "required", "say why when the reason is 'other'")
+    rejected = await apply(
+        voucher,
+        action=VoucherAction.REJECT,
+        target=VoucherStatus.BOUND,
+        by=Recorder.of(actor),
+        now=now,
+        reason=reason.value,
+        details={
+            "reason_code": reason.value,
+            "note": note.strip(),
+            "amount_fen": str(voucher.claimed_amount_fen),
+            "enrolment_id": voucher.enrolment_id,
+        },
+        fields={"claimed_amount_fen": 0, "claimed_at_ms": 0, "claim_note": ""},
+    )
+    await voucher_reports.event_recorded(rejected, rejected.last_event)
+    return rejected
+
+
+@dataclass(frozen=True)
+class FinishReport:
+    """What one repair run finished of half-done redemptions."""
+
+    ledger_entries: int
+    archive_entries: int
+
+
+async def finish_redemptions(*, grace: timedelta, now: datetime | None = None) -> FinishReport:
+    """Find redeemed vouchers whose archive entry is not noted (so perhaps whose ledger entry
+    is missing too) and finish them exactly once. Younger than ``grace``: left alone, their
+    request may still be at it."""
+    moment = now or datetime.now(UTC)
+    query = {
+        "status": VoucherStatus.REDEEMED.value,
+        "redeemed_entry_seq": 0,
+        "redeemed_at_ms": {"$lte": epoch_ms(moment - grace)},
+    }
+    ledger = entries = 0
+    async for voucher in Voucher.find(query):
+        wrote_ledger, wrote_entry = await finish(voucher)
+        ledger += wrote_ledger
+        entries += wrote_entry
+    return FinishReport(ledger, entries)

@@ -1,0 +1,150 @@
+"""Responses of the agency reports (training, vouchers, apprenticeships).
+
+A figure hidden because it counts fewer people than the threshold is ``null``, and its name is
+listed in the row's ``suppressed`` (nested figures as ``certificates_by_level.senior``); a rate
+or median that has nothing to be computed from (no completions, no redemptions) is ``null``
+without being listed. Money is integer fen.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from portfolio.reports.query import GroupBy
+
+
+class ReportFiltersOut(BaseModel):
+    """The filters the report was computed with (absent: not filtered)."""
+
+    type: str | None = None
+    brand: str | None = None
+    occupation: str | None = None
+    policy: str | None = None
+    level: str | None = None
+
+
+class ReportOut(BaseModel):
+    """What every report states about itself."""
+
+    report: str
+    scope: str = Field(description="the agency's region prefix")
+    region: str = Field(description="the region prefix the report covers")
+    month_from: str
+    month_to: str
+    group_by: GroupBy
+    filters: ReportFiltersOut
+    suppression_threshold: int = Field(
+        description='figures counting fewer people than this are hidden ("<5"); 0: none'
+    )
+
+
+class RowOut(BaseModel):
+    """What every row states about itself."""
+
+    key: str = Field(description="the group: a region code prefix, a month, a slug or a code")
+    label: str = Field(description="the group's name in Chinese where it has one")
+    suppressed: list[str] = Field(description="figures hidden in this row (null above)")
+
+
+class LevelCountsOut(BaseModel):
+    """Counts per skill level; ``none``: without a level (special-ability certificates)."""
+
+    junior: int | None
+    intermediate: int | None
+    senior: int | None
+    technician: int | None
+    senior_technician: int | None
+    principal_technician: int | None
+    chief_technician: int | None
+    none: int | None
+
+
+class TrainingRowOut(RowOut):
+    """One group of the training report."""
+
+    people_trained: int | None = Field(
+        description="distinct workers with a passed completion, per region/month/type/brand/"
+        "occupation cell, added over the cells of the row"
+    )
+    completions: int | None = Field(description="completed enrolments, passed or failed")
+    passed: int | None
+    completion_rate: float | None = Field(description="passed / completions")
+    training_hours: float | None = Field(description="hours attended in those completions")
+    certificates: int | None = Field(description="valid certificates issued in the period")
+    certificates_by_level: LevelCountsOut
+    certified_workers: int | None = Field(description="distinct holders of a levelled certificate")
+    high_skill_workers: int | None = Field(description="those with 高级工 (senior) or above")
+    high_skill_share: float | None = Field(description="high_skill_workers / certified_workers")
+
+
+class TrainingReportOut(ReportOut):
+    """Training by region, month, type, brand or occupation (the run's region and end month;
+    a certificate's issue month)."""
+
+    rows: list[TrainingRowOut]
+    total: TrainingRowOut
+
+
+class VoucherRowOut(RowOut):
+    """One group of the voucher report (counts of events in the period, money in fen)."""
+
+    issued: int | None
+    issued_fen: int | None
+    bound: int | None
+    bound_fen: int | None
+    released: int | None
+    claimed: int | None
+    claimed_fen: int | None
+    claims_rejected: int | None
+    redeemed: int | None
+    redeemed_fen: int | None
+    expired: int | None
+    expired_fen: int | None
+    cancelled: int | None
+    cancelled_fen: int | None
+    redeemed_of_issued: int | None = Field(
+        description="of the vouchers issued in the period, how many are redeemed so far"
+    )
+    uptake_rate: float | None = Field(description="redeemed_of_issued / issued")
+    median_days_to_redemption: float | None = Field(
+        description="median days from issue to redemption of the redemptions in the period"
+    )
+
+
+class VoucherReportOut(ReportOut):
+    """Vouchers by region, month, policy, type or brand (the worker's region, event month)."""
+
+    rows: list[VoucherRowOut]
+    total: VoucherRowOut
+
+
+class StateCountsOut(BaseModel):
+    """Agreements per current state."""
+
+    draft: int | None
+    approved: int | None
+    confirmed: int | None
+    active: int | None
+    paused: int | None
+    stopped: int | None
+    completed: int | None
+
+
+class ApprenticeshipRowOut(RowOut):
+    """One group of the apprenticeship report."""
+
+    agreements: int | None = Field(description="agreements created in the period")
+    agreements_by_state: StateCountsOut = Field(description="their current states")
+    completed: int | None = Field(description="agreements completed in the period")
+    completed_by_level: LevelCountsOut = Field(description="by the level reached")
+    stopped: int | None = Field(description="agreements stopped in the period")
+    subsidy_owed_fen: int | None = Field(
+        description="subsidy owed for the agreements that ended in the period"
+    )
+
+
+class ApprenticeshipReportOut(ReportOut):
+    """Apprenticeships by region, month, occupation or target level (the employer's region)."""
+
+    rows: list[ApprenticeshipRowOut]
+    total: ApprenticeshipRowOut
