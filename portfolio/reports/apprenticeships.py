@@ -52,7 +52,7 @@ MILESTONES = frozenset(
 )
 
 DIMS = ("occupation", "level")
-ROLLUPS: tuple[Rollup, ...] = ((4, ()), (4, DIMS), (6, ()))
+ROLLUPS: tuple[Rollup, ...] = ((2, ()), (2, DIMS), (4, ()), (4, DIMS), (6, ()))
 GROUPS = frozenset({GroupBy.REGION, GroupBy.MONTH, GroupBy.OCCUPATION, GroupBy.LEVEL})
 FILTERS = frozenset({"occupation", "level"})
 

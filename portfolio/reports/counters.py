@@ -8,12 +8,14 @@ the values are stored again as plain fields so a query can ``$match`` and ``$gro
 Events move a cell's numbers with one ``$inc`` upsert (``update_one(..., upsert=True)``; many
 cells at once in one ``bulk_write``), so two racing events both count and nothing is read first.
 
-Every increment also goes to the cell's *rollups*: the same figures under a 4-digit region
-and / or fewer dimensions (``training.r4|5101|2026-03``, ``training.r6+type+brand|...``).
-A province report by city reads one rollup cell per city and month instead of every district,
-course and occupation of the province: the cost of a report is the number of groups it shows,
-not the number of events, nor even the number of fine cells. Each stored cell has a ``slot``
-(``kind.level|region``) so a report's region scope is one range on one indexed field.
+Every increment also goes to the cell's *rollups*: the same figures under a 2- or 4-digit
+region and / or fewer dimensions (``training.r4|5101|2026-03``,
+``training.r6+type+brand|...``). A province report by city reads one rollup cell per city and
+month instead of every district, course and occupation of the province; one by occupation
+reads the province's cells per occupation and month: the cost of a report is about the number
+of groups and months it shows, not the number of events, nor the number of fine cells. Each
+stored cell has a ``slot`` (``kind.level|region``) so a report's region scope is one range on
+one indexed field.
 
 Distinct workers (``people``) are counted with *markers*: one document per (what, fine cell,
 worker) whose ``n`` counts that worker's events in the cell. When ``n`` leaves zero the cell's
@@ -66,7 +68,7 @@ def china_month(moment: datetime) -> str:
     return month_of(china_today(moment))
 
 
-# A rollup: how many digits of the region code it keeps (4 or 6) and which dimensions.
+# A rollup: how many digits of the region code it keeps (2, 4 or 6) and which dimensions.
 Rollup = tuple[int, tuple[str, ...]]
 # The level name of the finest cells (6-digit region, every dimension).
 FINE = "cell"
@@ -82,7 +84,8 @@ def document_of(level: str, depth: int, dims: tuple[str, ...], every: bool) -> t
     """Where the cells of a level live (``every``: the level keeps all the kind's dimensions)."""
     if level == FINE:
         return ReportCounter
-    if not dims:
+    if not dims or depth == 2:
+        # A province's cells are few whatever they keep: months times dimension values.
         return ReportTotal
     if every:
         return CityDetail
@@ -94,7 +97,9 @@ class Cell:
     """One counter cell: kind, region, month and the kind's own dimensions, in key order.
 
     ``labels`` are stored with the cell (``$set``) but are not part of its key: a policy's
-    name, which a later version of the policy may change. ``rollups`` are the coarser cells
+    name, which a later version of the policy may change. Each names the dimension it labels
+    (``("policy", "policy_name", "成都培训券")``) and is stored only where that dimension is
+    kept. ``rollups`` are the coarser cells
     every increment of this one also goes to (a shorter region code, fewer dimensions), so a
     report reads a few coarse cells rather than every fine one.
     """
@@ -103,7 +108,7 @@ class Cell:
     region_code: str
     month: str
     dims: tuple[tuple[str, str], ...] = ()
-    labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    labels: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
     rollups: tuple[Rollup, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -134,7 +139,7 @@ class Cell:
             "region_code": region,
             "month": self.month,
             **dict(dims),
-            **dict(self.labels),
+            **{name: value for dim, name, value in self.labels if dim in dict(dims)},
         }
 
     def stored(self) -> list[tuple[type[ReportCounter], str, dict[str, str]]]:

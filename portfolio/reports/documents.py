@@ -1,7 +1,8 @@
 """Storage of the reports area: counter cells and the per-worker markers behind distinct counts.
 
 * ``report_counters``: one document per fine cell; the rollup cells (see
-  ``portfolio.reports.counters``) live by size class in ``report_totals`` (no dimensions),
+  ``portfolio.reports.counters``) live by size class in ``report_totals`` (no dimensions,
+  or a whole province),
   ``report_city_breakdowns`` / ``report_district_breakdowns`` (some dimensions) and
   ``report_city_details`` (every dimension, by city). They live apart because on nx-27017
   an indexed range costs more as its collection grows, even for the same matches: the cells
@@ -54,7 +55,7 @@ class ReportCounter(Document):
 
 
 class ReportTotal(ReportCounter):
-    """A rollup cell without dimensions: one per city or district and month."""
+    """A rollup cell without dimensions (one per region and month), or a province's."""
 
     class Settings:
         name = "report_totals"

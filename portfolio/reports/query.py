@@ -70,10 +70,10 @@ class Scope:
 
     @property
     def stored_depth(self) -> int:
-        """How many region digits the cells read must keep (4 or 6)."""
+        """How many region digits the cells read must keep (2, 4 or 6)."""
         if self.group_by is GroupBy.REGION:
             return self.region_depth
-        return 4 if len(self.region) <= 4 else 6
+        return len(self.region)
 
     @property
     def group_field(self) -> str:

@@ -60,9 +60,12 @@ FILTERS = frozenset({"type", "brand", "occupation"})
 CERTIFIED_LEVELS = tuple(level for level in SkillLevel if level is not SkillLevel.APPRENTICE)
 LEVEL_KEYS = (*(level.value for level in CERTIFIED_LEVELS), NONE)
 DIMS = ("type", "brand", "occupation")
-# By city or district, with or without type and brand (and by city with every dimension):
-# what a report reads unless it is a district's by occupation.
+# By province, city or district, with or without type and brand (and by province or city
+# with every dimension): what a report reads unless it is a district's by occupation.
 ROLLUPS: tuple[Rollup, ...] = (
+    (2, ()),
+    (2, ("type", "brand")),
+    (2, DIMS),
     (4, ()),
     (4, ("type", "brand")),
     (4, DIMS),

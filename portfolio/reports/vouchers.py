@@ -50,7 +50,16 @@ NONE = "none"
 EXACT_DAYS = 60
 MAX_DAYS = 366
 DIMS = ("policy", "type", "brand")
-ROLLUPS: tuple[Rollup, ...] = ((4, ()), (4, ("policy",)), (4, DIMS), (6, ()), (6, ("policy",)))
+ROLLUPS: tuple[Rollup, ...] = (
+    (2, ()),
+    (2, ("policy",)),
+    (2, DIMS),
+    (4, ()),
+    (4, ("policy",)),
+    (4, DIMS),
+    (6, ()),
+    (6, ("policy",)),
+)
 
 GROUPS = frozenset({GroupBy.REGION, GroupBy.MONTH, GroupBy.POLICY, GroupBy.TYPE, GroupBy.BRAND})
 FILTERS = frozenset({"type", "brand", "policy"})
@@ -108,7 +117,7 @@ def cell(
         region_code,
         month,
         (("policy", policy), ("type", training_type), ("brand", brand)),
-        labels=(("policy_name", name),),
+        labels=(("policy", "policy_name", name),),
         rollups=ROLLUPS,
     )
 

@@ -102,8 +102,12 @@ def test_rebuild_counts_the_stored_completions(tmp_path: Path) -> None:
             fine = [c["_id"] for c in database["report_counters"].find({})]
     finally:
         store.stop()
-    # The fine cell and its rollups (by city and district, with and without dimensions).
+    # The fine cell and its rollups (by province, city and district, with and without
+    # dimensions).
     assert sorted(cells) == [
+        "training.r2+type+brand+occupation|51|2026-03|employment_skills|sichuan_chef|4-03-02-01",
+        "training.r2+type+brand|51|2026-03|employment_skills|sichuan_chef",
+        "training.r2|51|2026-03",
         "training.r4+type+brand+occupation|5101|2026-03|employment_skills|sichuan_chef|4-03-02-01",
         "training.r4+type+brand|5101|2026-03|employment_skills|sichuan_chef",
         "training.r4|5101|2026-03",
