@@ -262,6 +262,10 @@ async def complete_class(
                 )
             hours = hours_attended(records[str(target.id)])
             _check(context, row.outcome, hours, now)
+            if any(e.id == target.id for _, e, _, _ in pending):
+                raise ValidationFailed.single(
+                    "enrolment_id", "duplicate_row", "this worker appears twice in the sheet"
+                )
         except DomainError as error:
             results[index] = RowResult.failed(index, error)
         else:

@@ -327,3 +327,15 @@ async def test_two_class_sheets_sent_at_once_record_each_worker_once(
         worker = await _worker(client, runtime, person)
         assert [e["kind"] for e in await _entries(client, worker)].count("training_completed") == 1
         assert (await client.get("/me/archive/verify", headers=worker.headers)).json()["ok"]
+
+
+async def test_a_worker_named_twice_in_one_sheet_is_recorded_once(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider, run, [enrolment], _ = await trained_class(client, runtime)
+    row = {"enrolment_id": enrolment["id"], "result": "passed"}
+    response = await client.post(
+        f"/runs/{run['id']}/completions", json={"rows": [row, row]}, headers=provider.user.headers
+    )
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["rows"]] == ["recorded", "error"]
