@@ -41,6 +41,7 @@ from portfolio.archives.documents import Archive
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.identity.identifiers import china_today, parse_occupation_code
 from portfolio.keyring import Keyring
+from portfolio.reports import apprenticeships as apprenticeship_reports
 from portfolio.settings import Settings
 from portfolio.training.documents import Organisation
 from portfolio.training.enrolments import WorkerRef, find_worker
@@ -244,6 +245,7 @@ async def create(
     )
     await apprenticeship.insert()
     await history.record(str(new_id), apprenticeship.last_event)
+    await apprenticeship_reports.agreement_changed(None, apprenticeship)
     return apprenticeship
 
 

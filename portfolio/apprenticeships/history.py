@@ -2,9 +2,10 @@
 
 Every change of an agreement goes through ``move``: one update filtered on the expected
 status and version that also writes the event as ``last_event``; the event document is
-inserted right after. Before each move the previous ``last_event`` is inserted too (a
-duplicate when it is there already), so an event lost to a crash between the two writes is
-restored by the next change, and reads merge ``last_event`` in meanwhile.
+inserted right after, then the agencies' report counters move the agreement. Before each move
+the previous ``last_event`` is inserted too (a duplicate when it is there already), so an event
+lost to a crash between the two writes is restored by the next change, and reads merge
+``last_event`` in meanwhile.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from portfolio.apprenticeships.enums import EventAction, Party
 from portfolio.apprenticeships.rules import Milestone
 from portfolio.archives.scope import to_bson
 from portfolio.errors import Conflict
+from portfolio.reports import apprenticeships as apprenticeship_reports
 
 MILESTONES = frozenset(
     {
@@ -119,6 +121,7 @@ async def move(
             current_state=fresh.status.value,
         )
     await record(key, noted)
+    await apprenticeship_reports.agreement_changed(apprenticeship.status.value, fresh)
     return fresh
 
 

@@ -20,7 +20,6 @@ from beanie import PydanticObjectId
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
-from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.documents import AttendanceRecord, Certificate, Course, Enrolment
 from portfolio.training.enums import AttendanceStatus, CaptureMethod, CompletionResult
@@ -124,7 +123,6 @@ async def claim(
             "claim_note": note.strip(),
         },
     )
-    await voucher_reports.event_recorded(claimed, claimed.last_event)
     return claimed
 
 

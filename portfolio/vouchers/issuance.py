@@ -24,6 +24,7 @@ from portfolio.archives.scope import archive_for_agency
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
+from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.enrolments import WorkerRef, match_workers
 from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import (
@@ -247,6 +248,7 @@ async def issue(
         # A racing issue to the same worker won the unique holding key.
         raise NotEligible([no_unused_voucher_failed(china_today(now))]) from None
     await record_event(voucher, voucher.last_event)
+    await voucher_reports.event_recorded(voucher, voucher.last_event)
     return voucher
 
 
@@ -399,4 +401,7 @@ async def issue_many(
         except BulkWriteError as failure:
             if any(e.get("code") != 11000 for e in failure.details.get("writeErrors", [])):
                 raise
+        await voucher_reports.events_recorded(
+            [(r.voucher, r.voucher.last_event) for r in results.values() if r.voucher is not None]
+        )
     return [results[row] for row in sorted(results)]

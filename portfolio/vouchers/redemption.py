@@ -27,7 +27,6 @@ from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.faults import crash_point
-from portfolio.reports import vouchers as voucher_reports
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import RejectReason, VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import REDEEM, LedgerEntry, insert_once, redeem_entry_id
@@ -150,7 +149,6 @@ async def redeem(
     )
     crash_point(AFTER_UPDATE)
     await finish(redeemed)
-    await voucher_reports.event_recorded(redeemed, redeemed.last_event)
     fresh = await Voucher.get(redeemed.id)
     assert fresh is not None
     return fresh
@@ -185,7 +183,6 @@ async def reject(
         },
         fields={"claimed_amount_fen": 0, "claimed_at_ms": 0, "claim_note": ""},
     )
-    await voucher_reports.event_recorded(rejected, rejected.last_event)
     return rejected
 
 

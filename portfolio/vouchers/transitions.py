@@ -3,10 +3,11 @@
 Each change is ONE conditional update of the voucher (filter on the status and version it was
 read with, and on ``valid_until_ms`` so that nothing but ``expire`` can move a voucher past its
 end, whatever order requests arrive in), which also stores the event as ``last_event``; then
-the event row is inserted under its deterministic id ``"<voucher id>:<new version>"``. A retry
-of that insert is a harmless duplicate; an insert lost to a crash is restored from
-``last_event`` by ``restore_missing_events``. The refused cases change nothing and answer
-which state the voucher is in.
+the event row is inserted under its deterministic id ``"<voucher id>:<new version>"`` and the
+agencies' report counters take the event. A retry of that insert is a harmless duplicate; an
+insert lost to a crash is restored from ``last_event`` by ``restore_missing_events`` (counters
+a crash missed are set right by ``portfolio reports rebuild``). The refused cases change
+nothing and answer which state the voucher is in.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.archives.scope import to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
+from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.documents import Course, Enrolment
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation, object_id
@@ -132,6 +134,7 @@ async def apply(
             f"cannot {action.value} a voucher that is {state.value}", current_state=state.value
         )
     await record_event(fresh, record)
+    await voucher_reports.event_recorded(fresh, record)
     return fresh
 
 
