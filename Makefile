@@ -30,6 +30,7 @@ test: lint typecheck pytest
 # The deep schemathesis run: many more cases per operation and role than `make test` draws.
 fuzz: $(STAMP)
 	PORTFOLIO_FUZZ_EXAMPLES=50 $(BIN)/pytest tests/hardening/test_fuzz.py
+	PORTFOLIO_FAULT_KILLS=20 $(BIN)/pytest tests/faults
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
@@ -56,8 +57,14 @@ class Idempotency:
             key=self.key,
         )
         fingerprint = idempotency.body_hash(await self.request.body())
-        protection = FieldProtection(self.request.app.state.runtime.keyring)
-        stored = await idempotency.claim(rid, fingerprint, protection)
+        runtime = self.request.app.state.runtime
+        protection = FieldProtection(runtime.keyring)
+        stored = await idempotency.claim(
+            rid,
+            fingerprint,
+            protection,
+            lease=timedelta(seconds=runtime.settings.idempotency_lease_seconds),
+        )
         if stored is not None:
             return Response(
                 stored.body,

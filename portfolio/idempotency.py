@@ -72,8 +72,13 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-async def claim(rid: str, fingerprint: str, protection: FieldProtection) -> StoredAnswer | None:
-    """None when the caller now owns the key and must do the work; else the answer to replay."""
+async def claim(
+    rid: str, fingerprint: str, protection: FieldProtection, *, lease: timedelta = LEASE
+) -> StoredAnswer | None:
+    """None when the caller now owns the key and must do the work; else the answer to replay.
+
+    A pending record older than ``lease`` belongs to a request that died: the caller takes over.
+    """
     deadline = datetime.now(UTC) + WAIT_FOR_FIRST
     collection = IdempotencyRecord.get_pymongo_collection()
     while True:
@@ -82,7 +87,7 @@ async def claim(rid: str, fingerprint: str, protection: FieldProtection) -> Stor
             id=rid,
             body_hash=fingerprint,
             state="pending",
-            lease_until_ms=_ms(now + LEASE),
+            lease_until_ms=_ms(now + lease),
             created_at=now,
             expires_at=now + RECORD_TTL,
         )
@@ -110,7 +115,7 @@ async def claim(rid: str, fingerprint: str, protection: FieldProtection) -> Stor
         if existing.lease_until_ms <= _ms(now):
             taken = await collection.update_one(
                 {"_id": rid, "state": "pending", "lease_until_ms": existing.lease_until_ms},
-                {"$set": {"lease_until_ms": _ms(now + LEASE)}},
+                {"$set": {"lease_until_ms": _ms(now + lease)}},
             )
             if taken.modified_count == 1:
                 return None

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
 
     # The repair routine leaves alone what is younger than this (a request may still be at it).
     repair_grace_seconds: int = Field(default=30, ge=0)
+    # A pending Idempotency-Key whose request died (a killed process) is taken over by a retry
+    # after this long; it must outlast the slowest request.
+    idempotency_lease_seconds: int = Field(default=30, ge=1)
 
     # A voucher claim needs confirmed attendance of at least this share of the planned hours.
     claim_min_attendance_share: float = Field(default=0.8, ge=0, le=1)

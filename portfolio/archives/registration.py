@@ -2,9 +2,10 @@
 
 Registration is three idempotent steps, each one write: insert the archive (its unique blind
 index makes "one archive per person" hold under any race), append the ``registered`` entry,
-store an activation code. A crash after the first leaves an archive whose head is 0; the
-agency registering again gets the Conflict and issues a new activation code, and
-``portfolio repair`` can append the missing ``registered`` entry.
+store an activation code. A crash (or a database outage) after the first leaves an archive
+whose head is 0; the agency registering again gets the Conflict and issues a new activation
+code, and that repeated registration appends the missing ``registered`` entry once the archive
+is older than the repair grace period.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from portfolio.archives.documents import (
     AccountState,
     ActivationCode,
     Archive,
+    ArchiveEntry,
     Recorder,
 )
 from portfolio.archives.entries import append_entry
@@ -206,28 +208,22 @@ async def register_worker(
     try:
         await archive.insert()
     except DuplicateKeyError:
-        collection = Archive.get_pymongo_collection()
-        existing = await collection.find_one({"id_index": id_index}, {"region_code": 1})
+        existing = await Archive.find_one({"id_index": id_index})
         if existing is None:
             # Only the social-security number collided (recorded on another archive).
-            existing = await collection.find_one({"ssn_index": ssn_index}, {"region_code": 1})
-        region = existing["region_code"] if existing else None
+            existing = await Archive.find_one({"ssn_index": ssn_index})
+        elif existing.head.seq == 0 and existing.created_at <= now - timedelta(
+            seconds=settings.repair_grace_seconds
+        ):
+            await _finish_registration(existing, now)
         raise Conflict(
             "this person already has an archive; ask its region for a transfer",
-            region_code=region,
+            region_code=existing.region_code if existing else None,
         ) from None
     await append_entry(
         archive_id=new_id,
         kind=EntryKind.REGISTERED,
-        payload={
-            "name": checked_name,
-            "id_type": identity.id_type.value,
-            "id_number_masked": archive.id_masked,
-            "nationality": identity.nationality,
-            "birth_date": resolved[0].isoformat(),
-            "sex": resolved[1].value,
-            "region_code": checked_region,
-        },
+        payload=_registered_payload(archive),
         recorded_by=Recorder.of(actor),
         now=now,
     )
@@ -237,6 +233,38 @@ async def register_worker(
     stored = await Archive.get(new_id)
     assert stored is not None
     return RegisteredWorker(worker=await worker_view(stored, protection), activation=activation)
+
+
+def _registered_payload(archive: Archive) -> dict[str, str | None]:
+    return {
+        "name": archive.name,
+        "id_type": archive.id_type.value,
+        "id_number_masked": archive.id_masked,
+        "nationality": archive.nationality,
+        "birth_date": archive.birth_date.isoformat(),
+        "sex": archive.sex.value,
+        "region_code": archive.region_code,
+    }
+
+
+async def _finish_registration(archive: Archive, now: datetime) -> None:
+    """Append the ``registered`` entry a crash (or a database outage) kept from an archive.
+
+    Only for an archive older than the repair grace period, so not while its own request may
+    still be appending it; an entry already stored past the head is found, not repeated.
+    """
+    assert archive.id is not None
+    stored = await ArchiveEntry.find_one(
+        {"archive_id": str(archive.id), "kind": EntryKind.REGISTERED.value}
+    )
+    if stored is None:
+        await append_entry(
+            archive_id=archive.id,
+            kind=EntryKind.REGISTERED,
+            payload=_registered_payload(archive),
+            recorded_by=Recorder(principal=archive.created_by, role="agency"),
+            now=now,
+        )
 
 
 async def issue_activation_code(
