@@ -17,7 +17,7 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_accounts, cli_archives, cli_repair, cli_reports, logs
+from api import cli_accounts, cli_archives, cli_repair, cli_reports, cli_seed, logs
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
 from portfolio.repair import repair
@@ -30,6 +30,7 @@ app.add_typer(cli_accounts.keys_app, name="keys")
 app.add_typer(cli_archives.archive_app, name="archive")
 app.add_typer(cli_reports.reports_app, name="reports")
 cli_repair.install(app)
+cli_seed.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")
 

@@ -28,6 +28,7 @@ from portfolio.reports.documents import (
     ReportMarker,
     ReportTotal,
 )
+from portfolio.seed.progress import SeedRun
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -77,4 +78,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LedgerEntry,
     AuditEvent,
     RateCounter,
+    SeedRun,
 ]
