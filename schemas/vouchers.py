@@ -19,7 +19,8 @@ from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 from portfolio.vouchers.enums import RejectReason, RuleCode, VoucherAction, VoucherStatus
 from schemas.common import Input
 
-MAX_BULK_ROWS = 5_000
+# Issue 12: a bulk request takes at least 10,000 rows (a whole district's list at once).
+MAX_BULK_ROWS = 10_000
 # 100,000 yuan: far above any subsidy standard, low enough to catch a slipped digit.
 MAX_FACE_VALUE_FEN = 10_000_000
 

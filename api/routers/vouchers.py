@@ -324,16 +324,23 @@ async def check_eligibility(policy_id: str, worker_id: str, actor: AgencyUser) -
 async def list_my_policies(
     actor: WorkerUser,
     eligible_only: Annotated[bool, Query(description="only those I am eligible for")] = False,
-) -> list[MyPolicyOut]:
-    """The current versions of the running policies covering my region, each with my answer
-    for every rule."""
-    answers = await eligibility.my_policies(actor=actor, eligible_only=eligible_only)
-    return [
-        MyPolicyOut(
-            policy=policy_out(a.state), eligible=a.eligible, rules=_outcomes_out(a.outcomes)
-        )
-        for a in answers
-    ]
+    limit: Limit = 50,
+    cursor: IdCursor = None,
+) -> Page[MyPolicyOut]:
+    """The current versions of the running policies covering my region, oldest first, each
+    with my answer for every rule."""
+    found = await eligibility.my_policies(
+        actor=actor, eligible_only=eligible_only, after=cursor, limit=limit
+    )
+    return Page(
+        items=[
+            MyPolicyOut(
+                policy=policy_out(a.state), eligible=a.eligible, rules=_outcomes_out(a.outcomes)
+            )
+            for a in found.answers
+        ],
+        next_cursor=str(found.after) if found.after is not None else None,
+    )
 
 
 @router.get(

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from beanie import PydanticObjectId
+
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Archive
 from portfolio.archives.scope import archive_for_agency, require_worker
@@ -25,8 +27,6 @@ from portfolio.vouchers.policies import (
     state_of,
 )
 from portfolio.vouchers.rules import UNUSED, epoch_ms, evaluate, facts_of, truncate_to_millis
-
-MAX_POLICIES_LISTED = 200
 
 
 @dataclass(frozen=True)
@@ -122,22 +122,48 @@ async def my_eligibility(
     return assess(state, archive, held=held, now=now)
 
 
+@dataclass(frozen=True)
+class MyPolicies:
+    """One page of the worker's policies, and where the next page starts (None: the last)."""
+
+    answers: list[Eligibility]
+    after: PydanticObjectId | None
+
+
 async def my_policies(
-    *, actor: Actor, eligible_only: bool, now: datetime | None = None
-) -> list[Eligibility]:
-    """The published policies covering the worker's region that are still running, each with
-    the worker's eligibility (only the eligible ones with ``eligible_only``)."""
+    *,
+    actor: Actor,
+    eligible_only: bool,
+    after: PydanticObjectId | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> MyPolicies:
+    """The published policies covering the worker's region that are still running, oldest
+    first, each with the worker's eligibility (only the eligible ones with ``eligible_only``).
+
+    Keyset pages on the policy's id. Ended (and, with ``eligible_only``, ineligible) policies
+    are left out after reading, so heads are read in batches until the page is full; the
+    cursor is the last head *read*, so a page never skips or repeats a policy.
+    """
     now = _now(now)
     archive = await _own_archive(actor)
     code = archive.region_code
-    heads = (
-        await PolicyHead.find({"region_prefix": {"$in": [code[:2], code[:4], code]}})
-        .sort("+_id")
-        .limit(MAX_POLICIES_LISTED)
-        .to_list()
-    )
     today = china_today(now)
-    states = [s for s in await current_states(heads) if not s.ended(today)]
     held = await unused_held([str(archive.id)], now=now)
-    answers = [assess(s, archive, held=held, now=now) for s in states]
-    return [a for a in answers if a.eligible or not eligible_only]
+    answers: list[Eligibility] = []
+    while True:
+        query: dict[str, object] = {"region_prefix": {"$in": [code[:2], code[:4], code]}}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        heads = await PolicyHead.find(query).sort("+_id").limit(limit).to_list()
+        for state in await current_states(heads):
+            if state.ended(today):
+                continue
+            answer = assess(state, archive, held=held, now=now)
+            if answer.eligible or not eligible_only:
+                answers.append(answer)
+                if len(answers) == limit:
+                    return MyPolicies(answers, state.head.id)
+        if len(heads) < limit:
+            return MyPolicies(answers, None)
+        after = heads[-1].id

@@ -192,7 +192,7 @@ async def test_a_worker_asks_about_themself_and_lists_what_they_may_get(
     async def mine(**params: Any) -> list[tuple[str, bool]]:
         response = await client.get("/me/voucher-policies", params=params, headers=worker.headers)
         assert response.status_code == 200, response.text
-        return [(p["policy"]["name"], p["eligible"]) for p in response.json()]
+        return [(p["policy"]["name"], p["eligible"]) for p in response.json()["items"]]
 
     assert sorted(await mine()) == [("人人可领", True), ("失业人员专项", False)]
     assert await mine(eligible_only="true") == [("人人可领", True)]
@@ -212,3 +212,44 @@ async def test_a_worker_asks_about_themself_and_lists_what_they_may_get(
     # Once the worker holds one, the policy answers why not again.
     assert (await issue(client, chengdu, open_to_all["id"], worker.archive_id)).status_code == 201
     assert sorted(await mine()) == [("人人可领", False), ("失业人员专项", False)]
+
+
+async def test_a_workers_policies_come_in_pages(client: AsyncClient, runtime: Runtime) -> None:
+    """``GET /me/voucher-policies`` pages like every list (it returned at most 200 unpaged);
+    with ``eligible_only`` a page is filled from further policies, never skipping one."""
+    chengdu = await _agency(client, runtime, "5101")
+    for n in range(5):
+        rules = {"registered_unemployed": True} if n % 2 else {}
+        await make_policy(client, chengdu, name=f"政策{n}", rules=rules)
+    worker = await registered_worker(client, chengdu)
+
+    async def walk(**params: Any) -> list[list[tuple[str, bool]]]:
+        pages: list[list[tuple[str, bool]]] = []
+        cursor: str | None = None
+        while True:
+            query = {**params, "limit": 2, **({"cursor": cursor} if cursor else {})}
+            response = await client.get(
+                "/me/voucher-policies", params=query, headers=worker.headers
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            pages.append([(p["policy"]["name"], p["eligible"]) for p in body["items"]])
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return pages
+
+    assert await walk() == [
+        [("政策0", True), ("政策1", False)],
+        [("政策2", True), ("政策3", False)],
+        [("政策4", True)],
+    ]
+    assert await walk(eligible_only="true") == [
+        [("政策0", True), ("政策2", True)],
+        [("政策4", True)],
+    ]
+    assert_problem(
+        await client.get(
+            "/me/voucher-policies", params={"cursor": "not-a-cursor"}, headers=worker.headers
+        ),
+        422,
+    )
