@@ -207,6 +207,7 @@ async def bind(
     )
     if gaps:
         raise ValidationFailed([FieldError("enrolment_id", "not_covered", gap) for gap in gaps])
+    await _expire_lapsed_holder(str(enrolment.id), now)
     bound = await apply(
         voucher,
         action=A.BIND,
@@ -245,6 +246,23 @@ async def bind(
             enrolment_status=again.status.value,
         )
     return bound
+
+
+async def _expire_lapsed_holder(enrolment_id: str, now: datetime) -> None:
+    """Mark expired a voucher still bound to the enrolment but past its end.
+
+    It counts as expired everywhere, yet until a sweep marks it, it keeps the enrolment's
+    unique binding key and would refuse the new bind (issuing does the same for the holding key).
+    """
+    lapsed = Voucher.find(
+        {
+            "binding_key": binding_key(enrolment_id),
+            "status": S.BOUND.value,
+            "valid_until_ms": {"$lte": epoch_ms(now)},
+        }
+    )
+    async for voucher in lapsed:
+        await expire(voucher, by=SYSTEM, now=now)
 
 
 async def release(

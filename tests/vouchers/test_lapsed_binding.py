@@ -5,24 +5,23 @@ marked it yet". A bound voucher that lapsed keeps ``binding_key`` on its enrolme
 sweep marks it, so binding a fresh voucher to that enrolment is refused with 409 "another
 voucher is bound to this enrolment already" although that voucher counts as expired. Issuing
 already expires the lapsed holders of ``holding_key`` (issuance._expire_lapsed); bind does not
-do the same for ``binding_key``. Strict xfail until transitions.bind does; then the model in
-test_state_machine.py (``Machine.holder``) must leave lapsed vouchers out too.
+do the same for ``binding_key``. Now bind marks the lapsed holder expired first.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Actor, Role
 from portfolio.vouchers import issuance, transitions
+from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from tests.vouchers.factories import actor, enrol, issued, make_world
 
 
-@pytest.mark.xfail(strict=True, reason="a lapsed bound voucher blocks its enrolment until swept")
 async def test_a_lapsed_voucher_does_not_keep_its_enrolment_from_a_fresh_one(
     client: AsyncClient, runtime: Runtime
 ) -> None:
@@ -53,3 +52,10 @@ async def test_a_lapsed_voucher_does_not_keep_its_enrolment_from_a_fresh_one(
         headers=world.worker.headers,
     )
     assert bound.status_code == 200, bound.text
+    # The lapsed one is now marked expired in storage too (its expiry event written).
+    stored = await Voucher.get(lapsed.id)
+    assert stored is not None
+    assert (stored.status, stored.last_event.action) == (
+        VoucherStatus.EXPIRED,
+        VoucherAction.EXPIRE,
+    )

@@ -173,12 +173,28 @@ class Machine:
         return worker * RUNS + k
 
     def holder(self, enrolment: int) -> Held | None:
-        # Lapsed vouchers included: until swept they still hold the enrolment (the behaviour
-        # today, recorded as a strict xfail in test_lapsed_binding.py).
+        """The voucher holding the enrolment (a lapsed one included: until swept or bound
+        over, it still holds it in storage)."""
         for held in self.vouchers:
             if held.status in HOLDS_ENROLMENT and held.enrolment == enrolment:
                 return held
         return None
+
+    def live_holder(self, enrolment: int, at: datetime) -> Held | None:
+        """The holder that keeps a new voucher from the enrolment at ``at``: a lapsed one
+        does not (binding marks it expired first)."""
+        held = self.holder(enrolment)
+        if held is not None and held.status in UNUSED and held.valid_until <= at:
+            return None
+        return held
+
+    def expire_lapsed_holder(self, enrolment: int, at: datetime) -> set[str]:
+        """What a bind to the enrolment at ``at`` marks expired first."""
+        held = self.holder(enrolment)
+        if held is not None and held.status in UNUSED and held.valid_until <= at:
+            held.moved("expired")
+            return {held.id}
+        return set()
 
     def expire_lapsed(self, worker: int | None, moment: datetime) -> set[str]:
         """Mark expired the unused vouchers past their end at ``moment`` (all, or a worker's)."""
@@ -356,19 +372,23 @@ class Machine:
         if k is None:
             return
         index = self.enrolment_of(worker, k)
-        bindable = self.enrolments[index].status == "accepted" and self.holder(index) is None
+        at = moment + timedelta(days=1)
+        bindable = (
+            self.enrolments[index].status == "accepted" and self.live_holder(index, at) is None
+        )
         by = Actor("test-worker", "worker", Role.WORKER, archive_id=self.archive(worker))
         try:
             await transitions.bind(
                 actor=by,
                 voucher_id=held.id,
                 enrolment_id=self.enrolments[index].id,
-                now=moment + timedelta(days=1),
+                now=at,
             )
         except DomainError:
             assert not bindable
         else:
             assert bindable
+            self.expire_lapsed_holder(index, at)
             held.moved("bound", enrolment=index)
 
     async def train(self, index: int, sessions: int, passed: bool) -> bool:
@@ -440,10 +460,16 @@ class Machine:
             )
             expected = refused({"issued"})
             if expected is None:
-                if self.enrolments[index].status != "accepted" or self.holder(index) is not None:
+                if self.enrolments[index].status != "accepted":
                     expected = Expected(409)
                 else:
-                    held.moved("bound", enrolment=index)
+                    # A lapsed holder is marked expired first; a live one refuses the bind.
+                    swept = self.expire_lapsed_holder(index, now)
+                    if self.holder(index) is not None:
+                        expected = Expected(409)
+                    else:
+                        held.moved("bound", enrolment=index)
+                        expected = Expected(200, changed=frozenset({held.id, *swept}))
         elif action == "release":
             response = await self.client.post(
                 path, json={}, headers=self.workers[held.worker].headers
