@@ -53,10 +53,8 @@ async def hit(
     window_end = (window + 1) * window_seconds
     counter_id = f"{name}|{_key_hash(key)}|{window}"
     collection = RateCounter.get_pymongo_collection()
-    counted = await collection.update_one(
-        {"_id": counter_id, "hits": {"$lt": limit}, "expires_at": {"$gt": now}},
-        {"$inc": {"hits": 1}},
-    )
+    under_limit = {"_id": counter_id, "hits": {"$lt": limit}, "expires_at": {"$gt": now}}
+    counted = await collection.update_one(under_limit, {"$inc": {"hits": 1}})
     if counted.matched_count:
         return
     try:
@@ -67,11 +65,17 @@ async def hit(
                 "expires_at": datetime.fromtimestamp(window_end, UTC) + timedelta(seconds=1),
             }
         )
+        return
     except DuplicateKeyError:
+        pass
+    # Another request of this window inserted its document first (two first requests racing):
+    # count on it unless the window is full by now.
+    counted = await collection.update_one(under_limit, {"$inc": {"hits": 1}})
+    if not counted.matched_count:
         raise RateLimited(
             "too many attempts; wait before trying again",
             retry_after_seconds=max(1, math.ceil(window_end - epoch)),
-        ) from None
+        )
 
 
 async def check_login(
