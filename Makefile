@@ -31,6 +31,10 @@ test: lint typecheck pytest
 fuzz: $(STAMP)
 	PORTFOLIO_FUZZ_EXAMPLES=50 $(BIN)/pytest tests/hardening/test_fuzz.py
 	PORTFOLIO_FAULT_KILLS=20 $(BIN)/pytest tests/faults
+	PORTFOLIO_FUZZ_EXAMPLES=50 $(BIN)/pytest tests/vouchers/test_state_machine.py tests/vouchers/test_bulk_rows.py
+	# Load: the mixed workload at a sustained rate for 3 minutes (BENCH_SOAK_SECONDS); fails
+	# on >= 1 % errors, any 5xx or growing memory of the API process.
+	$(BIN)/python -m bench soak
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,22 +1,39 @@
-"""Runs every benchmark module listed here, in order, printing their figures."""
+"""``python -m bench [NAME ...]``: the benchmark suite, one of its scenarios, the soak, or
+one of the older single-purpose benchmarks.
+
+* no name: every scenario at every size in ``BENCH_SIZES`` (``bench.suite``);
+* scenario names (``archive_read``, ``reports``, ``login``, ``append_contended``,
+  ``bulk_completion``, ``redeem_distinct``, ``redeem_contended``, ``mixed``): just those;
+* ``soak``: the sustained mixed workload of ``make fuzz`` (``bench.soak``);
+* ``legacy:archive_read``, ``legacy:bulk_completion``, ``legacy:reports``: the earlier
+  stand-alone benchmarks (their own seeders, levels and tables).
+"""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["archive_read", "bulk_completion", "reports"]
+LEGACY = ("archive_read", "bulk_completion", "reports")
 
 
 def main() -> int:
-    """Run each benchmark's ``main()``; a name on the command line selects one."""
-    selected = sys.argv[1:] or BENCHMARKS
-    for name in selected:
-        module = importlib.import_module(f"bench.{name}")
-        module.main()
-    if not selected:
-        print("no benchmarks yet")
-    return 0
+    """Dispatch on the command line (see the module docstring)."""
+    names = sys.argv[1:]
+    if names[:1] == ["soak"]:
+        from bench import soak
+
+        return soak.main()
+    if names and names[0].startswith("legacy:"):
+        name = names[0].removeprefix("legacy:")
+        if name not in LEGACY:
+            print(f"unknown legacy benchmark {name}; known: {', '.join(LEGACY)}")
+            return 2
+        importlib.import_module(f"bench.{name}").main()
+        return 0
+    from bench import suite
+
+    return suite.main(names)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,10 @@ async def drive(
             index = next_index
             next_index += 1
             started = time.perf_counter()
-            ok = await operation(index)
+            try:
+                ok = await operation(index)
+            except Exception:
+                ok = False
             latencies.append((time.perf_counter() - started) * 1000)
             errors += 0 if ok else 1
 
@@ -127,17 +130,33 @@ class ApiProcess:
     process: subprocess.Popen[bytes]
     base_url: str
 
-    def peak_rss_mib(self) -> float:
-        """The process's peak resident memory so far."""
+    def _status_kib(self, field: str) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+            if line.startswith(field):
+                return int(line.split()[1])
+        return 0
+
+    def peak_rss_mib(self) -> float:
+        """The process's peak resident memory so far (VmHWM)."""
+        return self._status_kib("VmHWM:") / 1024
+
+    def rss_mib(self) -> float:
+        """The process's resident memory now (VmRSS)."""
+        return self._status_kib("VmRSS:") / 1024
 
 
 @contextlib.contextmanager
-def api_process(uri: str, database: str) -> Iterator[ApiProcess]:
-    """Serve the API on ``uri``/``database`` in a child process until the block ends."""
+def api_process(
+    uri: str,
+    database: str,
+    extra_env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+    ready_timeout_s: float = float(os.environ.get("BENCH_READY_TIMEOUT", "1800")),
+) -> Iterator[ApiProcess]:
+    """Serve the API on ``uri``/``database`` in a child process until the block ends.
+
+    ``extra_env`` adds settings (``PORTFOLIO_*``) for this process only; ``command`` replaces
+    ``python -m api serve`` (the profiler wraps it)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTFOLIO_")}
     with tempfile.TemporaryDirectory(prefix="portfolio-bench-api-") as data_dir:
@@ -148,13 +167,16 @@ def api_process(uri: str, database: str) -> Iterator[ApiProcess]:
             PORTFOLIO_MASTER_KEY=BENCH_MASTER_KEY,
             PORTFOLIO_PORT=str(port),
             PORTFOLIO_LOG_LEVEL="WARNING",
+            **(extra_env or {}),
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.DEVNULL
+            command or [sys.executable, "-m", "api", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
         api = ApiProcess(process, f"http://127.0.0.1:{port}")
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + ready_timeout_s
             while time.monotonic() < deadline:
                 if process.poll() is not None:
                     raise RuntimeError(f"the API exited with {process.returncode}")
@@ -163,7 +185,7 @@ def api_process(uri: str, database: str) -> Iterator[ApiProcess]:
                         break
                 time.sleep(0.2)
             else:
-                raise RuntimeError("the API did not become ready within 60 s")
+                raise RuntimeError(f"the API did not become ready within {ready_timeout_s:.0f} s")
             yield api
         finally:
             process.terminate()

@@ -1,0 +1,615 @@
+"""The scenarios: each runs its raw PyMongo half, then its HTTP half, on one store copy.
+
+Every HTTP half goes to the API in its own process (``bench.harness.api_process``) over
+loopback, bounded by a request count and a time limit (``BENCH_TIME_LIMIT`` seconds per half,
+default 120). A scenario returns one ``Result`` per row of the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import random
+import statistics
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench import raw
+from bench.fixtures import BENCH_PASSWORD, Connected, State
+from bench.harness import ApiProcess, Figures, drive
+from portfolio.archives.kinds import EntryKind
+from portfolio.reports import apprenticeships as apprenticeship_reports
+from portfolio.reports import training as training_reports
+from portfolio.reports import vouchers as voucher_reports
+from portfolio.reports.query import GroupBy, ReportQuery
+from portfolio.settings import Settings
+from portfolio.vocabulary import TrainingType
+
+CONCURRENCY = 16
+# Seconds per half (raw or HTTP) of a scenario; a report's halves get a quarter of it each, the
+# distinct redemptions twice it.
+TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT", "30"))
+READS = int(os.environ.get("BENCH_READS", "2000"))
+REDEMPTIONS = int(os.environ.get("BENCH_REDEMPTIONS", "10000"))
+MIXED = int(os.environ.get("BENCH_MIXED", "3000"))
+LOGINS = int(os.environ.get("BENCH_LOGINS", "60"))
+REPORT_REQUESTS = int(os.environ.get("BENCH_REPORT_REQUESTS", "100"))
+CONTENDERS = 50
+
+
+@dataclass
+class Result:
+    """One row: the HTTP figures, the API process's peak memory and the raw half's figures."""
+
+    archives: int
+    scenario: str
+    label: str
+    ops: int
+    errors: int
+    seconds: float
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    peak_rss_mib: float
+    raw_ops: int
+    raw_per_second: float
+    raw_p50_ms: float
+    raw_p99_ms: float
+    ratio: float  # HTTP ops/s divided by raw ops/s (1.0 = HTTP costs nothing)
+    note: str = ""
+
+
+@dataclass
+class Ctx:
+    """A running store copy, the API on it and a client for it."""
+
+    archives: int
+    state: State
+    conn: Connected
+    api: ApiProcess
+    http: httpx.AsyncClient
+
+    def bearer(self, token: str) -> dict[str, str]:
+        """The Authorization header of ``token``."""
+        return {"Authorization": f"Bearer {token}"}
+
+
+def result(
+    ctx: Ctx, scenario: str, label: str, http: Figures, raw_figures: Figures, note: str = ""
+) -> Result:
+    """A table row from the two halves."""
+    return Result(
+        archives=ctx.archives,
+        scenario=scenario,
+        label=label,
+        ops=http.requests,
+        errors=http.errors,
+        seconds=round(http.seconds, 2),
+        per_second=round(http.per_second, 1),
+        p50_ms=round(http.p50_ms, 1),
+        p95_ms=round(http.p95_ms, 1),
+        p99_ms=round(http.p99_ms, 1),
+        peak_rss_mib=round(ctx.api.peak_rss_mib(), 1),
+        raw_ops=raw_figures.requests,
+        raw_per_second=round(raw_figures.per_second, 1),
+        raw_p50_ms=round(raw_figures.p50_ms, 1),
+        raw_p99_ms=round(raw_figures.p99_ms, 1),
+        ratio=round(http.per_second / raw_figures.per_second, 3) if raw_figures.per_second else 0,
+        note=note,
+    )
+
+
+def _order(items: list[str], total: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    order: list[str] = []
+    while len(order) < total:
+        round_ = list(items)
+        rng.shuffle(round_)
+        order.extend(round_)
+    return order[:total]
+
+
+async def _run(
+    label: str,
+    operation: Callable[[int], Awaitable[bool]],
+    total: int,
+    concurrency: int,
+    time_limit_s: float = TIME_LIMIT,
+) -> Figures:
+    return await drive(
+        label, operation, concurrency=concurrency, total=total, time_limit_s=time_limit_s
+    )
+
+
+async def archive_read(ctx: Ctx) -> list[Result]:
+    """A worker's ``GET /me/archive?limit=20`` (sampled workers, shuffled, 16 at a time)."""
+    order = _order(list(ctx.state.readers), READS, ctx.archives)
+    db = ctx.conn.db
+    raw_f = await _run("raw", lambda i: raw.read_archive(db, order[i]), len(order), CONCURRENCY)
+    headers = {a: ctx.bearer(t) for a, t in ctx.state.readers.items()}
+    for archive_id in list(headers)[:CONCURRENCY]:
+        await ctx.http.get("/me/archive", params={"limit": 20}, headers=headers[archive_id])
+
+    async def read(i: int) -> bool:
+        response = await ctx.http.get(
+            "/me/archive", params={"limit": 20}, headers=headers[order[i]]
+        )
+        return response.status_code == 200
+
+    http_f = await _run("http", read, len(order), CONCURRENCY)
+    return [
+        result(
+            ctx,
+            "archive_read",
+            "archive read (GET /me/archive)",
+            http_f,
+            raw_f,
+            f"{len(headers)} workers",
+        )
+    ]
+
+
+REPORTS: list[tuple[str, str, Any, dict[str, str]]] = [
+    ("training, province by city", "/reports/training", training_reports, {}),
+    (
+        "training, province by occupation",
+        "/reports/training",
+        training_reports,
+        {"group_by": "occupation"},
+    ),
+    (
+        "training, 5101 by month, one type",
+        "/reports/training",
+        training_reports,
+        {"region": "5101", "group_by": "month", "type": "employment_skills"},
+    ),
+    ("vouchers, province by city", "/reports/vouchers", voucher_reports, {}),
+    ("vouchers, province by policy", "/reports/vouchers", voucher_reports, {"group_by": "policy"}),
+    ("apprenticeships, province by city", "/reports/apprenticeships", apprenticeship_reports, {}),
+]
+
+
+def _query(params: dict[str, str]) -> ReportQuery:
+    return ReportQuery(
+        region=params.get("region"),
+        group_by=GroupBy(params["group_by"]) if "group_by" in params else None,
+        training_type=TrainingType(params["type"]) if "type" in params else None,
+    )
+
+
+async def reports(ctx: Ctx) -> list[Result]:
+    """Each report as the province agency asks for it, 4 at a time."""
+    agency = raw.agency_actor(ctx.state.agency_id)
+    headers = ctx.bearer(ctx.state.agency_token)
+    rows = []
+    for label, path, kind, params in REPORTS:
+        query = _query(params)
+
+        async def raw_one(_: int, kind: Any = kind, query: ReportQuery = query) -> bool:
+            await raw.report(agency, kind, query)
+            return True
+
+        raw_f = await _run("raw", raw_one, REPORT_REQUESTS, 4, TIME_LIMIT / 4)
+        warm = await ctx.http.get(path, params=params, headers=headers)
+        groups = len(warm.json().get("rows", [])) if warm.status_code == 200 else -1
+
+        async def call(_: int, path: str = path, params: dict[str, str] = params) -> bool:
+            response = await ctx.http.get(path, params=params, headers=headers)
+            return response.status_code == 200
+
+        http_f = await _run("http", call, REPORT_REQUESTS, 4, TIME_LIMIT / 4)
+        rows.append(result(ctx, "reports", f"report: {label}", http_f, raw_f, f"{groups} rows"))
+    return rows
+
+
+async def login(ctx: Ctx) -> list[Result]:
+    """``POST /auth/token`` with the production argon2 parameters, 2 at a time (2 cores)."""
+    users = ctx.state.login_users
+    production = Settings(_env_file=None)
+    db = ctx.conn.db
+
+    async def raw_one(i: int) -> bool:
+        return await raw.log_in(db, production, users[i % len(users)], BENCH_PASSWORD)
+
+    raw_f = await _run("raw", raw_one, LOGINS, 2)
+
+    statuses: Counter[int] = Counter()
+
+    async def call(i: int) -> bool:
+        response = await ctx.http.post(
+            "/auth/token",
+            data={
+                "grant_type": "password",
+                "username": users[i % len(users)],
+                "password": BENCH_PASSWORD,
+            },
+        )
+        statuses[response.status_code] += 1
+        return response.status_code == 200
+
+    http_f = await _run("http", call, LOGINS, 2)
+    note = (
+        f"statuses {dict(statuses)}; argon2 t={production.argon2_time_cost}, "
+        f"m={production.argon2_memory_cost_kib} KiB, p={production.argon2_parallelism}"
+    )
+    return [result(ctx, "login", "login (POST /auth/token)", http_f, raw_f, note)]
+
+
+async def _chain_ok(db: Any, archive_ids: list[str]) -> bool:
+    """Each archive's entries are 1..head.seq, each built on the one before."""
+    from bson import ObjectId
+
+    for archive_id in archive_ids:
+        archive = await db["archives"].find_one({"_id": ObjectId(archive_id)}, {"head": 1})
+        entries = (
+            await db["archive_entries"]
+            .find({"archive_id": archive_id}, {"seq": 1, "prev_hash": 1, "hash": 1})
+            .sort("seq", 1)
+            .to_list()
+        )
+        if [e["seq"] for e in entries] != list(range(1, len(entries) + 1)):
+            return False
+        if archive["head"]["seq"] != len(entries):
+            return False
+        if any(b["prev_hash"] != a["hash"] for a, b in itertools.pairwise(entries)):
+            return False
+    return True
+
+
+async def append_contended(ctx: Ctx) -> list[Result]:
+    """Completions (``POST /enrolments/{id}/completion``) of many runs of the same few
+    workers, 32 at a time: every request appends to one of 8 archives."""
+    state = ctx.state
+    classes = raw.Classes(state.provider_id, state.organisation_id)
+    db = ctx.conn.db
+    raw_order = _order(state.hot_raw, len(state.hot_raw), 1)
+    raw_f = await _run(
+        "raw", lambda i: raw.complete_one(db, classes, raw_order[i]), len(raw_order), 32
+    )
+    order = _order(state.hot_http, len(state.hot_http), 2)
+    headers = ctx.bearer(state.provider_token)
+
+    async def call(i: int) -> bool:
+        response = await ctx.http.post(
+            f"/enrolments/{order[i]}/completion",
+            json={"result": "passed", "score": 80},
+            headers=headers,
+        )
+        return response.status_code == 200
+
+    http_f = await _run("http", call, len(order), 32)
+    intact = await _chain_ok(db, state.hot_archives)
+    note = f"{len(state.hot_archives)} archives; chains {'intact' if intact else 'BROKEN'}"
+    return [
+        result(
+            ctx,
+            "append_contended",
+            "archive append, contended",
+            http_f,
+            raw_f,
+            note,
+        )
+    ]
+
+
+def _sheet_figures(label: str, seconds: list[float], rows: int, errors: int) -> Figures:
+    ordered = sorted(s * 1000 for s in seconds)
+    total = sum(seconds)
+    return Figures(
+        label,
+        rows,
+        errors,
+        total,
+        statistics.median(ordered) if ordered else 0.0,
+        ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0,
+        ordered[-1] if ordered else 0.0,
+    )
+
+
+async def bulk_completion(ctx: Ctx) -> list[Result]:
+    """Class sheets (``POST /runs/{id}/completions``): 40-person classes, then 1,000 rows;
+    ops are rows, the latencies are per sheet."""
+    state = ctx.state
+    classes = raw.Classes(state.provider_id, state.organisation_id)
+    db = ctx.conn.db
+    headers = ctx.bearer(state.provider_token)
+    rows: list[Result] = []
+    for label, raw_sheets, http_sheets in (
+        ("class sheet, 40 rows", state.classes_raw, state.classes_http),
+        ("class sheet, 1,000 rows", state.big_raw, state.big_http),
+    ):
+        if not http_sheets or not raw_sheets:
+            continue
+        raw_times: list[float] = []
+        raw_rows = raw_errors = 0
+        for run_id, ids in raw_sheets:
+            started = time.perf_counter()
+            done = await raw.complete_sheet(db, classes, run_id, ids)
+            raw_times.append(time.perf_counter() - started)
+            raw_rows += done
+            raw_errors += len(ids) - done
+        http_times: list[float] = []
+        http_rows = http_errors = 0
+        for run_id, ids in http_sheets:
+            body = {"rows": [{"enrolment_id": i, "result": "passed", "score": 80} for i in ids]}
+            started = time.perf_counter()
+            response = await ctx.http.post(
+                f"/runs/{run_id}/completions", json=body, headers=headers, timeout=600
+            )
+            http_times.append(time.perf_counter() - started)
+            recorded = response.json().get("recorded", 0) if response.status_code == 200 else 0
+            http_rows += len(ids)
+            http_errors += len(ids) - recorded
+        rows.append(
+            result(
+                ctx,
+                "bulk_completion",
+                label,
+                _sheet_figures("http", http_times, http_rows, http_errors),
+                _sheet_figures("raw", raw_times, raw_rows, raw_errors),
+                f"{len(http_sheets)} sheets; ops = rows, latency per sheet",
+            )
+        )
+    return rows
+
+
+async def _ledger_check(db: Any, voucher_ids: list[str]) -> tuple[int, int, int]:
+    """(vouchers redeemed, ledger entries, vouchers with more than one archive entry)."""
+    from bson import ObjectId
+
+    redeemed = 0
+    entries = 0
+    archive_ids: set[str] = set()
+    for first in range(0, len(voucher_ids), 1000):
+        chunk = voucher_ids[first : first + 1000]
+        async for v in db["vouchers"].find(
+            {"_id": {"$in": [ObjectId(i) for i in chunk]}}, {"status": 1, "archive_id": 1}
+        ):
+            if v["status"] == "redeemed":
+                redeemed += 1
+                archive_ids.add(v["archive_id"])
+        entries += len(
+            await db["ledger"].find({"voucher_id": {"$in": chunk}}, {"_id": 1}).to_list()
+        )
+    per_voucher: Counter[str] = Counter()
+    wanted = set(voucher_ids)
+    archive_list = sorted(archive_ids)
+    for first in range(0, len(archive_list), 1000):
+        async for e in db["archive_entries"].find(
+            {
+                "archive_id": {"$in": archive_list[first : first + 1000]},
+                "kind": EntryKind.VOUCHER_REDEEMED.value,
+            },
+            {"payload": 1},
+        ):
+            voucher_id = e["payload"].get("voucher_id")
+            if voucher_id in wanted:
+                per_voucher[voucher_id] += 1
+    doubled = sum(1 for n in per_voucher.values() if n > 1)
+    return redeemed, entries, doubled
+
+
+async def redeem_distinct(ctx: Ctx) -> list[Result]:
+    """``POST /vouchers/{id}/redeem`` over distinct claimed vouchers, 16 at a time; then the
+    ledger is checked: one entry per redeemed voucher, no voucher redeemed twice."""
+    state = ctx.state
+    db = ctx.conn.db
+    raw_ids = state.vouchers_raw
+    raw_f = await _run(
+        "raw",
+        lambda i: raw.redeem(db, state.agency_id, raw_ids[i]),
+        len(raw_ids),
+        CONCURRENCY,
+        TIME_LIMIT * 2,
+    )
+    ids = state.vouchers_http[:REDEMPTIONS]
+    headers = ctx.bearer(state.agency_token)
+
+    async def call(i: int) -> bool:
+        response = await ctx.http.post(f"/vouchers/{ids[i]}/redeem", headers=headers)
+        return response.status_code == 200
+
+    http_f = await _run("http", call, len(ids), CONCURRENCY, TIME_LIMIT * 2)
+    redeemed, ledger, doubled = await _ledger_check(db, ids)
+    ok = redeemed == ledger == http_f.requests - http_f.errors and doubled == 0
+    note = (
+        f"{http_f.requests} of {len(ids)} vouchers asked; ledger {ledger} entries for "
+        f"{redeemed} redeemed, {doubled} doubled: {'OK' if ok else 'MISMATCH'}"
+    )
+    return [result(ctx, "redeem_distinct", "voucher redemption, distinct", http_f, raw_f, note)]
+
+
+async def redeem_contended(ctx: Ctx) -> list[Result]:
+    """50 concurrent redemptions of one voucher (different Idempotency-Keys), voucher after
+    voucher: exactly one 200 and 49 409 each time, one ledger entry per voucher."""
+    state = ctx.state
+    db = ctx.conn.db
+    raw_wins: list[int] = []
+    raw_started = time.perf_counter()
+    raw_latencies: list[float] = []
+    for voucher_id in state.contended_raw:
+
+        async def one(voucher_id: str = voucher_id) -> bool:
+            started = time.perf_counter()
+            won = await raw.contend(db, voucher_id)
+            raw_latencies.append((time.perf_counter() - started) * 1000)
+            return won
+
+        raw_wins.append(sum(await asyncio.gather(*(one() for _ in range(CONTENDERS)))))
+    raw_seconds = time.perf_counter() - raw_started
+    headers = ctx.bearer(state.agency_token)
+    statuses: Counter[int] = Counter()
+    bad_rounds = 0
+    latencies: list[float] = []
+    started_all = time.perf_counter()
+    for voucher_id in state.contended_http:
+
+        async def call(n: int, voucher_id: str = voucher_id) -> int:
+            started = time.perf_counter()
+            response = await ctx.http.post(
+                f"/vouchers/{voucher_id}/redeem",
+                headers={**headers, "Idempotency-Key": f"bench-{voucher_id}-{n}"},
+            )
+            latencies.append((time.perf_counter() - started) * 1000)
+            return response.status_code
+
+        codes = Counter(await asyncio.gather(*(call(n) for n in range(CONTENDERS))))
+        statuses.update(codes)
+        if codes[200] != 1 or codes[409] != CONTENDERS - 1:
+            bad_rounds += 1
+    seconds = time.perf_counter() - started_all
+    redeemed, ledger, doubled = await _ledger_check(db, state.contended_http)
+    ordered = sorted(latencies)
+    raw_ordered = sorted(raw_latencies)
+
+    def pick(values: list[float], q: float) -> float:
+        return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else 0.0
+
+    http_f = Figures(
+        "http",
+        len(latencies),
+        bad_rounds,
+        seconds,
+        pick(ordered, 0.5),
+        pick(ordered, 0.95),
+        pick(ordered, 0.99),
+    )
+    raw_f = Figures(
+        "raw",
+        len(raw_latencies),
+        sum(1 for w in raw_wins if w != 1),
+        raw_seconds,
+        pick(raw_ordered, 0.5),
+        pick(raw_ordered, 0.95),
+        pick(raw_ordered, 0.99),
+    )
+    ok = bad_rounds == 0 and redeemed == ledger == len(state.contended_http) and doubled == 0
+    note = (
+        f"{len(state.contended_http)} vouchers x {CONTENDERS}: statuses {dict(statuses)}; "
+        f"ledger {ledger} for {redeemed} redeemed, {doubled} doubled: "
+        f"{'OK' if ok else 'MISMATCH'}; errors = rounds without exactly one winner"
+    )
+    return [result(ctx, "redeem_contended", "voucher redemption, 50 on one", http_f, raw_f, note)]
+
+
+@dataclass
+class Mix:
+    """The 70 / 20 / 10 mixed workload's work lists (each item used once)."""
+
+    readers: list[str]
+    completions: list[str]
+    redemptions: list[str]
+
+    def kind(self, i: int) -> str:
+        """What request ``i`` is: 7 reads, 2 completions, 1 redemption in every 10."""
+        slot = i % 10
+        return "read" if slot < 7 else "complete" if slot < 9 else "redeem"
+
+    def item(self, i: int) -> str:
+        """The archive, enrolment or voucher request ``i`` acts on."""
+        kind = self.kind(i)
+        if kind == "read":
+            return self.readers[i % len(self.readers)]
+        if kind == "complete":
+            return self.completions[(i // 10) * 2 + (i % 10) - 7]
+        return self.redemptions[i // 10]
+
+    def capacity(self) -> int:
+        """How many requests the work lists allow."""
+        return min(len(self.completions) // 2, len(self.redemptions)) * 10
+
+
+def http_mixed_operation(ctx: Ctx, mix: Mix) -> Callable[[int], Awaitable[tuple[bool, int]]]:
+    """One request of the mixed workload through the API: (ok, status)."""
+    readers = {a: ctx.bearer(t) for a, t in ctx.state.readers.items()}
+    provider = ctx.bearer(ctx.state.provider_token)
+    agency = ctx.bearer(ctx.state.agency_token)
+
+    async def operation(i: int) -> tuple[bool, int]:
+        kind, item = mix.kind(i), mix.item(i)
+        try:
+            if kind == "read":
+                response = await ctx.http.get(
+                    "/me/archive", params={"limit": 20}, headers=readers[item]
+                )
+            elif kind == "complete":
+                response = await ctx.http.post(
+                    f"/enrolments/{item}/completion",
+                    json={"result": "passed", "score": 80},
+                    headers=provider,
+                )
+            else:
+                response = await ctx.http.post(f"/vouchers/{item}/redeem", headers=agency)
+        except httpx.HTTPError:
+            return False, 0
+        return response.status_code == 200, response.status_code
+
+    return operation
+
+
+def http_mix(state: State) -> Mix:
+    """The mixed workload's API work lists."""
+    completions = [e for _, ids in state.classes_http + state.big_http for e in ids]
+    return Mix(list(state.readers), completions, state.vouchers_http)
+
+
+async def mixed(ctx: Ctx) -> list[Result]:
+    """70 % archive reads, 20 % completions, 10 % redemptions, 16 at a time."""
+    state = ctx.state
+    db = ctx.conn.db
+    classes = raw.Classes(state.provider_id, state.organisation_id)
+    raw_mix = Mix(
+        list(state.readers),
+        [e for _, ids in state.classes_raw + state.big_raw for e in ids],
+        state.vouchers_raw,
+    )
+
+    async def raw_one(i: int) -> bool:
+        kind, item = raw_mix.kind(i), raw_mix.item(i)
+        if kind == "read":
+            return await raw.read_archive(db, item)
+        if kind == "complete":
+            return await raw.complete_one(db, classes, item)
+        return await raw.redeem(db, state.agency_id, item)
+
+    raw_f = await _run("raw", raw_one, min(MIXED, raw_mix.capacity()), CONCURRENCY)
+    mix = http_mix(state)
+    operation = http_mixed_operation(ctx, mix)
+    statuses: Counter[int] = Counter()
+
+    async def call(i: int) -> bool:
+        ok, status = await operation(i)
+        statuses[status] += 1
+        return ok
+
+    http_f = await _run("http", call, min(MIXED, mix.capacity()), CONCURRENCY)
+    return [
+        result(
+            ctx,
+            "mixed",
+            "mixed 70/20/10",
+            http_f,
+            raw_f,
+            f"statuses {dict(statuses)}",
+        )
+    ]
+
+
+# name -> (function, writes?)
+SCENARIOS: dict[str, tuple[Callable[[Ctx], Awaitable[list[Result]]], bool]] = {
+    "archive_read": (archive_read, False),
+    "reports": (reports, False),
+    "login": (login, False),
+    "append_contended": (append_contended, True),
+    "bulk_completion": (bulk_completion, True),
+    "redeem_distinct": (redeem_distinct, True),
+    "redeem_contended": (redeem_contended, True),
+    "mixed": (mixed, True),
+}
