@@ -7,11 +7,11 @@ exactly once: before appending a missing archive entry it looks for one already 
 the same object, so running it twice, or concurrently with the request it finishes, adds
 nothing twice.
 
-What is checked: completions recorded since the last run (a checkpoint per check, in epoch
-milliseconds), certificates whose entry was never noted, and redeemed vouchers whose archive
-entry was never noted (their ledger entry is written first if missing, under its deterministic
-id: ``portfolio.vouchers.redemption.finish_redemptions``). A grace period leaves requests
-still in flight alone.
+What is checked: completions recorded and vouchers changed since the last run (a checkpoint
+per check, in epoch milliseconds), certificates whose entry was never noted, and redeemed
+vouchers whose archive entry was never noted (their ledger entry is written first if missing,
+under its deterministic id: ``portfolio.vouchers.redemption.finish_redemptions``). A grace
+period leaves requests still in flight alone.
 """
 
 from __future__ import annotations
@@ -167,17 +167,27 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
     completions = await _finish_completions(moment, grace)
     certificates = await _finish_certificates(moment, grace)
     redemptions = await finish_redemptions(grace=grace, now=moment)
+    events_restored = await _restore_voucher_events(moment, grace)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
         apprenticeship_entries_finished=await finish_apprenticeship_entries(
             now=moment, grace=grace
         ),
-        voucher_events_restored=await restore_missing_events(),
+        voucher_events_restored=events_restored,
         vouchers_expired=await _expire_all(moment),
         redemption_ledger_finished=redemptions.ledger_entries,
         redemption_entries_finished=redemptions.archive_entries,
     )
+
+
+async def _restore_voucher_events(now: datetime, grace: timedelta) -> int:
+    # Only the vouchers changed since the last run (a lost event row belongs to a voucher
+    # whose update just landed); reading every voucher made a start take minutes at 100k.
+    since, until = await _window("voucher_events", now, grace)
+    restored = await restore_missing_events(since=since)
+    await _advance("voucher_events", until)
+    return restored
 
 
 async def _expire_all(now: datetime) -> int:

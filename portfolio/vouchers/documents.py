@@ -181,6 +181,8 @@ class Voucher(Document):
             IndexModel([("enrolment_id", ASCENDING)]),
             IndexModel([("policy_key", ASCENDING)]),
             IndexModel([("valid_until_ms", ASCENDING)]),
+            # The start-up repair looks at the vouchers changed since its last run.
+            IndexModel([("updated_at", ASCENDING)]),
             IndexModel([("holding_key", ASCENDING)], unique=True),
             IndexModel([("binding_key", ASCENDING)], unique=True),
         ]

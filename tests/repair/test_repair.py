@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,14 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
-from portfolio.repair import repair
+from portfolio.repair import RepairCheckpoint, repair
 from portfolio.storage import free_port
 from portfolio.training.documents import Enrolment
+from portfolio.vouchers.documents import VoucherEvent
+from portfolio.vouchers.transitions import restore_missing_events
 from tests.helpers import log_in_as
 from tests.training.factories import trained_class
+from tests.vouchers.factories import issued, make_world
 
 NO_GRACE = timedelta(0)
 
@@ -174,3 +177,26 @@ def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
+
+
+async def test_repair_restores_a_lost_voucher_event_and_looks_only_at_recent_changes(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    world = await make_world(client, runtime)
+    voucher = await issued(client, world.agency, world.policy["id"], world.worker.archive_id)
+    events = VoucherEvent.get_pymongo_collection()
+    # The process died between the voucher's insert and its event row.
+    await events.delete_one({"_id": f"{voucher['id']}:0"})
+    first = await repair(grace=NO_GRACE)
+    second = await repair(grace=NO_GRACE)
+    assert (first.voucher_events_restored, second.voucher_events_restored) == (1, 0)
+    assert await events.count_documents({"voucher_id": voucher["id"]}) == 1
+    # A loss from before the checkpoint is not read again at each start (the full
+    # `restore_missing_events()` with no checkpoint still finds it).
+    await events.delete_one({"_id": f"{voucher['id']}:0"})
+    later = datetime.now(UTC) + timedelta(hours=1)
+    await RepairCheckpoint.get_pymongo_collection().update_one(
+        {"_id": "voucher_events"}, {"$set": {"checked_until_ms": int(later.timestamp() * 1000)}}
+    )
+    assert (await repair(grace=NO_GRACE)).voucher_events_restored == 0
+    assert await restore_missing_events() == 1
