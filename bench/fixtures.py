@@ -48,6 +48,7 @@ from portfolio.accounts.principal import Role
 from portfolio.archives.documents import Recorder
 from portfolio.keyring import Keyring
 from portfolio.models import DOCUMENT_MODELS
+from portfolio.seed import seed_province
 from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore, init_documents, make_client
 from portfolio.training.documents import (
@@ -216,16 +217,7 @@ async def connected(data_dir: Path) -> AsyncIterator[Connected]:
 
 
 async def _seed(conn: Connected, archives: int) -> str:
-    """Seed the province; returns which seeder ran."""
-    try:
-        from portfolio.seed import seed_province
-    except ImportError:
-        from bench.archive_read import seed as seed_archives
-
-        await seed_archives(
-            conn.client, DATABASE, conn.keyring, start=0, count=archives, entries_each=20
-        )
-        return "bench.archive_read seeder (archives only, 20 entries each)"
+    """Seed the province; returns how."""
     await seed_province(
         conn.settings, conn.keyring, archives=archives, seed=SEED, password=SEED_PASSWORD
     )
