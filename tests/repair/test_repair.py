@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +15,10 @@ from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
 from portfolio.repair import RepairCheckpoint, repair
-from portfolio.storage import free_port
 from portfolio.training.documents import Enrolment
 from portfolio.vouchers.documents import VoucherEvent
 from portfolio.vouchers.transitions import restore_missing_events
+from tests.faults.serving import demo_login, on_embedded_store
 from tests.helpers import log_in_as
 from tests.training.factories import trained_class
 from tests.vouchers.factories import issued, make_world
@@ -76,63 +72,19 @@ async def test_finished_work_and_young_work_are_left_alone(
     assert (await repair(grace=timedelta(hours=1))).completions_finished == 0
 
 
-def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited with {process.returncode}")
-        try:
-            if httpx.get(base_url + "/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("serve did not become ready")
-
-
-def _serve(data_dir: Path, port: int, **extra_env: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTFOLIO_")}
-    env.update(
-        PORTFOLIO_DATA_DIR=str(data_dir),
-        PORTFOLIO_PORT=str(port),
-        PORTFOLIO_REPAIR_GRACE_SECONDS="0",
-        PORTFOLIO_LOG_LEVEL="WARNING",
-        **extra_env,
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--demo"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _login(http: httpx.Client, username: str) -> dict[str, str]:
-    tokens = http.post(
-        "/auth/token",
-        data={"grant_type": "password", "username": username, "password": "demo-password"},
-    ).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
-
-
 def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    served = on_embedded_store(tmp_path / "var")
     # The demo is loaded first (its own certificates would hit the fault point), then the
     # service is started again with the fault point armed.
-    loading = _serve(tmp_path / "var", port)
+    served.start()
+    served.stop()
+    served.env[FAULT_ENV] = "certificate:after_insert"
     try:
-        _wait_ready(loading, base_url)
-    finally:
-        loading.terminate()
-        loading.wait(timeout=30)
-    crashing = _serve(tmp_path / "var", port, **{FAULT_ENV: "certificate:after_insert"})
-    try:
-        _wait_ready(crashing, base_url)
-        with httpx.Client(base_url=base_url, timeout=10) as http:
-            provider = _login(http, "provider-a")
+        served.start()
+        with httpx.Client(base_url=served.base_url, timeout=10) as http:
+            provider = demo_login(http, "provider-a")
             completed = http.get(
                 "/completions", params={"result": "passed"}, headers=provider
             ).json()["items"]
@@ -150,21 +102,20 @@ def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
                     },
                     headers=provider,
                 )
-        assert crashing.wait(timeout=30) == FAULT_EXIT_CODE
+        assert served.process is not None
+        assert served.process.wait(timeout=30) == FAULT_EXIT_CODE
     finally:
-        if crashing.poll() is None:
-            crashing.kill()
-            crashing.wait()
+        served.stop()
 
-    restarted = _serve(tmp_path / "var", port)
+    del served.env[FAULT_ENV]
+    served.start()
     try:
-        _wait_ready(restarted, base_url)
-        with httpx.Client(base_url=base_url, timeout=10) as http:
-            provider = _login(http, "provider-a")
+        with httpx.Client(base_url=served.base_url, timeout=10) as http:
+            provider = demo_login(http, "provider-a")
             found = http.get("/certificates", headers=provider).json()["items"]
             crashed = next(c for c in found if c["number"] == "CRASH-0001")
             assert crashed["archive_entry_seq"] > 0
-            worker = _login(http, "worker-1")
+            worker = demo_login(http, "worker-1")
             entries = http.get("/me/entries", params={"limit": 100}, headers=worker).json()
             issued = [
                 e
@@ -175,8 +126,7 @@ def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
             assert [e["seq"] for e in issued] == [crashed["archive_entry_seq"]]
             assert http.get("/me/archive/verify", headers=worker).json()["ok"] is True
     finally:
-        restarted.terminate()
-        restarted.wait(timeout=30)
+        served.stop()
 
 
 async def test_repair_restores_a_lost_voucher_event_and_looks_only_at_recent_changes(
