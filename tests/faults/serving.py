@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 
-from portfolio.accounts.demo import DEMO_PASSWORD
 from portfolio.settings import Settings
 from portfolio.storage import free_port
 
@@ -146,15 +145,6 @@ _CHEAP = {
 def on_embedded_store(data_dir: Path) -> Served:
     """Serve the demo on an embedded store of its own in ``data_dir``."""
     return Served(data_dir, {"PORTFOLIO_DATA_DIR": str(data_dir), **_CHEAP}, ["--demo"])
-
-
-def demo_login(http: httpx.Client, username: str) -> dict[str, str]:
-    """The bearer header of a demo login (``portfolio serve --demo``)."""
-    tokens = http.post(
-        "/auth/token",
-        data={"grant_type": "password", "username": username, "password": DEMO_PASSWORD},
-    ).json()
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def on_session_database(settings: Settings, data_dir: Path, **extra: str) -> Served:

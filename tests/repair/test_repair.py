@@ -12,13 +12,15 @@ from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio.accounts.demo import DEMO_PASSWORD
 from portfolio.accounts.principal import Role
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
 from portfolio.repair import RepairCheckpoint, repair
 from portfolio.training.documents import Enrolment
 from portfolio.vouchers.documents import VoucherEvent
 from portfolio.vouchers.transitions import restore_missing_events
-from tests.faults.serving import demo_login, on_embedded_store
+from tests.faults.serving import on_embedded_store
+from tests.faults.workload import login
 from tests.helpers import log_in_as
 from tests.training.factories import trained_class
 from tests.vouchers.factories import issued, make_world
@@ -84,7 +86,7 @@ def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
     try:
         served.start()
         with httpx.Client(base_url=served.base_url, timeout=10) as http:
-            provider = demo_login(http, "provider-a")
+            provider = login(http, "provider-a", DEMO_PASSWORD)
             completed = http.get(
                 "/completions", params={"result": "passed"}, headers=provider
             ).json()["items"]
@@ -111,11 +113,11 @@ def test_a_process_killed_between_certificate_and_entry_is_repaired_at_restart(
     served.start()
     try:
         with httpx.Client(base_url=served.base_url, timeout=10) as http:
-            provider = demo_login(http, "provider-a")
+            provider = login(http, "provider-a", DEMO_PASSWORD)
             found = http.get("/certificates", headers=provider).json()["items"]
             crashed = next(c for c in found if c["number"] == "CRASH-0001")
             assert crashed["archive_entry_seq"] > 0
-            worker = demo_login(http, "worker-1")
+            worker = login(http, "worker-1", DEMO_PASSWORD)
             entries = http.get("/me/entries", params={"limit": 100}, headers=worker).json()
             issued = [
                 e

@@ -14,10 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from portfolio.accounts.demo import DEMO_PASSWORD
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
 from portfolio.vouchers.demo import CLAIMED_VOUCHER
 from portfolio.vouchers.redemption import AFTER_LEDGER, AFTER_UPDATE
-from tests.faults.serving import demo_login, on_embedded_store
+from tests.faults.serving import on_embedded_store
+from tests.faults.workload import login
 
 
 @pytest.mark.parametrize("point", [AFTER_UPDATE, AFTER_LEDGER])
@@ -31,7 +33,7 @@ def test_a_redemption_killed_halfway_is_completed_once_at_restart(
     try:
         served.start()
         with httpx.Client(base_url=served.base_url, timeout=10) as http:
-            agency = demo_login(http, "agency-chengdu")
+            agency = login(http, "agency-chengdu", DEMO_PASSWORD)
             with contextlib.suppress(httpx.HTTPError):  # it dies before answering
                 http.post(
                     f"/vouchers/{CLAIMED_VOUCHER}/redeem",
@@ -46,7 +48,7 @@ def test_a_redemption_killed_halfway_is_completed_once_at_restart(
     served.start()
     try:
         with httpx.Client(base_url=served.base_url, timeout=10) as http:
-            agency = demo_login(http, "agency-chengdu")
+            agency = login(http, "agency-chengdu", DEMO_PASSWORD)
             voucher = http.get(f"/vouchers/{CLAIMED_VOUCHER}", headers=agency).json()
             assert voucher["status"] == "redeemed"
             amount = voucher["redeemed_amount_fen"]
@@ -57,7 +59,7 @@ def test_a_redemption_killed_halfway_is_completed_once_at_restart(
                 headers={**agency, "Idempotency-Key": "after-restart"},
             )
             assert again.status_code == 409, again.text
-            provider = demo_login(http, "provider-a")
+            provider = login(http, "provider-a", DEMO_PASSWORD)
             money = http.get("/claims/money", headers=provider).json()
             # The demo redeemed one voucher of provider A already; this is the second.
             assert money["vouchers_paid"] == 2
@@ -65,7 +67,7 @@ def test_a_redemption_killed_halfway_is_completed_once_at_restart(
                 "items"
             ]
             assert money["paid_fen"] == sum(c["redeemed_amount_fen"] for c in paid)
-            worker = demo_login(http, "worker-1")
+            worker = login(http, "worker-1", DEMO_PASSWORD)
             entries = http.get("/me/entries", params={"limit": 100}, headers=worker).json()
             mine = [
                 e
