@@ -25,10 +25,9 @@ from portfolio.archives.documents import (
     AccountState,
     ActivationCode,
     Archive,
-    ArchiveEntry,
     Recorder,
 )
-from portfolio.archives.entries import append_entry
+from portfolio.archives.entries import advance_head, append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.reading import ssn_lookup_key
 from portfolio.archives.scope import (
@@ -248,16 +247,14 @@ def _registered_payload(archive: Archive) -> dict[str, str | None]:
 
 
 async def _finish_registration(archive: Archive, now: datetime) -> None:
-    """Append the ``registered`` entry a crash (or a database outage) kept from an archive.
+    """Finish the ``registered`` entry a crash (or a database outage) kept from an archive.
 
     Only for an archive older than the repair grace period, so not while its own request may
-    still be appending it; an entry already stored past the head is found, not repeated.
+    still be appending it. The entry may have been stored without its head move: the head is
+    healed first (``advance_head``), and the entry appended only if there is none.
     """
     assert archive.id is not None
-    stored = await ArchiveEntry.find_one(
-        {"archive_id": str(archive.id), "kind": EntryKind.REGISTERED.value}
-    )
-    if stored is None:
+    if await advance_head(archive.id) == 0:
         await append_entry(
             archive_id=archive.id,
             kind=EntryKind.REGISTERED,

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.archives import entries
-from portfolio.archives.documents import ArchiveEntry
+from portfolio.archives.chain import GENESIS_HASH
+from portfolio.archives.documents import Archive, ArchiveEntry
 from portfolio.archives.kinds import EntryKind
 from tests.helpers import assert_problem, log_in_as
 from tests.training.factories import Person, seed_people
@@ -68,6 +70,31 @@ async def test_registering_again_finishes_a_half_registration_once(
     report = await entries.verify_chain(person.archive_id)
     assert report.ok
     assert report.head_seq == 1
+
+
+@pytest.mark.usefixtures("no_grace")
+async def test_an_entry_stored_without_its_head_move_is_healed_not_repeated(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    [person] = await seed_people(runtime, 1)
+    await _register_again(client, runtime, person)
+    # What an outage between the entry insert and the head move leaves: the entry, head 0
+    # (the head's move and its counter are one update, so neither happened).
+    await Archive.get_pymongo_collection().update_one(
+        {"_id": ObjectId(person.archive_id)},
+        {
+            "$set": {"head": {"seq": 0, "hash": GENESIS_HASH}},
+            "$inc": {f"counters.{EntryKind.REGISTERED.value}": -1},
+        },
+    )
+    await _register_again(client, runtime, person)
+    assert await _registered(person) == [1]
+    report = await entries.verify_chain(person.archive_id)
+    assert report.ok
+    assert report.head_seq == 1
+    healed = await Archive.get(ObjectId(person.archive_id))
+    assert healed is not None
+    assert healed.counters[EntryKind.REGISTERED.value] == 1
 
 
 async def test_a_young_half_registration_is_left_to_its_own_request(
