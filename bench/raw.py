@@ -33,7 +33,7 @@ from portfolio.archives.summary import SUMMARY_KINDS
 from portfolio.reports import training as training_reports
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.reports.query import ReportQuery, resolve
-from portfolio.reports.tables import read as read_cells
+from portfolio.reports.tables import read as read_groups
 from portfolio.settings import Settings
 from portfolio.training.documents import Course, Enrolment, Organisation, Run
 from portfolio.vouchers.documents import EventRecord, Voucher
@@ -430,7 +430,7 @@ async def contend(db: Any, voucher_id: str) -> bool:
 async def report(agency: Actor, kind: Any, query: ReportQuery) -> int:
     """A report's reads: the counter cells of its scope, grouped (``tables.read``)."""
     scope = resolve(agency, query, groups=kind.GROUPS, filters=kind.FILTERS, now=datetime.now(UTC))
-    return len(await read_cells(kind.COUNTERS, scope))
+    return len(await read_groups(kind.COUNTERS, scope))
 
 
 def agency_actor(agency_id: str) -> Actor:

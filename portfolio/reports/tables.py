@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from portfolio.reports.counters import Rollup, choose_level, numbers, read_cells, read_groups
+from portfolio.reports.counters import Rollup, choose_level, numbers, read_groups
 from portfolio.reports.query import Scope
 
 Value = int | float | None
@@ -166,39 +166,20 @@ def build(
 class Kind:
     """What a report needs to know of its counters: dimensions, rollups, stored figures.
 
-    ``fields`` are summed by a ``$group`` in the database; with ``fields`` None the cells are
-    fetched and summed here instead (every numeric field, whatever its name: nx-27017's
-    ``$group`` slows down sharply with hundreds of accumulators, such as one per day of a
-    histogram).
+    ``fields`` are every numeric field a cell of the kind may hold: the database sums them per
+    group (``$group``), so only the groups travel, not the cells.
     """
 
     name: str
     dims: tuple[str, ...]
     rollups: tuple[Rollup, ...]
-    fields: tuple[str, ...] | None
+    fields: tuple[str, ...]
     labels: tuple[str, ...] = ()
 
 
 async def read(kind: Kind, scope: Scope) -> list[dict[str, Any]]:
     """The groups of a report: its cells' figures summed per row key (``_id``)."""
     level = choose_level(kind.dims, kind.rollups, depth=scope.stored_depth, needs=scope.needs)
-    if kind.fields is None:
-        cells = await read_cells(
-            kind.name,
-            level,
-            region_prefix=scope.region,
-            month_from=scope.month_from,
-            month_to=scope.month_to,
-            filters=scope.filters,
-        )
-        groups: dict[str, dict[str, Any]] = {}
-        for cell in cells:
-            key = str(cell[scope.group_field])
-            group = groups.setdefault(key, {"_id": key})
-            for name, value in numbers(cell).items():
-                group[name] = group.get(name, 0) + value
-            group.update({name: cell[name] for name in kind.labels if name in cell})
-        return list(groups.values())
     return await read_groups(
         kind.name,
         level,

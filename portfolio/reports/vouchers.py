@@ -1,8 +1,8 @@
 """Voucher figures: issued, bound, claimed, redeemed, expired, cancelled; money; uptake; days.
 
 Cells (kind ``vouchers``): the region is the voucher's (the worker's region at issue), the
-month is the month of the event (China time), the dimensions are the policy (its key; its
-latest name is kept as a label) and the training type and brand of the course the voucher was
+month is the month of the event (China time), the dimensions are the policy (its key; the
+name of the version a voucher was issued under is kept as a label) and the training type and brand of the course the voucher was
 bound to. Issue, expiry and cancellation concern the voucher, not a course: they count under
 type and brand ``none``, so a type or brand filter narrows the report to bound, claimed and
 redeemed vouchers.
@@ -284,8 +284,17 @@ def _columns() -> tuple[Column, ...]:
 
 
 COLUMNS = _columns()
-# Summed here, not by $group: the histogram's fields are only known once read.
-COUNTERS = Kind(KIND, DIMS, ROLLUPS, None, labels=("policy_name",))
+# Every histogram field there can be: a day each up to EXACT_DAYS, a week each after, the last.
+BUCKETS = tuple(sorted({bucket(days) for days in range(MAX_DAYS + 1)}))
+# What a voucher cell stores, summed by the store's $group (121 sums: as fast as reading the
+# cells and summing here, and only the groups travel).
+STORED = (
+    *_COUNTS,
+    *(f"{count}_fen" for count in _MONEY),
+    "redeemed_of_issued",
+    *BUCKETS,
+)
+COUNTERS = Kind(KIND, DIMS, ROLLUPS, STORED, labels=("policy_name",))
 
 
 def figures(sums: Counter[str]) -> dict[str, Value]:
