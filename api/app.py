@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from dataclasses import asdict
 from datetime import timedelta
 
 from fastapi import FastAPI
+from pymongo.errors import PyMongoError
 
 from api import problems
 from api.middleware import RequestContextMiddleware
@@ -39,14 +41,34 @@ from portfolio.storage import EmbeddedStore, init_documents, make_client
 log = logging.getLogger(__name__)
 
 
+async def _repair_after_grace(grace_s: int) -> None:
+    """Run the repair routine once more when the start-up run's grace period has passed.
+
+    The start-up run leaves alone work younger than the grace period (another replica may
+    still be at it), which includes whatever a crash just before this start left half-done;
+    without this pass that would wait for the next restart.
+    """
+    await asyncio.sleep(grace_s + 1)
+    try:
+        finished = await repair(grace=timedelta(seconds=grace_s))
+    except PyMongoError as exc:  # the store is down: the next start-up run will do it
+        log.warning("repair after the grace period failed", extra={"reason": str(exc)})
+        return
+    log.info("repair after the grace period", extra=asdict(finished))
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     on_demo_loaded: Callable[[list[DemoLogin]], None] | None = None,
+    repair_after_grace: bool = False,
 ) -> FastAPI:
     """A configured app. Without a MongoDB URI its lifespan runs an embedded store.
 
     With ``on_demo_loaded`` the lifespan loads the demo data set and hands its logins over.
+    With ``repair_after_grace`` (``portfolio serve``) it repairs once more when the grace
+    period has passed, in a task it cancels before closing the client (a repair cut off by
+    the client's close left the driver logging errors from its background tasks).
     """
     settings = settings or Settings()
 
@@ -59,6 +81,7 @@ def create_app(
         else:
             uri = settings.mongodb_uri.get_secret_value()
         client = make_client(uri, settings)
+        repairer: asyncio.Task[None] | None = None
         try:
             await init_documents(client, settings.database, DOCUMENT_MODELS)
             keyring = Keyring(load_master_secret(settings))
@@ -70,8 +93,15 @@ def create_app(
             if on_demo_loaded is not None:
                 on_demo_loaded(await bootstrap.load_demo(settings=settings, keyring=keyring))
             app.state.runtime = Runtime(settings=settings, client=client, keyring=keyring)
+            # With no grace period the start-up run finished everything (one process).
+            if repair_after_grace and settings.repair_grace_seconds:
+                repairer = asyncio.create_task(_repair_after_grace(settings.repair_grace_seconds))
             yield
         finally:
+            if repairer is not None:
+                repairer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await repairer
             await client.close()
             if store is not None:
                 store.stop()

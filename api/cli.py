@@ -7,20 +7,16 @@ import collections
 import contextlib
 import logging
 import time
-from dataclasses import asdict
-from datetime import timedelta
 
 import typer
 import uvicorn
 from pydantic import SecretStr
-from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.table import Table
 
 from api import cli_accounts, cli_archives, cli_repair, cli_reports, cli_seed, logs
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
-from portfolio.repair import repair
 from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore, StoreError
 
@@ -78,39 +74,15 @@ async def _watch_store(store: EmbeddedStore, server: uvicorn.Server) -> None:
             log.error("embedded store restart failed", extra={"reason": str(exc)})
 
 
-async def _repair_after_grace(server: uvicorn.Server, grace_s: int) -> None:
-    """Run the repair routine once more when the start-up run's grace period has passed.
-
-    The start-up run leaves alone work younger than the grace period (another replica may
-    still be at it), which includes whatever a crash just before this start left half-done;
-    without this pass that would wait for the next restart.
-    """
-    while True:
-        await asyncio.sleep(grace_s + 1)
-        if server.should_exit:
-            return
-        if server.started:  # the lifespan has bound the documents and run its repair
-            break
-    try:
-        finished = await repair(grace=timedelta(seconds=grace_s))
-    except PyMongoError as exc:  # the store is down: the next start-up run will do it
-        log.warning("repair after the grace period failed", extra={"reason": str(exc)})
-        return
-    log.info("repair after the grace period", extra=asdict(finished))
-
-
-async def _serve(server: uvicorn.Server, store: EmbeddedStore | None, grace_s: int) -> None:
+async def _serve(server: uvicorn.Server, store: EmbeddedStore | None) -> None:
     watcher = asyncio.create_task(_watch_store(store, server)) if store else None
-    # With no grace period the start-up run finished everything (single-process set-ups).
-    repairer = asyncio.create_task(_repair_after_grace(server, grace_s)) if grace_s else None
     try:
         await server.serve()
     finally:
-        for task in (watcher, repairer):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
 
 @app.command()
@@ -136,7 +108,11 @@ def serve(
         store.publish()
         settings = settings.model_copy(update={"mongodb_uri": SecretStr(uri)})
     try:
-        application = create_app(settings, on_demo_loaded=_print_demo_logins if demo else None)
+        application = create_app(
+            settings,
+            on_demo_loaded=_print_demo_logins if demo else None,
+            repair_after_grace=True,
+        )
         config = uvicorn.Config(
             application,
             host=host or settings.host,
@@ -146,7 +122,7 @@ def serve(
             lifespan="on",
         )
         server = uvicorn.Server(config)
-        asyncio.run(_serve(server, store, settings.repair_grace_seconds))
+        asyncio.run(_serve(server, store))
         if server.started is False:
             raise typer.Exit(1)
     finally:
