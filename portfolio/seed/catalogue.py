@@ -98,7 +98,7 @@ TEMPLATES: tuple[CourseTemplate, ...] = (
     CourseTemplate("叉车司机", "6-30-05-05", None, T.SKILL_UPGRADING, (16, 24)),
 )
 
-# Share of courses aimed at each level; the certificates drawn in cohort.py follow their own.
+# Share of courses aimed at each level; the certificates drawn in training.py follow their own.
 TARGET_LEVELS: tuple[tuple[SkillLevel, int], ...] = (
     (L.JUNIOR, 40),
     (L.INTERMEDIATE, 32),

@@ -24,7 +24,7 @@ from portfolio.models import DOCUMENT_MODELS
 from portfolio.reports.documents import CELL_DOCUMENTS
 from portfolio.reports.rebuild import rebuild
 from portfolio.seed import seed_province
-from portfolio.seed.cohort import CERTIFICATE_LEVELS
+from portfolio.seed.training import CERTIFICATE_LEVELS
 from tests.helpers import auth_headers, request_tokens
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
