@@ -16,6 +16,7 @@ from api.cli_runtime import command_runtime
 from portfolio.accounts import service, sessions
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Role
+from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import Conflict, ValidationFailed
 from portfolio.settings import Settings
 from portfolio.storage import StoreError
@@ -56,7 +57,7 @@ def create_user(
 
     async def create() -> Principal:
         async with command_runtime(settings) as runtime:
-            return await service.create_principal(
+            principal = await service.create_principal(
                 settings=runtime.settings,
                 username=username,
                 password=password,
@@ -65,6 +66,19 @@ def create_user(
                 organisation_id=organisation,
                 region_prefix=region,
             )
+            # The trail shows every account and who made it; here, whoever runs the command
+            # on the server (the first admin, or an operator outside the API).
+            await record(
+                AuditKind.PRINCIPAL_CREATED,
+                Outcome.SUCCESS,
+                username="cli",
+                role="operator",
+                target=str(principal.id),
+                target_role=principal.role.value,
+                organisation_id=organisation,
+                region_prefix=region,
+            )
+            return principal
 
     try:
         principal = asyncio.run(create())

@@ -90,6 +90,17 @@ def test_commands_start_their_own_store_on_an_idle_data_dir(tmp_path: Path) -> N
             assert principal["role"] == "admin"
             assert principal["password_hash"].startswith("$argon2id$")
             assert PASSWORD not in str(principal)
+            # Made outside the API, still on the trail: who (the command line), what, whom.
+            created = database["audit_events"].find_one({"kind": "principal.created"})
+            assert created is not None
+            assert (created["username"], created["role"], created["outcome"]) == (
+                "cli",
+                "operator",
+                "success",
+            )
+            assert created["target"] == str(principal["_id"])
+            assert created["details"]["target_role"] == "admin"
+            assert database["audit_events"].count_documents({"kind": "principal.created"}) == 1
             kids = sorted(k["_id"] for k in database["keys"].find({"purpose": "jwt"}))
             assert kids == ["jwt-0001", "jwt-0002"]
     finally:
