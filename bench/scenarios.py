@@ -275,18 +275,27 @@ async def append_contended(ctx: Ctx) -> list[Result]:
     )
     order = _order(state.hot_http, len(state.hot_http), 2)
     headers = ctx.bearer(state.provider_token)
+    statuses: Counter[str] = Counter()
 
     async def call(i: int) -> bool:
-        response = await ctx.http.post(
-            f"/enrolments/{order[i]}/completion",
-            json={"result": "passed", "score": 80},
-            headers=headers,
-        )
+        try:
+            response = await ctx.http.post(
+                f"/enrolments/{order[i]}/completion",
+                json={"result": "passed", "score": 80},
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            statuses[type(exc).__name__] += 1
+            raise
+        statuses[str(response.status_code)] += 1
         return response.status_code == 200
 
     http_f = await _run("http", call, len(order), 32)
     intact = await _chain_ok(db, state.hot_archives)
-    note = f"{len(state.hot_archives)} archives; chains {'intact' if intact else 'BROKEN'}"
+    note = (
+        f"{len(state.hot_archives)} archives; chains {'intact' if intact else 'BROKEN'}; "
+        f"statuses {dict(statuses)}"
+    )
     return [
         result(
             ctx,
