@@ -2,10 +2,10 @@
 
 Cells (kind ``vouchers``): the region is the voucher's (the worker's region at issue), the
 month is the month of the event (China time), the dimensions are the policy (its key; the
-name of the version a voucher was issued under is kept as a label) and the training type and brand of the course the voucher was
-bound to. Issue, expiry and cancellation concern the voucher, not a course: they count under
-type and brand ``none``, so a type or brand filter narrows the report to bound, claimed and
-redeemed vouchers.
+name of the version a voucher was issued under is kept as a label) and the training type and
+brand of the course the voucher was bound to. Issue, expiry and cancellation concern the
+voucher, not a course: they count under type and brand ``none``, so a type or brand filter
+narrows the report to bound, claimed and redeemed vouchers.
 
 Every transition event of a voucher adds to one cell (the event-to-figure table is
 ``FIGURES``): a count, and for issue, bind, expiry and cancellation the face value, for claims
