@@ -114,7 +114,8 @@ async def enrol_worker(
     run_id: str, body: EnrolmentIn, actor: ProviderUser, runtime: RuntimeDep, idem: Idempotent
 ) -> Response:
     """Takes a seat; refused when the run is full, the worker is already in it, or booked in
-    an overlapping session of another run (the answer names the clash)."""
+    an overlapping session of another run (the answer names the clash). A worker who withdrew
+    from the run, or was refused, is enrolled again: the same enrolment, reopened."""
 
     async def act() -> EnrolmentOut:
         enrolment = await enrolments.enrol(

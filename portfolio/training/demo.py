@@ -3,7 +3,8 @@ through them (enrolled, attending, completed, certified), recorded through the r
 so every archive entry is a real link of its chain.
 
 Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician, and runs
-a class in progress today in which worker-1 has a record awaiting their confirmation. Provider B
+a class in progress today in which worker-1 has a record awaiting their confirmation, and one
+next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for. Provider B
 (绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice changes nothing:
 when provider A's organisation exists, the demo has been loaded.
 """
@@ -38,6 +39,7 @@ from portfolio.training.enums import (
     CompletionResult,
     Delivery,
     OrganisationKind,
+    WithdrawReason,
 )
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -265,4 +267,16 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
     await enrolments.enrol(
         actor=provider_a, keyring=keyring, run_id=str(upcoming.id), worker=worker_2, accept=False
+    )
+    # Worker-1 withdrew from that class; provider-a can enrol them again (the same enrolment,
+    # reopened; the withdrawal stays on record).
+    changed_mind = await enrolments.enrol(
+        actor=provider_a, keyring=keyring, run_id=str(upcoming.id), worker=worker_1, accept=True
+    )
+    await enrolments.transition(
+        actor=provider_a,
+        enrolment_id=str(changed_mind.id),
+        action="withdraw",
+        reason="与在岗排班冲突",
+        withdraw_reason=WithdrawReason.WORKER,
     )

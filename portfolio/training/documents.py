@@ -168,6 +168,31 @@ class Enrolment(Document):
         ]
 
 
+class EndedEnrolment(Document):
+    """How an enrolment stood when it was reopened: withdrawn or refused, and why.
+
+    A worker who withdrew (or whom the provider refused) may be enrolled in the same run again;
+    the enrolment document is reopened (it stays unique per run and worker), and this keeps
+    what the reopening overwrites. ``_id`` = ``"<enrolment id>:<version it had>"``, so a
+    retried reopening stores it once.
+    """
+
+    id: str  # type: ignore[assignment]
+    enrolment_id: str
+    run_id: str
+    archive_id: str
+    status: EnrolmentStatus
+    status_reason: str
+    withdraw_reason: WithdrawReason | None
+    ended_at: datetime
+    reopened_at: datetime
+    reopened_by: str
+
+    class Settings:
+        name = "ended_enrolments"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("enrolment_id", ASCENDING)])]
+
+
 class WorkerSchedule(Document):
     """The sessions a worker is booked into, to refuse overlapping runs under races.
 

@@ -3,7 +3,9 @@
 Enrolling touches three documents, each guarded by its own conditional update, in an order
 that can be undone: the worker's schedule (no overlapping runs), a seat on the run (the
 capacity), then the enrolment itself (unique per run and worker). A failed later step gives
-back what the earlier ones took.
+back what the earlier ones took. A worker who withdrew from a run, or was refused, can be
+enrolled in it again: the same steps, then the enrolment is reopened (its ended state kept in
+``ended_enrolments``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from portfolio.identity.identifiers import IdType, parse_identity
 from portfolio.identity.protection import FieldProtection
 from portfolio.keyring import Keyring
 from portfolio.training.bulk import RowResult
-from portfolio.training.documents import Enrolment, Run, WorkerSchedule
+from portfolio.training.documents import EndedEnrolment, Enrolment, Run, WorkerSchedule
 from portfolio.training.enums import EnrolmentStatus, WithdrawReason
 from portfolio.training.organisations import acting_organisation, object_id
 from portfolio.training.rules import (
@@ -44,6 +46,8 @@ from portfolio.training.rules import (
 from portfolio.vouchers.transitions import RELEASING, release_for_enrolment
 
 MAX_SCHEDULE_ATTEMPTS = 20
+# An enrolment that ended before training: the worker may be enrolled in the run again.
+REOPENABLE = frozenset({EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REFUSED})
 NO_MATCH = "no registered worker has this ID number and name"
 
 
@@ -145,8 +149,9 @@ async def _place(
     """Book, seat and record one worker on ``run``; undo the earlier steps if a later fails."""
     assert run.id is not None
     assert archive.id is not None
-    if await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)}):
-        raise Conflict("the worker is already enrolled in this run")
+    existing = await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)})
+    if existing is not None:
+        return await _reopen(actor=actor, run=run, enrolment=existing, accept=accept, now=now)
     await _book(archive.id, slots_of(str(run.id), run.sessions))
     if not await _take_seats(run, 1):
         await _unbook(archive.id, str(run.id))
@@ -171,6 +176,58 @@ async def _place(
         await _give_back_seats(str(run.id), 1)
         raise Conflict("the worker is already enrolled in this run") from None
     return enrolment
+
+
+async def _reopen(
+    *, actor: Actor, run: Run, enrolment: Enrolment, accept: bool, now: datetime
+) -> Enrolment:
+    """Enrol again a worker who withdrew from ``run`` or whom its provider refused.
+
+    The same guarded steps as a first enrolment (booking, seat), then the ended state is kept
+    in ``ended_enrolments`` and the enrolment reopened by one conditional update on its
+    version. Of two racing reopenings one wins; the other gives its seat back (not the
+    booking: it is the winner's too).
+    """
+    if enrolment.status not in REOPENABLE:
+        raise Conflict(
+            "the worker is already enrolled in this run", current_state=enrolment.status.value
+        )
+    assert enrolment.id is not None
+    archive_id = object_id(enrolment.archive_id, "archive")
+    await _book(archive_id, slots_of(str(run.id), run.sessions))
+    if not await _take_seats(run, 1):
+        await _unbook(archive_id, str(run.id))
+        raise Conflict("the run is full", capacity=run.capacity)
+    ended = EndedEnrolment(
+        id=f"{enrolment.id}:{enrolment.version}",
+        enrolment_id=str(enrolment.id),
+        run_id=enrolment.run_id,
+        archive_id=enrolment.archive_id,
+        status=enrolment.status,
+        status_reason=enrolment.status_reason,
+        withdraw_reason=enrolment.withdraw_reason,
+        ended_at=enrolment.updated_at,
+        reopened_at=now,
+        reopened_by=actor.principal_id,
+    )
+    with contextlib.suppress(DuplicateKeyError):  # a retry, or the racing reopening
+        await ended.insert()
+    status = EnrolmentStatus.ACCEPTED if accept else EnrolmentStatus.REQUESTED
+    reopened = await Enrolment.get_pymongo_collection().update_one(
+        {"_id": enrolment.id, "status": enrolment.status.value, "version": enrolment.version},
+        {
+            "$set": {"status": status.value, "status_reason": "", "withdraw_reason": None},
+            # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+            "$currentDate": {"updated_at": True},
+            "$inc": {"version": 1},
+        },
+    )
+    if reopened.modified_count != 1:
+        await _give_back_seats(str(run.id), 1)
+        raise Conflict("the worker is already enrolled in this run")
+    fresh = await Enrolment.get(enrolment.id)
+    assert fresh is not None
+    return fresh
 
 
 async def enrol(
@@ -224,21 +281,29 @@ async def enrol_many(
         results[row] = RowResult.failed(row, error)
 
     matched = await match_workers(keyring, workers)
+    # Each worker of the run and the status of their enrolment ("" once taken by a row here).
     enrolled = {
-        e["archive_id"]
+        e["archive_id"]: e["status"]
         async for e in Enrolment.get_pymongo_collection().find(
-            {"run_id": str(run.id)}, {"archive_id": 1}
+            {"run_id": str(run.id)}, {"archive_id": 1, "status": 1}
         )
     }
+    reopenable = {status.value for status in REOPENABLE}
     candidates: list[tuple[int, Archive]] = []
+    returning: list[tuple[int, Archive]] = []
     for row, archive in matched.items():
         if isinstance(archive, DomainError):
             fail(row, archive)
-        elif str(archive.id) in enrolled:
+            continue
+        status = enrolled.get(str(archive.id))
+        if status in reopenable:
+            returning.append((row, archive))
+        elif status is not None:
             fail(row, Conflict("the worker is already enrolled in this run"))
+            continue
         else:
-            enrolled.add(str(archive.id))
             candidates.append((row, archive))
+        enrolled[str(archive.id)] = ""
 
     wanted_slots = slots_of(str(run.id), run.sessions)
     booked: list[tuple[int, Archive]] = []
@@ -281,6 +346,16 @@ async def enrol_many(
             fail(row, Conflict("the worker is already enrolled in this run"))
         else:
             results[row] = RowResult(row, "enrolled", item=document)
+    # Workers enrolled again after withdrawing or being refused: few, one by one.
+    for row, archive in returning:
+        ended = await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)})
+        assert ended is not None  # enrolments are never deleted
+        try:
+            reopened = await _reopen(actor=actor, run=run, enrolment=ended, accept=accept, now=now)
+        except DomainError as error:
+            fail(row, error)
+        else:
+            results[row] = RowResult(row, "enrolled", item=reopened)
     return [results[row] for row in sorted(results)]
 
 

@@ -6,7 +6,8 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio import bootstrap
-from portfolio.accounts.demo import DEMO_PASSWORD
+from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_PASSWORD
+from portfolio.archives.demo import DEMO_WORKERS
 from tests.helpers import auth_headers, request_tokens
 
 
@@ -28,10 +29,24 @@ async def test_demo_workers_are_trained_certified_and_attending(
     # classes (4 x 6 h each) that its claimed and redeemed vouchers paid for.
     assert summary["training_hours"] == 4 * 6 + 4 * 8 + 2 * 4 * 6
     enrolled = (await client.get("/me/enrolments", headers=worker_1)).json()["items"]
-    assert sorted(e["status"] for e in enrolled) == ["completed"] * 4 + ["in_training"]
+    assert sorted(e["status"] for e in enrolled) == ["completed"] * 4 + [
+        "in_training",
+        "withdrawn",
+    ]
     current = next(e for e in enrolled if e["status"] == "in_training")
     assert len(current["awaiting_confirmation"]) == 1
     assert current["hours_confirmed"] == 4
+    # Worker-1 withdrew from next month's class; provider-a can enrol them in it again.
+    gone = next(e for e in enrolled if e["status"] == "withdrawn")
+    assert gone["withdraw_reason"] == "worker"
+    provider_a = await _headers(client, "provider-a")
+    worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
+    again = await client.post(
+        f"/runs/{gone['run_id']}/enrolments",
+        json={"id_type": "resident_id", "id_number": worker.id_number, "name": worker.name},
+        headers=provider_a,
+    )
+    assert (again.status_code, again.json()["id"]) == (201, gone["id"]), again.text
 
     worker_2 = await _headers(client, "worker-2")
     summary = (await client.get("/me/archive", headers=worker_2)).json()["summary"]
@@ -39,7 +54,6 @@ async def test_demo_workers_are_trained_certified_and_attending(
     mine = (await client.get("/me/enrolments", headers=worker_2)).json()["items"]
     assert [e["status"] for e in mine] == ["requested", "completed"]
 
-    provider_a = await _headers(client, "provider-a")
     assert len((await client.get("/courses", headers=provider_a)).json()["items"]) == 3
     certified = (await client.get("/certificates", headers=provider_a)).json()["items"]
     assert len(certified) == 2
