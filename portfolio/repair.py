@@ -8,10 +8,11 @@ the same object, so running it twice, or concurrently with the request it finish
 nothing twice.
 
 What is checked: completions recorded and vouchers changed since the last run (a checkpoint
-per check, in epoch milliseconds), certificates whose entry was never noted, and redeemed
-vouchers whose archive entry was never noted (their ledger entry is written first if missing,
-under its deterministic id: ``portfolio.vouchers.redemption.finish_redemptions``). A grace
-period leaves requests still in flight alone.
+per check, in epoch milliseconds), certificates whose issue, correction or voiding entry was
+never noted, and redeemed vouchers whose archive entry was never noted (their ledger entry is
+written first if missing, under its deterministic id:
+``portfolio.vouchers.redemption.finish_redemptions``). A grace period leaves requests still in
+flight alone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from portfolio.apprenticeships.repair import finish_entries as finish_apprentice
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
-from portfolio.training.certificates import issued_payload
+from portfolio.training.certificates import write_entry, written_entry
 from portfolio.training.completions import facts_of_run, training_payload
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
@@ -130,31 +131,21 @@ async def _finish_completions(now: datetime, grace: timedelta) -> int:
 
 
 async def _finish_certificates(now: datetime, grace: timedelta) -> int:
+    # Issued, corrected or voided, with the archive entry that states it never noted (seq 0).
     finished = 0
-    query = {"entry_seq": 0, "recorded_at": {"$lte": now - grace}}
-    async for certificate in Certificate.find(query):
-        seq = await _written(
-            certificate.archive_id,
-            EntryKind.CERTIFICATE_ISSUED,
-            "certificate_id",
-            str(certificate.id),
-        )
+    async for certificate in Certificate.find({"entry_seq": 0}):
+        changed_ms = max(_ms(certificate.recorded_at), certificate.changed_at_ms)
+        if changed_ms > _ms(now - grace):
+            continue  # its request may still be writing the entry
+        seq = await written_entry(certificate)
         if seq is None:
-            entry = await append_entry(
-                archive_id=certificate.archive_id,
-                kind=EntryKind.CERTIFICATE_ISSUED,
-                payload=issued_payload(certificate),
-                recorded_by=Recorder(
-                    principal=certificate.recorded_by,
-                    role="provider",
-                    organisation=certificate.organisation_id,
-                ),
-            )
-            seq = entry.seq
+            await write_entry(certificate)
             finished += 1
-        await Certificate.get_pymongo_collection().update_one(
-            {"_id": certificate.id, "entry_seq": 0}, {"$set": {"entry_seq": seq}}
-        )
+        else:
+            await Certificate.get_pymongo_collection().update_one(
+                {"_id": certificate.id, "version": certificate.version, "entry_seq": 0},
+                {"$set": {"entry_seq": seq}},
+            )
     return finished
 
 

@@ -4,12 +4,18 @@ A certificate follows a passed completion of the provider's own class. The condi
 on the certificate document decides which of racing requests wins; only the winner writes the
 archive entry. A correction is a new entry pointing at the one it replaces; nothing is edited
 in the archive.
+
+Each change first moves the certificate (its ``entry_seq`` back to 0, with what the entry
+needs: the seq it corrects, the reason, who), then appends the entry and notes its seq. A
+process killed in between leaves ``entry_seq`` at 0, which the repair routine looks for and
+finishes (``stating_entry`` says which entry the certificate's state calls for); until then
+the certificate refuses further changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -17,7 +23,7 @@ from beanie.odm.utils.dump import get_dict
 from pymongo.errors import DuplicateKeyError
 
 from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import Recorder
+from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.registration import check_name
@@ -110,6 +116,66 @@ async def _note_entry(certificate_id: PydanticObjectId | None, version: int, seq
     )
 
 
+PendingEntry = tuple[EntryKind, dict[str, Any], Recorder, int | None]
+
+
+def stating_entry(certificate: Certificate) -> PendingEntry:
+    """The archive entry that states the certificate as it stands (kind, payload, recorder,
+    the seq it corrects): its issue, its latest correction or its voiding. The request that
+    changed the certificate writes it; after a crash, the repair routine writes the same."""
+    changer = Recorder(
+        principal=certificate.changed_by, role="provider", organisation=certificate.organisation_id
+    )
+    if certificate.status is CertificateStatus.VOIDED:
+        payload = {"certificate_id": str(certificate.id), "reason": certificate.void_reason}
+        return EntryKind.CERTIFICATE_VOIDED, payload, changer, certificate.corrects_seq or None
+    if certificate.corrects_seq:
+        payload = issued_payload(certificate, reason=certificate.change_reason)
+        return EntryKind.CERTIFICATE_CORRECTED, payload, changer, certificate.corrects_seq
+    issuer = Recorder(
+        principal=certificate.recorded_by,
+        role="provider",
+        organisation=certificate.organisation_id,
+    )
+    return EntryKind.CERTIFICATE_ISSUED, issued_payload(certificate), issuer, None
+
+
+async def write_entry(certificate: Certificate) -> int:
+    """Append the certificate's stating entry and note its seq on the certificate."""
+    kind, payload, recorder, corrects = stating_entry(certificate)
+    entry = await append_entry(
+        archive_id=certificate.archive_id,
+        kind=kind,
+        payload=payload,
+        recorded_by=recorder,
+        corrects=corrects,
+    )
+    await _note_entry(certificate.id, certificate.version, entry.seq)
+    return entry.seq
+
+
+async def written_entry(certificate: Certificate) -> int | None:
+    """The seq of the certificate's stating entry if the archive already has it."""
+    kind, _, _, corrects = stating_entry(certificate)
+    query: dict[str, Any] = {"archive_id": certificate.archive_id, "kind": kind.value}
+    if corrects is not None:
+        query["corrects"] = corrects  # an entry is corrected at most once
+    async for raw in ArchiveEntry.get_pymongo_collection().find(query, {"seq": 1, "payload": 1}):
+        if raw["payload"].get("certificate_id") == str(certificate.id):
+            seq: int = raw["seq"]
+            return seq
+    return None
+
+
+def _unchanged_while_pending(certificate: Certificate) -> None:
+    # The entry of the last change is not written yet: its request is still at it, or it
+    # died and the repair routine will write it. A change now would have nothing to point at.
+    if certificate.entry_seq == 0:
+        raise Conflict(
+            "the certificate's last change is still being recorded in the archive; retry later"
+        )
+
+
 async def _reload(certificate_id: PydanticObjectId | None) -> Certificate:
     fresh = await Certificate.get(certificate_id)
     assert fresh is not None
@@ -153,15 +219,24 @@ async def issue(
     except DuplicateKeyError:
         raise Conflict("a certificate with this number is already recorded") from None
     crash_point("certificate:after_insert")
-    entry = await append_entry(
-        archive_id=certificate.archive_id,
-        kind=EntryKind.CERTIFICATE_ISSUED,
-        payload=issued_payload(certificate),
-        recorded_by=Recorder.of(actor),
-    )
-    await _note_entry(certificate.id, certificate.version, entry.seq)
+    await write_entry(certificate)
     await training_reports.certificate_changed(None, certificate)
     return await _reload(certificate.id)
+
+
+def _content_of(certificate: Certificate) -> CertificateContent:
+    return CertificateContent(
+        number=certificate.number,
+        certificate_type=certificate.certificate_type,
+        occupation_code=certificate.occupation_code,
+        level=certificate.level,
+        issuing_body=certificate.issuing_body,
+        issue_date=certificate.issue_date,
+    )
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 async def _own(actor: Actor, certificate_id: str) -> Certificate:
@@ -182,9 +257,16 @@ async def _own(actor: Actor, certificate_id: str) -> Certificate:
 async def correct(
     *, actor: Actor, certificate_id: str, content: CertificateContent, reason: str, now: datetime
 ) -> Certificate:
-    """Restate a certificate; the archive keeps the original and points the correction at it."""
+    """Restate a certificate; the archive keeps the original and points the correction at it.
+
+    Restating exactly what the certificate already says changes nothing (a double submit, or
+    a retry of a correction whose answer a crash swallowed, adds no second correction).
+    """
     certificate = await _own(actor, certificate_id)
     checked = _checked(content, now)
+    _unchanged_while_pending(certificate)
+    if _content_of(certificate) == checked:
+        return certificate
     corrected = certificate.model_copy(
         update={
             "number": checked.number,
@@ -193,6 +275,11 @@ async def correct(
             "level": checked.level,
             "issuing_body": checked.issuing_body,
             "issue_date": checked.issue_date,
+            "entry_seq": 0,
+            "corrects_seq": certificate.entry_seq,
+            "change_reason": reason.strip(),
+            "changed_by": actor.principal_id,
+            "changed_at_ms": _ms(now),
             "version": certificate.version + 1,
         }
     )
@@ -207,14 +294,8 @@ async def correct(
         raise Conflict("a certificate with this number is already recorded") from None
     if replaced.matched_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
-    entry = await append_entry(
-        archive_id=corrected.archive_id,
-        kind=EntryKind.CERTIFICATE_CORRECTED,
-        payload=issued_payload(corrected, reason=reason.strip()),
-        recorded_by=Recorder.of(actor),
-        corrects=certificate.entry_seq or None,
-    )
-    await _note_entry(corrected.id, corrected.version, entry.seq)
+    crash_point("certificate:after_correct")
+    await write_entry(corrected)
     await training_reports.certificate_changed(certificate, corrected)
     return await _reload(corrected.id)
 
@@ -224,19 +305,25 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
     certificate = await _own(actor, certificate_id)
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a reason is required")
+    _unchanged_while_pending(certificate)
     moved = await Certificate.get_pymongo_collection().update_one(
         {"_id": certificate.id, "status": "valid", "version": certificate.version},
-        {"$set": {"status": "voided", "void_reason": reason.strip()}, "$inc": {"version": 1}},
+        {
+            "$set": {
+                "status": "voided",
+                "void_reason": reason.strip(),
+                "entry_seq": 0,
+                "corrects_seq": certificate.entry_seq,
+                "changed_by": actor.principal_id,
+                "changed_at_ms": _ms(datetime.now(UTC)),
+            },
+            "$inc": {"version": 1},
+        },
     )
     if moved.modified_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
-    await append_entry(
-        archive_id=certificate.archive_id,
-        kind=EntryKind.CERTIFICATE_VOIDED,
-        payload={"certificate_id": str(certificate.id), "reason": reason.strip()},
-        recorded_by=Recorder.of(actor),
-        corrects=certificate.entry_seq or None,
-    )
+    crash_point("certificate:after_void")
+    await write_entry(await _reload(certificate.id))
     await training_reports.certificate_changed(certificate, None)
     return await _reload(certificate.id)
 

@@ -256,8 +256,16 @@ class Certificate(Document):
     organisation_id: str
     status: CertificateStatus = CertificateStatus.VALID
     void_reason: str = ""
-    # Seq of the archive entry that states the current content (0 until written).
+    # Seq of the archive entry that states the current content, or the voiding (0 until it
+    # is written: the repair routine finishes what a crash left at 0).
     entry_seq: int = 0
+    # While entry_seq is 0 after a correction or a void: the seq of the entry it corrects,
+    # the correction's reason and who made the change, so the entry can be written later.
+    corrects_seq: int = 0
+    change_reason: str = ""
+    changed_by: str = ""
+    # When it was last corrected or voided (epoch ms, the repair's grace; 0 if never).
+    changed_at_ms: int = 0
     version: int = 0
     recorded_at: datetime
     recorded_by: str
