@@ -150,12 +150,12 @@ def _activation_out(issued: ActivationCodeIssued) -> ActivationCodeOut:
     response_model=RegisteredWorkerOut,
     responses={
         **AUTH_RESPONSES,
-        403: {"description": "Not an agency, or the region lies outside yours"},
+        403: {"description": "Not an agency"},
         409: {
             "description": "This person has an archive already; `region_code` names its region "
             "(ask that region for a transfer)"
         },
-        422: {"description": "Invalid fields (each named with its rule)"},
+        422: {"description": "Invalid fields, each named with its rule (`outside_scope`...)"},
     },
 )
 async def register_worker(
@@ -254,7 +254,7 @@ async def issue_activation_code(
     response_model=WorkerOut,
     responses={
         **WRITE_ERRORS,
-        403: {"description": "Not an agency, or the new region lies outside yours"},
+        403: {"description": "Not an agency"},
     },
 )
 async def transfer_worker(

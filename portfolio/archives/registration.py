@@ -41,7 +41,6 @@ from portfolio.errors import (
     AuthenticationFailed,
     Conflict,
     FieldError,
-    Forbidden,
     ValidationFailed,
 )
 from portfolio.identity.identifiers import (
@@ -140,8 +139,8 @@ async def register_worker(
     """Register a worker by real name in the agency's region; return the archive and a code.
 
     Birth date and sex come from the number where it encodes them (given values must match).
-    Every invalid field is reported at once. A region outside the agency's scope is
-    Forbidden. The same person registered before (any spelling of the same number) is a
+    Every invalid field is reported at once; a region outside the agency's scope is one of
+    them (``outside_scope``). The same person registered before (any spelling of the same number) is a
     Conflict whose only detail is the existing archive's region code, so the agency knows to
     ask that region for a transfer. ``archive_id`` fixes the new archive's id (demo data only).
     """
@@ -175,7 +174,11 @@ async def register_worker(
     ):
         raise ValidationFailed(errors)
     if not checked_region.startswith(prefix):
-        raise Forbidden("the region code lies outside your agency's region")
+        # Like an organisation's region: a field the agency may not use (422), so the form can
+        # name it; not 403, which says the agency may not register workers at all.
+        raise ValidationFailed.single(
+            "region_code", "outside_scope", "the region lies outside your agency's scope"
+        )
 
     protection = FieldProtection(keyring)
     new_id = PydanticObjectId(archive_id) if archive_id else PydanticObjectId()
@@ -313,14 +316,17 @@ async def transfer_worker(
 ) -> WorkerView:
     """Move a worker to another region; the agency must cover both (an entry records it).
 
-    Outside the agency's region the worker is NotFound; a destination outside it Forbidden.
+    Outside the agency's region the worker is NotFound; a destination outside it is a 422
+    naming ``to_region_code`` (as for registration).
     """
     archive = await archive_for_agency(actor, archive_id)
     assert archive.id is not None
     prefix = require_agency(actor)
     target = parse_region_code(to_region_code, field="to_region_code")
     if not target.startswith(prefix):
-        raise Forbidden("the new region lies outside your agency's region")
+        raise ValidationFailed.single(
+            "to_region_code", "outside_scope", "the region lies outside your agency's scope"
+        )
     if target == archive.region_code:
         raise ValidationFailed.single("to_region_code", "unchanged", "the worker is there already")
     note = " ".join((reason or "").split())[:200]

@@ -120,7 +120,8 @@ async def test_transfer_needs_an_agency_covering_both_regions(
     path = f"/workers/{worker.archive_id}/transfer"
 
     outside = await client.post(path, json={"to_region_code": "510703"}, headers=chengdu.headers)
-    assert_problem(outside, 403)
+    errors = assert_problem(outside, 422)["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [("to_region_code", "outside_scope")]
     assert_problem(
         await client.post(path, json={"to_region_code": "510703"}, headers=mianyang.headers), 404
     )

@@ -11,6 +11,7 @@ from httpx import AsyncClient
 from pymongo import AsyncMongoClient
 
 from portfolio.accounts.principal import Role
+from portfolio.archives.documents import Archive
 from portfolio.settings import Settings
 from tests.archives.factories import resident_id
 from tests.helpers import assert_problem, create_principal, log_in_as, request_tokens
@@ -157,7 +158,9 @@ async def test_invalid_fields_are_422_each_named_without_echoing_the_number(
     assert assert_problem(unknown, 422)["errors"][0]["field"] == "body.account_state"
 
 
-async def test_region_outside_the_agency_is_403(client: AsyncClient, settings: Settings) -> None:
+async def test_region_outside_the_agency_is_422_naming_the_field(
+    client: AsyncClient, settings: Settings
+) -> None:
     agency = await log_in_as(client, settings, Role.AGENCY, region_prefix="5107")
     response = await client.post(
         "/workers",
@@ -169,7 +172,9 @@ async def test_region_outside_the_agency_is_403(client: AsyncClient, settings: S
         },
         headers=agency.headers,
     )
-    assert_problem(response, 403)
+    errors = assert_problem(response, 422)["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [("region_code", "outside_scope")]
+    assert await Archive.get_pymongo_collection().count_documents({}) == 0  # nothing stored
 
 
 async def test_a_taken_username_or_weak_password_does_not_burn_the_code(
