@@ -140,9 +140,10 @@ async def register_worker(
 
     Birth date and sex come from the number where it encodes them (given values must match).
     Every invalid field is reported at once; a region outside the agency's scope is one of
-    them (``outside_scope``). The same person registered before (any spelling of the same number) is a
-    Conflict whose only detail is the existing archive's region code, so the agency knows to
-    ask that region for a transfer. ``archive_id`` fixes the new archive's id (demo data only).
+    them (``outside_scope``). The same person registered before (any spelling of the same
+    number) is a Conflict whose only detail is the existing archive's region code, so the
+    agency knows to ask that region for a transfer. ``archive_id`` fixes the new archive's id
+    (demo data only).
     """
     prefix = require_agency(actor)
     now = now or datetime.now(UTC)
