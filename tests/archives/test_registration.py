@@ -134,11 +134,12 @@ async def test_concurrent_registrations_of_one_person_create_one_archive(
     assert len(await Archive.find_all().to_list()) == 1
 
 
-async def test_region_outside_the_agency_is_forbidden_and_roles_are_checked(
+async def test_region_outside_the_agency_is_refused_and_roles_are_checked(
     runtime: Runtime,
 ) -> None:
-    with pytest.raises(Forbidden):
+    with pytest.raises(ValidationFailed) as outside:
         await register(runtime, region_code="510703", by=agency("5101"))
+    assert [(e.field, e.rule) for e in outside.value.errors] == [("region_code", "outside_scope")]
     with pytest.raises(Forbidden):
         await register(runtime, by=provider())
     assert await Archive.find_all().to_list() == []
@@ -203,7 +204,7 @@ async def test_new_code_supersedes_the_old_one_and_needs_the_region(runtime: Run
 async def test_transfer_needs_an_agency_covering_both_regions(runtime: Runtime) -> None:
     result = await register(runtime, region_code="510104")
     archive_id = result.worker.archive_id
-    with pytest.raises(Forbidden):
+    with pytest.raises(ValidationFailed):
         await registration.transfer_worker(
             actor=agency("5101"),
             keyring=runtime.keyring,
