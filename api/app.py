@@ -41,20 +41,27 @@ from portfolio.storage import EmbeddedStore, init_documents, make_client
 log = logging.getLogger(__name__)
 
 
-async def _repair_after_grace(grace_s: int) -> None:
-    """Run the repair routine once more when the start-up run's grace period has passed.
+async def _repair_in_the_background(grace_s: int, interval_s: int) -> None:
+    """Run the repair routine once the start-up run's grace period has passed, then every
+    ``interval_s`` seconds (0: that once).
 
     The start-up run leaves alone work younger than the grace period (another replica may
     still be at it), which includes whatever a crash just before this start left half-done;
-    without this pass that would wait for the next restart.
+    and a replica that runs for weeks would otherwise leave another one's half-done work to
+    the next restart. Replicas take turns (the routine's lease).
     """
-    await asyncio.sleep(grace_s + 1)
-    try:
-        finished = await repair(grace=timedelta(seconds=grace_s))
-    except PyMongoError as exc:  # the store is down: the next start-up run will do it
-        log.warning("repair after the grace period failed", extra={"reason": str(exc)})
-        return
-    log.info("repair after the grace period", extra=asdict(finished))
+    delay = grace_s + 1
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            finished = await repair(grace=timedelta(seconds=grace_s))
+        except PyMongoError as exc:  # the store is down: the next pass will do it
+            log.warning("background repair failed", extra={"reason": str(exc)})
+        else:
+            log.info("background repair", extra=asdict(finished))
+        if not interval_s:
+            return
+        delay = interval_s
 
 
 def create_app(
@@ -66,9 +73,11 @@ def create_app(
     """A configured app. Without a MongoDB URI its lifespan runs an embedded store.
 
     With ``on_demo_loaded`` the lifespan loads the demo data set and hands its logins over.
-    With ``repair_after_grace`` (``portfolio serve``) it repairs once more when the grace
-    period has passed, in a task it cancels before closing the client (a repair cut off by
-    the client's close left the driver logging errors from its background tasks).
+    With ``repair_after_grace`` (``portfolio serve``) and a grace period it repairs again when
+    the grace period has passed and then every ``repair_interval_seconds``, in a task it
+    cancels before closing the client (a repair cut off by the client's close left the driver
+    logging errors from its background tasks). With no grace period the start-up run, before
+    any request, is the only safe one.
     """
     settings = settings or Settings()
 
@@ -93,9 +102,12 @@ def create_app(
             if on_demo_loaded is not None:
                 on_demo_loaded(await bootstrap.load_demo(settings=settings, keyring=keyring))
             app.state.runtime = Runtime(settings=settings, client=client, keyring=keyring)
-            # With no grace period the start-up run finished everything (one process).
             if repair_after_grace and settings.repair_grace_seconds:
-                repairer = asyncio.create_task(_repair_after_grace(settings.repair_grace_seconds))
+                repairer = asyncio.create_task(
+                    _repair_in_the_background(
+                        settings.repair_grace_seconds, settings.repair_interval_seconds
+                    )
+                )
             yield
         finally:
             if repairer is not None:

@@ -17,7 +17,8 @@ console = Console()
 
 
 def run_repair() -> None:
-    """Finish half-done completions and certificates; print what was finished."""
+    """Finish what a crash left half-done; print what was finished (exit 1 if another
+    process is running the routine)."""
     settings = Settings()
 
     async def go() -> RepairReport:
@@ -25,8 +26,12 @@ def run_repair() -> None:
             return await repair(grace=timedelta(seconds=settings.repair_grace_seconds))
 
     report = asyncio.run(go())
+    if not report.ran:
+        console.print("another process is running the repair routine now; nothing done")
+        raise typer.Exit(1)
     for what, count in asdict(report).items():
-        console.print(f"{what.replace('_', ' ')}: {count}")
+        if what != "ran":
+            console.print(f"{what.replace('_', ' ')}: {count}")
 
 
 def install(app: typer.Typer) -> None:

@@ -19,7 +19,7 @@ from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive
 from portfolio.audit.documents import AuditEvent
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
-from portfolio.repair import RepairCheckpoint
+from portfolio.repair import RepairCheckpoint, RepairLease
 from portfolio.reports.documents import (
     CityBreakdown,
     CityDetail,
@@ -47,6 +47,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
     IdempotencyRecord,
     RepairCheckpoint,
+    RepairLease,
     Principal,
     RefreshFamily,
     RefreshToken,

@@ -4,8 +4,8 @@ Each use case that writes several documents does so in idempotent steps whose fi
 decides it (a completion's conditional update, a certificate's insert). A process killed after
 that first write leaves the later ones undone; this routine finds those and finishes them
 exactly once: before appending a missing archive entry it looks for one already written for
-the same object, so running it twice, or concurrently with the request it finishes, adds
-nothing twice.
+the same object, so running it twice adds nothing twice; a lease lets one run at a time
+(across processes), and a grace period keeps it away from requests still at their work.
 
 What is checked: completions recorded and vouchers changed since the last run (a checkpoint
 per check, in epoch milliseconds), certificates whose issue, correction or voiding entry was
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 from beanie import Document
 from pymongo.errors import DuplicateKeyError
@@ -48,9 +49,28 @@ class RepairCheckpoint(Document):
         name = "repair_checkpoints"
 
 
+# One run at a time across processes (replicas starting together, periodic passes): two runs
+# finishing the same half-done work at once could both miss the other's entry and append it
+# twice. A holder that died frees the lease when it lapses; a run takes well under a second
+# at 100,000 archives.
+LEASE = timedelta(minutes=2)
+LEASE_ID = "repair"
+
+
+class RepairLease(Document):
+    """Which run of the repair routine holds the right to run, and until when (epoch ms)."""
+
+    id: str  # type: ignore[assignment]
+    holder: str
+    until_ms: int
+
+    class Settings:
+        name = "repair_leases"
+
+
 @dataclass(frozen=True)
 class RepairReport:
-    """What one run finished."""
+    """What one run finished (``ran`` False: another process was running it)."""
 
     completions_finished: int
     certificates_finished: int
@@ -60,6 +80,32 @@ class RepairReport:
     # Redeemed vouchers whose ledger entry / archive entry this run wrote.
     redemption_ledger_finished: int = 0
     redemption_entries_finished: int = 0
+    ran: bool = True
+
+    @classmethod
+    def skipped(cls) -> RepairReport:
+        """The report of a run that found the lease taken."""
+        return cls(0, 0, 0, 0, 0, ran=False)
+
+
+async def _take_lease(holder: str) -> bool:
+    now = datetime.now(UTC)
+    until = _ms(now + LEASE)
+    try:
+        await RepairLease(id=LEASE_ID, holder=holder, until_ms=until).insert()
+        return True
+    except DuplicateKeyError:
+        taken = await RepairLease.get_pymongo_collection().update_one(
+            {"_id": LEASE_ID, "until_ms": {"$lt": _ms(now)}},
+            {"$set": {"holder": holder, "until_ms": until}},
+        )
+        return taken.modified_count == 1
+
+
+async def _release_lease(holder: str) -> None:
+    await RepairLease.get_pymongo_collection().update_one(
+        {"_id": LEASE_ID, "holder": holder}, {"$set": {"until_ms": 0}}
+    )
 
 
 def _ms(moment: datetime) -> int:
@@ -152,9 +198,20 @@ async def _finish_certificates(now: datetime, grace: timedelta) -> int:
 async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairReport:
     """Finish every half-done use case found; safe to run at any time, any number of times.
 
-    Work younger than ``grace`` is left alone: its request may still be finishing it.
+    Work younger than ``grace`` is left alone: its request may still be finishing it. Only
+    one run at a time, across processes: one that finds another running returns at once
+    (``ran`` False); that other run does the work.
     """
-    moment = now or datetime.now(UTC)
+    holder = uuid4().hex
+    if not await _take_lease(holder):
+        return RepairReport.skipped()
+    try:
+        return await _run(now or datetime.now(UTC), grace)
+    finally:
+        await _release_lease(holder)
+
+
+async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     completions = await _finish_completions(moment, grace)
     certificates = await _finish_certificates(moment, grace)
     redemptions = await finish_redemptions(grace=grace, now=moment)

@@ -58,7 +58,11 @@ class Settings(BaseSettings):
     password_min_length: int = Field(default=10, ge=8, le=128)
 
     # The repair routine leaves alone what is younger than this (a request may still be at it).
+    # 0 (a single process): only the start-up run, before any request, repairs.
     repair_grace_seconds: int = Field(default=30, ge=0)
+    # With a grace period, `portfolio serve` repairs again once it has passed, then this often
+    # (0: not again), so half-done work does not wait for the next restart.
+    repair_interval_seconds: int = Field(default=300, ge=0)
     # A pending Idempotency-Key whose request died (a killed process) is taken over by a retry
     # after this long; it must outlast the slowest request.
     idempotency_lease_seconds: int = Field(default=30, ge=1)

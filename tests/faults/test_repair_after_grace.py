@@ -2,7 +2,8 @@
 
 The start-up repair leaves alone work younger than ``PORTFOLIO_REPAIR_GRACE_SECONDS`` (another
 replica may still be at it), so a crash a moment before the restart used to stay half-done until
-the next restart. ``portfolio serve`` now runs the repair again when the grace period is over.
+the next restart. ``portfolio serve`` now runs the repair again when the grace period is over,
+and then every ``PORTFOLIO_REPAIR_INTERVAL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ import time
 from pathlib import Path
 
 import httpx
+from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio.archives.documents import ArchiveEntry
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
 from portfolio.settings import Settings
+from portfolio.training.documents import Enrolment
 from portfolio.vouchers.redemption import AFTER_UPDATE
 from tests.faults.preparation import prepare
 from tests.faults.serving import on_session_database
 from tests.faults.workload import effect_of, login, send
+from tests.training.factories import trained_class
 
 GRACE_S = 5
 
@@ -62,5 +67,39 @@ async def test_a_redemption_cut_off_before_a_restart_is_finished_after_the_grace
         while (effect := await effect_of(target)).count != 1:
             assert time.monotonic() < deadline, effect.detail
             await asyncio.sleep(0.25)
+    finally:
+        served.stop()
+
+
+async def test_a_running_server_repairs_again_every_interval(
+    client: AsyncClient, runtime: Runtime, settings: Settings, tmp_path: Path
+) -> None:
+    """Half-done work that appears while a replica runs (another replica died mid-request)
+    is finished by the next periodic pass, not left to the next restart."""
+    served = on_session_database(
+        settings,
+        tmp_path / "var",
+        PORTFOLIO_REPAIR_GRACE_SECONDS="1",
+        PORTFOLIO_REPAIR_INTERVAL_SECONDS="1",
+    )
+    await asyncio.to_thread(served.start)
+    try:
+        await asyncio.sleep(3)  # past the start-up run and the post-grace pass
+        _, _, [enrolment], [person] = await trained_class(client, runtime)
+        await Enrolment.get_pymongo_collection().update_one(
+            {"_id": ObjectId(enrolment["id"])},
+            {
+                "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
+                "$currentDate": {"completed_at": True},
+            },
+        )
+        entries = ArchiveEntry.get_pymongo_collection()
+        written = {"archive_id": person.archive_id, "kind": "training_completed"}
+        deadline = time.monotonic() + 20
+        while await entries.count_documents(written) == 0:
+            assert time.monotonic() < deadline, "no periodic pass finished the completion"
+            await asyncio.sleep(0.25)
+        await asyncio.sleep(2.5)  # more passes: still one entry
+        assert await entries.count_documents(written) == 1
     finally:
         served.stop()
