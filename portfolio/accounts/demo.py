@@ -22,6 +22,8 @@ DEMO_ORGANISATION_A = "64d0000000000000000000b1"
 DEMO_ORGANISATION_B = "64d0000000000000000000b2"
 DEMO_ARCHIVE_WORKER_1 = "64d0000000000000000000a1"
 DEMO_ARCHIVE_WORKER_2 = "64d0000000000000000000a2"
+# The Chengdu enterprise that employs worker-2 as an apprentice (portfolio.apprenticeships.demo).
+DEMO_ENTERPRISE = "64d0000000000000000000e1"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount(
         "provider-b", Role.PROVIDER, "training provider B", organisation_id=DEMO_ORGANISATION_B
+    ),
+    DemoAccount(
+        "enterprise",
+        Role.PROVIDER,
+        "enterprise employing an apprentice",
+        organisation_id=DEMO_ENTERPRISE,
     ),
     DemoAccount("worker-1", Role.WORKER, "worker 1", archive_id=DEMO_ARCHIVE_WORKER_1),
     DemoAccount("worker-2", Role.WORKER, "worker 2", archive_id=DEMO_ARCHIVE_WORKER_2),

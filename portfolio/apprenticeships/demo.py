@@ -7,8 +7,9 @@ started it four months ago; she was off for two weeks after a work injury (a pau
 agency's subsidy figure leaves those days out). Recorded through the real services, so the
 archive entries and the history are real.
 
-The enterprise has no demo login of its own (the demo accounts are fixed): its steps are
-recorded by a demo actor of the enterprise. Loading twice changes nothing: each step is done
+The enterprise's steps are recorded by its demo login, ``enterprise`` (a provider user of the
+enterprise), which a newcomer can use to see the enterprise's side. Loading twice changes
+nothing: each step is done
 only when the stored state says it is missing. The institution is demo provider B's
 organisation; if the training demo has not made it, a stand-in school is made here.
 """
@@ -22,7 +23,7 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 from stdnum.cn import uscc
 
-from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ORGANISATION_B
+from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ENTERPRISE, DEMO_ORGANISATION_B
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
 from portfolio.accounts.sessions import actor_of
@@ -42,7 +43,6 @@ from portfolio.training.enrolments import WorkerRef
 from portfolio.training.enums import OrganisationKind
 from portfolio.vocabulary import SkillLevel
 
-DEMO_ENTERPRISE = "64d0000000000000000000e1"
 DEMO_STAND_IN_SCHOOL = "64d0000000000000000000e2"
 DEMO_MENTOR_MASTER = "64d0000000000000000000e3"
 DEMO_MENTOR_SENIOR_MASTER = "64d0000000000000000000e4"
@@ -67,16 +67,6 @@ async def _actor(username: str) -> Actor:
     if principal is None:
         raise RuntimeError(f"the demo account {username} must be loaded first")
     return actor_of(principal)
-
-
-def _enterprise_actor() -> Actor:
-    """The enterprise's demo actor (the enterprise has no demo login)."""
-    return Actor(
-        principal_id="demo-enterprise-e1",
-        username="demo-enterprise",
-        role=Role.PROVIDER,
-        organisation_id=DEMO_ENTERPRISE,
-    )
 
 
 async def _organisation(
@@ -175,7 +165,7 @@ def _months_ago(today: date, months: int) -> date:
 async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -> None:
     """Load the apprenticeship demo once (see the module docstring)."""
     chengdu = await _actor("agency-chengdu")
-    enterprise = _enterprise_actor()
+    enterprise = await _actor("enterprise")
     await _organisation(
         DEMO_ENTERPRISE,
         ENTERPRISE_NAME,

@@ -6,7 +6,12 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio import bootstrap
-from portfolio.accounts.demo import DEMO_ORGANISATION_A, DEMO_ORGANISATION_B, DEMO_PASSWORD
+from portfolio.accounts.demo import (
+    DEMO_ENTERPRISE,
+    DEMO_ORGANISATION_A,
+    DEMO_ORGANISATION_B,
+    DEMO_PASSWORD,
+)
 from tests.helpers import auth_headers, request_tokens
 
 EXPECTED = {
@@ -16,6 +21,7 @@ EXPECTED = {
     "agency-mianyang": ("agency", {"region_prefix": "5107"}),
     "provider-a": ("provider", {"organisation_id": DEMO_ORGANISATION_A}),
     "provider-b": ("provider", {"organisation_id": DEMO_ORGANISATION_B}),
+    "enterprise": ("provider", {"organisation_id": DEMO_ENTERPRISE}),
     "worker-1": ("worker", {"archive_id": "64d0000000000000000000a1"}),
     "worker-2": ("worker", {"archive_id": "64d0000000000000000000a2"}),
 }

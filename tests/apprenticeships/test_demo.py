@@ -6,12 +6,8 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio import bootstrap
-from portfolio.accounts.demo import DEMO_PASSWORD
-from portfolio.apprenticeships.demo import (
-    DEMO_APPRENTICESHIP,
-    DEMO_ENTERPRISE,
-    DEMO_MENTOR_MASTER,
-)
+from portfolio.accounts.demo import DEMO_ENTERPRISE, DEMO_PASSWORD
+from portfolio.apprenticeships.demo import DEMO_APPRENTICESHIP, DEMO_MENTOR_MASTER
 from tests.helpers import auth_headers, request_tokens
 
 
@@ -50,6 +46,14 @@ async def test_worker_2_is_an_apprentice_and_loading_twice_changes_nothing(
     # Four months and more since the start, two weeks of them paused: at least 3 months owed.
     assert detail["subsidy"]["months"] >= 3
     assert detail["subsidy"]["owed_fen"] == 500_000 * detail["subsidy"]["months"] // 12
+
+    # The enterprise's own login sees the apprenticeship it employs, and its mentors.
+    enterprise = await _headers(client, "enterprise")
+    theirs = (await client.get("/apprenticeships", headers=enterprise)).json()["items"]
+    assert [(a["id"], a["employer_id"]) for a in theirs] == [(DEMO_APPRENTICESHIP, DEMO_ENTERPRISE)]
+    assert (
+        await client.get(f"/mentors/{DEMO_MENTOR_MASTER}", headers=enterprise)
+    ).status_code == 200
 
     provider_b = await _headers(client, "provider-b")
     seen = (await client.get("/apprenticeships", headers=provider_b)).json()["items"]
