@@ -185,7 +185,7 @@ async def complete_one(db: Any, classes: Classes, enrolment_id: str) -> bool:
     if enrolment is None:
         return False
     run, course, organisation = await classes.fetch(db, enrolment["run_id"])
-    await db["attendance"].find({"enrolment_id": {"$in": [enrolment_id]}}).to_list()
+    await db["attendance"].find({"enrolment_id": enrolment_id}).to_list()
     moved = await db["enrolments"].update_one(
         {"_id": oid, "status": "in_training", "version": enrolment["version"]},
         {
@@ -227,7 +227,9 @@ async def complete_sheet(
     Returns the rows recorded."""
     run, course, organisation = await classes.fetch(db, run_id)
     class_list = {str(e["_id"]): e async for e in db["enrolments"].find({"run_id": run_id})}
-    await db["attendance"].find({"enrolment_id": {"$in": list(enrolment_ids)}}).to_list()
+    # As portfolio.lookups.find_each: one equality per enrolment (nx-27017 scans for $in).
+    for enrolment_id in enrolment_ids:
+        await db["attendance"].find({"enrolment_id": enrolment_id}).to_list()
     targets = [class_list[i] for i in enrolment_ids if class_list[i]["status"] == "in_training"]
     heads = {
         str(a["_id"]): (a["head"]["seq"], a["head"]["hash"])

@@ -24,6 +24,7 @@ from portfolio.errors import (
     NotFound,
     ValidationFailed,
 )
+from portfolio.lookups import find_each
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Enrolment, Run
 from portfolio.training.enrolments import get_visible as get_enrolment
@@ -253,8 +254,7 @@ def hours_attended(records: Sequence[AttendanceRecord]) -> float:
 async def records_by_enrolment(enrolment_ids: Sequence[str]) -> dict[str, list[AttendanceRecord]]:
     """The attendance records of several enrolments at once, oldest first, by enrolment."""
     grouped: dict[str, list[AttendanceRecord]] = {i: [] for i in enrolment_ids}
-    query = {"enrolment_id": {"$in": list(enrolment_ids)}}
-    async for item in AttendanceRecord.find(query).sort("+_id"):
+    for item in await find_each(AttendanceRecord, "enrolment_id", enrolment_ids, sort="+_id"):
         grouped[item.enrolment_id].append(item)
     return grouped
 

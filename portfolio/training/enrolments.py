@@ -32,6 +32,7 @@ from portfolio.errors import (
 from portfolio.identity.identifiers import IdType, parse_identity
 from portfolio.identity.protection import FieldProtection
 from portfolio.keyring import Keyring
+from portfolio.lookups import find_each
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import EndedEnrolment, Enrolment, Run, WorkerSchedule
 from portfolio.training.enums import EnrolmentStatus, WithdrawReason
@@ -253,7 +254,7 @@ async def match_workers(
         except ValidationFailed as failed:
             outcome[row] = failed
     indexes = list({index for index, _ in wanted.values()})
-    archives = {a.id_index: a async for a in Archive.find({"id_index": {"$in": indexes}})}
+    archives = {a.id_index: a for a in await find_each(Archive, "id_index", indexes)}
     for row, (index, name) in wanted.items():
         archive = archives.get(index)
         if archive is None or archive.name != name:

@@ -20,6 +20,7 @@ from beanie import PydanticObjectId
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
+from portfolio.lookups import find_each
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.documents import AttendanceRecord, Certificate, Course, Enrolment
 from portfolio.training.enums import AttendanceStatus, CaptureMethod, CompletionResult
@@ -199,7 +200,7 @@ async def evidence_of(vouchers: Sequence[Voucher], *, min_share: float) -> list[
     courses = {str(c.id): c async for c in Course.find({"_id": {"$in": course_oids}})}
     records = await records_by_enrolment(enrolment_ids)
     certificates: dict[str, list[Certificate]] = {}
-    async for certificate in Certificate.find({"enrolment_id": {"$in": enrolment_ids}}):
+    for certificate in await find_each(Certificate, "enrolment_id", enrolment_ids):
         certificates.setdefault(certificate.enrolment_id, []).append(certificate)
     views = []
     for voucher in vouchers:

@@ -17,6 +17,7 @@ from portfolio.archives.documents import Archive
 from portfolio.archives.scope import archive_for_agency, require_worker
 from portfolio.errors import NotFound
 from portfolio.identity.identifiers import china_today
+from portfolio.lookups import find_each
 from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
 from portfolio.vouchers.policies import (
@@ -54,14 +55,13 @@ async def unused_held(
 ) -> dict[tuple[str, str], date]:
     """(archive, policy_key) -> issue day of an unused, unexpired voucher the worker holds."""
     query: dict[str, object] = {
-        "archive_id": {"$in": list(archive_ids)},
         "status": {"$in": [s.value for s in UNUSED]},
         "valid_until_ms": {"$gt": epoch_ms(now)},
     }
     if policy_key is not None:
         query["policy_key"] = policy_key
     held: dict[tuple[str, str], date] = {}
-    async for voucher in Voucher.find(query):
+    for voucher in await find_each(Voucher, "archive_id", archive_ids, query):
         day = china_today(voucher.valid_from)
         key = (voucher.archive_id, voucher.policy_key)
         held[key] = min(day, held.get(key, day))

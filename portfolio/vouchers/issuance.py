@@ -24,6 +24,7 @@ from portfolio.archives.scope import archive_for_agency
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
+from portfolio.lookups import find_each
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.enrolments import WorkerRef, match_workers
 from portfolio.training.organisations import object_id
@@ -133,15 +134,17 @@ async def _give_back(state: PolicyState, count: int) -> None:
 
 async def _expire_lapsed(archive_ids: Sequence[str], policy_key: str, now: datetime) -> None:
     """Mark expired the unswept vouchers past their end: they still hold the unique key."""
-    lapsed = Voucher.find(
+    lapsed = await find_each(
+        Voucher,
+        "archive_id",
+        archive_ids,
         {
-            "archive_id": {"$in": list(archive_ids)},
             "policy_key": policy_key,
             "status": {"$in": [s.value for s in UNUSED]},
             "valid_until_ms": {"$lte": epoch_ms(now)},
-        }
+        },
     )
-    async for voucher in lapsed:
+    for voucher in lapsed:
         await expire(voucher, by=SYSTEM, now=now)
 
 
