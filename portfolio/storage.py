@@ -208,12 +208,13 @@ def running_store_uri(data_dir: Path) -> str | None:
 
 
 def make_client(uri: str, settings: Settings) -> AsyncMongoClient[dict[str, Any]]:
-    """An async client that answers quickly (a 503, not a hang) when the database is gone."""
+    """An async client that answers quickly (a 503, not a hang) when the database is gone,
+    and does not give up on one that is only busy (``Settings.connect_timeout_ms``)."""
     return AsyncMongoClient(
         uri,
         tz_aware=True,
         serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
-        connectTimeoutMS=settings.server_selection_timeout_ms,
+        connectTimeoutMS=settings.connect_timeout_ms,
         uuidRepresentation="standard",
     )
 
