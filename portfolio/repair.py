@@ -28,7 +28,7 @@ from portfolio.apprenticeships.repair import finish_entries as finish_apprentice
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
-from portfolio.training.certificates import write_entry, written_entry
+from portfolio.training.certificates import finish_entry
 from portfolio.training.completions import facts_of_run, training_payload
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
@@ -180,18 +180,7 @@ async def _finish_certificates(now: datetime, grace: timedelta) -> int:
     # Issued, corrected or voided, with the archive entry that states it never noted (seq 0).
     finished = 0
     async for certificate in Certificate.find({"entry_seq": 0}):
-        changed_ms = max(_ms(certificate.recorded_at), certificate.changed_at_ms)
-        if changed_ms > _ms(now - grace):
-            continue  # its request may still be writing the entry
-        seq = await written_entry(certificate)
-        if seq is None:
-            await write_entry(certificate)
-            finished += 1
-        else:
-            await Certificate.get_pymongo_collection().update_one(
-                {"_id": certificate.id, "version": certificate.version, "entry_seq": 0},
-                {"$set": {"entry_seq": seq}},
-            )
+        finished += await finish_entry(certificate, changed_before=now - grace)
     return finished
 
 

@@ -8,7 +8,7 @@ in the archive.
 Each change first moves the certificate (its ``entry_seq`` back to 0, with what the entry
 needs: the seq it corrects, the reason, who), then appends the entry and notes its seq. A
 process killed in between leaves ``entry_seq`` at 0, which the repair routine looks for and
-finishes (``stating_entry`` says which entry the certificate's state calls for); until then
+finishes with ``finish_entry`` (the request and the repair write the same entry); until then
 the certificate refuses further changes.
 """
 
@@ -40,6 +40,7 @@ from portfolio.training.enums import (
 )
 from portfolio.training.organisations import acting_organisation, after_id, object_id
 from portfolio.vocabulary import SkillLevel
+from portfolio.vouchers.rules import epoch_ms
 
 MAX_NUMBER_LENGTH = 40
 
@@ -119,7 +120,7 @@ async def _note_entry(certificate_id: PydanticObjectId | None, version: int, seq
 PendingEntry = tuple[EntryKind, dict[str, Any], Recorder, int | None]
 
 
-def stating_entry(certificate: Certificate) -> PendingEntry:
+def _stating_entry(certificate: Certificate) -> PendingEntry:
     """The archive entry that states the certificate as it stands (kind, payload, recorder,
     the seq it corrects): its issue, its latest correction or its voiding. The request that
     changed the certificate writes it; after a crash, the repair routine writes the same."""
@@ -140,9 +141,9 @@ def stating_entry(certificate: Certificate) -> PendingEntry:
     return EntryKind.CERTIFICATE_ISSUED, issued_payload(certificate), issuer, None
 
 
-async def write_entry(certificate: Certificate) -> int:
+async def _write_entry(certificate: Certificate) -> int:
     """Append the certificate's stating entry and note its seq on the certificate."""
-    kind, payload, recorder, corrects = stating_entry(certificate)
+    kind, payload, recorder, corrects = _stating_entry(certificate)
     entry = await append_entry(
         archive_id=certificate.archive_id,
         kind=kind,
@@ -154,9 +155,9 @@ async def write_entry(certificate: Certificate) -> int:
     return entry.seq
 
 
-async def written_entry(certificate: Certificate) -> int | None:
+async def _written_entry(certificate: Certificate) -> int | None:
     """The seq of the certificate's stating entry if the archive already has it."""
-    kind, _, _, corrects = stating_entry(certificate)
+    kind, _, _, corrects = _stating_entry(certificate)
     query: dict[str, Any] = {"archive_id": certificate.archive_id, "kind": kind.value}
     if corrects is not None:
         query["corrects"] = corrects  # an entry is corrected at most once
@@ -165,6 +166,22 @@ async def written_entry(certificate: Certificate) -> int | None:
             seq: int = raw["seq"]
             return seq
     return None
+
+
+async def finish_entry(certificate: Certificate, *, changed_before: datetime) -> bool:
+    """The repair routine's step for a certificate whose entry was never noted (seq 0): write
+    the stating entry unless the archive has it already (then only note its seq). True when
+    it wrote one. Left alone if it changed after ``changed_before``: its request may still
+    be at it."""
+    changed_ms = max(epoch_ms(certificate.recorded_at), certificate.changed_at_ms)
+    if changed_ms > epoch_ms(changed_before):
+        return False
+    seq = await _written_entry(certificate)
+    if seq is None:
+        await _write_entry(certificate)
+        return True
+    await _note_entry(certificate.id, certificate.version, seq)
+    return False
 
 
 def _unchanged_while_pending(certificate: Certificate) -> None:
@@ -219,7 +236,7 @@ async def issue(
     except DuplicateKeyError:
         raise Conflict("a certificate with this number is already recorded") from None
     crash_point("certificate:after_insert")
-    await write_entry(certificate)
+    await _write_entry(certificate)
     await training_reports.certificate_changed(None, certificate)
     return await _reload(certificate.id)
 
@@ -233,10 +250,6 @@ def _content_of(certificate: Certificate) -> CertificateContent:
         issuing_body=certificate.issuing_body,
         issue_date=certificate.issue_date,
     )
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 async def _own(actor: Actor, certificate_id: str) -> Certificate:
@@ -279,7 +292,7 @@ async def correct(
             "corrects_seq": certificate.entry_seq,
             "change_reason": reason.strip(),
             "changed_by": actor.principal_id,
-            "changed_at_ms": _ms(now),
+            "changed_at_ms": epoch_ms(now),
             "version": certificate.version + 1,
         }
     )
@@ -295,7 +308,7 @@ async def correct(
     if replaced.matched_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_correct")
-    await write_entry(corrected)
+    await _write_entry(corrected)
     await training_reports.certificate_changed(certificate, corrected)
     return await _reload(corrected.id)
 
@@ -315,7 +328,7 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
                 "entry_seq": 0,
                 "corrects_seq": certificate.entry_seq,
                 "changed_by": actor.principal_id,
-                "changed_at_ms": _ms(datetime.now(UTC)),
+                "changed_at_ms": epoch_ms(datetime.now(UTC)),
             },
             "$inc": {"version": 1},
         },
@@ -323,9 +336,11 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
     if moved.modified_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_void")
-    await write_entry(await _reload(certificate.id))
+    voided = await _reload(certificate.id)
+    seq = await _write_entry(voided)
     await training_reports.certificate_changed(certificate, None)
-    return await _reload(certificate.id)
+    finished: Certificate = voided.model_copy(update={"entry_seq": seq})
+    return finished
 
 
 @dataclass(frozen=True)
