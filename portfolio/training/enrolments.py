@@ -144,6 +144,14 @@ async def _give_back_seats(run_id: str, count: int) -> None:
     )
 
 
+async def _book_and_seat(run: Run, archive_id: PydanticObjectId) -> None:
+    """The worker's schedule, then a seat; the booking is given back if the run is full."""
+    await _book(archive_id, slots_of(str(run.id), run.sessions))
+    if not await _take_seats(run, 1):
+        await _unbook(archive_id, str(run.id))
+        raise Conflict("the run is full", capacity=run.capacity)
+
+
 async def _place(
     *, actor: Actor, run: Run, archive: Archive, accept: bool, now: datetime
 ) -> Enrolment:
@@ -153,10 +161,7 @@ async def _place(
     existing = await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)})
     if existing is not None:
         return await _reopen(actor=actor, run=run, enrolment=existing, accept=accept, now=now)
-    await _book(archive.id, slots_of(str(run.id), run.sessions))
-    if not await _take_seats(run, 1):
-        await _unbook(archive.id, str(run.id))
-        raise Conflict("the run is full", capacity=run.capacity)
+    await _book_and_seat(run, archive.id)
     enrolment = Enrolment(
         run_id=str(run.id),
         course_id=run.course_id,
@@ -194,11 +199,7 @@ async def _reopen(
             "the worker is already enrolled in this run", current_state=enrolment.status.value
         )
     assert enrolment.id is not None
-    archive_id = object_id(enrolment.archive_id, "archive")
-    await _book(archive_id, slots_of(str(run.id), run.sessions))
-    if not await _take_seats(run, 1):
-        await _unbook(archive_id, str(run.id))
-        raise Conflict("the run is full", capacity=run.capacity)
+    await _book_and_seat(run, object_id(enrolment.archive_id, "archive"))
     ended = EndedEnrolment(
         id=f"{enrolment.id}:{enrolment.version}",
         enrolment_id=str(enrolment.id),
