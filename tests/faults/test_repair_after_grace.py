@@ -14,19 +14,17 @@ import time
 from pathlib import Path
 
 import httpx
-from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.archives.documents import ArchiveEntry
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
 from portfolio.settings import Settings
-from portfolio.training.documents import Enrolment
 from portfolio.vouchers.redemption import AFTER_UPDATE
 from tests.faults.preparation import prepare
 from tests.faults.serving import on_session_database
 from tests.faults.workload import effect_of, login, send
-from tests.training.factories import trained_class
+from tests.training.factories import leave_completion_half_done, trained_class
 
 GRACE_S = 5
 
@@ -86,13 +84,7 @@ async def test_a_running_server_repairs_again_every_interval(
     try:
         await asyncio.sleep(3)  # past the start-up run and the post-grace pass
         _, _, [enrolment], [person] = await trained_class(client, runtime)
-        await Enrolment.get_pymongo_collection().update_one(
-            {"_id": ObjectId(enrolment["id"])},
-            {
-                "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
-                "$currentDate": {"completed_at": True},
-            },
-        )
+        await leave_completion_half_done(enrolment["id"])
         entries = ArchiveEntry.get_pymongo_collection()
         written = {"archive_id": person.archive_id, "kind": "training_completed"}
         deadline = time.monotonic() + 20

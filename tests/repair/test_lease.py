@@ -10,15 +10,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.repair import LEASE_ID, RepairLease, repair
-from portfolio.training.documents import Enrolment
 from tests.helpers import LoggedIn, log_in_as
-from tests.training.factories import trained_class
+from tests.training.factories import leave_completion_half_done, trained_class
 
 NO_GRACE = timedelta(0)
 
@@ -26,13 +24,7 @@ NO_GRACE = timedelta(0)
 async def _half_done_completion(client: AsyncClient, runtime: Runtime) -> LoggedIn:
     """A passed completion whose archive entry a killed process never wrote; its worker."""
     _, _, [enrolment], [person] = await trained_class(client, runtime)
-    await Enrolment.get_pymongo_collection().update_one(
-        {"_id": ObjectId(enrolment["id"])},
-        {
-            "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
-            "$currentDate": {"completed_at": True},
-        },
-    )
+    await leave_completion_half_done(enrolment["id"])
     return await log_in_as(client, runtime.settings, Role.WORKER, archive_id=person.archive_id)
 
 

@@ -22,7 +22,7 @@ from portfolio.vouchers.transitions import restore_missing_events
 from tests.faults.serving import on_embedded_store
 from tests.faults.workload import login
 from tests.helpers import log_in_as
-from tests.training.factories import trained_class
+from tests.training.factories import leave_completion_half_done, trained_class
 from tests.vouchers.factories import issued, make_world
 
 NO_GRACE = timedelta(0)
@@ -37,14 +37,7 @@ async def test_a_completion_without_its_entry_gets_exactly_one(
     client: AsyncClient, runtime: Runtime
 ) -> None:
     _, _, [enrolment], [person] = await trained_class(client, runtime)
-    # What a process killed right after the completion's conditional update leaves behind.
-    await Enrolment.get_pymongo_collection().update_one(
-        {"_id": ObjectId(enrolment["id"])},
-        {
-            "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
-            "$currentDate": {"completed_at": True},
-        },
-    )
+    await leave_completion_half_done(enrolment["id"])
     worker = await log_in_as(client, runtime.settings, Role.WORKER, archive_id=person.archive_id)
     assert await _training_entries(client, worker.headers) == []
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
+from bson import ObjectId
 from httpx import AsyncClient
 from stdnum.cn import uscc
 
@@ -17,6 +18,7 @@ from portfolio.archives.documents import Archive
 from portfolio.identity.identifiers import IdType, Sex, parse_resident_id
 from portfolio.identity.masking import mask_identity_number
 from portfolio.identity.protection import FieldProtection, associated_data
+from portfolio.training.documents import Enrolment
 from tests.archives.factories import fresh_resident_id, register
 from tests.helpers import LoggedIn, log_in_as
 
@@ -213,3 +215,15 @@ async def trained_class(
             assert recorded.status_code == 201, recorded.text
         enrolments.append(enrolment)
     return provider, run, enrolments, persons
+
+
+async def leave_completion_half_done(enrolment_id: str) -> None:
+    """What a process killed right after a completion's conditional update leaves behind: the
+    enrolment completed (passed), its archive entry never written."""
+    await Enrolment.get_pymongo_collection().update_one(
+        {"_id": ObjectId(enrolment_id)},
+        {
+            "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
+            "$currentDate": {"completed_at": True},
+        },
+    )
