@@ -84,6 +84,12 @@ class ValidationFailed(DomainError):
     code = "validation-failed"
     title = "Validation failed"
 
+    @classmethod
+    def outside_scope(cls, field: str) -> ValidationFailed:
+        """A region field naming a region outside the agency's scope: a field the agency may
+        not use (422, so a form can name it), not a forbidden action (403)."""
+        return cls.single(field, "outside_scope", "the region lies outside your agency's scope")
+
     def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
         super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in errors))
         self.errors = errors

@@ -139,11 +139,11 @@ async def register_worker(
     """Register a worker by real name in the agency's region; return the archive and a code.
 
     Birth date and sex come from the number where it encodes them (given values must match).
-    Every invalid field is reported at once; a region outside the agency's scope is one of
-    them (``outside_scope``). The same person registered before (any spelling of the same
-    number) is a Conflict whose only detail is the existing archive's region code, so the
-    agency knows to ask that region for a transfer. ``archive_id`` fixes the new archive's id
-    (demo data only).
+    Every invalid field is reported at once; a valid region outside the agency's scope is
+    then a 422 of its own (``outside_scope``). The same person registered before (any spelling
+    of the same number) is a Conflict whose only detail is the existing archive's region code,
+    so the agency knows to ask that region for a transfer. ``archive_id`` fixes the new
+    archive's id (demo data only).
     """
     prefix = require_agency(actor)
     now = now or datetime.now(UTC)
@@ -175,11 +175,7 @@ async def register_worker(
     ):
         raise ValidationFailed(errors)
     if not checked_region.startswith(prefix):
-        # Like an organisation's region: a field the agency may not use (422), so the form can
-        # name it; not 403, which says the agency may not register workers at all.
-        raise ValidationFailed.single(
-            "region_code", "outside_scope", "the region lies outside your agency's scope"
-        )
+        raise ValidationFailed.outside_scope("region_code")
 
     protection = FieldProtection(keyring)
     new_id = PydanticObjectId(archive_id) if archive_id else PydanticObjectId()
@@ -325,9 +321,7 @@ async def transfer_worker(
     prefix = require_agency(actor)
     target = parse_region_code(to_region_code, field="to_region_code")
     if not target.startswith(prefix):
-        raise ValidationFailed.single(
-            "to_region_code", "outside_scope", "the region lies outside your agency's scope"
-        )
+        raise ValidationFailed.outside_scope("to_region_code")
     if target == archive.region_code:
         raise ValidationFailed.single("to_region_code", "unchanged", "the worker is there already")
     note = " ".join((reason or "").split())[:200]

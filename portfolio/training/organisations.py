@@ -36,9 +36,7 @@ async def register(
     """An agency (in its region) or an admin registers a provider or enterprise."""
     region = parse_region_code(region_code)
     if actor.role is Role.AGENCY and not actor.covers_region(region):
-        raise ValidationFailed.single(
-            "region_code", "outside_scope", "the region lies outside your agency's scope"
-        )
+        raise ValidationFailed.outside_scope("region_code")
     override = credit_code_override_reason.strip()
     code = parse_credit_code(
         credit_code, field="credit_code", allow_checksum_override=bool(override)
