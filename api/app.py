@@ -30,7 +30,7 @@ from api.routers import (
     workers,
 )
 from api.runtime import Runtime
-from portfolio import bootstrap
+from portfolio import bootstrap, clock
 from portfolio.bootstrap import DemoLogin
 from portfolio.keyring import Keyring, load_master_secret
 from portfolio.models import DOCUMENT_MODELS
@@ -83,6 +83,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.clock_offset_days:
+            clock.set_offset(timedelta(days=settings.clock_offset_days))
         store: EmbeddedStore | None = None
         if settings.mongodb_uri is None:
             store = EmbeddedStore(settings.data_dir)

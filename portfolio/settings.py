@@ -88,6 +88,10 @@ class Settings(BaseSettings):
         Annotated[str, Field(pattern=r"^\d{2}(\d{2}){0,2}$")], Annotated[int, Field(ge=0)]
     ] = Field(default_factory=dict)
 
+    # Development only: the domain clock (portfolio/clock.py) runs this many days ahead (or
+    # behind), so a person trying the service can stage weeks of training in minutes.
+    clock_offset_days: int = Field(default=0, ge=-3650, le=3650)
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.env == "production":
@@ -102,6 +106,8 @@ class Settings(BaseSettings):
             if missing:
                 names = ", ".join(f"PORTFOLIO_{m.upper()}" for m in missing)
                 raise ValueError(f"production mode requires {names}")
+            if self.clock_offset_days:
+                raise ValueError("PORTFOLIO_CLOCK_OFFSET_DAYS is for development only")
         return self
 
     @property

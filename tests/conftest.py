@@ -22,6 +22,7 @@ from pymongo import AsyncMongoClient
 
 from api.app import create_app
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore
 
@@ -99,6 +100,14 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """Each test starts on the real domain clock; one that moved it leaves it moved for none."""
+    clock.resume()
+    yield
+    clock.resume()
 
 
 @pytest.fixture(autouse=True)
