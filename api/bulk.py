@@ -1,13 +1,12 @@
 """Bodies of bulk routes: JSON, or CSV whose header names the same fields as the JSON rows.
 
-A clerk's class list usually lives in a spreadsheet; accepting its CSV export (UTF-8, with or
-without a byte-order mark) spares them retyping forty rows.
+A clerk's class list usually lives in a spreadsheet; accepting its CSV export
+(``portfolio.tabular``: UTF-8 with or without a byte-order mark, or GB18030) spares them
+retyping forty rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, TypeVar
 
@@ -15,6 +14,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from portfolio.errors import FieldError, ValidationFailed
+from portfolio.tabular import read_csv
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -25,13 +25,9 @@ async def parse_bulk(request: Request, model: type[Body], **csv_fields: Any) -> 
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if content_type == "text/csv":
-            reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
-            rows = [{k: v for k, v in row.items() if k and v not in (None, "")} for row in reader]
-            return model.model_validate({**csv_fields, "rows": rows})
+            return model.model_validate({**csv_fields, "rows": read_csv(raw)})
         return model.model_validate(json.loads(raw))
-    except UnicodeDecodeError:
-        raise ValidationFailed.single("body", "encoding", "CSV must be UTF-8") from None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise ValidationFailed.single("body", "json_invalid", "not valid JSON") from None
     except ValidationError as invalid:
         raise ValidationFailed(
