@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pymongo.errors import PyMongoError
 
-from api import problems
+from api import openapi, problems
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
@@ -127,6 +127,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    openapi.install(app)
     app.add_middleware(
         RequestContextMiddleware,
         max_body_bytes=settings.max_body_bytes,

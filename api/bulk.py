@@ -38,13 +38,20 @@ async def parse_bulk(request: Request, model: type[Body], **csv_fields: Any) -> 
         ) from None
 
 
+# The models a bulk body refers to, listed by api/openapi.py under the document's components
+# (a body schema's own "$defs" would leave "#/$defs/..." references dangling in the document).
+BODY_SCHEMAS: dict[str, Any] = {}
+
+
 def openapi_body(model: type[BaseModel], csv_example: str) -> dict[str, Any]:
     """The OpenAPI request body of a bulk route: the JSON model, or CSV text."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    BODY_SCHEMAS.update(schema.pop("$defs", {}))
     return {
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": model.model_json_schema()},
+                "application/json": {"schema": schema},
                 "text/csv": {"schema": {"type": "string"}, "example": csv_example},
             },
         }
