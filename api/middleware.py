@@ -1,4 +1,5 @@
-"""The outermost layer of every request: request id, body size limit, access log, last-resort 500.
+"""The outermost layer of every request: request id, body size limit, ``Cache-Control:
+no-store`` by default, access log, last-resort 500.
 
 Written as plain ASGI so it sees every request, including those no route matches, and so an
 unexpected exception becomes a problem+json 500 here instead of a stack trace on the wire.
@@ -69,10 +70,13 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                sent = list(message.get("headers", []))
+                # Nothing is cached unless its route says it may be (hashed static files,
+                # public keys): most answers carry personal data, and a new route must not be
+                # able to forget this.
+                if not any(name.lower() == b"cache-control" for name, _ in sent):
+                    sent.append((b"cache-control", b"no-store"))
+                message["headers"] = [*sent, (b"x-request-id", request_id.encode())]
             await send(message)
 
         received = 0
