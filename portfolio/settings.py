@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A master key decodes to at least this many bytes, and is not a pattern: a key of few distinct
+# bytes ("aaaa…", a repeated word) is a typed secret, not a random one.
+MASTER_KEY_MIN_BYTES = 32
+_MASTER_KEY_MIN_DISTINCT_BYTES = 16
+
+
+def strong_master_key(value: str) -> bool:
+    """True when ``value`` is base64 (standard or URL-safe) of 32 or more random-looking bytes."""
+    text = value.strip()
+    try:
+        raw = base64.b64decode(
+            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
+        )
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) >= MASTER_KEY_MIN_BYTES and len(set(raw)) >= _MASTER_KEY_MIN_DISTINCT_BYTES
 
 
 class Settings(BaseSettings):
@@ -106,6 +125,12 @@ class Settings(BaseSettings):
             if missing:
                 names = ", ".join(f"PORTFOLIO_{m.upper()}" for m in missing)
                 raise ValueError(f"production mode requires {names}")
+            assert self.master_key is not None
+            if not strong_master_key(self.master_key.get_secret_value()):
+                raise ValueError(
+                    "PORTFOLIO_MASTER_KEY must be at least 32 random bytes in base64 "
+                    "(for example: openssl rand -base64 32)"
+                )
             if self.clock_offset_days:
                 raise ValueError("PORTFOLIO_CLOCK_OFFSET_DAYS is for development only")
         return self

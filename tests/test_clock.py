@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -44,7 +46,7 @@ def test_production_refuses_a_moved_clock() -> None:
         Settings(
             _env_file=None,  # type: ignore[call-arg]
             env="production",
-            master_key=SecretStr("x" * 44),
+            master_key=SecretStr(base64.b64encode(secrets.token_bytes(32)).decode()),
             mongodb_uri=SecretStr("mongodb://localhost"),
             clock_offset_days=3,
         )
