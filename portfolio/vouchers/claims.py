@@ -30,7 +30,7 @@ from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.reading import get_visible
-from portfolio.vouchers.rules import effective_status, epoch_ms, next_state
+from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.transitions import apply
 from portfolio.vouchers.views import (
     CertificateEvidenceView,
@@ -130,7 +130,7 @@ async def claim(
         },
         fields={
             "claimed_amount_fen": amount_fen,
-            "claimed_at_ms": epoch_ms(now),
+            "claimed_at_ms": clock.epoch_ms(now),
             "claim_note": note.strip(),
         },
     )

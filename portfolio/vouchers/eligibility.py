@@ -20,7 +20,7 @@ from portfolio.errors import NotFound
 from portfolio.lookups import find_each
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
 from portfolio.vouchers.policies import NOT_FOUND, current_states, policy_state, state_of
-from portfolio.vouchers.rules import UNUSED, PolicyState, epoch_ms, evaluate, facts_of
+from portfolio.vouchers.rules import UNUSED, PolicyState, evaluate, facts_of
 from portfolio.vouchers.views import EligibilityView, PolicyView, ViewPage, outcomes_view
 
 
@@ -55,7 +55,7 @@ async def unused_held(
     """(archive, policy_key) -> issue day of an unused, unexpired voucher the worker holds."""
     query: dict[str, object] = {
         "status": {"$in": [s.value for s in UNUSED]},
-        "valid_until_ms": {"$gt": epoch_ms(now)},
+        "valid_until_ms": {"$gt": clock.epoch_ms(now)},
     }
     if policy_key is not None:
         query["policy_key"] = policy_key

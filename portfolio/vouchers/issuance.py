@@ -43,7 +43,6 @@ from portfolio.vouchers.policies import policy_state
 from portfolio.vouchers.rules import (
     UNUSED,
     PolicyState,
-    epoch_ms,
     free_key,
     holding_key,
     no_unused_voucher_failed,
@@ -141,7 +140,7 @@ async def _expire_lapsed(archive_ids: Sequence[str], policy_key: str, now: datet
         {
             "policy_key": policy_key,
             "status": {"$in": [s.value for s in UNUSED]},
-            "valid_until_ms": {"$lte": epoch_ms(now)},
+            "valid_until_ms": {"$lte": clock.epoch_ms(now)},
         },
     )
     for voucher in lapsed:
@@ -187,7 +186,7 @@ def _new_voucher(
         coverage=policy.coverage,
         valid_from=now,
         valid_until=valid_until,
-        valid_until_ms=epoch_ms(valid_until),
+        valid_until_ms=clock.epoch_ms(valid_until),
         status=VoucherStatus.ISSUED,
         grounds=grounds,
         issue_note=note,

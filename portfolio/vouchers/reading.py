@@ -20,7 +20,7 @@ from portfolio.errors import Forbidden, NotFound
 from portfolio.training.documents import Enrolment
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
-from portfolio.vouchers.rules import UNUSED, effective_status, epoch_ms
+from portfolio.vouchers.rules import UNUSED, effective_status
 from portfolio.vouchers.views import ViewPage, VoucherEventView, VoucherView
 
 MAX_EVENTS = 500
@@ -68,10 +68,10 @@ def _status_filters(status: VoucherStatus | None, now: datetime) -> list[dict[st
     if status is VoucherStatus.EXPIRED:
         return [
             {"status": VoucherStatus.EXPIRED.value},
-            {"status": {"$in": unused}, "valid_until_ms": {"$lte": epoch_ms(now)}},
+            {"status": {"$in": unused}, "valid_until_ms": {"$lte": clock.epoch_ms(now)}},
         ]
     if status in UNUSED:
-        return [{"status": status.value, "valid_until_ms": {"$gt": epoch_ms(now)}}]
+        return [{"status": status.value, "valid_until_ms": {"$gt": clock.epoch_ms(now)}}]
     return [{"status": status.value}]
 
 

@@ -33,7 +33,7 @@ from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import RejectReason, VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import REDEEM, LedgerEntry, redeem_entry_id
 from portfolio.vouchers.reading import get_visible
-from portfolio.vouchers.rules import effective_status, epoch_ms, next_state
+from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.transitions import apply
 from portfolio.vouchers.views import VoucherView
 
@@ -139,7 +139,7 @@ async def redeem(
         },
         fields={
             "redeemed_amount_fen": voucher.claimed_amount_fen,
-            "redeemed_at_ms": epoch_ms(now),
+            "redeemed_at_ms": clock.epoch_ms(now),
         },
     )
     crash_point(AFTER_UPDATE)
@@ -197,7 +197,7 @@ async def finish_redemptions(*, grace: timedelta, now: datetime | None = None) -
     query = {
         "status": VoucherStatus.REDEEMED.value,
         "redeemed_entry_seq": 0,
-        "redeemed_at_ms": {"$lte": epoch_ms(moment - grace)},
+        "redeemed_at_ms": {"$lte": clock.epoch_ms(moment - grace)},
     }
     ledger = entries = 0
     async for voucher in Voucher.find(query):

@@ -38,7 +38,6 @@ from portfolio.vouchers.rules import (
     binding_key,
     coverage_gaps,
     effective_status,
-    epoch_ms,
     free_key,
     next_state,
 )
@@ -103,7 +102,7 @@ async def apply(
         "_id": voucher.id,
         "status": voucher.status.value,
         "version": voucher.version,
-        "valid_until_ms": {"$lte" if action is A.EXPIRE else "$gt": epoch_ms(now)},
+        "valid_until_ms": {"$lte" if action is A.EXPIRE else "$gt": clock.epoch_ms(now)},
     }
     if voucher.status not in UNUSED:
         del condition["valid_until_ms"]  # only unused vouchers expire
@@ -254,7 +253,7 @@ async def _expire_lapsed_holder(enrolment_id: str, now: datetime) -> None:
         {
             "binding_key": binding_key(enrolment_id),
             "status": S.BOUND.value,
-            "valid_until_ms": {"$lte": epoch_ms(now)},
+            "valid_until_ms": {"$lte": clock.epoch_ms(now)},
         }
     )
     async for voucher in lapsed:
@@ -376,7 +375,7 @@ async def expire_due(
     now = clock.truncate_to_millis(now or clock.now())
     query: dict[str, Any] = {
         "status": {"$in": [s.value for s in UNUSED]},
-        "valid_until_ms": {"$lte": epoch_ms(now)},
+        "valid_until_ms": {"$lte": clock.epoch_ms(now)},
     }
     by = SYSTEM
     if actor is not None:
