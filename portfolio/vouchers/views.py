@@ -63,7 +63,8 @@ class ViewPage(Generic[T]):
     def of(cls, items: Sequence[T], ids: Sequence[object], limit: int) -> ViewPage[T]:
         """A page that asked for ``limit``, ``ids`` being the keys read: a full page hands out
         its last key as the cursor (the same rule as every other list)."""
-        return cls(tuple(items), str(ids[-1]) if ids and len(ids) == limit else None)
+        full = bool(ids) and len(ids) == limit and ids[-1] is not None
+        return cls(tuple(items), str(ids[-1]) if full else None)
 
 
 # ---- policies and eligibility ------------------------------------------------------------
