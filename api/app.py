@@ -21,11 +21,13 @@ from api.routers import (
     audit,
     auth,
     certificates,
+    claims,
     enrolments,
     health,
     me,
     reports,
     training,
+    voucher_policies,
     vouchers,
     workers,
 )
@@ -144,5 +146,7 @@ def create_app(
     app.include_router(me.router)
     app.include_router(reports.router)
     app.include_router(apprenticeships.router)
+    app.include_router(voucher_policies.router)
     app.include_router(vouchers.router)
+    app.include_router(claims.router)
     return app

@@ -11,12 +11,12 @@ each shown with its evidence.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
@@ -25,13 +25,23 @@ from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.documents import AttendanceRecord, Certificate, Course, Enrolment
 from portfolio.training.enums import AttendanceStatus, CaptureMethod, CompletionResult
 from portfolio.training.enums import EnrolmentStatus as E
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.reading import get_visible
-from portfolio.vouchers.rules import effective_status, epoch_ms, next_state, truncate_to_millis
+from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.transitions import apply
+from portfolio.vouchers.views import (
+    CertificateEvidenceView,
+    ClaimView,
+    EnrolmentEvidenceView,
+    EvidenceView,
+    MoneyView,
+    SessionEvidenceView,
+    ViewPage,
+    VoucherView,
+)
 
 # What a provider's list shows by default: awaiting a decision, and paid.
 PROVIDER_DEFAULT = (VoucherStatus.CLAIMED, VoucherStatus.REDEEMED)
@@ -55,9 +65,9 @@ async def claim(
     min_share: float,
     note: str = "",
     now: datetime | None = None,
-) -> Voucher:
+) -> VoucherView:
     """The provider the voucher is bound to claims ``amount_fen`` for the finished training."""
-    now = truncate_to_millis(now or datetime.now(UTC))
+    now = clock.truncate_to_millis(now or clock.now())
     organisation = await acting_organisation(actor)
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     if voucher.organisation_id != str(organisation.id):
@@ -65,9 +75,9 @@ async def claim(
     target = next_state(
         VoucherAction.CLAIM, effective_status(voucher.status, voucher.valid_until, now)
     )
-    enrolment = await Enrolment.get(object_id(voucher.enrolment_id, "enrolment"))
+    enrolment = await Enrolment.get(ids.parse(voucher.enrolment_id, "enrolment"))
     assert enrolment is not None  # a bound voucher's enrolment is never deleted
-    course = await Course.get(object_id(enrolment.course_id, "course"))
+    course = await Course.get(ids.parse(enrolment.course_id, "course"))
     assert course is not None
     errors: list[FieldError] = []
     if enrolment.status is not E.COMPLETED or enrolment.result is not CompletionResult.PASSED:
@@ -120,52 +130,17 @@ async def claim(
         },
         fields={
             "claimed_amount_fen": amount_fen,
-            "claimed_at_ms": epoch_ms(now),
+            "claimed_at_ms": clock.epoch_ms(now),
             "claim_note": note.strip(),
         },
     )
-    return claimed
+    return VoucherView.of(claimed, viewer=actor, now=now)
 
 
 # ---- evidence ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SessionEvidence:
-    """One session's attendance as it counts: the latest confirmed record, if any."""
-
-    session_n: int
-    hours: float
-    capture_method: CaptureMethod
-    # "worker" when the worker confirmed a provider's record, else the real-name method.
-    confirmed_by: str
-    confirmed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What an agency looks at before paying a claim."""
-
-    enrolment: Enrolment | None
-    course: Course | None
-    sessions: tuple[SessionEvidence, ...]
-    hours_confirmed: float
-    hours_needed: float
-    worker_confirmed_sessions: int
-    unconfirmed_sessions: int
-    certificates: tuple[Certificate, ...]
-    cap_fen: int
-
-
-@dataclass(frozen=True)
-class ClaimView:
-    """A claimed (or decided) voucher and its evidence."""
-
-    voucher: Voucher
-    evidence: Evidence
-
-
-def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidence], int]:
+def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidenceView], int]:
     latest: dict[int, AttendanceRecord] = {}
     pending: set[int] = set()
     for item in records:
@@ -177,7 +152,7 @@ def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidence
         if known is None or (item.recorded_at, str(item.id)) > (known.recorded_at, str(known.id)):
             latest[item.session_n] = item
     sessions = [
-        SessionEvidence(
+        SessionEvidenceView(
             session_n=n,
             hours=r.hours,
             capture_method=r.capture_method,
@@ -191,12 +166,42 @@ def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidence
     return sessions, len(pending - set(latest))
 
 
-async def evidence_of(vouchers: Sequence[Voucher], *, min_share: float) -> list[ClaimView]:
-    """Each voucher with its evidence, read in a few batched queries."""
+def _enrolment_evidence(enrolment: Enrolment, course: Course) -> EnrolmentEvidenceView:
+    return EnrolmentEvidenceView(
+        id=str(enrolment.id),
+        run_id=enrolment.run_id,
+        course_id=enrolment.course_id,
+        course_title=course.title,
+        planned_hours=course.planned_hours,
+        subsidy_standard_fen=course.subsidy_standard_fen,
+        status=enrolment.status,
+        result=enrolment.result,
+        score=enrolment.score,
+        hours_attended=enrolment.hours_attended,
+        completed_at=enrolment.completed_at,
+    )
+
+
+def _certificate_evidence(certificate: Certificate) -> CertificateEvidenceView:
+    return CertificateEvidenceView(
+        id=str(certificate.id),
+        number=certificate.number,
+        certificate_type=certificate.certificate_type,
+        level=certificate.level,
+        issue_date=certificate.issue_date,
+        status=certificate.status,
+    )
+
+
+async def evidence_of(
+    vouchers: Sequence[Voucher], *, viewer: Actor, min_share: float, now: datetime
+) -> list[ClaimView]:
+    """Each voucher's claim with its evidence as ``viewer`` sees it, read in a few batched
+    queries."""
     enrolment_ids = [v.enrolment_id for v in vouchers if v.enrolment_id]
-    oids = [object_id(i, "enrolment") for i in enrolment_ids]
+    oids = [ids.parse(i, "enrolment") for i in enrolment_ids]
     enrolments = {str(e.id): e async for e in Enrolment.find({"_id": {"$in": oids}})}
-    course_oids = list({object_id(e.course_id, "course") for e in enrolments.values()})
+    course_oids = list({ids.parse(e.course_id, "course") for e in enrolments.values()})
     courses = {str(c.id): c async for c in Course.find({"_id": {"$in": course_oids}})}
     records = await records_by_enrolment(enrolment_ids)
     certificates: dict[str, list[Certificate]] = {}
@@ -207,24 +212,21 @@ async def evidence_of(vouchers: Sequence[Voucher], *, min_share: float) -> list[
         enrolment = enrolments.get(voucher.enrolment_id)
         course = courses.get(enrolment.course_id) if enrolment else None
         sessions, unconfirmed = _sessions(records.get(voucher.enrolment_id, []))
-        views.append(
-            ClaimView(
-                voucher,
-                Evidence(
-                    enrolment=enrolment,
-                    course=course,
-                    sessions=tuple(sessions),
-                    hours_confirmed=hours_attended(records.get(voucher.enrolment_id, [])),
-                    hours_needed=attendance_needed(course, min_share) if course else 0,
-                    worker_confirmed_sessions=sum(
-                        1 for s in sessions if s.confirmed_by == "worker"
-                    ),
-                    unconfirmed_sessions=unconfirmed,
-                    certificates=tuple(certificates.get(voucher.enrolment_id, [])),
-                    cap_fen=claim_cap(voucher, course) if course else voucher.face_value_fen,
-                ),
-            )
+        evidence = EvidenceView(
+            enrolment=_enrolment_evidence(enrolment, course)
+            if enrolment is not None and course is not None
+            else None,
+            sessions=tuple(sessions),
+            hours_confirmed=hours_attended(records.get(voucher.enrolment_id, [])),
+            hours_needed=attendance_needed(course, min_share) if course else 0,
+            worker_confirmed_sessions=sum(1 for s in sessions if s.confirmed_by == "worker"),
+            unconfirmed_sessions=unconfirmed,
+            certificates=tuple(
+                _certificate_evidence(c) for c in certificates.get(voucher.enrolment_id, [])
+            ),
+            cap_fen=claim_cap(voucher, course) if course else voucher.face_value_fen,
         )
+        views.append(ClaimView.of(voucher, evidence, viewer=viewer, now=now))
     return views
 
 
@@ -249,8 +251,9 @@ async def list_claims(
     after: PydanticObjectId | None,
     limit: int,
     min_share: float,
-) -> list[ClaimView]:
-    """An agency's queue (claims awaiting a decision in its region, oldest claim first by id)
+    now: datetime | None = None,
+) -> ViewPage[ClaimView]:
+    """An agency's queue (claims awaiting a decision in its region, newest claim first by id)
     or a provider's own claims (awaiting and paid by default), each with its evidence."""
     query = _scope(actor)
     if status is None:
@@ -266,31 +269,25 @@ async def list_claims(
         query["policy_key"] = policy_key
     if region_code is not None:
         if actor.role is Role.AGENCY and not actor.covers_region(region_code):
-            return []
+            return ViewPage((), None)
         query["region_code"] = region_code
     if after is not None:
         query["_id"] = {"$lt": after}
     found = await Voucher.find(query).sort("-_id").limit(limit).to_list()
-    return await evidence_of(found, min_share=min_share)
+    views = await evidence_of(found, viewer=actor, min_share=min_share, now=now or clock.now())
+    return ViewPage.of(views, [v.id for v in found], limit)
 
 
-async def get_claim(*, actor: Actor, voucher_id: str, min_share: float) -> ClaimView:
+async def get_claim(
+    *, actor: Actor, voucher_id: str, min_share: float, now: datetime | None = None
+) -> ClaimView:
     """One voucher's claim with its evidence (the agency of its region or its provider)."""
     if actor.role not in (Role.AGENCY, Role.PROVIDER):
         raise Forbidden("only an agency or a provider may read claims")
-    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=datetime.now(UTC))
-    [view] = await evidence_of([voucher], min_share=min_share)
+    now = now or clock.now()
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    [view] = await evidence_of([voucher], viewer=actor, min_share=min_share, now=now)
     return view
-
-
-@dataclass(frozen=True)
-class MoneyTotals:
-    """A provider's money: claims awaiting a decision (owed) and redeemed ones (paid)."""
-
-    claims_pending: int
-    owed_fen: int
-    vouchers_paid: int
-    paid_fen: int
 
 
 async def _sum(collection: Any, match: dict[str, Any], field: str) -> tuple[int, int]:
@@ -305,7 +302,7 @@ async def _sum(collection: Any, match: dict[str, Any], field: str) -> tuple[int,
     return sum(r["n"] for r in rows), sum(r["fen"] for r in rows)
 
 
-async def totals(*, actor: Actor) -> MoneyTotals:
+async def totals(*, actor: Actor) -> MoneyView:
     """Owed (claimed, awaiting) and paid (ledger) money of the provider, or of the agency's
     region."""
     scope = _scope(actor)
@@ -315,4 +312,4 @@ async def totals(*, actor: Actor) -> MoneyTotals:
         "$claimed_amount_fen",
     )
     paid_n, paid = await _sum(LedgerEntry.get_pymongo_collection(), scope, "$amount_fen")
-    return MoneyTotals(pending, owed, paid_n, paid)
+    return MoneyView(pending, owed, paid_n, paid)

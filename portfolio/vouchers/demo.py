@@ -25,10 +25,11 @@ second run binds it then). Loading twice changes nothing.
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
+from portfolio import clock
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
@@ -49,6 +50,7 @@ from portfolio.vocabulary import TrainingType
 from portfolio.vouchers import claims, issuance, policies, redemption, transitions
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherStatus
+from portfolio.vouchers.inputs import PolicyContent, RulesContent
 from portfolio.vouchers.rules import coverage_gaps
 
 PROVINCE_POLICY = "64d000000000000000000e01"
@@ -65,49 +67,50 @@ CLAIMS_POLICY = "64d000000000000000000e04"
 REDEEMED_VOUCHER = "64d000000000000000000f07"
 CLAIMED_VOUCHER = "64d000000000000000000f08"
 
-_PROVINCE = policies.PolicyContent(
+_PROVINCE = PolicyContent(
     name="四川省职业技能培训券（就业技能培训）",
     face_value_fen=120_000,
     quantity=10_000,
     validity_days=365,
     region_prefix="51",
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
-    rules=policies.RulesContent(min_age=16, max_age=60),
+    rules=RulesContent(min_age=16, max_age=60),
 )
-_PROVINCE_V2 = policies.PolicyContent(
+_PROVINCE_V2 = PolicyContent(
     name="四川省职业技能培训券（就业技能培训）",
     face_value_fen=150_000,
     quantity=10_000,
     validity_days=365,
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
-    rules=policies.RulesContent(min_age=16, max_age=60),
+    rules=RulesContent(min_age=16, max_age=60),
+    change_note="面值由1200元提高到1500元",
 )
-_MIANYANG = policies.PolicyContent(
+_MIANYANG = PolicyContent(
     name="绵阳市失业人员就业技能培训券",
     face_value_fen=120_000,
     quantity=500,
     validity_days=180,
     region_prefix="5107",
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
-    rules=policies.RulesContent(registered_unemployed=True, min_age=16, max_age=60),
+    rules=RulesContent(registered_unemployed=True, min_age=16, max_age=60),
 )
-_CHENGDU_CHEF = policies.PolicyContent(
+_CHENGDU_CHEF = PolicyContent(
     name="成都市就业技能培训券（川菜）",
     face_value_fen=100_000,
     quantity=1_000,
     validity_days=365,
     region_prefix="5101",
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
-    rules=policies.RulesContent(min_age=16, max_age=60),
+    rules=RulesContent(min_age=16, max_age=60),
 )
-_CHENGDU = policies.PolicyContent(
+_CHENGDU = PolicyContent(
     name="成都市失业保险参保职工技能提升培训券",
     face_value_fen=180_000,
     quantity=2_000,
     validity_days=180,
     region_prefix="5101",
     training_types=(TrainingType.SKILL_UPGRADING,),
-    rules=policies.RulesContent(min_unemployment_insurance_months=12),
+    rules=RulesContent(min_unemployment_insurance_months=12),
 )
 
 
@@ -118,9 +121,7 @@ async def _actor(username: str) -> Actor:
     return actor_of(principal)
 
 
-async def _policy(
-    actor: Actor, policy_id: str, content: policies.PolicyContent, at: datetime
-) -> None:
+async def _policy(actor: Actor, policy_id: str, content: PolicyContent, at: datetime) -> None:
     if await VoucherPolicy.get(PydanticObjectId(policy_id)) is not None:
         return
     with contextlib.suppress(Conflict):  # another replica loading the demo made it first
@@ -141,7 +142,7 @@ async def _voucher(
     if found is not None:
         return found
     with contextlib.suppress(Conflict):
-        return await issuance.issue(
+        await issuance.issue(
             actor=actor,
             policy_id=policy_id,
             worker_id=archive_id,
@@ -252,7 +253,7 @@ async def _claimed(
 async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
     """Load the voucher demo (after the demo accounts, archives and, ideally, training);
     with the keyring, the claimed and redeemed vouchers too."""
-    now = datetime.now(UTC)
+    now = clock.now()
     long_ago = now - timedelta(days=400)
     sichuan = await _actor("agency-sichuan")
     chengdu = await _actor("agency-chengdu")
@@ -299,7 +300,6 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
                 actor=sichuan,
                 policy_id=PROVINCE_POLICY,
                 content=_PROVINCE_V2,
-                change_note="面值由1200元提高到1500元",
                 now=now,
             )
     province_now = await _current_version(PROVINCE_POLICY)

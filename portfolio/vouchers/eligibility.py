@@ -8,31 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from beanie import PydanticObjectId
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Archive
 from portfolio.archives.scope import archive_for_agency, require_worker
 from portfolio.errors import NotFound
-from portfolio.identity.identifiers import china_today
 from portfolio.lookups import find_each
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
-from portfolio.vouchers.policies import (
-    NOT_FOUND,
-    PolicyState,
-    current_states,
-    get_policy,
-    state_of,
-)
-from portfolio.vouchers.rules import UNUSED, epoch_ms, evaluate, facts_of, truncate_to_millis
+from portfolio.vouchers.policies import NOT_FOUND, current_states, policy_state, state_of
+from portfolio.vouchers.rules import UNUSED, PolicyState, evaluate, facts_of
+from portfolio.vouchers.views import EligibilityView, PolicyView, ViewPage, outcomes_view
 
 
 @dataclass(frozen=True)
 class Eligibility:
-    """The answer for one worker and one policy version: every rule with its reason."""
+    """The answer for one worker and one policy version: every rule with its reason (what
+    issuing decides on and keeps as the voucher's grounds)."""
 
     state: PolicyState
     archive_id: str
@@ -44,10 +39,14 @@ class Eligibility:
         """True when every rule passed."""
         return all(o.passed for o in self.outcomes)
 
-
-def _now(now: datetime | None = None) -> datetime:
-    """``now`` (or the current time) at the precision BSON keeps."""
-    return truncate_to_millis(now or datetime.now(UTC))
+    def view(self) -> EligibilityView:
+        """The answer as shown (to the worker asking, or an agency)."""
+        return EligibilityView(
+            policy=PolicyView.of(self.state),
+            worker_id=self.archive_id,
+            rules=outcomes_view(self.outcomes),
+            checked_at=self.checked_at,
+        )
 
 
 async def unused_held(
@@ -56,13 +55,13 @@ async def unused_held(
     """(archive, policy_key) -> issue day of an unused, unexpired voucher the worker holds."""
     query: dict[str, object] = {
         "status": {"$in": [s.value for s in UNUSED]},
-        "valid_until_ms": {"$gt": epoch_ms(now)},
+        "valid_until_ms": {"$gt": clock.epoch_ms(now)},
     }
     if policy_key is not None:
         query["policy_key"] = policy_key
     held: dict[tuple[str, str], date] = {}
     for voucher in await find_each(Voucher, "archive_id", archive_ids, query):
-        day = china_today(voucher.valid_from)
+        day = clock.china_today(voucher.valid_from)
         key = (voucher.archive_id, voucher.policy_key)
         held[key] = min(day, held.get(key, day))
     return held
@@ -72,7 +71,7 @@ def assess(
     state: PolicyState, archive: Archive, *, held: dict[tuple[str, str], date], now: datetime
 ) -> Eligibility:
     """Every rule of the policy applied to the worker, with its reason."""
-    today = china_today(now)
+    today = clock.china_today(now)
     facts = facts_of(
         archive,
         today=today,
@@ -88,13 +87,13 @@ def assess(
 
 async def eligibility(
     *, actor: Actor, policy_id: str, worker_id: str, now: datetime | None = None
-) -> Eligibility:
+) -> EligibilityView:
     """An agency asks whether a worker of its region is eligible, and why (every rule)."""
-    now = _now(now)
-    state = await get_policy(actor=actor, policy_id=policy_id)
+    now = clock.truncate_to_millis(now or clock.now())
+    state = await policy_state(actor=actor, policy_id=policy_id)
     archive = await archive_for_agency(actor, worker_id)
     held = await unused_held([str(archive.id)], now=now, policy_key=state.policy.policy_key)
-    return assess(state, archive, held=held, now=now)
+    return assess(state, archive, held=held, now=now).view()
 
 
 async def _own_archive(actor: Actor) -> Archive:
@@ -110,24 +109,16 @@ def _covers(region_prefix: str, region_code: str) -> bool:
 
 async def my_eligibility(
     *, actor: Actor, policy_id: str, now: datetime | None = None
-) -> Eligibility:
+) -> EligibilityView:
     """A worker asks about themself, for a policy covering their region."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     archive = await _own_archive(actor)
-    policy = await VoucherPolicy.get(object_id(policy_id, "voucher policy"))
+    policy = await VoucherPolicy.get(ids.parse(policy_id, "voucher policy"))
     if policy is None or not _covers(policy.region_prefix, archive.region_code):
         raise NotFound(NOT_FOUND)
     state = await state_of(policy)
     held = await unused_held([str(archive.id)], now=now, policy_key=policy.policy_key)
-    return assess(state, archive, held=held, now=now)
-
-
-@dataclass(frozen=True)
-class MyPolicies:
-    """One page of the worker's policies, and where the next page starts (None: the last)."""
-
-    answers: list[Eligibility]
-    after: PydanticObjectId | None
+    return assess(state, archive, held=held, now=now).view()
 
 
 async def my_policies(
@@ -137,7 +128,7 @@ async def my_policies(
     after: PydanticObjectId | None = None,
     limit: int = 50,
     now: datetime | None = None,
-) -> MyPolicies:
+) -> ViewPage[EligibilityView]:
     """The published policies covering the worker's region that are still running, oldest
     first, each with the worker's eligibility (only the eligible ones with ``eligible_only``).
 
@@ -145,12 +136,12 @@ async def my_policies(
     are left out after reading, so heads are read in batches until the page is full; the
     cursor is the last head *read*, so a page never skips or repeats a policy.
     """
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     archive = await _own_archive(actor)
     code = archive.region_code
-    today = china_today(now)
+    today = clock.china_today(now)
     held = await unused_held([str(archive.id)], now=now)
-    answers: list[Eligibility] = []
+    answers: list[EligibilityView] = []
     while True:
         query: dict[str, object] = {"region_prefix": {"$in": [code[:2], code[:4], code]}}
         if after is not None:
@@ -161,9 +152,9 @@ async def my_policies(
                 continue
             answer = assess(state, archive, held=held, now=now)
             if answer.eligible or not eligible_only:
-                answers.append(answer)
+                answers.append(answer.view())
                 if len(answers) == limit:
-                    return MyPolicies(answers, state.head.id)
+                    return ViewPage(tuple(answers), str(state.head.id))
         if len(heads) < limit:
-            return MyPolicies(answers, None)
+            return ViewPage(tuple(answers), None)
         after = heads[-1].id

@@ -13,21 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from beanie import PydanticObjectId
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, region_range
 from portfolio.archives.documents import Archive, Recorder
 from portfolio.archives.scope import archive_for_agency
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
-from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
+from portfolio.once import insert_once
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.enrolments import WorkerRef, match_workers
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import (
     EventRecord,
     PolicyHead,
@@ -38,32 +38,20 @@ from portfolio.vouchers.documents import (
 from portfolio.vouchers.eligibility import assess, unused_held
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.errors import NotEligible
-from portfolio.vouchers.policies import PolicyState, get_policy
+from portfolio.vouchers.inputs import IssueRow
+from portfolio.vouchers.policies import policy_state
 from portfolio.vouchers.rules import (
     UNUSED,
-    epoch_ms,
+    PolicyState,
     free_key,
     holding_key,
     no_unused_voucher_failed,
-    truncate_to_millis,
     validity_end,
 )
 from portfolio.vouchers.transitions import SYSTEM, expire, record_event
+from portfolio.vouchers.views import BulkIssueView, IssueRowView, VoucherView, outcomes_view
 
 _NO_WORKER = "no such worker in your region"
-
-
-def _now(now: datetime | None = None) -> datetime:
-    """``now`` (or the current time) at the precision BSON keeps."""
-    return truncate_to_millis(now or datetime.now(UTC))
-
-
-@dataclass(frozen=True)
-class IssueRow:
-    """One row of a bulk issue: a worker by archive id, or by ID number and name together."""
-
-    worker_id: str | None = None
-    worker: WorkerRef | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +64,17 @@ class IssueResult:
     failed_rules: tuple[RuleOutcome, ...] = ()
     errors: tuple[FieldError, ...] = ()
     detail: str = ""
+
+    def view(self, *, viewer: Actor, now: datetime) -> IssueRowView:
+        """The row's outcome as shown to the agency that issued."""
+        return IssueRowView(
+            row=self.row,
+            status=self.status,
+            voucher=VoucherView.of(self.voucher, viewer=viewer, now=now) if self.voucher else None,
+            failed_rules=outcomes_view(self.failed_rules),
+            errors=self.errors,
+            detail=self.detail,
+        )
 
     @classmethod
     def failed(cls, row: int, error: DomainError) -> IssueResult:
@@ -93,14 +92,14 @@ class IssueResult:
 
 
 async def _issuable(actor: Actor, policy_id: str, now: datetime) -> PolicyState:
-    state = await get_policy(actor=actor, policy_id=policy_id)
+    state = await policy_state(actor=actor, policy_id=policy_id)
     if not state.current:
         raise Conflict(
             f"version {state.policy.version_no} of this policy was replaced; issue under the "
             "current version",
             current_version_id=state.head.current_version_id,
         )
-    if state.ended(china_today(now)):
+    if state.ended(clock.china_today(now)):
         assert state.policy.fixed_end is not None
         raise Conflict(f"the policy ended on {state.policy.fixed_end.isoformat()}")
     return state
@@ -141,7 +140,7 @@ async def _expire_lapsed(archive_ids: Sequence[str], policy_key: str, now: datet
         {
             "policy_key": policy_key,
             "status": {"$in": [s.value for s in UNUSED]},
-            "valid_until_ms": {"$lte": epoch_ms(now)},
+            "valid_until_ms": {"$lte": clock.epoch_ms(now)},
         },
     )
     for voucher in lapsed:
@@ -187,7 +186,7 @@ def _new_voucher(
         coverage=policy.coverage,
         valid_from=now,
         valid_until=valid_until,
-        valid_until_ms=epoch_ms(valid_until),
+        valid_until_ms=clock.epoch_ms(valid_until),
         status=VoucherStatus.ISSUED,
         grounds=grounds,
         issue_note=note,
@@ -213,13 +212,13 @@ async def issue(
     note: str = "",
     now: datetime | None = None,
     voucher_id: str | None = None,
-) -> Voucher:
+) -> VoucherView:
     """An agency issues a voucher of the current policy version to an eligible worker of its
     region; refused with every failing rule when the worker is not eligible.
 
     ``now`` and ``voucher_id`` fix the moment and the id (demo data and tests of time only).
     """
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     state = await _issuable(actor, policy_id, now)
     archive = await archive_for_agency(actor, worker_id)
     key = state.policy.policy_key
@@ -229,7 +228,7 @@ async def issue(
     if not answer.eligible:
         raise NotEligible([o for o in answer.outcomes if not o.passed])
     if not await _take(state, 1):
-        fresh = await get_policy(actor=actor, policy_id=policy_id)
+        fresh = await policy_state(actor=actor, policy_id=policy_id)
         if not fresh.current:
             await _issuable(actor, policy_id, now)  # raises: the version was replaced
         raise _exhausted(state)
@@ -242,17 +241,15 @@ async def issue(
         now=now,
         voucher_id=PydanticObjectId(voucher_id) if voucher_id else None,
     )
-    try:
-        await voucher.insert()
-    except DuplicateKeyError:
+    if not await insert_once(voucher):
         await _give_back(state, 1)
         if voucher_id is not None and await Voucher.get(voucher.id) is not None:
-            raise Conflict("this voucher exists already") from None
+            raise Conflict("this voucher exists already")
         # A racing issue to the same worker won the unique holding key.
-        raise NotEligible([no_unused_voucher_failed(china_today(now))]) from None
+        raise NotEligible([no_unused_voucher_failed(clock.china_today(now))])
     await record_event(voucher, voucher.last_event)
     await voucher_reports.event_recorded(voucher, voucher.last_event)
-    return voucher
+    return VoucherView.of(voucher, viewer=actor, now=now)
 
 
 async def _resolve(
@@ -265,12 +262,13 @@ async def _resolve(
     by_ref: dict[int, WorkerRef] = {}
     for row, item in enumerate(rows):
         if item.worker_id is not None:
-            try:
-                by_id[row] = object_id(item.worker_id, "worker")
-            except NotFound:
+            oid = ids.parse_or_none(item.worker_id)
+            if oid is None:
                 failed[row] = IssueResult.failed(row, NotFound(_NO_WORKER))
-        elif item.worker is not None:
-            by_ref[row] = item.worker
+            else:
+                by_id[row] = oid
+        elif item.id_number is not None and item.name is not None:
+            by_ref[row] = WorkerRef(item.id_type, item.id_number, item.name, item.nationality)
         else:
             failed[row] = IssueResult.failed(
                 row,
@@ -352,20 +350,20 @@ async def issue_many(
     rows: Sequence[IssueRow],
     note: str = "",
     now: datetime | None = None,
-) -> list[IssueResult]:
+) -> BulkIssueView:
     """Issue to a list of workers: every eligible row gets a voucher while the quantity lasts;
     the others are reported with their failing rules or error.
 
     Done in batches (one lookup of the archives, one of their vouchers, one counter update,
     one insert) so a list of thousands takes seconds.
     """
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     state = await _issuable(actor, policy_id, now)
     candidates, results = await _resolve(actor, keyring, rows)
     key = state.policy.policy_key
-    ids = [str(a.id) for _, a in candidates]
-    await _expire_lapsed(ids, key, now)
-    held = await unused_held(ids, now=now, policy_key=key)
+    archive_ids = [str(a.id) for _, a in candidates]
+    await _expire_lapsed(archive_ids, key, now)
+    held = await unused_held(archive_ids, now=now, policy_key=key)
     eligible: list[tuple[int, Archive, list[RuleOutcome]]] = []
     for row, archive in candidates:
         answer = assess(state, archive, held=held, now=now)
@@ -393,7 +391,7 @@ async def issue_many(
         if position in refused:
             # A racing issue to the same worker won the unique holding key.
             results[row] = IssueResult.failed(
-                row, NotEligible([no_unused_voucher_failed(china_today(now))])
+                row, NotEligible([no_unused_voucher_failed(clock.china_today(now))])
             )
         else:
             results[row] = IssueResult(row, "issued", voucher=voucher)
@@ -407,4 +405,4 @@ async def issue_many(
         await voucher_reports.events_recorded(
             [(r.voucher, r.voucher.last_event) for r in results.values() if r.voucher is not None]
         )
-    return [results[row] for row in sorted(results)]
+    return BulkIssueView(tuple(results[row].view(viewer=actor, now=now) for row in sorted(results)))

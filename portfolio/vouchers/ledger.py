@@ -3,18 +3,17 @@
 An entry's ``_id`` is derived from what moved the money (``"redeem:<voucher id>"``), so the
 redemption that writes it, a retry of that redemption and the repair routine finishing it all
 try to insert the same ``_id``: the unique ``_id`` lets exactly one of them land. Entries are
-never updated or deleted; a correction would be a new entry of its own kind.
+never updated or deleted; a correction would be a new entry of its own kind. Written with
+``portfolio.once.insert_once``.
 """
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import ClassVar
 
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from portfolio.archives.documents import Recorder
 
@@ -53,11 +52,3 @@ class LedgerEntry(Document):
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("at_ms", ASCENDING)]),
         ]
-
-
-async def insert_once(entry: LedgerEntry) -> bool:
-    """Insert ``entry``; False when an entry with its id exists already (written before)."""
-    with contextlib.suppress(DuplicateKeyError):
-        await entry.insert()
-        return True
-    return False

@@ -15,16 +15,15 @@ the policies whose region covers their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import china_today, parse_occupation_code, parse_region_prefix
-from portfolio.training.organisations import object_id
+from portfolio.identity.identifiers import parse_occupation_code, parse_region_prefix
+from portfolio.once import insert_once
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.documents import (
     Coverage,
@@ -32,64 +31,11 @@ from portfolio.vouchers.documents import (
     PolicyHead,
     VoucherPolicy,
 )
-from portfolio.vouchers.rules import truncate_to_millis
+from portfolio.vouchers.inputs import PolicyContent
+from portfolio.vouchers.rules import PolicyState
+from portfolio.vouchers.views import PolicyView, ViewPage
 
 NOT_FOUND = "no such voucher policy"
-
-
-@dataclass(frozen=True)
-class RulesContent:
-    """Eligibility rules as an agency states them; the region defaults to the policy's."""
-
-    registered_unemployed: bool = False
-    min_unemployment_insurance_months: int | None = None
-    min_age: int | None = None
-    max_age: int | None = None
-    region_prefix: str | None = None
-    one_unused_voucher: bool = True
-
-
-@dataclass(frozen=True)
-class PolicyContent:
-    """Everything one version of a policy says (validated by ``publish``)."""
-
-    name: str
-    face_value_fen: int
-    quantity: int
-    validity_days: int | None = None
-    fixed_end: date | None = None
-    region_prefix: str | None = None
-    training_types: Sequence[TrainingType] = ()
-    occupation_codes: Sequence[str] = ()
-    brands: Sequence[SkillBrand] = ()
-    rules: RulesContent = field(default_factory=RulesContent)
-
-
-@dataclass(frozen=True)
-class PolicyState:
-    """One version of a policy with its head (current version, issued counter)."""
-
-    policy: VoucherPolicy
-    head: PolicyHead
-
-    @property
-    def current(self) -> bool:
-        """True when this version is the one vouchers are issued under."""
-        return self.head.current_version_id == str(self.policy.id)
-
-    @property
-    def remaining(self) -> int:
-        """Vouchers the current version may still issue (0 for a superseded version)."""
-        return max(0, self.policy.quantity - self.head.issued) if self.current else 0
-
-    def ended(self, today: date) -> bool:
-        """True once the fixed end date has passed (no more vouchers can be valid)."""
-        return self.policy.fixed_end is not None and self.policy.fixed_end < today
-
-
-def _now(now: datetime | None = None) -> datetime:
-    """``now`` (or the current time) at the precision BSON keeps."""
-    return truncate_to_millis(now or datetime.now(UTC))
 
 
 def manages(actor: Actor, region_prefix: str) -> bool:
@@ -207,7 +153,6 @@ def _version(
     policy_id: PydanticObjectId,
     policy_key: str,
     version_no: int,
-    change_note: str,
     now: datetime,
 ) -> VoucherPolicy:
     return VoucherPolicy(
@@ -222,7 +167,7 @@ def _version(
         fixed_end=content.fixed_end,
         quantity=content.quantity,
         rules=rules,
-        change_note=change_note.strip(),
+        change_note=content.change_note.strip(),
         created_at=now,
         created_by=actor.principal_id,
     )
@@ -234,13 +179,15 @@ async def publish(
     content: PolicyContent,
     now: datetime | None = None,
     policy_id: str | None = None,
-) -> PolicyState:
+) -> PolicyView:
     """An agency publishes a new policy (version 1) in its region.
 
-    ``policy_id`` fixes the id (demo data only).
+    ``now`` and ``policy_id`` fix the moment and the id (demo data only).
     """
-    now = _now(now)
-    region, coverage, rules = _checked(actor, content, fixed_region=None, today=china_today(now))
+    now = clock.truncate_to_millis(now or clock.now())
+    region, coverage, rules = _checked(
+        actor, content, fixed_region=None, today=clock.china_today(now)
+    )
     oid = PydanticObjectId(policy_id) if policy_id else PydanticObjectId()
     policy = _version(
         actor=actor,
@@ -251,21 +198,14 @@ async def publish(
         policy_id=oid,
         policy_key=str(oid),
         version_no=1,
-        change_note="",
         now=now,
     )
-    try:
-        await policy.insert()
-    except DuplicateKeyError:
-        raise Conflict("this policy exists already") from None
     head = PolicyHead(
         id=oid, region_prefix=region, current_version_id=str(oid), version_no=1, created_at=now
     )
-    try:
-        await head.insert()
-    except DuplicateKeyError:
-        raise Conflict("this policy exists already") from None
-    return PolicyState(policy, head)
+    if not await insert_once(policy) or not await insert_once(head):
+        raise Conflict("this policy exists already")
+    return PolicyView.of(PolicyState(policy, head))
 
 
 async def _heal_head(head: PolicyHead) -> None:
@@ -293,16 +233,16 @@ async def publish_version(
     actor: Actor,
     policy_id: str,
     content: PolicyContent,
-    change_note: str,
     now: datetime | None = None,
-) -> PolicyState:
-    """Publish the next version of a policy, replacing its current version for new issues.
+) -> PolicyView:
+    """Publish the next version of a policy, replacing its current version for new issues;
+    ``content.change_note`` says what it changes.
 
     Vouchers already issued keep the version they were issued under. The region cannot
     change; the quantity cannot drop below the vouchers already issued.
     """
-    now = _now(now)
-    state = await get_policy(actor=actor, policy_id=policy_id)
+    now = clock.truncate_to_millis(now or clock.now())
+    state = await policy_state(actor=actor, policy_id=policy_id)
     head = state.head
     if not manages(actor, head.region_prefix):
         raise Forbidden("only an agency whose scope covers the policy's region may change it")
@@ -311,10 +251,10 @@ async def publish_version(
             f"version {state.policy.version_no} is not the current version of this policy",
             current_version_id=head.current_version_id,
         )
-    if not change_note.strip():
+    if not content.change_note.strip():
         raise ValidationFailed.single("change_note", "required", "say what the version changes")
     region, coverage, rules = _checked(
-        actor, content, fixed_region=head.region_prefix, today=china_today(now)
+        actor, content, fixed_region=head.region_prefix, today=clock.china_today(now)
     )
     if content.quantity < head.issued:
         raise ValidationFailed.single(
@@ -329,14 +269,11 @@ async def publish_version(
         policy_id=PydanticObjectId(),
         policy_key=str(head.id),
         version_no=head.version_no + 1,
-        change_note=change_note,
         now=now,
     )
-    try:
-        await policy.insert()
-    except DuplicateKeyError:
+    if not await insert_once(policy):
         await _heal_head(head)
-        raise Conflict("another version was published meanwhile; reload and retry") from None
+        raise Conflict("another version was published meanwhile; reload and retry")
     moved = await PolicyHead.get_pymongo_collection().update_one(
         {"_id": head.id, "version_no": head.version_no},
         {"$set": {"current_version_id": str(policy.id), "version_no": policy.version_no}},
@@ -345,31 +282,36 @@ async def publish_version(
         raise Conflict("another version was published meanwhile; reload and retry")
     fresh = await PolicyHead.get(head.id)
     assert fresh is not None
-    return PolicyState(policy, fresh)
+    return PolicyView.of(PolicyState(policy, fresh))
 
 
 async def state_of(policy: VoucherPolicy) -> PolicyState:
     """The version with its head; NotFound when the head was never written (not published)."""
-    head = await PolicyHead.get(object_id(policy.policy_key, "voucher policy"))
+    head = await PolicyHead.get(ids.parse(policy.policy_key, "voucher policy"))
     if head is None:
         # The version was written but its publisher died before the head: not published.
         raise NotFound(NOT_FOUND)
     return PolicyState(policy, head)
 
 
-async def get_policy(*, actor: Actor, policy_id: str) -> PolicyState:
+async def policy_state(*, actor: Actor, policy_id: str) -> PolicyState:
     """A policy version within an agency's reach (its region overlaps the agency's scope)."""
     _require_agency(actor)
-    policy = await VoucherPolicy.get(object_id(policy_id, "voucher policy"))
+    policy = await VoucherPolicy.get(ids.parse(policy_id, "voucher policy"))
     if policy is None or not overlaps(actor, policy.region_prefix):
         raise NotFound(NOT_FOUND)
     return await state_of(policy)
 
 
+async def get_policy(*, actor: Actor, policy_id: str) -> PolicyView:
+    """A policy version within an agency's reach, with the policy's counter."""
+    return PolicyView.of(await policy_state(actor=actor, policy_id=policy_id))
+
+
 async def current_states(heads: list[PolicyHead]) -> list[PolicyState]:
     """The current version of each head (heads whose version is missing are left out)."""
-    ids = [object_id(h.current_version_id, "voucher policy") for h in heads]
-    versions = {str(p.id): p async for p in VoucherPolicy.find({"_id": {"$in": ids}})}
+    version_ids = [ids.parse(h.current_version_id, "voucher policy") for h in heads]
+    versions = {str(p.id): p async for p in VoucherPolicy.find({"_id": {"$in": version_ids}})}
     return [
         PolicyState(versions[h.current_version_id], h)
         for h in heads
@@ -384,7 +326,7 @@ def _strict_prefixes(code: str) -> list[str]:
 
 async def list_policies(
     *, actor: Actor, after: PydanticObjectId | None, limit: int
-) -> list[PolicyState]:
+) -> ViewPage[PolicyView]:
     """The current versions of the policies overlapping an agency's scope, oldest first.
 
     Two indexed queries (the wider policies above the scope, the ones within it), merged.
@@ -404,4 +346,5 @@ async def list_policies(
         .to_list()
     )
     heads = sorted(wider + within, key=lambda h: str(h.id))[:limit]
-    return await current_states(heads)
+    found = await current_states(heads)
+    return ViewPage.of([PolicyView.of(s) for s in found], [s.head.id for s in found], limit)

@@ -13,13 +13,15 @@ from datetime import datetime
 
 from beanie import PydanticObjectId
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.archives.scope import require_worker
 from portfolio.errors import Forbidden, NotFound
 from portfolio.training.documents import Enrolment
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
-from portfolio.vouchers.rules import UNUSED, effective_status, epoch_ms
+from portfolio.vouchers.rules import UNUSED, effective_status
+from portfolio.vouchers.views import ViewPage, VoucherEventView, VoucherView
 
 MAX_EVENTS = 500
 _NOT_FOUND = "no such voucher"
@@ -45,10 +47,17 @@ async def can_see(actor: Actor, voucher: Voucher, now: datetime) -> bool:
 
 async def get_visible(*, actor: Actor, voucher_id: str, now: datetime) -> Voucher:
     """A voucher within the caller's reach, else NotFound (as if it did not exist)."""
-    voucher = await Voucher.get(object_id(voucher_id, "voucher"))
+    voucher = await Voucher.get(ids.parse(voucher_id, "voucher"))
     if voucher is None or not await can_see(actor, voucher, now):
         raise NotFound(_NOT_FOUND)
     return voucher
+
+
+async def get_voucher(*, actor: Actor, voucher_id: str, now: datetime | None = None) -> VoucherView:
+    """A voucher within the caller's reach, as the caller may see it."""
+    now = now or clock.now()
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    return VoucherView.of(voucher, viewer=actor, now=now)
 
 
 def _status_filters(status: VoucherStatus | None, now: datetime) -> list[dict[str, object]]:
@@ -59,10 +68,10 @@ def _status_filters(status: VoucherStatus | None, now: datetime) -> list[dict[st
     if status is VoucherStatus.EXPIRED:
         return [
             {"status": VoucherStatus.EXPIRED.value},
-            {"status": {"$in": unused}, "valid_until_ms": {"$lte": epoch_ms(now)}},
+            {"status": {"$in": unused}, "valid_until_ms": {"$lte": clock.epoch_ms(now)}},
         ]
     if status in UNUSED:
-        return [{"status": status.value, "valid_until_ms": {"$gt": epoch_ms(now)}}]
+        return [{"status": status.value, "valid_until_ms": {"$gt": clock.epoch_ms(now)}}]
     return [{"status": status.value}]
 
 
@@ -93,9 +102,10 @@ async def list_visible(
     worker_id: str | None,
     after: PydanticObjectId | None,
     limit: int,
-    now: datetime,
-) -> list[Voucher]:
+    now: datetime | None = None,
+) -> ViewPage[VoucherView]:
     """An agency's vouchers (its region) or a provider's (bound to its enrolments)."""
+    now = now or clock.now()
     base: dict[str, object]
     if actor.role is Role.AGENCY and actor.region_prefix:
         base = {"region_code": region_range(actor.region_prefix)}
@@ -107,29 +117,42 @@ async def list_visible(
         base["policy_key"] = policy_key
     if worker_id is not None:
         base["archive_id"] = worker_id
-    return await _newest_first(base, status, after=after, limit=limit, now=now)
+    found = await _newest_first(base, status, after=after, limit=limit, now=now)
+    return _page(found, actor, now, limit)
 
 
 async def list_for_worker(
     *,
-    archive_id: str,
+    actor: Actor,
     status: VoucherStatus | None,
     after: PydanticObjectId | None,
     limit: int,
-    now: datetime,
-) -> list[Voucher]:
+    now: datetime | None = None,
+) -> ViewPage[VoucherView]:
     """The worker's own vouchers, newest first."""
-    return await _newest_first(
+    now = now or clock.now()
+    archive_id = str(require_worker(actor))
+    found = await _newest_first(
         {"archive_id": archive_id}, status, after=after, limit=limit, now=now
+    )
+    return _page(found, actor, now, limit)
+
+
+def _page(found: list[Voucher], viewer: Actor, now: datetime, limit: int) -> ViewPage[VoucherView]:
+    return ViewPage.of(
+        [VoucherView.of(v, viewer=viewer, now=now) for v in found], [v.id for v in found], limit
     )
 
 
-async def events_of(*, actor: Actor, voucher_id: str, now: datetime) -> list[VoucherEvent]:
+async def events_of(
+    *, actor: Actor, voucher_id: str, now: datetime | None = None
+) -> list[VoucherEventView]:
     """A voucher's history, oldest first, for whoever reaches the voucher."""
-    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
-    return (
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now or clock.now())
+    events = (
         await VoucherEvent.find({"voucher_id": str(voucher.id)})
         .sort("+version")
         .limit(MAX_EVENTS)
         .to_list()
     )
+    return [VoucherEventView.of(e) for e in events]

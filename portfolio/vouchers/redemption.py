@@ -19,27 +19,26 @@ to repeat. The Idempotency-Key of the request gives a client's retry the same an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.faults import crash_point
+from portfolio.once import insert_once
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import RejectReason, VoucherAction, VoucherStatus
-from portfolio.vouchers.ledger import REDEEM, LedgerEntry, insert_once, redeem_entry_id
+from portfolio.vouchers.ledger import REDEEM, LedgerEntry, redeem_entry_id
 from portfolio.vouchers.reading import get_visible
-from portfolio.vouchers.rules import effective_status, epoch_ms, next_state, truncate_to_millis
+from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.transitions import apply
+from portfolio.vouchers.views import VoucherView
 
 AFTER_UPDATE = "redeem:after_update"
 AFTER_LEDGER = "redeem:after_ledger"
-
-
-def _now(now: datetime | None) -> datetime:
-    return truncate_to_millis(now or datetime.now(UTC))
 
 
 async def _decidable(
@@ -50,10 +49,6 @@ async def _decidable(
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     next_state(action, effective_status(voucher.status, voucher.valid_until, now))
     return voucher
-
-
-def _from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def ledger_entry(voucher: Voucher) -> LedgerEntry:
@@ -69,7 +64,7 @@ def ledger_entry(voucher: Voucher) -> LedgerEntry:
         enrolment_id=voucher.enrolment_id,
         policy_key=voucher.policy_key,
         amount_fen=voucher.redeemed_amount_fen,
-        at=_from_ms(voucher.redeemed_at_ms),
+        at=clock.from_epoch_ms(voucher.redeemed_at_ms),
         at_ms=voucher.redeemed_at_ms,
         by=voucher.last_event.by,
     )
@@ -114,7 +109,7 @@ async def finish(voucher: Voucher) -> tuple[bool, bool]:
             kind=EntryKind.VOUCHER_REDEEMED,
             payload=redeemed_payload(voucher),
             recorded_by=voucher.last_event.by,
-            now=_from_ms(voucher.redeemed_at_ms),
+            now=clock.from_epoch_ms(voucher.redeemed_at_ms),
         )
         seq, wrote_entry = entry.seq, True
     await Voucher.get_pymongo_collection().update_one(
@@ -125,10 +120,10 @@ async def finish(voucher: Voucher) -> tuple[bool, bool]:
 
 async def redeem(
     *, actor: Actor, voucher_id: str, note: str = "", now: datetime | None = None
-) -> Voucher:
+) -> VoucherView:
     """An agency of the voucher's region approves its claim: the claimed amount is owed to the
     provider (ledger) and the worker's archive records the redemption. Exactly once."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     voucher = await _decidable(actor, voucher_id, VoucherAction.REDEEM, now)
     redeemed = await apply(
         voucher,
@@ -144,14 +139,14 @@ async def redeem(
         },
         fields={
             "redeemed_amount_fen": voucher.claimed_amount_fen,
-            "redeemed_at_ms": epoch_ms(now),
+            "redeemed_at_ms": clock.epoch_ms(now),
         },
     )
     crash_point(AFTER_UPDATE)
     await finish(redeemed)
     fresh = await Voucher.get(redeemed.id)
     assert fresh is not None
-    return fresh
+    return VoucherView.of(fresh, viewer=actor, now=now)
 
 
 async def reject(
@@ -161,10 +156,10 @@ async def reject(
     reason: RejectReason,
     note: str = "",
     now: datetime | None = None,
-) -> Voucher:
+) -> VoucherView:
     """An agency of the voucher's region sends a claim back (claimed -> bound) with a coded
     reason; the provider may claim again once it has what was missing."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     voucher = await _decidable(actor, voucher_id, VoucherAction.REJECT, now)
     if reason is RejectReason.OTHER and not note.strip():
         raise ValidationFailed.single("note", "required", "say why when the reason is 'other'")
@@ -183,7 +178,7 @@ async def reject(
         },
         fields={"claimed_amount_fen": 0, "claimed_at_ms": 0, "claim_note": ""},
     )
-    return rejected
+    return VoucherView.of(rejected, viewer=actor, now=now)
 
 
 @dataclass(frozen=True)
@@ -198,11 +193,11 @@ async def finish_redemptions(*, grace: timedelta, now: datetime | None = None) -
     """Find redeemed vouchers whose archive entry is not noted (so perhaps whose ledger entry
     is missing too) and finish them exactly once. Younger than ``grace``: left alone, their
     request may still be at it."""
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     query = {
         "status": VoucherStatus.REDEEMED.value,
         "redeemed_entry_seq": 0,
-        "redeemed_at_ms": {"$lte": epoch_ms(moment - grace)},
+        "redeemed_at_ms": {"$lte": clock.epoch_ms(moment - grace)},
     }
     ledger = entries = 0
     async for voucher in Voucher.find(query):

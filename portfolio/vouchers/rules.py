@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
+from portfolio.clock import CHINA_TIME, truncate_to_millis
+
+# Re-exported: the synthetic province (portfolio/seed), certificates and the benchmarks import
+# it from here; the one definition is the clock's.
+from portfolio.clock import epoch_ms as epoch_ms
 from portfolio.errors import InvalidTransition
-from portfolio.identity.identifiers import CHINA_TIME
 from portfolio.vocabulary import LABELS
-from portfolio.vouchers.documents import Coverage, EligibilityRules, RuleOutcome
+from portfolio.vouchers.documents import (
+    Coverage,
+    EligibilityRules,
+    PolicyHead,
+    RuleOutcome,
+    VoucherPolicy,
+)
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 
 S = VoucherStatus
 A = VoucherAction
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # action -> (states it may start from, state it leads to). Claims and redemption (part 2)
 # add claim: bound -> claimed, reject: claimed -> bound, redeem: claimed -> redeemed.
@@ -78,17 +87,6 @@ def free_key(voucher_id: str) -> str:
     return f"free|{voucher_id}"
 
 
-def truncate_to_millis(moment: datetime) -> datetime:
-    """``moment`` in UTC with the precision BSON keeps, so stored equals computed."""
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def epoch_ms(moment: datetime) -> int:
-    """``moment`` as whole epoch milliseconds (what filters compare: exact on every server)."""
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
 def end_of_day(day: date) -> datetime:
     """The first instant after ``day`` in China time (a fixed end is valid all that day)."""
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=CHINA_TIME).astimezone(UTC)
@@ -102,6 +100,31 @@ def validity_end(
         return truncate_to_millis(issued_at + timedelta(days=validity_days))
     assert fixed_end is not None
     return end_of_day(fixed_end)
+
+
+# ---- policies ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """One version of a policy with its head (current version, issued counter)."""
+
+    policy: VoucherPolicy
+    head: PolicyHead
+
+    @property
+    def current(self) -> bool:
+        """True when this version is the one vouchers are issued under."""
+        return self.head.current_version_id == str(self.policy.id)
+
+    @property
+    def remaining(self) -> int:
+        """Vouchers the current version may still issue (0 for a superseded version)."""
+        return max(0, self.policy.quantity - self.head.issued) if self.current else 0
+
+    def ended(self, today: date) -> bool:
+        """True once the fixed end date has passed (no more vouchers can be valid)."""
+        return self.policy.fixed_end is not None and self.policy.fixed_end < today
 
 
 # ---- eligibility -------------------------------------------------------------------------

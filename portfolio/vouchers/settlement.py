@@ -10,58 +10,26 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from portfolio import ids
 from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.clock import CHINA_TIME, epoch_ms
 from portfolio.errors import Forbidden, ValidationFailed
-from portfolio.identity.identifiers import CHINA_TIME
 from portfolio.training.documents import Organisation
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.ledger import LedgerEntry
-from portfolio.vouchers.rules import epoch_ms
+from portfolio.vouchers.views import SettlementRowView, SettlementView
 
 MAX_PERIOD_DAYS = 366
 BOM = "\ufeff"
 HEADER = ("provider", "credit_code", "provider_id", "vouchers", "amount_fen", "amount_yuan")
 
 
-@dataclass(frozen=True)
-class SettlementRow:
-    """What one provider is owed for the period."""
-
-    organisation_id: str
-    provider: str
-    credit_code: str
-    vouchers: int
-    amount_fen: int
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """The period (China dates, both included) and its rows, largest amount first."""
-
-    region_prefix: str
-    start: date
-    end: date
-    rows: tuple[SettlementRow, ...]
-
-    @property
-    def vouchers(self) -> int:
-        """Vouchers redeemed in the period."""
-        return sum(r.vouchers for r in self.rows)
-
-    @property
-    def amount_fen(self) -> int:
-        """Money owed for the period, in fen."""
-        return sum(r.amount_fen for r in self.rows)
-
-
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=CHINA_TIME)
 
 
-async def settlement(*, actor: Actor, start: date, end: date) -> Settlement:
+async def settlement(*, actor: Actor, start: date, end: date) -> SettlementView:
     """The agency's region's redemptions from ``start`` to ``end`` (China dates, inclusive)."""
     if actor.role is not Role.AGENCY or not actor.region_prefix:
         raise Forbidden("only an agency exports a settlement")
@@ -89,13 +57,13 @@ async def settlement(*, actor: Actor, start: date, end: date) -> Settlement:
         ]
     )
     groups = await cursor.to_list()
-    oids = [object_id(g["_id"], "organisation") for g in groups]
+    oids = [ids.parse(g["_id"], "organisation") for g in groups]
     organisations = {str(o.id): o async for o in Organisation.find({"_id": {"$in": oids}})}
     rows = []
     for group in groups:
         organisation = organisations.get(group["_id"])
         rows.append(
-            SettlementRow(
+            SettlementRowView(
                 organisation_id=group["_id"],
                 provider=organisation.name if organisation else "",
                 credit_code=organisation.credit_code if organisation else "",
@@ -104,14 +72,14 @@ async def settlement(*, actor: Actor, start: date, end: date) -> Settlement:
             )
         )
     rows.sort(key=lambda r: (-r.amount_fen, r.organisation_id))
-    return Settlement(actor.region_prefix, start, end, tuple(rows))
+    return SettlementView(actor.region_prefix, start, end, tuple(rows))
 
 
 def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def to_csv(result: Settlement) -> str:
+def to_csv(result: SettlementView) -> str:
     """The settlement as CSV text, starting with the byte-order mark, ending with a total."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

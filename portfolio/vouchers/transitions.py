@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.archives.scope import to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
+from portfolio.once import insert_once
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.documents import Course, Enrolment
 from portfolio.training.enums import EnrolmentStatus
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vouchers.documents import EventRecord, Voucher, VoucherEvent, event_id
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.reading import get_visible
@@ -36,11 +38,10 @@ from portfolio.vouchers.rules import (
     binding_key,
     coverage_gaps,
     effective_status,
-    epoch_ms,
     free_key,
     next_state,
-    truncate_to_millis,
 )
+from portfolio.vouchers.views import VoucherView
 
 A = VoucherAction
 S = VoucherStatus
@@ -56,15 +57,9 @@ MAX_RELEASE_ATTEMPTS = 5
 EXPIRE_BATCH = 500
 
 
-def _now(now: datetime | None = None) -> datetime:
-    """``now`` (or the current time) at the precision BSON keeps."""
-    return truncate_to_millis(now or datetime.now(UTC))
-
-
 async def record_event(voucher: Voucher, record: EventRecord) -> None:
     """Insert the event row; a duplicate is the same event written before (a retry)."""
-    with contextlib.suppress(DuplicateKeyError):
-        await VoucherEvent.of(voucher, record).insert()
+    await insert_once(VoucherEvent.of(voucher, record))
 
 
 async def apply(
@@ -107,7 +102,7 @@ async def apply(
         "_id": voucher.id,
         "status": voucher.status.value,
         "version": voucher.version,
-        "valid_until_ms": {"$lte" if action is A.EXPIRE else "$gt": epoch_ms(now)},
+        "valid_until_ms": {"$lte" if action is A.EXPIRE else "$gt": clock.epoch_ms(now)},
     }
     if voucher.status not in UNUSED:
         del condition["valid_until_ms"]  # only unused vouchers expire
@@ -143,19 +138,19 @@ def _check(action: VoucherAction, voucher: Voucher, now: datetime) -> VoucherSta
 
 async def consent(
     *, actor: Actor, voucher_id: str, provider_may_bind: bool, now: datetime | None = None
-) -> Voucher:
+) -> VoucherView:
     """The worker allows (or stops allowing) a provider that trains them to bind the voucher.
 
     The consent is used up by a bind, so a voucher released later needs a new one.
     """
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     if actor.role is not Role.WORKER:
         raise Forbidden("only the voucher's holder may decide this")
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     target = _check(A.CONSENT, voucher, now)
     if voucher.provider_may_bind == provider_may_bind:
-        return voucher
-    return await apply(
+        return VoucherView.of(voucher, viewer=actor, now=now)
+    consented = await apply(
         voucher,
         action=A.CONSENT,
         target=target,
@@ -165,14 +160,15 @@ async def consent(
         details={"provider_may_bind": str(provider_may_bind).lower()},
         fields={"provider_may_bind": provider_may_bind},
     )
+    return VoucherView.of(consented, viewer=actor, now=now)
 
 
 async def bind(
     *, actor: Actor, voucher_id: str, enrolment_id: str, now: datetime | None = None
-) -> Voucher:
+) -> VoucherView:
     """Bind an issued voucher to one of the worker's enrolments whose course the policy pays
     for: by the worker, or by the enrolment's provider when the worker allowed it."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     if actor.role is Role.PROVIDER:
         await acting_organisation(actor)
@@ -181,7 +177,7 @@ async def bind(
     target = _check(A.BIND, voucher, now)
     if actor.role is Role.PROVIDER and not voucher.provider_may_bind:
         raise Forbidden("the worker has not allowed a provider to bind this voucher")
-    enrolment = await Enrolment.get(object_id(enrolment_id, "enrolment"))
+    enrolment = await Enrolment.get(ids.parse(enrolment_id, "enrolment"))
     if (
         enrolment is None
         or enrolment.archive_id != voucher.archive_id
@@ -196,7 +192,7 @@ async def bind(
             "accepted or in-training enrolment",
             enrolment_status=enrolment.status.value,
         )
-    course = await Course.get(object_id(enrolment.course_id, "course"))
+    course = await Course.get(ids.parse(enrolment.course_id, "course"))
     assert course is not None
     gaps = coverage_gaps(
         voucher.coverage,
@@ -244,7 +240,7 @@ async def bind(
             f"the enrolment is {again.status.value}: the voucher stays issued",
             enrolment_status=again.status.value,
         )
-    return bound
+    return VoucherView.of(bound, viewer=actor, now=now)
 
 
 async def _expire_lapsed_holder(enrolment_id: str, now: datetime) -> None:
@@ -257,7 +253,7 @@ async def _expire_lapsed_holder(enrolment_id: str, now: datetime) -> None:
         {
             "binding_key": binding_key(enrolment_id),
             "status": S.BOUND.value,
-            "valid_until_ms": {"$lte": epoch_ms(now)},
+            "valid_until_ms": {"$lte": clock.epoch_ms(now)},
         }
     )
     async for voucher in lapsed:
@@ -266,21 +262,21 @@ async def _expire_lapsed_holder(enrolment_id: str, now: datetime) -> None:
 
 async def release(
     *, actor: Actor, voucher_id: str, reason: str = "", now: datetime | None = None
-) -> Voucher:
+) -> VoucherView:
     """Give a bound voucher back (bound -> issued) once its enrolment was withdrawn or
     refused: the worker, the provider or an agency of the region (the automatic release on
     withdrawal normally does this already)."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     target = _check(A.RELEASE, voucher, now)
-    enrolment = await Enrolment.get(object_id(voucher.enrolment_id, "enrolment"))
+    enrolment = await Enrolment.get(ids.parse(voucher.enrolment_id, "enrolment"))
     if enrolment is not None and enrolment.status not in RELEASING:
         raise Conflict(
             f"the enrolment is still {enrolment.status.value}: a voucher is released when its "
             "enrolment is withdrawn",
             enrolment_status=enrolment.status.value,
         )
-    return await apply(
+    released = await apply(
         voucher,
         action=A.RELEASE,
         target=target,
@@ -290,6 +286,7 @@ async def release(
         details={"enrolment_id": voucher.enrolment_id},
         fields={"enrolment_id": "", "organisation_id": ""},
     )
+    return VoucherView.of(released, viewer=actor, now=now)
 
 
 async def release_for_enrolment(
@@ -301,7 +298,7 @@ async def release_for_enrolment(
     left alone (it is expired); one that changed meanwhile is read again, a few times.
     Returns how many were released.
     """
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     released = 0
     async for voucher in Voucher.find(
         {"enrolment_id": enrolment_id, "status": VoucherStatus.BOUND.value}
@@ -332,16 +329,16 @@ async def release_for_enrolment(
 
 async def cancel(
     *, actor: Actor, voucher_id: str, reason: str, now: datetime | None = None
-) -> Voucher:
+) -> VoucherView:
     """An agency of the voucher's region cancels an issued or bound voucher, with a reason."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     if actor.role is not Role.AGENCY:
         raise Forbidden("only an agency may cancel a voucher")
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     target = _check(A.CANCEL, voucher, now)
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a reason is required")
-    return await apply(
+    cancelled = await apply(
         voucher,
         action=A.CANCEL,
         target=target,
@@ -350,6 +347,7 @@ async def cancel(
         reason=reason.strip(),
         details={"enrolment_id": voucher.enrolment_id} if voucher.enrolment_id else {},
     )
+    return VoucherView.of(cancelled, viewer=actor, now=now)
 
 
 async def expire(voucher: Voucher, *, by: Recorder, now: datetime) -> Voucher | None:
@@ -374,10 +372,10 @@ async def expire_due(
 ) -> int:
     """Mark expired the unused vouchers past their end (an agency: in its region; an admin or
     the system: all). Returns how many this call marked; run again until it returns 0."""
-    now = _now(now)
+    now = clock.truncate_to_millis(now or clock.now())
     query: dict[str, Any] = {
         "status": {"$in": [s.value for s in UNUSED]},
-        "valid_until_ms": {"$lte": epoch_ms(now)},
+        "valid_until_ms": {"$lte": clock.epoch_ms(now)},
     }
     by = SYSTEM
     if actor is not None:

@@ -12,7 +12,7 @@ from api.runtime import Runtime
 from portfolio.accounts.principal import Actor, Role
 from portfolio.accounts.sessions import actor_of
 from portfolio.vouchers import issuance
-from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.views import VoucherView
 from tests.helpers import LoggedIn, log_in_as
 from tests.training.factories import Provider, make_course, make_provider, make_run
 from tests.workers.factories import Worker, registered_worker
@@ -67,7 +67,7 @@ def actor(logged_in: LoggedIn) -> Actor:
 
 async def issued_back_then(
     agency: LoggedIn, policy_id: str, worker_id: str, *, ends_in: timedelta, validity_days: int
-) -> Voucher:
+) -> VoucherView:
     """A voucher issued as of a past moment chosen so that it ends ``ends_in`` from now
     (negative: already past its end, not swept)."""
     moment = datetime.now(UTC) + ends_in - timedelta(days=validity_days)

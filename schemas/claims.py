@@ -1,0 +1,138 @@
+"""Requests and responses of claims, decisions (redeem, reject), money and settlements.
+Built as schemas/voucher_policies.py describes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from portfolio.training.enums import (
+    CaptureMethod,
+    CertificateStatus,
+    CertificateType,
+    CompletionResult,
+    EnrolmentStatus,
+)
+from portfolio.vocabulary import SkillLevel
+from portfolio.vouchers.enums import RejectReason
+from schemas.common import Input
+from schemas.voucher_policies import Fen, FromView, Note
+from schemas.vouchers import VoucherOut
+
+
+class ClaimIn(Input):
+    """A provider's claim for a voucher it trained the worker with."""
+
+    amount_fen: Fen = Field(
+        description="integer fen (分), at most the face value or the course's subsidy "
+        "standard, whichever is lower"
+    )
+    note: Note = ""
+
+
+class RedeemIn(Input):
+    """An optional note on an approval."""
+
+    note: Note = ""
+
+
+class RejectIn(Input):
+    """Why the claim goes back to the provider (the voucher returns to ``bound``)."""
+
+    reason: RejectReason
+    note: Note = Field(default="", description="required when the reason is `other`")
+
+
+class SessionEvidenceOut(FromView):
+    """One session as it counts: the latest confirmed record."""
+
+    session_n: int
+    hours: float
+    capture_method: CaptureMethod
+    confirmed_by: str = Field(description="`worker`, or the real-name check-in method")
+    confirmed_at: datetime | None
+
+
+class EnrolmentEvidenceOut(FromView):
+    """The enrolment the voucher is bound to, and its completion."""
+
+    id: str
+    run_id: str
+    course_id: str
+    course_title: str
+    planned_hours: float
+    subsidy_standard_fen: int
+    status: EnrolmentStatus
+    result: CompletionResult | None
+    score: float | None
+    hours_attended: float
+    completed_at: datetime | None
+
+
+class CertificateEvidenceOut(FromView):
+    """A certificate recorded for the enrolment."""
+
+    id: str
+    number: str
+    certificate_type: CertificateType
+    level: SkillLevel | None
+    issue_date: date
+    status: CertificateStatus
+
+
+class EvidenceOut(FromView):
+    """What the agency looks at before paying."""
+
+    enrolment: EnrolmentEvidenceOut | None
+    sessions: list[SessionEvidenceOut]
+    hours_confirmed: float
+    hours_needed: float
+    worker_confirmed_sessions: int = Field(
+        description="sessions the worker confirmed themselves (the worker's own confirmation)"
+    )
+    unconfirmed_sessions: int = Field(description="sessions with only unconfirmed records")
+    certificates: list[CertificateEvidenceOut]
+    cap_fen: int = Field(description="the most a claim on this voucher may ask")
+
+
+class ClaimOut(FromView):
+    """A claimed or redeemed voucher with its evidence."""
+
+    voucher: VoucherOut
+    claimed_amount_fen: int
+    claimed_at: datetime | None
+    claim_note: str
+    redeemed_amount_fen: int
+    redeemed_at: datetime | None
+    evidence: EvidenceOut
+
+
+class MoneyOut(FromView):
+    """Money of a provider (or of an agency's region): owed and paid, integer fen."""
+
+    claims_pending: int = Field(description="claims awaiting a decision")
+    owed_fen: int = Field(description="their amounts")
+    vouchers_paid: int = Field(description="redeemed vouchers")
+    paid_fen: int = Field(description="the ledger's total for them")
+
+
+class SettlementRowOut(FromView):
+    """What one provider is owed for the period."""
+
+    organisation_id: str
+    provider: str
+    credit_code: str
+    vouchers: int
+    amount_fen: int
+
+
+class SettlementOut(FromView):
+    """Redemptions of the region in a period (China dates, both included), by provider."""
+
+    region_prefix: str
+    start: date
+    end: date
+    vouchers: int
+    amount_fen: int
+    rows: list[SettlementRowOut]
