@@ -15,10 +15,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.deps import AgencyUser, Idempotent, ProviderUser, require_roles
+from api.downloads import FormatQuery, download
 from api.paging import IdCursor, Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role
+from portfolio.exports import export
 from portfolio.vouchers import claims, redemption, settlement
 from portfolio.vouchers.enums import VoucherStatus
 from schemas.claims import ClaimIn, ClaimOut, MoneyOut, RedeemIn, RejectIn, SettlementOut
@@ -35,7 +37,7 @@ DECIDE_ERRORS: Responses = {
 SETTLEMENT_RESPONSES: Responses = {
     200: {
         "content": {"text/csv": {"schema": {"type": "string"}}},
-        "description": "The settlement (JSON, or CSV with `?format=csv`: UTF-8 with BOM)",
+        "description": "The settlement (JSON, or a file with `?format=csv` or `xlsx`)",
     },
     **AUTH_ERRORS,
     403: {"description": "Not an agency"},
@@ -172,16 +174,13 @@ async def get_settlement(
     actor: AgencyUser,
     start: Annotated[date, Query(alias="from", description="first day (China time)")],
     end: Annotated[date, Query(alias="to", description="last day, included")],
-    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+    format: FormatQuery = "json",
 ) -> SettlementOut | Response:
     """Redemptions of your region in the period from the ledger, by provider (name, credit
-    code, vouchers, amount). CSV: UTF-8 with a byte-order mark, a total row last."""
+    code, vouchers, amount). CSV (UTF-8 with a byte-order mark) or .xlsx: a total row last."""
     result = await settlement.settlement(actor=actor, start=start, end=end)
-    if format == "csv":
-        name = f"settlement-{result.region_prefix}-{start.isoformat()}-{end.isoformat()}.csv"
-        return Response(
-            content=settlement.to_csv(result).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+    if format != "json":
+        name = f"settlement-{result.region_prefix}-{start.isoformat()}-{end.isoformat()}"
+        sheet = settlement.as_sheet(result)
+        return download(export(sheet, file_format=format, basename=name))
     return SettlementOut.model_validate(result)

@@ -8,20 +8,18 @@ names, CRLF line ends, one row per provider and a total row.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 
 from portfolio import ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.clock import CHINA_TIME, epoch_ms
 from portfolio.errors import Forbidden, ValidationFailed
+from portfolio.exports import Cell, Sheet
 from portfolio.training.documents import Organisation
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.views import SettlementRowView, SettlementView
 
 MAX_PERIOD_DAYS = 366
-BOM = "\ufeff"
 HEADER = ("provider", "credit_code", "provider_id", "vouchers", "amount_fen", "amount_yuan")
 
 
@@ -79,23 +77,20 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
-def to_csv(result: SettlementView) -> str:
-    """The settlement as CSV text, starting with the byte-order mark, ending with a total."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in result.rows:
-        writer.writerow(
-            (
-                row.provider,
-                row.credit_code,
-                row.organisation_id,
-                row.vouchers,
-                row.amount_fen,
-                _yuan(row.amount_fen),
-            )
-        )
-    writer.writerow(
-        ("合计 total", "", "", result.vouchers, result.amount_fen, _yuan(result.amount_fen))
+def as_sheet(result: SettlementView) -> Sheet:
+    """The settlement as a table for the export writer, one row per provider, a total last."""
+    rows: list[list[Cell]] = [
+        [
+            row.provider,
+            row.credit_code,
+            row.organisation_id,
+            row.vouchers,
+            row.amount_fen,
+            _yuan(row.amount_fen),
+        ]
+        for row in result.rows
+    ]
+    rows.append(
+        ["合计 total", "", "", result.vouchers, result.amount_fen, _yuan(result.amount_fen)]
     )
-    return BOM + out.getvalue()
+    return Sheet(f"settlement {result.region_prefix}", HEADER, rows)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from openpyxl import load_workbook
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
@@ -276,6 +277,13 @@ async def test_the_settlement_file_of_a_period(client: AsyncClient, runtime: Run
     assert rows[1][1] == row["credit_code"]
     assert rows[1][3:] == ["2", "32345", "323.45"]
     assert rows[-1][3:5] == ["2", "32345"]
+    as_xlsx = await client.get(
+        "/settlements", params={**params, "format": "xlsx"}, headers=world.agency.headers
+    )
+    assert as_xlsx.headers["content-disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    assert [c.value for c in sheet[2]][3:] == [2, 32345, "323.45"]
     earlier = {"from": "2020-01-01", "to": "2020-01-31"}
     assert (await client.get("/settlements", params=earlier, headers=world.agency.headers)).json()[
         "rows"
