@@ -20,12 +20,13 @@ from beanie import PydanticObjectId
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
+from portfolio.ids import parse as object_id
 from portfolio.lookups import find_each
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.documents import AttendanceRecord, Certificate, Course, Enrolment
 from portfolio.training.enums import AttendanceStatus, CaptureMethod, CompletionResult
 from portfolio.training.enums import EnrolmentStatus as E
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry

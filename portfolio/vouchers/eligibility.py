@@ -17,8 +17,8 @@ from portfolio.archives.documents import Archive
 from portfolio.archives.scope import archive_for_agency, require_worker
 from portfolio.errors import NotFound
 from portfolio.identity.identifiers import china_today
+from portfolio.ids import parse as object_id
 from portfolio.lookups import find_each
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
 from portfolio.vouchers.policies import (
     NOT_FOUND,

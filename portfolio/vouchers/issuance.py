@@ -23,11 +23,11 @@ from portfolio.archives.documents import Archive, Recorder
 from portfolio.archives.scope import archive_for_agency
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from portfolio.identity.identifiers import china_today
+from portfolio.ids import parse as object_id
 from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.enrolments import WorkerRef, match_workers
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import (
     EventRecord,
     PolicyHead,

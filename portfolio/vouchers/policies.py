@@ -24,7 +24,7 @@ from pymongo.errors import DuplicateKeyError
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from portfolio.identity.identifiers import china_today, parse_occupation_code, parse_region_prefix
-from portfolio.training.organisations import object_id
+from portfolio.ids import parse as object_id
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.documents import (
     Coverage,

@@ -15,8 +15,8 @@ from beanie import PydanticObjectId
 
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound
+from portfolio.ids import parse as object_id
 from portfolio.training.documents import Enrolment
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.rules import UNUSED, effective_status, epoch_ms

@@ -16,8 +16,8 @@ from datetime import date, datetime, time, timedelta
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.identity.identifiers import CHINA_TIME
+from portfolio.ids import parse as object_id
 from portfolio.training.documents import Organisation
-from portfolio.training.organisations import object_id
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.rules import epoch_ms
 

@@ -23,10 +23,11 @@ from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import Recorder
 from portfolio.archives.scope import to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
+from portfolio.ids import parse as object_id
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.training.documents import Course, Enrolment
 from portfolio.training.enums import EnrolmentStatus
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vouchers.documents import EventRecord, Voucher, VoucherEvent, event_id
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.reading import get_visible
