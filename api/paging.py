@@ -51,10 +51,10 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
 IdCursor = Annotated[PydanticObjectId | None, Depends(_cursor)]
 
 
-def next_cursor(ids: list[PydanticObjectId | None], limit: int) -> str | None:
-    """The cursor of the page after one that returned ``ids`` (None when it was the last).
+def next_cursor(found: list[PydanticObjectId | None], limit: int) -> str | None:
+    """The cursor of the page after one that returned ids ``found`` (None when it was the last).
 
     Superseded by :func:`portfolio.paging.page_of`, which reads one row more and so knows
     whether a full page was the last one; this guess sends a client to an empty last page.
     """
-    return str(ids[-1]) if len(ids) == limit and ids[-1] is not None else None
+    return str(found[-1]) if len(found) == limit and found[-1] is not None else None

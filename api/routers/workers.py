@@ -12,7 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.deps import AgencyUser, Idempotent
-from api.responses import AUTH_ERRORS, Responses
+from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.archives import links, reading, registration
 from schemas.workers import (
@@ -30,17 +30,12 @@ from schemas.workers import (
 
 router = APIRouter(tags=["workers"])
 
-_ROLE: Responses = {403: {"description": "Not an agency (problem+json)"}}
-NOT_FOUND: Responses = {
-    **AUTH_ERRORS,
-    **_ROLE,
+_AGENCY_ONLY: Responses = {
+    403: {"description": "Not an agency (problem+json)"},
     404: {"description": "No such worker in your region"},
 }
-WRITE_ERRORS: Responses = {
-    **NOT_FOUND,
-    409: {"description": "Conflicts with stored state (or the archive changed meanwhile)"},
-    422: {"description": "Invalid input (fields and rules named)"},
-}
+NOT_FOUND: Responses = {**READ_ERRORS, **_AGENCY_ONLY}
+LINK_ERRORS: Responses = {**WRITE_ERRORS, **_AGENCY_ONLY}
 # Full values are never cached by a browser or a proxy.
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -150,10 +145,7 @@ async def issue_activation_code(
     "/workers/{archive_id}/transfer",
     summary="Move a worker to another region",
     response_model=WorkerOut,
-    responses={
-        **WRITE_ERRORS,
-        403: {"description": "Not an agency"},
-    },
+    responses=LINK_ERRORS,
 )
 async def transfer_worker(
     archive_id: str, body: TransferIn, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
@@ -173,7 +165,7 @@ async def transfer_worker(
     "/workers/{archive_id}/social-security",
     summary="Record or replace the social-security link",
     response_model=WorkerOut,
-    responses=WRITE_ERRORS,
+    responses=LINK_ERRORS,
 )
 async def put_social_security(
     archive_id: str,
@@ -203,7 +195,7 @@ async def put_social_security(
     status_code=201,
     summary="Add an employment or unemployment registration",
     response_model=WorkerOut,
-    responses=WRITE_ERRORS,
+    responses=LINK_ERRORS,
 )
 async def add_employment(
     archive_id: str,
@@ -228,7 +220,7 @@ async def add_employment(
     "/workers/{archive_id}/employment/{registration_id}/close",
     summary="End an open employment or unemployment registration",
     response_model=WorkerOut,
-    responses={**WRITE_ERRORS, 404: {"description": "No such worker or registration"}},
+    responses={**LINK_ERRORS, 404: {"description": "No such worker or registration"}},
 )
 async def close_employment(
     archive_id: str,
