@@ -8,7 +8,8 @@ be full ends there, and no client is sent to fetch an empty page.
 
 A cursor is opaque to the caller: the key of the last item shown (an ObjectId's hex, or an
 archive entry's seq). One that the list did not give out is refused as malformed input, never
-turned into a query operator.
+turned into a query operator, and before anything else: a list over ``_id`` starts with
+``keys = by_id(page)``, checks the caller's reach, then reads ``id_page(..., keys, ...)``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,19 @@ def id_cursor(cursor: str | None) -> PydanticObjectId | None:
     return parsed
 
 
+@dataclass(frozen=True)
+class IdKeys:
+    """A page request over ``_id``: its size, and the id it starts after (parsed)."""
+
+    limit: int
+    after: PydanticObjectId | None
+
+
+def by_id(request: PageRequest) -> IdKeys:
+    """``request`` as a page over ``_id``; a cursor the list did not give out is refused."""
+    return IdKeys(limit=request.limit, after=id_cursor(request.cursor))
+
+
 def seq_cursor(cursor: str | None) -> int | None:
     """The sequence number a cursor names (None: from the start); anything else is refused."""
     if not cursor:
@@ -98,18 +112,17 @@ def after_id(
 async def id_page(
     document: type[D],
     query: Mapping[str, Any],
-    request: PageRequest,
+    keys: IdKeys,
     *,
     view: Callable[[D], T],
     newest_first: bool = False,
 ) -> Page[T]:
     """One page of ``document`` matching ``query``, keyset-paged on ``_id`` (oldest first,
     or newest first), each row shown through ``view``."""
-    after = id_cursor(request.cursor)
     rows = (
-        await document.find(after_id(query, after, newest_first=newest_first))
+        await document.find(after_id(query, keys.after, newest_first=newest_first))
         .sort("-_id" if newest_first else "+_id")
-        .limit(request.limit + 1)
+        .limit(keys.limit + 1)
         .to_list()
     )
-    return page_of(rows, request.limit, key=lambda row: row.id, view=view)
+    return page_of(rows, keys.limit, key=lambda row: row.id, view=view)

@@ -32,7 +32,7 @@ from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, 
 from portfolio.faults import crash_point
 from portfolio.identity.identifiers import normalise, parse_occupation_code
 from portfolio.once import insert_once
-from portfolio.paging import Page, PageRequest, id_page
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.reports import training as training_reports
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import (
@@ -388,6 +388,7 @@ async def list_for_provider(
     page: PageRequest,
 ) -> Page[CertificateView]:
     """The provider's certificates, filtered, oldest first."""
+    keys = by_id(page)
     organisation = await acting_organisation(actor, to_record=False)
     query: dict[str, object] = {"organisation_id": str(organisation.id)}
     if status is not None:
@@ -396,4 +397,4 @@ async def list_for_provider(
         query["level"] = level.value
     if occupation_code:
         query["occupation_code"] = occupation_code
-    return await id_page(Certificate, query, page, view=CertificateView.of)
+    return await id_page(Certificate, query, keys, view=CertificateView.of)

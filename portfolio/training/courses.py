@@ -10,7 +10,7 @@ from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
 from portfolio.identity.identifiers import parse_occupation_code
-from portfolio.paging import Page, PageRequest, id_page
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
 from portfolio.training.organisations import acting_organisation
@@ -84,7 +84,8 @@ def _reach(actor: Actor) -> dict[str, object]:
 
 async def list_courses(*, actor: Actor, page: PageRequest) -> Page[CourseView]:
     """Courses the caller may see, oldest first."""
-    return await id_page(Course, _reach(actor), page, view=CourseView.of)
+    keys = by_id(page)
+    return await id_page(Course, _reach(actor), keys, view=CourseView.of)
 
 
 async def get_course(*, actor: Actor, course_id: str) -> CourseView:

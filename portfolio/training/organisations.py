@@ -11,7 +11,7 @@ from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.identity.identifiers import parse_credit_code, parse_region_code
 from portfolio.once import insert_once
-from portfolio.paging import Page, PageRequest, id_page
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Organisation, OrganisationEvent
 from portfolio.training.enums import OrganisationKind, OrganisationStatus
 from portfolio.training.views import OrganisationView
@@ -126,9 +126,10 @@ async def set_status(
 
 async def list_visible(*, actor: Actor, page: PageRequest) -> Page[OrganisationView]:
     """Organisations the caller may see, oldest first."""
+    keys = by_id(page)
     query: dict[str, object] = {}
     if actor.role is Role.AGENCY and actor.region_prefix is not None:
         query["region_code"] = region_range(actor.region_prefix)
     elif actor.role is Role.PROVIDER:
         query["_id"] = ids.parse(actor.organisation_id, "organisation")  # _id: ObjectId
-    return await id_page(Organisation, query, page, view=OrganisationView.of)
+    return await id_page(Organisation, query, keys, view=OrganisationView.of)
