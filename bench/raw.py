@@ -25,11 +25,12 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from portfolio.accounts.principal import Actor, Role
-from portfolio.archives.chain import entry_hash, hashed_content, truncate_to_millis
+from portfolio.archives.chain import entry_hash, hashed_content
 from portfolio.archives.documents import Recorder
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.scope import to_bson
 from portfolio.archives.summary import SUMMARY_KINDS
+from portfolio.clock import truncate_to_millis
 from portfolio.reports import training as training_reports
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.reports.query import ReportQuery, resolve

@@ -16,6 +16,8 @@ from portfolio.errors import NotFound
 
 def parse_or_none(raw: str | ObjectId | None) -> PydanticObjectId | None:
     """``raw`` as an ObjectId, or None when it is not one."""
+    if raw is None:
+        return None  # ObjectId(None) would be a fresh id, not "no id"
     if isinstance(raw, str) and len(raw) != 24:
         return None
     try:

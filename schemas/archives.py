@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from portfolio.archives.documents import AccessAction
 from portfolio.vocabulary import SkillLevel
-from schemas.common import Page
+from schemas.common import Output, Page
 from schemas.workers import WorkerOut
 
 
-class RecorderOut(BaseModel):
+class RecorderOut(Output):
     """Who recorded an entry: a principal, its role and its organisation or region."""
 
     principal: str
@@ -22,7 +22,7 @@ class RecorderOut(BaseModel):
     region: str | None
 
 
-class EntryOut(BaseModel):
+class EntryOut(Output):
     """One archive entry (payloads carry masked numbers only)."""
 
     seq: int
@@ -34,14 +34,14 @@ class EntryOut(BaseModel):
     hash: str
 
 
-class OccupationLevelOut(BaseModel):
+class OccupationLevelOut(Output):
     """The highest certified level in one occupation."""
 
     occupation_code: str
     level: SkillLevel
 
 
-class ApprenticeshipSummaryOut(BaseModel):
+class ApprenticeshipSummaryOut(Output):
     """One apprenticeship as the archive tells it."""
 
     apprenticeship_id: str
@@ -51,7 +51,7 @@ class ApprenticeshipSummaryOut(BaseModel):
     level_reached: str | None
 
 
-class ArchiveSummaryOut(BaseModel):
+class ArchiveSummaryOut(Output):
     """What the entries add up to (corrections and voids applied)."""
 
     highest_levels: list[OccupationLevelOut]
@@ -64,7 +64,7 @@ class ArchiveSummaryOut(BaseModel):
     awards: int
 
 
-class ArchiveOut(BaseModel):
+class ArchiveOut(Output):
     """The worker's archive: header (masked), entries newest first, summary."""
 
     worker: WorkerOut
@@ -72,7 +72,7 @@ class ArchiveOut(BaseModel):
     summary: ArchiveSummaryOut
 
 
-class AccessLogItemOut(BaseModel):
+class AccessLogItemOut(Output):
     """Someone looked the worker up or read full numbers, and why."""
 
     id: str
@@ -87,7 +87,7 @@ class AccessLogItemOut(BaseModel):
     fields: list[str] = Field(description="Which full values were shown (empty: masked only)")
 
 
-class ChainReportOut(BaseModel):
+class ChainReportOut(Output):
     """The result of recomputing the archive's hash chain."""
 
     archive_id: str

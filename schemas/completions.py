@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from portfolio.identity.identifiers import IdType
+from portfolio.training.certificates import CertificateContent
+from portfolio.training.completions import CompletionRow, Outcome
 from portfolio.training.enums import CertificateStatus, CertificateType, CompletionResult
+from portfolio.training.matching import WorkerRef
 from portfolio.vocabulary import SkillLevel
-from schemas.common import Input
-from schemas.enrolments import MAX_BULK_ROWS, EnrolmentOut, FieldErrorOut
+from schemas.common import FieldErrorOut, Input, Output
+from schemas.enrolments import MAX_BULK_ROWS, EnrolmentOut
 
 Score = Annotated[float | None, Field(ge=0, le=100)]
 
@@ -21,6 +24,10 @@ class CompletionIn(Input):
 
     result: CompletionResult
     score: Score = None
+
+    def to_domain(self) -> Outcome:
+        """The result as the domain records it."""
+        return Outcome(self.result, self.score)
 
 
 class CompletionRowIn(Input):
@@ -39,14 +46,29 @@ class CompletionRowIn(Input):
             raise ValueError("give enrolment_id, or id_number and name")
         return self
 
+    def to_domain(self) -> CompletionRow:
+        """The row: its outcome, for the enrolment named or the worker named by ID and name."""
+        named = self.enrolment_id is None and self.id_number and self.name
+        return CompletionRow(
+            outcome=Outcome(self.result, self.score),
+            enrolment_id=self.enrolment_id,
+            worker=WorkerRef(self.id_type, self.id_number or "", self.name or "")
+            if named
+            else None,
+        )
+
 
 class ClassCompletionIn(Input):
     """A whole class's results (CSV with the same column names is accepted too)."""
 
     rows: Annotated[list[CompletionRowIn], Field(min_length=1, max_length=MAX_BULK_ROWS)]
 
+    def to_domain(self) -> list[CompletionRow]:
+        """The sheet's rows, in order."""
+        return [row.to_domain() for row in self.rows]
 
-class CompletionRowOut(BaseModel):
+
+class CompletionRowOut(Output):
     """One row's outcome."""
 
     row: int
@@ -56,7 +78,7 @@ class CompletionRowOut(BaseModel):
     detail: str = ""
 
 
-class ClassCompletionOut(BaseModel):
+class ClassCompletionOut(Output):
     """Per-row results: valid rows are recorded even when others fail."""
 
     recorded: int
@@ -77,6 +99,17 @@ class CertificateContentIn(Input):
     issuing_body: Annotated[str, Field(min_length=1, max_length=200)]
     issue_date: date
 
+    def to_domain(self) -> CertificateContent:
+        """What the certificate states, as the domain checks it."""
+        return CertificateContent(
+            number=self.number,
+            certificate_type=self.certificate_type,
+            occupation_code=self.occupation_code,
+            level=self.level,
+            issuing_body=self.issuing_body,
+            issue_date=self.issue_date,
+        )
+
 
 class CertificateIn(CertificateContentIn):
     """Record a certificate earned through a passed completion."""
@@ -96,7 +129,7 @@ class VoidIn(Input):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class CertificateOut(BaseModel):
+class CertificateOut(Output):
     """A certificate as its provider sees it (holder's name, never an ID number)."""
 
     id: str
@@ -114,7 +147,7 @@ class CertificateOut(BaseModel):
     recorded_at: datetime
 
 
-class CertificateCheckOut(BaseModel):
+class CertificateCheckOut(Output):
     """The public answer: the certificate's standing and what it states, nothing more."""
 
     status: Literal["valid", "voided", "unknown"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
 from portfolio.identity.identifiers import IdType
+from portfolio.training.attendance import Presence, SessionRow
 from portfolio.training.enums import (
     AttendanceStatus,
     CaptureMethod,
@@ -15,7 +16,10 @@ from portfolio.training.enums import (
     EnrolmentStatus,
     WithdrawReason,
 )
-from schemas.common import Input
+from portfolio.training.lifecycle import Action, Move
+from portfolio.training.matching import WorkerRef
+from schemas.common import FieldErrorOut as FieldErrorOut
+from schemas.common import Input, Output
 
 MAX_BULK_ROWS = 10_000
 
@@ -27,6 +31,10 @@ class WorkerRefIn(Input):
     id_number: Annotated[str, Field(min_length=1, max_length=40)]
     name: Annotated[str, Field(min_length=1, max_length=64)]
     nationality: Annotated[str | None, Field(max_length=3)] = None
+
+    def to_domain(self) -> WorkerRef:
+        """The worker as the domain looks them up (number and name must both match)."""
+        return WorkerRef(self.id_type, self.id_number, self.name, self.nationality)
 
 
 class EnrolmentIn(WorkerRefIn):
@@ -41,11 +49,19 @@ class BulkEnrolmentIn(Input):
     accept: StrictBool = True
     rows: Annotated[list[WorkerRefIn], Field(min_length=1, max_length=MAX_BULK_ROWS)]
 
+    def to_domain(self) -> list[WorkerRef]:
+        """The workers of the class, in file order."""
+        return [row.to_domain() for row in self.rows]
+
 
 class ReasonIn(Input):
     """An optional note on a transition."""
 
     reason: Annotated[str, Field(max_length=500)] = ""
+
+    def to_domain(self, action: Action) -> Move:
+        """The move ``action`` with this note."""
+        return Move(action=action, reason=self.reason)
 
 
 class WithdrawIn(Input):
@@ -54,8 +70,12 @@ class WithdrawIn(Input):
     reason_code: WithdrawReason
     reason: Annotated[str, Field(max_length=500)] = ""
 
+    def to_domain(self) -> Move:
+        """The withdrawal, with its reason code and note."""
+        return Move(action="withdraw", reason=self.reason, withdraw_reason=self.reason_code)
 
-class EnrolmentOut(BaseModel):
+
+class EnrolmentOut(Output):
     """An enrolment as the provider, the worker and the agency see it (number masked)."""
 
     id: str
@@ -75,15 +95,7 @@ class EnrolmentOut(BaseModel):
     updated_at: datetime
 
 
-class FieldErrorOut(BaseModel):
-    """One rule one field broke."""
-
-    field: str
-    rule: str
-    message: str
-
-
-class EnrolmentRowOut(BaseModel):
+class EnrolmentRowOut(Output):
     """One row's outcome in a bulk enrolment."""
 
     row: int
@@ -93,7 +105,7 @@ class EnrolmentRowOut(BaseModel):
     detail: str = ""
 
 
-class BulkEnrolmentOut(BaseModel):
+class BulkEnrolmentOut(Output):
     """Per-row results: valid rows are enrolled even when others fail."""
 
     enrolled: int
@@ -111,6 +123,10 @@ class AttendanceIn(Input):
         default="", description="the real-name check-in record (face, QR code or e-ID)"
     )
 
+    def to_domain(self) -> Presence:
+        """The statement of presence."""
+        return Presence(self.session_n, self.hours, self.capture_method, self.check_in_ref)
+
 
 class SessionAttendanceRowIn(Input):
     """One line of a whole-session sheet."""
@@ -120,14 +136,22 @@ class SessionAttendanceRowIn(Input):
     capture_method: CaptureMethod = CaptureMethod.MANUAL
     check_in_ref: Annotated[str, Field(max_length=200)] = ""
 
+    def to_domain(self) -> SessionRow:
+        """The row as the domain records it."""
+        return SessionRow(self.enrolment_id, self.hours, self.capture_method, self.check_in_ref)
+
 
 class SessionAttendanceIn(Input):
     """A whole session's attendance."""
 
     rows: Annotated[list[SessionAttendanceRowIn], Field(min_length=1, max_length=MAX_BULK_ROWS)]
 
+    def to_domain(self) -> list[SessionRow]:
+        """The sheet's rows, in order."""
+        return [row.to_domain() for row in self.rows]
 
-class AttendanceOut(BaseModel):
+
+class AttendanceOut(Output):
     """One attendance record."""
 
     id: str
@@ -143,7 +167,7 @@ class AttendanceOut(BaseModel):
     confirmed_at: datetime | None
 
 
-class AttendanceRowOut(BaseModel):
+class AttendanceRowOut(Output):
     """One row's outcome in a session sheet."""
 
     row: int
@@ -153,7 +177,7 @@ class AttendanceRowOut(BaseModel):
     detail: str = ""
 
 
-class SessionAttendanceOut(BaseModel):
+class SessionAttendanceOut(Output):
     """Per-row results of a session sheet."""
 
     recorded: int

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import Field, StrictInt
 
+from portfolio.training.courses import NewCourse, NewRun
+from portfolio.training.documents import Session
 from portfolio.training.enums import Delivery, OrganisationKind, OrganisationStatus
+from portfolio.training.organisations import NewOrganisation
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
-from schemas.common import Input
+from schemas.common import Input, Output
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
@@ -27,6 +30,16 @@ class OrganisationIn(Input):
         description="Only for a legal early code failing the GB 32100 check: why it is accepted.",
     )
 
+    def to_domain(self) -> NewOrganisation:
+        """The organisation to register."""
+        return NewOrganisation(
+            name=self.name,
+            credit_code=self.credit_code,
+            kind=self.kind,
+            region_code=self.region_code,
+            credit_code_override_reason=self.credit_code_override_reason,
+        )
+
 
 class StatusChangeIn(Input):
     """Why an organisation is suspended or reinstated."""
@@ -34,7 +47,7 @@ class StatusChangeIn(Input):
     reason: Reason
 
 
-class OrganisationOut(BaseModel):
+class OrganisationOut(Output):
     """An organisation as its users and agencies see it."""
 
     id: str
@@ -63,8 +76,21 @@ class CourseIn(Input):
         description="subsidy standard per trainee, integer fen"
     )
 
+    def to_domain(self) -> NewCourse:
+        """The course to add."""
+        return NewCourse(
+            title=self.title,
+            occupation_code=self.occupation_code,
+            training_type=self.training_type,
+            brand=self.brand,
+            target_level=self.target_level,
+            planned_hours=self.planned_hours,
+            delivery=self.delivery,
+            subsidy_standard_fen=self.subsidy_standard_fen,
+        )
 
-class CourseOut(BaseModel):
+
+class CourseOut(Output):
     """A course."""
 
     id: str
@@ -93,6 +119,10 @@ class SessionIn(Input):
     )
     hours: Annotated[float, Field(gt=0, le=12)]
 
+    def to_domain(self) -> Session:
+        """The session as the run stores it."""
+        return Session(n=self.n, day=self.day, start=self.start, hours=self.hours)
+
 
 class RunIn(Input):
     """A class of a course."""
@@ -104,8 +134,19 @@ class RunIn(Input):
     trainers: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
     sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=1000)]
 
+    def to_domain(self) -> NewRun:
+        """The class to schedule."""
+        return NewRun(
+            start_date=self.start_date,
+            end_date=self.end_date,
+            capacity=self.capacity,
+            location=self.location,
+            trainers=list(self.trainers),
+            sessions=[s.to_domain() for s in self.sessions],
+        )
 
-class SessionOut(BaseModel):
+
+class SessionOut(Output):
     """One session of a run."""
 
     n: int
@@ -114,7 +155,7 @@ class SessionOut(BaseModel):
     hours: float
 
 
-class RunOut(BaseModel):
+class RunOut(Output):
     """A class with its sessions and seats."""
 
     id: str

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from portfolio.archives.documents import AccountState, InsuranceScheme, RegistrationKind
+from portfolio.archives.views import InsuredSchemeInput
 from portfolio.identity.identifiers import IdType, Sex
-from schemas.common import Input
+from schemas.common import Input, Output
 
 # Bounds before any parsing: the domain checks the exact formats and names the field.
 Number = Annotated[str, Field(min_length=1, max_length=40)]
@@ -80,6 +81,10 @@ class InsuredSchemeIn(Input):
     scheme: InsuranceScheme
     since: Annotated[str, Field(min_length=1, max_length=7, description="YYYY-MM")]
 
+    def to_domain(self) -> InsuredSchemeInput:
+        """The scheme as the domain checks it."""
+        return InsuredSchemeInput(self.scheme, self.since)
+
 
 class SocialSecurityIn(Input):
     """The social-security link; for a resident the number equals the identity number."""
@@ -132,7 +137,7 @@ class ActivationIn(Input):
     ] = None
 
 
-class IdentityOut(BaseModel):
+class IdentityOut(Output):
     """Who the worker is (numbers masked)."""
 
     name: str
@@ -145,14 +150,14 @@ class IdentityOut(BaseModel):
     region_code: str
 
 
-class InsuredSchemeOut(BaseModel):
+class InsuredSchemeOut(Output):
     """One insured scheme."""
 
     scheme: InsuranceScheme
     since: str
 
 
-class SocialSecurityOut(BaseModel):
+class SocialSecurityOut(Output):
     """The social-security link (numbers masked)."""
 
     number_masked: str
@@ -161,7 +166,7 @@ class SocialSecurityOut(BaseModel):
     schemes: list[InsuredSchemeOut]
 
 
-class EmploymentRegistrationOut(BaseModel):
+class EmploymentRegistrationOut(Output):
     """One employment or unemployment registration."""
 
     id: str
@@ -177,14 +182,14 @@ class EmploymentRegistrationOut(BaseModel):
     labour_contract_end: date | None
 
 
-class EmploymentOut(BaseModel):
+class EmploymentOut(Output):
     """The employment certificate (masked) and the registrations."""
 
     certificate_number_masked: str | None
     registrations: list[EmploymentRegistrationOut]
 
 
-class RevealedOut(BaseModel):
+class RevealedOut(Output):
     """The full values, for the worker or an agency that stated a purpose."""
 
     id_number: str
@@ -193,7 +198,7 @@ class RevealedOut(BaseModel):
     employment_certificate_number: str | None
 
 
-class WorkerOut(BaseModel):
+class WorkerOut(Output):
     """A worker's archive header."""
 
     id: str
@@ -209,7 +214,7 @@ class WorkerOut(BaseModel):
     )
 
 
-class ActivationCodeOut(BaseModel):
+class ActivationCodeOut(Output):
     """A one-time activation code: shown once, hand it to the worker."""
 
     archive_id: str
@@ -217,14 +222,14 @@ class ActivationCodeOut(BaseModel):
     expires_at: datetime
 
 
-class RegisteredWorkerOut(BaseModel):
+class RegisteredWorkerOut(Output):
     """The new archive and its first activation code."""
 
     worker: WorkerOut
     activation: ActivationCodeOut
 
 
-class ActivationOut(BaseModel):
+class ActivationOut(Output):
     """The login the activation made (or gave a new password); log in with it."""
 
     archive_id: str

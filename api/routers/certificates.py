@@ -2,77 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.bulk import openapi_body, parse_bulk
-from api.deps import AUTH_RESPONSES, Idempotent, ProviderUser
-from api.paging import IdCursor, Limit, next_cursor
-from api.routers.enrolments import enrolment_out, errors_out
+from api.deps import Idempotent, ProviderUser
+from api.paging import Paged
+from api.responses import AUTH_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
-from portfolio.training import certificates, completions
-from portfolio.training.documents import Certificate
-from portfolio.training.enrolments import WorkerRef
+from portfolio.training import certificates, completions, rosters
 from portfolio.training.enums import CertificateStatus, CompletionResult
 from portfolio.vocabulary import SkillLevel
 from schemas.common import Page
 from schemas.completions import (
     CertificateCheckOut,
-    CertificateContentIn,
     CertificateIn,
     CertificateOut,
     ClassCompletionIn,
     ClassCompletionOut,
     CompletionIn,
-    CompletionRowOut,
     CorrectionIn,
     VoidIn,
 )
 from schemas.enrolments import EnrolmentOut
 
 router = APIRouter(tags=["completions and certificates"])
-
-Responses = dict[int | str, dict[str, Any]]
-WRITE_ERRORS: Responses = {
-    **AUTH_RESPONSES,
-    403: {"description": "Wrong role, or your organisation is suspended"},
-    404: {"description": "Not within your reach"},
-    409: {"description": "Not allowed in the current state (problem names it)"},
-    422: {"description": "Invalid input (fields and rules named)"},
-}
-
-
-def certificate_out(certificate: Certificate) -> CertificateOut:
-    """The response shape of a certificate."""
-    return CertificateOut(
-        id=str(certificate.id),
-        number=certificate.number,
-        certificate_type=certificate.certificate_type,
-        occupation_code=certificate.occupation_code,
-        level=certificate.level,
-        issuing_body=certificate.issuing_body,
-        issue_date=certificate.issue_date,
-        status=certificate.status,
-        void_reason=certificate.void_reason,
-        holder_name=certificate.holder_name,
-        enrolment_id=certificate.enrolment_id,
-        archive_entry_seq=certificate.entry_seq,
-        recorded_at=certificate.recorded_at,
-    )
-
-
-def _content(body: CertificateContentIn) -> certificates.CertificateContent:
-    return certificates.CertificateContent(
-        number=body.number,
-        certificate_type=body.certificate_type,
-        occupation_code=body.occupation_code,
-        level=body.level,
-        issuing_body=body.issuing_body,
-        issue_date=body.issue_date,
-    )
 
 
 @router.post(
@@ -89,12 +45,9 @@ async def complete_enrolment(
 
     async def act() -> EnrolmentOut:
         done = await completions.complete_one(
-            actor=actor,
-            enrolment_id=enrolment_id,
-            outcome=completions.Outcome(body.result, body.score),
-            now=datetime.now(UTC),
+            actor=actor, enrolment_id=enrolment_id, outcome=body.to_domain()
         )
-        return enrolment_out(done.enrolment)
+        return EnrolmentOut.from_view(done)
 
     return await idem.run(act)
 
@@ -114,61 +67,24 @@ async def complete_class(
     body = await parse_bulk(request, ClassCompletionIn)
 
     async def act() -> ClassCompletionOut:
-        results = await completions.complete_class(
-            actor=actor,
-            keyring=runtime.keyring,
-            run_id=run_id,
-            rows=[
-                completions.CompletionRow(
-                    outcome=completions.Outcome(row.result, row.score),
-                    enrolment_id=row.enrolment_id,
-                    worker=WorkerRef(row.id_type, row.id_number, row.name)
-                    if row.enrolment_id is None and row.id_number and row.name
-                    else None,
-                )
-                for row in body.rows
-            ],
-            now=datetime.now(UTC),
+        outcome = await completions.complete_class(
+            actor=actor, keyring=runtime.keyring, run_id=run_id, rows=body.to_domain()
         )
-        rows = [
-            CompletionRowOut(
-                row=r.row,
-                status=r.status,  # type: ignore[arg-type]
-                enrolment=enrolment_out(r.item) if r.item else None,
-                errors=errors_out(r.errors),
-                detail=r.detail,
-            )
-            for r in results
-        ]
-        counts = {
-            s: sum(1 for r in rows if r.status == s) for s in ("recorded", "already_recorded")
-        }
-        return ClassCompletionOut(
-            recorded=counts["recorded"],
-            already_recorded=counts["already_recorded"],
-            failed=len(rows) - sum(counts.values()),
-            rows=rows,
-        )
+        return ClassCompletionOut.from_view(outcome)
 
     return await idem.run(act)
 
 
-@router.get("/completions", summary="My organisation's completions", responses=AUTH_RESPONSES)
+@router.get("/completions", summary="My organisation's completions", responses=AUTH_ERRORS)
 async def list_completions(
     actor: ProviderUser,
+    page: Paged,
     run_id: Annotated[str | None, Query(max_length=64)] = None,
     result: CompletionResult | None = None,
-    limit: Limit = 50,
-    cursor: IdCursor = None,
 ) -> Page[EnrolmentOut]:
     """Completed enrolments, filtered by run and result, oldest first."""
-    found = await certificates.list_completions(
-        actor=actor, run_id=run_id, result=result, after=cursor, limit=limit
-    )
-    return Page(
-        items=[enrolment_out(e) for e in found],
-        next_cursor=next_cursor([e.id for e in found], limit),
-    )
+    found = await rosters.list_completions(actor=actor, run_id=run_id, result=result, page=page)
+    return Page[EnrolmentOut].from_view(found)
 
 
 @router.post(
@@ -183,12 +99,9 @@ async def issue_certificate(body: CertificateIn, actor: ProviderUser, idem: Idem
 
     async def act() -> CertificateOut:
         issued = await certificates.issue(
-            actor=actor,
-            enrolment_id=body.enrolment_id,
-            content=_content(body),
-            now=datetime.now(UTC),
+            actor=actor, enrolment_id=body.enrolment_id, content=body.to_domain()
         )
-        return certificate_out(issued)
+        return CertificateOut.from_view(issued)
 
     return await idem.run(act, status_code=201)
 
@@ -206,13 +119,9 @@ async def correct_certificate(
 
     async def act() -> CertificateOut:
         corrected = await certificates.correct(
-            actor=actor,
-            certificate_id=certificate_id,
-            content=_content(body),
-            reason=body.reason,
-            now=datetime.now(UTC),
+            actor=actor, certificate_id=certificate_id, content=body.to_domain(), reason=body.reason
         )
-        return certificate_out(corrected)
+        return CertificateOut.from_view(corrected)
 
     return await idem.run(act)
 
@@ -232,33 +141,24 @@ async def void_certificate(
         voided = await certificates.void(
             actor=actor, certificate_id=certificate_id, reason=body.reason
         )
-        return certificate_out(voided)
+        return CertificateOut.from_view(voided)
 
     return await idem.run(act)
 
 
-@router.get("/certificates", summary="My organisation's certificates", responses=AUTH_RESPONSES)
+@router.get("/certificates", summary="My organisation's certificates", responses=AUTH_ERRORS)
 async def list_certificates(
     actor: ProviderUser,
+    page: Paged,
     status: CertificateStatus | None = None,
     level: SkillLevel | None = None,
     occupation_code: Annotated[str | None, Query(max_length=20)] = None,
-    limit: Limit = 50,
-    cursor: IdCursor = None,
 ) -> Page[CertificateOut]:
     """Filtered by status, level and occupation, oldest first."""
     found = await certificates.list_for_provider(
-        actor=actor,
-        status=status,
-        level=level,
-        occupation_code=occupation_code,
-        after=cursor,
-        limit=limit,
+        actor=actor, status=status, level=level, occupation_code=occupation_code, page=page
     )
-    return Page(
-        items=[certificate_out(c) for c in found],
-        next_cursor=next_cursor([c.id for c in found], limit),
-    )
+    return Page[CertificateOut].from_view(found)
 
 
 @router.get("/certificates/check", summary="Check a certificate (public)")
@@ -269,11 +169,4 @@ async def check_certificate(
     """Valid, voided or unknown, with the level, occupation, issuer and date; nothing else
     about the holder. A right number with a wrong name is unknown."""
     found = await certificates.check(number=number, holder_name=name)
-    return CertificateCheckOut(
-        status=found.status,  # type: ignore[arg-type]
-        certificate_type=found.certificate_type,
-        occupation_code=found.occupation_code,
-        level=found.level,
-        issuing_body=found.issuing_body,
-        issue_date=found.issue_date,
-    )
+    return CertificateCheckOut.from_view(found)

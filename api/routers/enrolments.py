@@ -2,105 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.bulk import openapi_body, parse_bulk
-from api.deps import (
-    AUTH_RESPONSES,
-    CurrentPrincipal,
-    Idempotent,
-    ProviderUser,
-    WorkerUser,
-    require_roles,
-)
-from api.paging import IdCursor, Limit, next_cursor
+from api.deps import CurrentPrincipal, Idempotent, ProviderUser, WorkerUser, require_roles
+from api.paging import Paged
+from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role
-from portfolio.errors import FieldError
-from portfolio.training import attendance, enrolments
-from portfolio.training.documents import AttendanceRecord, Enrolment
-from portfolio.training.enrolments import WorkerRef
-from portfolio.training.enums import AttendanceStatus
+from portfolio.training import attendance, enrolments, lifecycle, rosters
+from portfolio.training.lifecycle import Action
 from schemas.common import Page
 from schemas.enrolments import (
     AttendanceIn,
     AttendanceOut,
-    AttendanceRowOut,
     BulkEnrolmentIn,
     BulkEnrolmentOut,
     EnrolmentIn,
     EnrolmentOut,
-    EnrolmentRowOut,
-    FieldErrorOut,
     MyEnrolmentOut,
     ReasonIn,
     SessionAttendanceIn,
     SessionAttendanceOut,
     WithdrawIn,
-    WorkerRefIn,
 )
 
 router = APIRouter(tags=["enrolments"])
 
-Responses = dict[int | str, dict[str, Any]]
-READ_ERRORS: Responses = {**AUTH_RESPONSES, 404: {"description": "Not within your reach"}}
-WRITE_ERRORS: Responses = {
-    **READ_ERRORS,
-    403: {"description": "Wrong role, or your organisation is suspended"},
-    409: {"description": "Not allowed in the current state (problem names it)"},
-    422: {"description": "Invalid input (fields and rules named)"},
-}
 ClassReader = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY, Role.ADMIN))]
 Withdrawer = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.WORKER, Role.AGENCY))]
-
-
-def enrolment_out(enrolment: Enrolment) -> EnrolmentOut:
-    """The response shape of an enrolment (masked number only)."""
-    return EnrolmentOut(
-        id=str(enrolment.id),
-        run_id=str(enrolment.run_id),
-        course_id=str(enrolment.course_id),
-        organisation_id=str(enrolment.organisation_id),
-        worker_name=enrolment.worker_name,
-        worker_masked_id=enrolment.worker_masked_id,
-        status=enrolment.status,
-        status_reason=enrolment.status_reason,
-        withdraw_reason=enrolment.withdraw_reason,
-        result=enrolment.result,
-        score=enrolment.score,
-        hours_attended=enrolment.hours_attended,
-        completed_at=enrolment.completed_at,
-        created_at=enrolment.created_at,
-        updated_at=enrolment.updated_at,
-    )
-
-
-def attendance_out(record: AttendanceRecord) -> AttendanceOut:
-    """The response shape of an attendance record."""
-    return AttendanceOut(
-        id=str(record.id),
-        enrolment_id=str(record.enrolment_id),
-        run_id=str(record.run_id),
-        session_n=record.session_n,
-        hours=record.hours,
-        status=record.status,
-        capture_method=record.capture_method,
-        check_in_ref=record.check_in_ref,
-        supersedes=str(record.supersedes) if record.supersedes else None,
-        recorded_at=record.recorded_at,
-        confirmed_at=record.confirmed_at,
-    )
-
-
-def errors_out(errors: tuple[FieldError, ...]) -> list[FieldErrorOut]:
-    return [FieldErrorOut(field=e.field, rule=e.rule, message=e.message) for e in errors]
-
-
-def _ref(row: WorkerRefIn) -> WorkerRef:
-    return WorkerRef(row.id_type, row.id_number, row.name, row.nationality)
 
 
 @router.post(
@@ -118,19 +51,16 @@ async def enrol_worker(
     from the run, or was refused, is enrolled again: the same enrolment, reopened."""
 
     async def act() -> EnrolmentOut:
-        enrolment = await enrolments.enrol(
+        enrolled = await enrolments.enrol(
             actor=actor,
             keyring=runtime.keyring,
             run_id=run_id,
-            worker=_ref(body),
+            worker=body.to_domain(),
             accept=body.accept,
         )
-        return enrolment_out(enrolment)
+        return EnrolmentOut.from_view(enrolled)
 
     return await idem.run(act, status_code=201)
-
-
-_BULK_OPENAPI = openapi_body(BulkEnrolmentIn, "id_type,id_number,name\n")
 
 
 @router.post(
@@ -138,7 +68,7 @@ _BULK_OPENAPI = openapi_body(BulkEnrolmentIn, "id_type,id_number,name\n")
     summary="Enrol a whole class (JSON rows or CSV)",
     response_model=BulkEnrolmentOut,
     responses=WRITE_ERRORS,
-    openapi_extra=_BULK_OPENAPI,
+    openapi_extra=openapi_body(BulkEnrolmentIn, "id_type,id_number,name\n"),
 )
 async def enrol_class(
     run_id: str, request: Request, actor: ProviderUser, runtime: RuntimeDep, idem: Idempotent
@@ -148,59 +78,41 @@ async def enrol_class(
     body = await parse_bulk(request, BulkEnrolmentIn, accept=accept)
 
     async def act() -> BulkEnrolmentOut:
-        results = await enrolments.enrol_many(
+        outcome = await enrolments.enrol_many(
             actor=actor,
             keyring=runtime.keyring,
             run_id=run_id,
-            workers=[_ref(row) for row in body.rows],
+            workers=body.to_domain(),
             accept=body.accept,
         )
-        rows = [
-            EnrolmentRowOut(
-                row=r.row,
-                status="enrolled" if r.item else "error",
-                enrolment=enrolment_out(r.item) if r.item else None,
-                errors=errors_out(r.errors),
-                detail=r.detail,
-            )
-            for r in results
-        ]
-        enrolled = sum(1 for r in rows if r.status == "enrolled")
-        return BulkEnrolmentOut(enrolled=enrolled, failed=len(rows) - enrolled, rows=rows)
+        return BulkEnrolmentOut.from_view(outcome)
 
     return await idem.run(act)
 
 
 @router.get("/runs/{run_id}/enrolments", summary="The class list of a run", responses=READ_ERRORS)
-async def list_run_enrolments(
-    run_id: str, actor: ClassReader, limit: Limit = 50, cursor: IdCursor = None
-) -> Page[EnrolmentOut]:
+async def list_run_enrolments(run_id: str, actor: ClassReader, page: Paged) -> Page[EnrolmentOut]:
     """The run's provider, or an agency of the run's region."""
-    found = await enrolments.list_for_run(actor=actor, run_id=run_id, after=cursor, limit=limit)
-    return Page(
-        items=[enrolment_out(e) for e in found],
-        next_cursor=next_cursor([e.id for e in found], limit),
-    )
+    found = await rosters.list_for_run(actor=actor, run_id=run_id, page=page)
+    return Page[EnrolmentOut].from_view(found)
 
 
 @router.get("/enrolments/{enrolment_id}", summary="One enrolment", responses=READ_ERRORS)
 async def get_enrolment(enrolment_id: str, actor: CurrentPrincipal) -> EnrolmentOut:
     """Its provider, its worker, or an agency of the worker's region."""
-    return enrolment_out(await enrolments.get_visible(actor=actor, enrolment_id=enrolment_id))
+    found = await lifecycle.get_enrolment(actor=actor, enrolment_id=enrolment_id)
+    return EnrolmentOut.from_view(found)
 
 
-def _provider_step(action: str, summary: str) -> None:
+def _provider_step(action: Action, summary: str) -> None:
     async def step(
         enrolment_id: str, actor: ProviderUser, idem: Idempotent, body: ReasonIn | None = None
     ) -> Response:
+        move = (body or ReasonIn()).to_domain(action)
+
         async def act() -> EnrolmentOut:
-            moved = await enrolments.transition(
-                actor=actor,
-                enrolment_id=enrolment_id,
-                action=action,
-                reason=body.reason if body else "",
-            )
-            return enrolment_out(moved)
+            moved = await lifecycle.move(actor=actor, enrolment_id=enrolment_id, step=move)
+            return EnrolmentOut.from_view(moved)
 
         return await idem.run(act)
 
@@ -233,14 +145,8 @@ async def withdraw_enrolment(
     """The provider, the worker or an agency of the worker's region; frees the seat."""
 
     async def act() -> EnrolmentOut:
-        moved = await enrolments.transition(
-            actor=actor,
-            enrolment_id=enrolment_id,
-            action="withdraw",
-            reason=body.reason,
-            withdraw_reason=body.reason_code,
-        )
-        return enrolment_out(moved)
+        moved = await lifecycle.move(actor=actor, enrolment_id=enrolment_id, step=body.to_domain())
+        return EnrolmentOut.from_view(moved)
 
     return await idem.run(act)
 
@@ -260,13 +166,9 @@ async def record_attendance(
 
     async def act() -> AttendanceOut:
         written = await attendance.record(
-            actor=actor,
-            enrolment_id=enrolment_id,
-            presence=attendance.Presence(
-                body.session_n, body.hours, body.capture_method, body.check_in_ref
-            ),
+            actor=actor, enrolment_id=enrolment_id, presence=body.to_domain()
         )
-        return attendance_out(written)
+        return AttendanceOut.from_view(written)
 
     return await idem.run(act, status_code=201)
 
@@ -279,7 +181,7 @@ async def record_attendance(
 async def list_attendance(enrolment_id: str, actor: CurrentPrincipal) -> list[AttendanceOut]:
     """Every record, oldest first, for whoever may see the enrolment."""
     records = await attendance.list_for_enrolment(actor=actor, enrolment_id=enrolment_id)
-    return [attendance_out(r) for r in records]
+    return [AttendanceOut.from_view(r) for r in records]
 
 
 @router.post(
@@ -294,27 +196,10 @@ async def record_session_attendance(
     """Per-row results; valid rows are recorded even when others fail."""
 
     async def act() -> SessionAttendanceOut:
-        results = await attendance.record_session(
-            actor=actor,
-            run_id=run_id,
-            session_n=session_n,
-            rows=[
-                attendance.SessionRow(r.enrolment_id, r.hours, r.capture_method, r.check_in_ref)
-                for r in body.rows
-            ],
+        outcome = await attendance.record_session(
+            actor=actor, run_id=run_id, session_n=session_n, rows=body.to_domain()
         )
-        rows = [
-            AttendanceRowOut(
-                row=r.row,
-                status="recorded" if r.item else "error",
-                record=attendance_out(r.item) if r.item else None,
-                errors=errors_out(r.errors),
-                detail=r.detail,
-            )
-            for r in results
-        ]
-        recorded = sum(1 for r in rows if r.status == "recorded")
-        return SessionAttendanceOut(recorded=recorded, failed=len(rows) - recorded, rows=rows)
+        return SessionAttendanceOut.from_view(outcome)
 
     return await idem.run(act)
 
@@ -329,7 +214,7 @@ async def void_attendance(record_id: str, actor: ProviderUser, idem: Idempotent)
     """The provider that entered it; a voided record never counts."""
 
     async def act() -> AttendanceOut:
-        return attendance_out(await attendance.void(actor=actor, record_id=record_id))
+        return AttendanceOut.from_view(await attendance.void(actor=actor, record_id=record_id))
 
     return await idem.run(act)
 
@@ -344,7 +229,7 @@ async def confirm_attendance(record_id: str, actor: WorkerUser, idem: Idempotent
     """The worker confirms an unconfirmed record; from then on its hours count."""
 
     async def act() -> AttendanceOut:
-        return attendance_out(await attendance.confirm(actor=actor, record_id=record_id))
+        return AttendanceOut.from_view(await attendance.confirm(actor=actor, record_id=record_id))
 
     return await idem.run(act)
 
@@ -359,29 +244,12 @@ async def reject_attendance(record_id: str, actor: WorkerUser, idem: Idempotent)
     """The worker says they were not there; a rejected record never counts."""
 
     async def act() -> AttendanceOut:
-        return attendance_out(await attendance.reject(actor=actor, record_id=record_id))
+        return AttendanceOut.from_view(await attendance.reject(actor=actor, record_id=record_id))
 
     return await idem.run(act)
 
 
-@router.get("/me/enrolments", summary="My enrolments", responses=AUTH_RESPONSES)
-async def list_my_enrolments(
-    actor: WorkerUser, limit: Limit = 50, cursor: IdCursor = None
-) -> Page[MyEnrolmentOut]:
+@router.get("/me/enrolments", summary="My enrolments", responses=AUTH_ERRORS)
+async def list_my_enrolments(actor: WorkerUser, page: Paged) -> Page[MyEnrolmentOut]:
     """Newest first, each with the hours confirmed so far and what awaits my confirmation."""
-    assert actor.archive_id is not None
-    found = await enrolments.list_for_worker(archive_id=actor.archive_id, after=cursor, limit=limit)
-    by_enrolment = await attendance.records_by_enrolment([str(e.id) for e in found])
-    items = []
-    for enrolment in found:
-        records = by_enrolment[str(enrolment.id)]
-        items.append(
-            MyEnrolmentOut(
-                **enrolment_out(enrolment).model_dump(),
-                hours_confirmed=attendance.hours_attended(records),
-                awaiting_confirmation=[
-                    attendance_out(r) for r in records if r.status is AttendanceStatus.UNCONFIRMED
-                ],
-            )
-        )
-    return Page(items=items, next_cursor=next_cursor([e.id for e in found], limit))
+    return Page[MyEnrolmentOut].from_view(await rosters.list_for_worker(actor=actor, page=page))

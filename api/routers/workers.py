@@ -8,35 +8,20 @@ that the worker reads in their access log. Those two are reads and take no
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import AUTH_RESPONSES, AgencyUser, Idempotent
+from api.deps import AgencyUser, Idempotent
+from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.archives import links, reading, registration
-from portfolio.archives.views import (
-    ActivationCodeIssued,
-    EmploymentView,
-    IdentityView,
-    InsuredSchemeInput,
-    SocialSecurityView,
-    WorkerView,
-)
 from schemas.workers import (
     ActivationCodeOut,
     EmploymentCloseIn,
-    EmploymentOut,
     EmploymentRegistrationIn,
-    EmploymentRegistrationOut,
-    IdentityOut,
-    InsuredSchemeOut,
     RegisteredWorkerOut,
-    RevealedOut,
     RevealIn,
     SocialSecurityIn,
-    SocialSecurityOut,
     TransferIn,
     WorkerOut,
     WorkerRegistrationIn,
@@ -45,102 +30,14 @@ from schemas.workers import (
 
 router = APIRouter(tags=["workers"])
 
-_ROLE: dict[int | str, dict[str, Any]] = {403: {"description": "Not an agency (problem+json)"}}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    **AUTH_RESPONSES,
-    **_ROLE,
+_AGENCY_ONLY: Responses = {
+    403: {"description": "Not an agency (problem+json)"},
     404: {"description": "No such worker in your region"},
 }
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    **NOT_FOUND,
-    409: {"description": "Conflicts with stored state (or the archive changed meanwhile)"},
-    422: {"description": "Invalid input (fields and rules named)"},
-}
+NOT_FOUND: Responses = {**READ_ERRORS, **_AGENCY_ONLY}
+LINK_ERRORS: Responses = {**WRITE_ERRORS, **_AGENCY_ONLY}
 # Full values are never cached by a browser or a proxy.
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _identity_out(identity: IdentityView) -> IdentityOut:
-    return IdentityOut(
-        name=identity.name,
-        id_type=identity.id_type,
-        nationality=identity.nationality,
-        id_number_masked=identity.id_number_masked,
-        birth_date=identity.birth_date,
-        sex=identity.sex,
-        phone_masked=identity.phone_masked,
-        region_code=identity.region_code,
-    )
-
-
-def _social_security_out(link: SocialSecurityView | None) -> SocialSecurityOut | None:
-    if link is None:
-        return None
-    return SocialSecurityOut(
-        number_masked=link.number_masked,
-        card_number_masked=link.card_number_masked,
-        issuing_region=link.issuing_region,
-        schemes=[InsuredSchemeOut(scheme=s.scheme, since=s.since) for s in link.schemes],
-    )
-
-
-def _employment_out(link: EmploymentView | None) -> EmploymentOut | None:
-    if link is None:
-        return None
-    return EmploymentOut(
-        certificate_number_masked=link.certificate_number_masked,
-        registrations=[
-            EmploymentRegistrationOut(
-                id=r.registration_id,
-                kind=r.kind,
-                employer_credit_code=r.employer_credit_code,
-                credit_code_overridden=r.credit_code_overridden,
-                employer_name=r.employer_name,
-                start=r.start,
-                end=r.end,
-                occupation_code=r.occupation_code,
-                digital=r.digital,
-                green=r.green,
-                labour_contract_end=r.labour_contract_end,
-            )
-            for r in link.registrations
-        ],
-    )
-
-
-def _revealed_out(view: WorkerView) -> RevealedOut | None:
-    identity = view.identity
-    if identity.id_number_full is None or identity.phone_full is None:
-        return None
-    return RevealedOut(
-        id_number=identity.id_number_full,
-        phone=identity.phone_full,
-        social_security_number=(view.social_security.number_full if view.social_security else None),
-        employment_certificate_number=(
-            view.employment.certificate_number_full if view.employment else None
-        ),
-    )
-
-
-def worker_out(view: WorkerView) -> WorkerOut:
-    """The response shape of a worker view (``revealed`` only if the view holds full values)."""
-    return WorkerOut(
-        id=view.archive_id,
-        identity=_identity_out(view.identity),
-        social_security=_social_security_out(view.social_security),
-        employment=_employment_out(view.employment),
-        account_state=view.account_state,
-        entry_count=view.entry_count,
-        version=view.version,
-        created_at=view.created_at,
-        revealed=_revealed_out(view),
-    )
-
-
-def _activation_out(issued: ActivationCodeIssued) -> ActivationCodeOut:
-    return ActivationCodeOut(
-        archive_id=issued.archive_id, code=issued.code, expires_at=issued.expires_at
-    )
 
 
 @router.post(
@@ -149,7 +46,7 @@ def _activation_out(issued: ActivationCodeIssued) -> ActivationCodeOut:
     summary="Register a worker by real name",
     response_model=RegisteredWorkerOut,
     responses={
-        **AUTH_RESPONSES,
+        **AUTH_ERRORS,
         403: {"description": "Not an agency"},
         409: {
             "description": "This person has an archive already; `region_code` names its region "
@@ -168,9 +65,7 @@ async def register_worker(
         registered = await registration.register_worker(
             actor=actor, keyring=runtime.keyring, settings=runtime.settings, **body.model_dump()
         )
-        return RegisteredWorkerOut(
-            worker=worker_out(registered.worker), activation=_activation_out(registered.activation)
-        )
+        return RegisteredWorkerOut.from_view(registered)
 
     return await idem.run(act, status_code=201)
 
@@ -191,7 +86,7 @@ async def search_worker(
     worker's access log. ``reveal`` returns the full numbers too."""
     view = await reading.search_worker(actor=actor, keyring=runtime.keyring, **body.model_dump())
     response.headers.update(_NO_STORE)
-    return worker_out(view)
+    return WorkerOut.from_view(view)
 
 
 @router.get(
@@ -199,9 +94,8 @@ async def search_worker(
 )
 async def get_worker(archive_id: str, actor: AgencyUser, runtime: RuntimeDep) -> WorkerOut:
     """The worker's archive header with masked numbers."""
-    return worker_out(
-        await reading.get_worker(actor=actor, keyring=runtime.keyring, archive_id=archive_id)
-    )
+    view = await reading.get_worker(actor=actor, keyring=runtime.keyring, archive_id=archive_id)
+    return WorkerOut.from_view(view)
 
 
 @router.post(
@@ -222,7 +116,7 @@ async def reveal_worker(
         purpose=body.purpose,
     )
     response.headers.update(_NO_STORE)
-    return worker_out(view)
+    return WorkerOut.from_view(view)
 
 
 @router.post(
@@ -239,11 +133,10 @@ async def issue_activation_code(
     Used on an archive that has a login, it sets a new password on that login."""
 
     async def act() -> ActivationCodeOut:
-        return _activation_out(
-            await registration.issue_activation_code(
-                actor=actor, settings=runtime.settings, archive_id=archive_id
-            )
+        issued = await registration.issue_activation_code(
+            actor=actor, settings=runtime.settings, archive_id=archive_id
         )
+        return ActivationCodeOut.from_view(issued)
 
     return await idem.run(act, status_code=201)
 
@@ -252,10 +145,7 @@ async def issue_activation_code(
     "/workers/{archive_id}/transfer",
     summary="Move a worker to another region",
     response_model=WorkerOut,
-    responses={
-        **WRITE_ERRORS,
-        403: {"description": "Not an agency"},
-    },
+    responses=LINK_ERRORS,
 )
 async def transfer_worker(
     archive_id: str, body: TransferIn, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
@@ -263,15 +153,10 @@ async def transfer_worker(
     """An agency covering both regions moves the worker; an archive entry records it."""
 
     async def act() -> WorkerOut:
-        return worker_out(
-            await registration.transfer_worker(
-                actor=actor,
-                keyring=runtime.keyring,
-                archive_id=archive_id,
-                to_region_code=body.to_region_code,
-                reason=body.reason,
-            )
+        moved = await registration.transfer_worker(
+            actor=actor, keyring=runtime.keyring, archive_id=archive_id, **body.model_dump()
         )
+        return WorkerOut.from_view(moved)
 
     return await idem.run(act)
 
@@ -280,7 +165,7 @@ async def transfer_worker(
     "/workers/{archive_id}/social-security",
     summary="Record or replace the social-security link",
     response_model=WorkerOut,
-    responses=WRITE_ERRORS,
+    responses=LINK_ERRORS,
 )
 async def put_social_security(
     archive_id: str,
@@ -293,17 +178,14 @@ async def put_social_security(
     insured schemes; the change is an archive entry."""
 
     async def act() -> WorkerOut:
-        return worker_out(
-            await links.set_social_security(
-                actor=actor,
-                keyring=runtime.keyring,
-                archive_id=archive_id,
-                number=body.number,
-                card_number=body.card_number,
-                issuing_region=body.issuing_region,
-                schemes=[InsuredSchemeInput(s.scheme, s.since) for s in body.schemes],
-            )
+        linked = await links.set_social_security(
+            actor=actor,
+            keyring=runtime.keyring,
+            archive_id=archive_id,
+            **body.model_dump(exclude={"schemes"}),
+            schemes=[scheme.to_domain() for scheme in body.schemes],
         )
+        return WorkerOut.from_view(linked)
 
     return await idem.run(act)
 
@@ -313,7 +195,7 @@ async def put_social_security(
     status_code=201,
     summary="Add an employment or unemployment registration",
     response_model=WorkerOut,
-    responses=WRITE_ERRORS,
+    responses=LINK_ERRORS,
 )
 async def add_employment(
     archive_id: str,
@@ -326,11 +208,10 @@ async def add_employment(
     dates and occupation; an archive entry records it."""
 
     async def act() -> WorkerOut:
-        return worker_out(
-            await links.add_employment_registration(
-                actor=actor, keyring=runtime.keyring, archive_id=archive_id, **body.model_dump()
-            )
+        linked = await links.add_employment_registration(
+            actor=actor, keyring=runtime.keyring, archive_id=archive_id, **body.model_dump()
         )
+        return WorkerOut.from_view(linked)
 
     return await idem.run(act, status_code=201)
 
@@ -339,7 +220,7 @@ async def add_employment(
     "/workers/{archive_id}/employment/{registration_id}/close",
     summary="End an open employment or unemployment registration",
     response_model=WorkerOut,
-    responses={**WRITE_ERRORS, 404: {"description": "No such worker or registration"}},
+    responses={**LINK_ERRORS, 404: {"description": "No such worker or registration"}},
 )
 async def close_employment(
     archive_id: str,
@@ -352,14 +233,13 @@ async def close_employment(
     """Set the registration's end date (not before its start); an archive entry records it."""
 
     async def act() -> WorkerOut:
-        return worker_out(
-            await links.close_employment_registration(
-                actor=actor,
-                keyring=runtime.keyring,
-                archive_id=archive_id,
-                registration_id=registration_id,
-                end=body.end,
-            )
+        closed = await links.close_employment_registration(
+            actor=actor,
+            keyring=runtime.keyring,
+            archive_id=archive_id,
+            registration_id=registration_id,
+            **body.model_dump(),
         )
+        return WorkerOut.from_view(closed)
 
     return await idem.run(act)

@@ -12,7 +12,8 @@ from portfolio.accounts.principal import Actor, Role
 from portfolio.apprenticeships.documents import Apprenticeship
 from portfolio.apprenticeships.enums import Party
 from portfolio.errors import Forbidden, NotFound
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.ids import parse as object_id
+from portfolio.training.organisations import acting_organisation
 
 _NOT_FOUND = "no such apprenticeship"
 

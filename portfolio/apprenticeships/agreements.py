@@ -40,13 +40,14 @@ from portfolio.apprenticeships.rules import (
 from portfolio.archives.documents import Archive
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.identity.identifiers import china_today, parse_occupation_code
+from portfolio.ids import parse as object_id
 from portfolio.keyring import Keyring
 from portfolio.reports import apprenticeships as apprenticeship_reports
 from portfolio.settings import Settings
 from portfolio.training.documents import Organisation
 from portfolio.training.enrolments import WorkerRef, find_worker
 from portfolio.training.enums import OrganisationKind, OrganisationStatus
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vocabulary import SkillLevel
 
 

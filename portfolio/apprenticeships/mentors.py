@@ -15,7 +15,9 @@ from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.apprenticeships.documents import Mentor
 from portfolio.apprenticeships.rules import MENTOR_CAP
 from portfolio.errors import FieldError, NotFound, ValidationFailed
-from portfolio.training.organisations import acting_organisation, after_id, object_id
+from portfolio.ids import parse as object_id
+from portfolio.paging import after_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.vocabulary import SkillLevel
 
 MAX_NAME = 64

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from portfolio import clock
 from portfolio.accounts import passwords
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Role
@@ -164,7 +165,8 @@ async def activate(
     ``Conflict``; a malformed username or weak password ``ValidationFailed``. None of these
     uses the code up.
     """
-    archive_id = await _pending_archive_id(code, now or datetime.now(UTC))
+    # Codes expire on the real clock, as the store's TTL index removes them.
+    archive_id = await _pending_archive_id(code, now or clock.real_now())
     existing = await Principal.find_one({"archive_id": archive_id, "role": Role.WORKER.value})
     if existing is not None:
         return await _reset_password(

@@ -29,12 +29,6 @@ import rfc8785
 GENESIS_HASH = "0" * 64
 
 
-def truncate_to_millis(moment: datetime) -> datetime:
-    """``moment`` in UTC with the precision BSON keeps (milliseconds)."""
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def format_instant(moment: datetime) -> str:
     """The hashed form of a time: UTC, milliseconds, ``Z``."""
     if moment.tzinfo is None:

@@ -19,7 +19,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -27,6 +27,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
 from portfolio.archives.chain import (
     StoredEntry,
@@ -34,13 +35,13 @@ from portfolio.archives.chain import (
     first_break,
     hashed_content,
     plain_json,
-    truncate_to_millis,
 )
 from portfolio.archives.documents import Archive, ArchiveEntry, Recorder
 from portfolio.archives.kinds import CORRECTION_TARGETS, EntryKind, check_payload
-from portfolio.archives.scope import archive_for_reader, check_limit, object_id
+from portfolio.archives.scope import archive_for_reader, check_limit
 from portfolio.archives.views import ChainReport, EntryPage, EntryView, RecorderView
 from portfolio.errors import Conflict, NotFound, ValidationFailed
+from portfolio.paging import page_of, seq_cursor
 
 # Each lost race costs one round trip; 20 concurrent appenders need at most 20 rounds.
 MAX_APPEND_ATTEMPTS = 64
@@ -128,7 +129,7 @@ async def append_entry(
     full identity number. Raises NotFound for an unknown archive, ValidationFailed for a bad
     payload or correction target, Conflict if contention outlasts every retry.
     """
-    oid = object_id(archive_id)
+    oid = ids.parse(archive_id, "worker")
     body = plain_json(dict(payload))
     check_payload(kind, body, corrects)
     if corrects is not None:
@@ -137,7 +138,7 @@ async def append_entry(
     for attempt in range(MAX_APPEND_ATTEMPTS):
         head_seq, head_hash = await _read_head(oid)
         seq = head_seq + 1
-        recorded_at = truncate_to_millis(now or datetime.now(UTC))
+        recorded_at = clock.truncate_to_millis(now or clock.now())
         content = hashed_content(
             archive_id=str(oid),
             seq=seq,
@@ -210,8 +211,8 @@ async def plan_entries(
         raise ValueError("one entry per archive")
     if not items:
         return []
-    moment = truncate_to_millis(now or datetime.now(UTC))
-    oids = [object_id(item.archive_id) for item in items]
+    moment = clock.truncate_to_millis(now or clock.now())
+    oids = [ids.parse(item.archive_id, "worker") for item in items]
     heads = {
         str(raw["_id"]): (raw["head"]["seq"], raw["head"]["hash"])
         async for raw in _archives().find({"_id": {"$in": oids}}, {"head": 1})
@@ -267,7 +268,7 @@ async def commit_entries(planned: Sequence[PlannedEntry]) -> list[int]:
         lost = {error["index"] for error in refused}
     moves = [
         UpdateOne(
-            {"_id": object_id(p.item.archive_id), "head.seq": p.seq - 1},
+            {"_id": ids.parse(p.item.archive_id, "worker"), "head.seq": p.seq - 1},
             {
                 "$set": {"head": {"seq": p.seq, "hash": p.document["hash"]}},
                 "$inc": {f"counters.{p.document['kind']}": 1},
@@ -320,26 +321,16 @@ def entry_view(raw: Mapping[str, Any]) -> EntryView:
     )
 
 
-def parse_seq_cursor(cursor: str | None) -> int | None:
-    """The cursor of an entry page is the last seq shown; anything else is rejected."""
-    if cursor is None or cursor == "":
-        return None
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 12:
-        raise ValidationFailed.single("cursor", "format", "the cursor is not valid")
-    return int(cursor)
-
-
 async def entry_page(archive_id: ObjectId, *, cursor: str | None, limit: int) -> EntryPage:
     """Entries newest first, keyset-paged on ``seq`` (the cursor is the last seq shown)."""
     limit = check_limit(limit)
-    before = parse_seq_cursor(cursor)
+    before = seq_cursor(cursor)
     query: dict[str, Any] = {"archive_id": str(archive_id)}
     if before is not None:
         query["seq"] = {"$lt": before}
     raw = await _entries().find(query).sort("seq", DESCENDING).limit(limit + 1).to_list()
-    entries = [entry_view(r) for r in raw[:limit]]
-    next_cursor = str(entries[-1].seq) if len(raw) > limit else None
-    return EntryPage(entries=entries, next_cursor=next_cursor)
+    page = page_of(raw, limit, key=lambda r: r["seq"], view=entry_view)
+    return EntryPage(items=page.items, next_cursor=page.next_cursor)
 
 
 async def list_entries(
@@ -353,7 +344,7 @@ async def list_entries(
 
 async def verify_chain(archive_id: str | ObjectId) -> ChainReport:
     """Recompute an archive's chain from the raw stored entries; report the first break."""
-    oid = object_id(archive_id)
+    oid = ids.parse(archive_id, "worker")
     raw_archive = await _archives().find_one({"_id": oid}, {"head": 1})
     if raw_archive is None:
         raise NotFound("no such worker")

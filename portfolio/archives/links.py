@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import (
     Archive,
@@ -111,7 +112,7 @@ async def set_social_security(
     """
     archive = await archive_for_agency(actor, archive_id)
     assert archive.id is not None
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = china_today(now)
     protection = FieldProtection(keyring)
     errors: list[FieldError] = []
@@ -244,7 +245,7 @@ async def add_employment_registration(
     """
     archive = await archive_for_agency(actor, archive_id)
     assert archive.id is not None
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = china_today(now)
     protection = FieldProtection(keyring)
     errors: list[FieldError] = []
@@ -381,7 +382,7 @@ async def close_employment_registration(
     """End an open registration on ``end`` (not before its start); a ``link_changed`` entry."""
     archive = await archive_for_agency(actor, archive_id)
     assert archive.id is not None
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     registrations = archive.employment.registrations if archive.employment else []
     target = next((r for r in registrations if r.registration_id == registration_id), None)
     if target is None or archive.employment is None:

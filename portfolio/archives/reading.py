@@ -7,12 +7,13 @@ before the data is returned, so a read the log does not show never happened.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive, ArchiveEntry
 from portfolio.archives.entries import entry_page
@@ -22,7 +23,6 @@ from portfolio.archives.scope import (
     check_limit,
     check_purpose,
     log_access,
-    object_id,
     require_agency,
     require_worker,
     revealed_fields,
@@ -41,6 +41,7 @@ from portfolio.errors import NotFound, ValidationFailed
 from portfolio.identity.identifiers import IdType, normalise, parse_generic_number, parse_identity
 from portfolio.identity.protection import FieldProtection
 from portfolio.keyring import Keyring
+from portfolio.paging import id_cursor, page_of
 
 _NOT_IN_REGION = "no worker with that number in your region"
 
@@ -113,7 +114,7 @@ async def search_worker(
         action=AccessAction.SEARCH,
         purpose=stated,
         fields=revealed_fields(archive) if reveal else [],
-        now=now or datetime.now(UTC),
+        now=now or clock.now(),
     )
     return await worker_view(archive, protection, reveal=reveal)
 
@@ -149,7 +150,7 @@ async def get_worker(
             action=AccessAction.READ_FULL,
             purpose=stated,
             fields=revealed_fields(archive),
-            now=now or datetime.now(UTC),
+            now=now or clock.now(),
         )
     return await worker_view(archive, protection, reveal=reveal)
 
@@ -199,11 +200,9 @@ async def list_access_log(
     own = require_worker(actor)
     limit = check_limit(limit)
     query: dict[str, Any] = {"archive_id": str(own)}
-    if cursor:
-        try:
-            query["_id"] = {"$lt": object_id(cursor)}
-        except NotFound:
-            raise ValidationFailed.single("cursor", "format", "the cursor is not valid") from None
+    before = id_cursor(cursor)
+    if before is not None:
+        query["_id"] = {"$lt": before}
     raw = (
         await AccessLogEntry.get_pymongo_collection()
         .find(query)
@@ -211,20 +210,20 @@ async def list_access_log(
         .limit(limit + 1)
         .to_list()
     )
-    items = [
-        AccessLogView(
-            id=str(r["_id"]),
-            at=r["at"],
-            principal_id=r["principal_id"],
-            username=r["username"],
-            role=r["role"],
-            organisation_id=r.get("organisation_id"),
-            region_prefix=r.get("region_prefix"),
-            action=AccessAction(r["action"]),
-            purpose=r["purpose"],
-            fields=list(r["fields"]),
-        )
-        for r in raw[:limit]
-    ]
-    next_cursor = items[-1].id if len(raw) > limit else None
-    return AccessLogPage(items=items, next_cursor=next_cursor)
+    page = page_of(raw, limit, key=lambda r: r["_id"], view=_access_log_view)
+    return AccessLogPage(items=page.items, next_cursor=page.next_cursor)
+
+
+def _access_log_view(raw: dict[str, Any]) -> AccessLogView:
+    return AccessLogView(
+        id=str(raw["_id"]),
+        at=raw["at"],
+        principal_id=raw["principal_id"],
+        username=raw["username"],
+        role=raw["role"],
+        organisation_id=raw.get("organisation_id"),
+        region_prefix=raw.get("region_prefix"),
+        action=AccessAction(raw["action"]),
+        purpose=raw["purpose"],
+        fields=list(raw["fields"]),
+    )

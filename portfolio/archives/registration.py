@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from beanie import PydanticObjectId
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import (
     AccountState,
@@ -104,7 +105,9 @@ async def _store_code(
     archive_id: ObjectId, *, created_by: str, settings: Settings, now: datetime
 ) -> ActivationCodeIssued:
     code = _new_code()
-    expires_at = now + timedelta(seconds=settings.activation_code_ttl_seconds)
+    # The store's TTL index removes expired codes, so their expiry is on the real clock.
+    issued_at = clock.truncate_to_millis(clock.real_now())
+    expires_at = issued_at + timedelta(seconds=settings.activation_code_ttl_seconds)
     # Older codes stop working: only the newest one handed out may activate.
     await ActivationCode.get_pymongo_collection().update_many(
         {"archive_id": str(archive_id), "used": False},
@@ -146,7 +149,7 @@ async def register_worker(
     archive's id (demo data only).
     """
     prefix = require_agency(actor)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     today = china_today(now)
     errors: list[FieldError] = []
     checked_name = _attempt(errors, lambda: check_name(name))
@@ -274,7 +277,7 @@ async def issue_activation_code(
     archive = await archive_for_agency(actor, archive_id)
     assert archive.id is not None
     return await _store_code(
-        archive.id, created_by=actor.principal_id, settings=settings, now=now or datetime.now(UTC)
+        archive.id, created_by=actor.principal_id, settings=settings, now=now or clock.now()
     )
 
 
@@ -283,8 +286,9 @@ async def consume_activation_code(*, code: str, now: datetime | None = None) -> 
 
     One conditional update: unused and unexpired, so two racing requests cannot both
     succeed. A wrong, used, superseded or expired code is the same AuthenticationFailed.
+    Expiry is on the real clock (``now`` defaults to it), as the TTL index's is.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.real_now()
     used = await ActivationCode.get_pymongo_collection().find_one_and_update(
         {"_id": hash_code(code), "used": False, "expires_at": {"$gt": now}},
         {"$set": {"used": True, "outcome": "activated"}, "$currentDate": {"used_at": True}},
@@ -325,7 +329,7 @@ async def transfer_worker(
     if target == archive.region_code:
         raise ValidationFailed.single("to_region_code", "unchanged", "the worker is there already")
     note = " ".join((reason or "").split())[:200]
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     moved = await Archive.get_pymongo_collection().update_one(
         {"_id": archive.id, "region_code": archive.region_code, "version": archive.version},
         {

@@ -15,8 +15,8 @@ from typing import Any
 from beanie import PydanticObjectId
 from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
-from bson.errors import InvalidId
 
+from portfolio import ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive
 from portfolio.archives.views import (
@@ -43,16 +43,6 @@ SSN_FIELD = "social_security.number"
 CERTIFICATE_FIELD = "employment.certificate_number"
 
 
-def object_id(value: str | ObjectId) -> PydanticObjectId:
-    """An archive id from a path or token; a malformed one is simply not found."""
-    if isinstance(value, ObjectId):
-        return PydanticObjectId(value)
-    try:
-        return PydanticObjectId(value)
-    except (InvalidId, TypeError):
-        raise NotFound(_NOT_FOUND) from None
-
-
 def require_agency(actor: Actor) -> str:
     """The agency's region prefix; any other role is forbidden."""
     if actor.role is not Role.AGENCY or not actor.region_prefix:
@@ -64,14 +54,14 @@ def require_worker(actor: Actor) -> PydanticObjectId:
     """The worker's own archive id; any other role is forbidden."""
     if actor.role is not Role.WORKER or not actor.archive_id:
         raise Forbidden("only a worker may do this")
-    return object_id(actor.archive_id)
+    return ids.parse(actor.archive_id, "worker")
 
 
 async def archive_for_agency(actor: Actor, archive_id: str | ObjectId) -> Archive:
     """The archive if it lies in the agency's region, else NotFound."""
     prefix = require_agency(actor)
     found = await Archive.find_one(
-        {"_id": object_id(archive_id), "region_code": region_range(prefix)}
+        {"_id": ids.parse(archive_id, "worker"), "region_code": region_range(prefix)}
     )
     if found is None:
         raise NotFound(_NOT_FOUND)
@@ -82,7 +72,7 @@ async def archive_for_reader(actor: Actor, archive_id: str | ObjectId | None) ->
     """The archive a worker (their own) or an agency (in its region) may read."""
     if actor.role is Role.WORKER:
         own = require_worker(actor)
-        if archive_id is not None and object_id(archive_id) != own:
+        if archive_id is not None and ids.parse(archive_id, "worker") != own:
             raise NotFound(_NOT_FOUND)
         found = await Archive.get(own)
         if found is None:

@@ -1,8 +1,8 @@
 """What the archive services return and accept: plain values, never stored documents.
 
-Response schemas are built from these (field by field); none of them holds a ciphertext or a
-blind index, and full numbers appear only in the ``*_full`` fields a service fills when the
-caller may see them.
+Response schemas and pages are built from these by attribute name; none of them holds a
+ciphertext or a blind index, and full numbers appear only in the ``*_full`` fields a service
+fills when the caller may see them (gathered in ``WorkerView.revealed``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from portfolio.archives.documents import (
     RegistrationKind,
 )
 from portfolio.identity.identifiers import IdType, Sex
+from portfolio.paging import Page
 from portfolio.vocabulary import SkillLevel
 
 
@@ -72,6 +73,11 @@ class EmploymentRegistrationView:
     green: bool
     labour_contract_end: date | None
 
+    @property
+    def id(self) -> str:
+        """The registration's id, as responses name an object's id."""
+        return self.registration_id
+
 
 @dataclass(frozen=True)
 class EmploymentView:
@@ -80,6 +86,16 @@ class EmploymentView:
     certificate_number_masked: str | None
     certificate_number_full: str | None
     registrations: list[EmploymentRegistrationView]
+
+
+@dataclass(frozen=True)
+class RevealedView:
+    """The full values of a worker's numbers, for a view read revealed."""
+
+    id_number: str
+    phone: str
+    social_security_number: str | None
+    employment_certificate_number: str | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,29 @@ class WorkerView:
     entry_count: int
     version: int
     created_at: datetime
+
+    @property
+    def id(self) -> str:
+        """The archive's id, as responses name an object's id."""
+        return self.archive_id
+
+    @property
+    def revealed(self) -> RevealedView | None:
+        """The full values, when this view was read revealed (the worker's own, or an
+        agency's logged read with a purpose); None for every masked view."""
+        identity = self.identity
+        if identity.id_number_full is None or identity.phone_full is None:
+            return None
+        return RevealedView(
+            id_number=identity.id_number_full,
+            phone=identity.phone_full,
+            social_security_number=(
+                self.social_security.number_full if self.social_security else None
+            ),
+            employment_certificate_number=(
+                self.employment.certificate_number_full if self.employment else None
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -120,11 +159,13 @@ class EntryView:
 
 
 @dataclass(frozen=True)
-class EntryPage:
+class EntryPage(Page[EntryView]):
     """Entries newest first; ``next_cursor`` fetches the older ones (None at the end)."""
 
-    entries: list[EntryView]
-    next_cursor: str | None
+    @property
+    def entries(self) -> list[EntryView]:
+        """The entries of this page (its ``items``), newest first."""
+        return self.items
 
 
 @dataclass(frozen=True)
@@ -203,11 +244,8 @@ class AccessLogView:
 
 
 @dataclass(frozen=True)
-class AccessLogPage:
+class AccessLogPage(Page[AccessLogView]):
     """Access-log items newest first."""
-
-    items: list[AccessLogView]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)

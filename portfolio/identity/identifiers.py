@@ -37,17 +37,19 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
+from portfolio import clock
 from portfolio.errors import FieldError, ValidationFailed
 
 # China has one time zone and no daylight saving: "today" for a birth date is today there.
-CHINA_TIME = timezone(timedelta(hours=8))
+# The zone lives with the domain clock; importable here too, where dates are parsed.
+CHINA_TIME = clock.CHINA_TIME
 # Older than this is not a living worker's birth date but a typing error.
 EARLIEST_BIRTH = date(1850, 1, 1)
 
@@ -164,8 +166,9 @@ def normalise(raw: str) -> str:
 
 
 def china_today(now: datetime | None = None) -> date:
-    """Today's date in China (the reference for "born in the future")."""
-    return (now or datetime.now(UTC)).astimezone(CHINA_TIME).date()
+    """Today's date in China at ``now`` (the reference for "born in the future"); by default
+    the domain clock's today, so a moved clock moves it too."""
+    return clock.china_today(now)
 
 
 def _fail(field: str, rule: str, message: str) -> ValidationFailed:

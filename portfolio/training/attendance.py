@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from beanie import PydanticObjectId
-from bson import ObjectId
-
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import (
     DomainError,
@@ -27,14 +25,15 @@ from portfolio.errors import (
 from portfolio.lookups import find_each
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Enrolment, Run
-from portfolio.training.enrolments import get_visible as get_enrolment
 from portfolio.training.enums import (
     REAL_NAME_CAPTURE,
     AttendanceStatus,
     CaptureMethod,
     EnrolmentStatus,
 )
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.lifecycle import visible_enrolment
+from portfolio.training.organisations import acting_organisation
+from portfolio.training.views import AttendanceView, SessionAttendanceView
 
 # Attendance is taken while a class runs; a completed enrolment may still get corrections.
 RECORDABLE = frozenset({EnrolmentStatus.IN_TRAINING, EnrolmentStatus.COMPLETED})
@@ -120,17 +119,18 @@ async def _write(
     return record
 
 
-async def record(*, actor: Actor, enrolment_id: str, presence: Presence) -> AttendanceRecord:
+async def record(*, actor: Actor, enrolment_id: str, presence: Presence) -> AttendanceView:
     """A provider records one worker's presence at one session of its own run."""
     organisation = await acting_organisation(actor)
-    enrolment = await get_enrolment(actor=actor, enrolment_id=enrolment_id)
-    run = await Run.get(object_id(enrolment.run_id, "run"))
+    enrolment = await visible_enrolment(actor, enrolment_id)
+    run = await Run.get(ids.parse(enrolment.run_id, "run"))
     if run is None or run.organisation_id != str(organisation.id):
         raise NotFound("no such enrolment")
     _check(presence, run)
-    return await _write(
-        actor=actor, enrolment=enrolment, run=run, presence=presence, now=datetime.now(UTC)
+    written = await _write(
+        actor=actor, enrolment=enrolment, run=run, presence=presence, now=clock.now()
     )
+    return AttendanceView.of(written)
 
 
 @dataclass(frozen=True)
@@ -145,22 +145,22 @@ class SessionRow:
 
 async def record_session(
     *, actor: Actor, run_id: str, session_n: int, rows: Sequence[SessionRow]
-) -> list[RowResult[AttendanceRecord]]:
+) -> SessionAttendanceView:
     """A provider records a whole session at once; valid rows are kept when others fail."""
     organisation = await acting_organisation(actor)
     run = await Run.find_one(
-        {"_id": object_id(run_id, "run"), "organisation_id": str(organisation.id)}
+        {"_id": ids.parse(run_id, "run"), "organisation_id": str(organisation.id)}
     )
     if run is None:
         raise NotFound("no such run")
     if not any(s.n == session_n for s in run.sessions):
         raise NotFound("no such session")
     # A malformed id matches nothing here and is reported on its own row below.
-    ids = [PydanticObjectId(r.enrolment_id) for r in rows if ObjectId.is_valid(r.enrolment_id)]
+    wanted = [oid for r in rows if (oid := ids.parse_or_none(r.enrolment_id)) is not None]
     class_list = {
-        str(e.id): e async for e in Enrolment.find({"run_id": run_id, "_id": {"$in": ids}})
+        str(e.id): e async for e in Enrolment.find({"run_id": run_id, "_id": {"$in": wanted}})
     }
-    now = datetime.now(UTC)
+    now = clock.now()
     results: list[RowResult[AttendanceRecord]] = []
     for index, row in enumerate(rows):
         prefix = f"rows.{index}."
@@ -179,11 +179,11 @@ async def record_session(
             results.append(RowResult.failed(index, error))
         else:
             results.append(RowResult(index, "recorded", item=written))
-    return results
+    return SessionAttendanceView.of(results)
 
 
 async def _own_record(actor: Actor, record_id: str) -> AttendanceRecord:
-    found = await AttendanceRecord.get(object_id(record_id, "attendance record"))
+    found = await AttendanceRecord.get(ids.parse(record_id, "attendance record"))
     mine = found is not None and (
         (actor.role is Role.WORKER and actor.archive_id == str(found.archive_id))
         or (actor.role is Role.PROVIDER and actor.organisation_id == str(found.organisation_id))
@@ -195,7 +195,7 @@ async def _own_record(actor: Actor, record_id: str) -> AttendanceRecord:
 
 async def _move(
     found: AttendanceRecord, source: AttendanceStatus, target: AttendanceStatus
-) -> AttendanceRecord:
+) -> AttendanceView:
     if found.status is not source:
         raise InvalidTransition(
             f"the record is {found.status.value}", current_state=found.status.value
@@ -213,22 +213,22 @@ async def _move(
         raise InvalidTransition(
             f"the record is {fresh.status.value}", current_state=fresh.status.value
         )
-    return fresh
+    return AttendanceView.of(fresh)
 
 
-async def confirm(*, actor: Actor, record_id: str) -> AttendanceRecord:
+async def confirm(*, actor: Actor, record_id: str) -> AttendanceView:
     """The worker confirms a record of their own presence."""
     found = await _own_record(actor, record_id)
     return await _move(found, AttendanceStatus.UNCONFIRMED, AttendanceStatus.CONFIRMED)
 
 
-async def reject(*, actor: Actor, record_id: str) -> AttendanceRecord:
+async def reject(*, actor: Actor, record_id: str) -> AttendanceView:
     """The worker disputes a record of their presence; it will never count."""
     found = await _own_record(actor, record_id)
     return await _move(found, AttendanceStatus.UNCONFIRMED, AttendanceStatus.REJECTED)
 
 
-async def void(*, actor: Actor, record_id: str) -> AttendanceRecord:
+async def void(*, actor: Actor, record_id: str) -> AttendanceView:
     """The provider withdraws a record it entered by mistake (unconfirmed or confirmed)."""
     found = await _own_record(actor, record_id)
     await acting_organisation(actor)
@@ -264,7 +264,7 @@ async def records_of(enrolment_id: str) -> list[AttendanceRecord]:
     return await AttendanceRecord.find({"enrolment_id": enrolment_id}).sort("+_id").to_list()
 
 
-async def list_for_enrolment(*, actor: Actor, enrolment_id: str) -> list[AttendanceRecord]:
-    """The attendance records of an enrolment within the caller's reach."""
-    enrolment = await get_enrolment(actor=actor, enrolment_id=enrolment_id)
-    return await records_of(str(enrolment.id))
+async def list_for_enrolment(*, actor: Actor, enrolment_id: str) -> list[AttendanceView]:
+    """The attendance records of an enrolment within the caller's reach, oldest first."""
+    enrolment = await visible_enrolment(actor, enrolment_id)
+    return [AttendanceView.of(r) for r in await records_of(str(enrolment.id))]

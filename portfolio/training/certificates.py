@@ -15,13 +15,14 @@ the certificate refuses further changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
 from beanie.odm.utils.dump import get_dict
 from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
@@ -29,7 +30,9 @@ from portfolio.archives.kinds import EntryKind
 from portfolio.archives.registration import check_name
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
-from portfolio.identity.identifiers import china_today, normalise, parse_occupation_code
+from portfolio.identity.identifiers import normalise, parse_occupation_code
+from portfolio.once import insert_once
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.reports import training as training_reports
 from portfolio.training.documents import Certificate, Enrolment
 from portfolio.training.enums import (
@@ -38,9 +41,9 @@ from portfolio.training.enums import (
     CompletionResult,
     EnrolmentStatus,
 )
-from portfolio.training.organisations import acting_organisation, after_id, object_id
+from portfolio.training.organisations import acting_organisation
+from portfolio.training.views import CertificateCheckView, CertificateView
 from portfolio.vocabulary import SkillLevel
-from portfolio.vouchers.rules import epoch_ms
 
 MAX_NUMBER_LENGTH = 40
 
@@ -79,7 +82,7 @@ def _checked(content: CertificateContent, now: datetime) -> CertificateContent:
         errors.append(
             FieldError("level", "required", "a level from junior (初级工) upwards is required")
         )
-    if content.issue_date > china_today(now):
+    if content.issue_date > clock.china_today(now):
         errors.append(FieldError("issue_date", "future", "must not be in the future"))
     if not content.issuing_body.strip():
         errors.append(FieldError("issuing_body", "required", "the issuing body is required"))
@@ -173,8 +176,8 @@ async def finish_entry(certificate: Certificate, *, changed_before: datetime) ->
     the stating entry unless the archive has it already (then only note its seq). True when
     it wrote one. Left alone if it changed after ``changed_before``: its request may still
     be at it."""
-    changed_ms = max(epoch_ms(certificate.recorded_at), certificate.changed_at_ms)
-    if changed_ms > epoch_ms(changed_before):
+    changed_ms = max(clock.epoch_ms(certificate.recorded_at), certificate.changed_at_ms)
+    if changed_ms > clock.epoch_ms(changed_before):
         return False
     seq = await _written_entry(certificate)
     if seq is None:
@@ -200,12 +203,17 @@ async def _reload(certificate_id: PydanticObjectId | None) -> Certificate:
 
 
 async def issue(
-    *, actor: Actor, enrolment_id: str, content: CertificateContent, now: datetime
-) -> Certificate:
+    *,
+    actor: Actor,
+    enrolment_id: str,
+    content: CertificateContent,
+    now: datetime | None = None,
+) -> CertificateView:
     """The provider records a certificate earned through a passed completion of its class."""
+    now = now or clock.now()
     organisation = await acting_organisation(actor)
     enrolment = await Enrolment.find_one(
-        {"_id": object_id(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
+        {"_id": ids.parse(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
     )
     if enrolment is None:
         raise NotFound("no such enrolment")
@@ -231,14 +239,12 @@ async def issue(
         recorded_at=now,
         recorded_by=actor.principal_id,
     )
-    try:
-        await certificate.insert()
-    except DuplicateKeyError:
-        raise Conflict("a certificate with this number is already recorded") from None
+    if not await insert_once(certificate):
+        raise Conflict("a certificate with this number is already recorded")
     crash_point("certificate:after_insert")
     await _write_entry(certificate)
     await training_reports.certificate_changed(None, certificate)
-    return await _reload(certificate.id)
+    return CertificateView.of(await _reload(certificate.id))
 
 
 def _content_of(certificate: Certificate) -> CertificateContent:
@@ -256,7 +262,7 @@ async def _own(actor: Actor, certificate_id: str) -> Certificate:
     organisation = await acting_organisation(actor)
     certificate = await Certificate.find_one(
         {
-            "_id": object_id(certificate_id, "certificate"),
+            "_id": ids.parse(certificate_id, "certificate"),
             "organisation_id": str(organisation.id),
         }
     )
@@ -268,18 +274,24 @@ async def _own(actor: Actor, certificate_id: str) -> Certificate:
 
 
 async def correct(
-    *, actor: Actor, certificate_id: str, content: CertificateContent, reason: str, now: datetime
-) -> Certificate:
+    *,
+    actor: Actor,
+    certificate_id: str,
+    content: CertificateContent,
+    reason: str,
+    now: datetime | None = None,
+) -> CertificateView:
     """Restate a certificate; the archive keeps the original and points the correction at it.
 
     Restating exactly what the certificate already says changes nothing (a double submit, or
     a retry of a correction whose answer a crash swallowed, adds no second correction).
     """
+    now = now or clock.now()
     certificate = await _own(actor, certificate_id)
     checked = _checked(content, now)
     _unchanged_while_pending(certificate)
     if _content_of(certificate) == checked:
-        return certificate
+        return CertificateView.of(certificate)
     corrected = certificate.model_copy(
         update={
             "number": checked.number,
@@ -292,7 +304,7 @@ async def correct(
             "corrects_seq": certificate.entry_seq,
             "change_reason": reason.strip(),
             "changed_by": actor.principal_id,
-            "changed_at_ms": epoch_ms(now),
+            "changed_at_ms": clock.epoch_ms(now),
             "version": certificate.version + 1,
         }
     )
@@ -310,11 +322,14 @@ async def correct(
     crash_point("certificate:after_correct")
     await _write_entry(corrected)
     await training_reports.certificate_changed(certificate, corrected)
-    return await _reload(corrected.id)
+    return CertificateView.of(await _reload(corrected.id))
 
 
-async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate:
+async def void(
+    *, actor: Actor, certificate_id: str, reason: str, now: datetime | None = None
+) -> CertificateView:
     """Withdraw a certificate, with a reason; the public check then answers "voided"."""
+    now = now or clock.now()
     certificate = await _own(actor, certificate_id)
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a reason is required")
@@ -328,7 +343,7 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
                 "entry_seq": 0,
                 "corrects_seq": certificate.entry_seq,
                 "changed_by": actor.principal_id,
-                "changed_at_ms": epoch_ms(datetime.now(UTC)),
+                "changed_at_ms": clock.epoch_ms(now),
             },
             "$inc": {"version": 1},
         },
@@ -339,23 +354,10 @@ async def void(*, actor: Actor, certificate_id: str, reason: str) -> Certificate
     voided = await _reload(certificate.id)
     seq = await _write_entry(voided)
     await training_reports.certificate_changed(certificate, None)
-    finished: Certificate = voided.model_copy(update={"entry_seq": seq})
-    return finished
+    return CertificateView.of(voided.model_copy(update={"entry_seq": seq}))
 
 
-@dataclass(frozen=True)
-class PublicCheck:
-    """What anyone may learn from a certificate number and its holder's name."""
-
-    status: str  # "valid" | "voided" | "unknown"
-    certificate_type: CertificateType | None = None
-    occupation_code: str | None = None
-    level: SkillLevel | None = None
-    issuing_body: str | None = None
-    issue_date: date | None = None
-
-
-async def check(*, number: str, holder_name: str) -> PublicCheck:
+async def check(*, number: str, holder_name: str) -> CertificateCheckView:
     """Valid, voided or unknown, and what the certificate states; nothing about the holder.
 
     A right number with a wrong name is "unknown", like a number that does not exist.
@@ -363,12 +365,12 @@ async def check(*, number: str, holder_name: str) -> PublicCheck:
     try:
         name = check_name(holder_name)
     except ValidationFailed:
-        return PublicCheck("unknown")
+        return CertificateCheckView("unknown")
     certificate = await Certificate.find_one({"number": normalise(number)})
     if certificate is None or certificate.holder_name != name:
-        return PublicCheck("unknown")
-    return PublicCheck(
-        status=certificate.status.value,
+        return CertificateCheckView("unknown")
+    return CertificateCheckView(
+        status="voided" if certificate.status is CertificateStatus.VOIDED else "valid",
         certificate_type=certificate.certificate_type,
         occupation_code=certificate.occupation_code,
         level=certificate.level,
@@ -383,10 +385,10 @@ async def list_for_provider(
     status: CertificateStatus | None,
     level: SkillLevel | None,
     occupation_code: str | None,
-    after: PydanticObjectId | None,
-    limit: int,
-) -> list[Certificate]:
+    page: PageRequest,
+) -> Page[CertificateView]:
     """The provider's certificates, filtered, oldest first."""
+    keys = by_id(page)
     organisation = await acting_organisation(actor, to_record=False)
     query: dict[str, object] = {"organisation_id": str(organisation.id)}
     if status is not None:
@@ -395,25 +397,4 @@ async def list_for_provider(
         query["level"] = level.value
     if occupation_code:
         query["occupation_code"] = occupation_code
-    return await Certificate.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
-
-
-async def list_completions(
-    *,
-    actor: Actor,
-    run_id: str | None,
-    result: CompletionResult | None,
-    after: PydanticObjectId | None,
-    limit: int,
-) -> list[Enrolment]:
-    """The provider's completed enrolments, filtered by run and result, oldest first."""
-    organisation = await acting_organisation(actor, to_record=False)
-    query: dict[str, object] = {
-        "organisation_id": str(organisation.id),
-        "status": EnrolmentStatus.COMPLETED.value,
-    }
-    if run_id:
-        query["run_id"] = run_id
-    if result is not None:
-        query["result"] = result.value
-    return await Enrolment.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
+    return await id_page(Certificate, query, keys, view=CertificateView.of)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Recorder
 from portfolio.archives.entries import NewEntry, append_entry, commit_entries, plan_entries
@@ -28,15 +29,15 @@ from portfolio.errors import (
     ValidationFailed,
 )
 from portfolio.faults import crash_point
-from portfolio.identity.identifiers import china_today
 from portfolio.keyring import Keyring
 from portfolio.reports import training as training_reports
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Organisation, Run
-from portfolio.training.enrolments import WorkerRef, match_workers
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
-from portfolio.training.organisations import acting_organisation, object_id
+from portfolio.training.matching import WorkerRef, match_workers
+from portfolio.training.organisations import acting_organisation
+from portfolio.training.views import ClassCompletionView, EnrolmentView
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,11 @@ class _ClassContext(ClassFacts):
 
 async def facts_of_run(run_id: str) -> ClassFacts:
     """The facts of a run (for the repair routine, which acts for nobody)."""
-    run = await Run.get(object_id(run_id, "run"))
+    run = await Run.get(ids.parse(run_id, "run"))
     if run is None:
         raise NotFound("no such run")
-    course = await Course.get(object_id(run.course_id, "course"))
-    organisation = await Organisation.get(object_id(run.organisation_id, "organisation"))
+    course = await Course.get(ids.parse(run.course_id, "course"))
+    organisation = await Organisation.get(ids.parse(run.organisation_id, "organisation"))
     assert course is not None
     assert organisation is not None
     return ClassFacts(organisation, run, course)
@@ -86,18 +87,18 @@ async def facts_of_run(run_id: str) -> ClassFacts:
 async def _context(actor: Actor, run_id: str) -> _ClassContext:
     organisation = await acting_organisation(actor)
     run = await Run.find_one(
-        {"_id": object_id(run_id, "run"), "organisation_id": str(organisation.id)}
+        {"_id": ids.parse(run_id, "run"), "organisation_id": str(organisation.id)}
     )
     if run is None:
         raise NotFound("no such run")
-    course = await Course.get(object_id(run.course_id, "course"))
+    course = await Course.get(ids.parse(run.course_id, "course"))
     assert course is not None
     return _ClassContext(organisation, run, course, actor)
 
 
 def _check(context: _ClassContext, outcome: Outcome, hours: float, now: datetime) -> None:
     errors: list[FieldError] = []
-    if china_today(now) < context.run.end_date:
+    if clock.china_today(now) < context.run.end_date:
         errors.append(
             FieldError(
                 "run",
@@ -202,12 +203,13 @@ def training_payload(context: ClassFacts, enrolment: Enrolment) -> dict[str, Any
 
 
 async def complete_one(
-    *, actor: Actor, enrolment_id: str, outcome: Outcome, now: datetime
-) -> Completed:
-    """The provider records the result of one worker's training."""
+    *, actor: Actor, enrolment_id: str, outcome: Outcome, now: datetime | None = None
+) -> EnrolmentView:
+    """The provider records the result of one worker's training (once: again is a 409)."""
+    now = now or clock.now()
     organisation = await acting_organisation(actor)
     enrolment = await Enrolment.find_one(
-        {"_id": object_id(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
+        {"_id": ids.parse(enrolment_id, "enrolment"), "organisation_id": str(organisation.id)}
     )
     if enrolment is None:
         raise NotFound("no such enrolment")
@@ -218,7 +220,7 @@ async def complete_one(
         raise InvalidTransition(
             "the completion is already recorded", current_state=EnrolmentStatus.COMPLETED.value
         )
-    return completed
+    return EnrolmentView.of(completed.enrolment)
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,13 @@ class CompletionRow:
 
 
 async def complete_class(
-    *, actor: Actor, keyring: Keyring, run_id: str, rows: Sequence[CompletionRow], now: datetime
-) -> list[RowResult[Enrolment]]:
+    *,
+    actor: Actor,
+    keyring: Keyring,
+    run_id: str,
+    rows: Sequence[CompletionRow],
+    now: datetime | None = None,
+) -> ClassCompletionView:
     """Record a whole class's results; re-sending the same sheet changes nothing.
 
     The same conditional update and archive entry as for one worker, in batches: every
@@ -240,6 +247,7 @@ async def complete_class(
     and the winners' "training completed" entries are stored together (``plan_entries`` /
     ``commit_entries``): a 1,000-row sheet is a dozen round trips, not thousands.
     """
+    now = now or clock.now()
     context = await _context(actor, run_id)
     targets = await _resolve(context, keyring, rows)
     records = await records_by_enrolment(
@@ -325,7 +333,7 @@ async def complete_class(
     for index, enrolment in won:
         done = enrolment.model_copy(update={"entry_seq": seqs.get(enrolment.archive_id, 0)})
         results[index] = RowResult(index, "recorded", item=done)
-    return [results[index] for index in sorted(results)]
+    return ClassCompletionView.of([results[index] for index in sorted(results)])
 
 
 def _payload_for(

@@ -2,55 +2,73 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
-from beanie import PydanticObjectId
-
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
 from portfolio.identity.identifiers import parse_occupation_code
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
-from portfolio.training.organisations import acting_organisation, after_id, object_id
+from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import check_sessions
+from portfolio.training.views import CourseView, RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
 
-async def create_course(
-    *,
-    actor: Actor,
-    title: str,
-    occupation_code: str,
-    training_type: TrainingType,
-    brand: SkillBrand | None,
-    target_level: SkillLevel,
-    planned_hours: float,
-    delivery: Delivery,
-    subsidy_standard_fen: int,
-) -> Course:
+@dataclass(frozen=True)
+class NewCourse:
+    """A course a provider offers."""
+
+    title: str
+    occupation_code: str
+    training_type: TrainingType
+    brand: SkillBrand | None
+    target_level: SkillLevel
+    planned_hours: float
+    delivery: Delivery
+    subsidy_standard_fen: int
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """A class of a course: dates, capacity, place, trainers and its sessions."""
+
+    start_date: date
+    end_date: date
+    capacity: int
+    location: str
+    trainers: Sequence[str]
+    sessions: Sequence[Session]
+
+
+async def create_course(*, actor: Actor, course: NewCourse) -> CourseView:
     """A provider adds a course to its own organisation's offer."""
     organisation = await acting_organisation(actor)
-    occupation = parse_occupation_code(occupation_code)
-    if subsidy_standard_fen < 0:
+    occupation = parse_occupation_code(course.occupation_code)
+    if course.subsidy_standard_fen < 0:
         raise ValidationFailed.single("subsidy_standard_fen", "range", "must not be negative")
-    course = Course(
+    stored = Course(
         organisation_id=str(organisation.id),
         region_code=organisation.region_code,
-        title=title.strip(),
+        title=course.title.strip(),
         occupation_code=occupation.code,
         digital=occupation.digital,
         green=occupation.green,
-        training_type=training_type,
-        brand=brand,
-        target_level=target_level,
-        planned_hours=planned_hours,
-        delivery=delivery,
-        subsidy_standard_fen=subsidy_standard_fen,
-        created_at=datetime.now(UTC),
+        training_type=course.training_type,
+        brand=course.brand,
+        target_level=course.target_level,
+        planned_hours=course.planned_hours,
+        delivery=course.delivery,
+        subsidy_standard_fen=course.subsidy_standard_fen,
+        created_at=clock.now(),
         created_by=actor.principal_id,
     )
-    await course.insert()
-    return course
+    await stored.insert()
+    return CourseView.of(stored)
 
 
 def _reach(actor: Actor) -> dict[str, object]:
@@ -64,17 +82,47 @@ def _reach(actor: Actor) -> dict[str, object]:
     raise Forbidden("workers see courses through their enrolments")
 
 
-async def list_courses(*, actor: Actor, after: PydanticObjectId | None, limit: int) -> list[Course]:
-    """Courses the caller may see, keyset-paged on ``_id``."""
-    return await Course.find(after_id(_reach(actor), after)).sort("+_id").limit(limit).to_list()
+async def list_courses(*, actor: Actor, page: PageRequest) -> Page[CourseView]:
+    """Courses the caller may see, oldest first."""
+    keys = by_id(page)
+    return await id_page(Course, _reach(actor), keys, view=CourseView.of)
 
 
-async def get_course(*, actor: Actor, course_id: str) -> Course:
+async def get_course(*, actor: Actor, course_id: str) -> CourseView:
     """A course within the caller's reach."""
-    course = await Course.find_one({**_reach(actor), "_id": object_id(course_id, "course")})
+    course = await Course.find_one({**_reach(actor), "_id": ids.parse(course_id, "course")})
     if course is None:
         raise NotFound("no such course")
-    return course
+    return CourseView.of(course)
+
+
+async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
+    """A provider schedules a class of one of its own courses."""
+    organisation = await acting_organisation(actor)
+    course = await Course.find_one(
+        {"_id": ids.parse(course_id, "course"), "organisation_id": str(organisation.id)}
+    )
+    if course is None:
+        raise NotFound("no such course")
+    sessions = list(run.sessions)
+    check_sessions(sessions, start=run.start_date, end=run.end_date)
+    if run.capacity < 1:
+        raise ValidationFailed.single("capacity", "range", "must be at least 1")
+    stored = Run(
+        course_id=str(course.id),
+        organisation_id=str(organisation.id),
+        region_code=organisation.region_code,
+        start_date=run.start_date,
+        end_date=run.end_date,
+        capacity=run.capacity,
+        location=run.location.strip(),
+        trainers=[t.strip() for t in run.trainers],
+        sessions=sessions,
+        created_at=clock.now(),
+        created_by=actor.principal_id,
+    )
+    await stored.insert()
+    return RunView.of(stored)
 
 
 async def create_run(
@@ -87,37 +135,15 @@ async def create_run(
     location: str,
     trainers: list[str],
     sessions: list[Session],
-) -> Run:
-    """A provider schedules a class of one of its own courses."""
-    organisation = await acting_organisation(actor)
-    course = await Course.find_one(
-        {"_id": object_id(course_id, "course"), "organisation_id": str(organisation.id)}
-    )
-    if course is None:
-        raise NotFound("no such course")
-    check_sessions(sessions, start=start_date, end=end_date)
-    if capacity < 1:
-        raise ValidationFailed.single("capacity", "range", "must be at least 1")
-    run = Run(
-        course_id=str(course.id),
-        organisation_id=str(organisation.id),
-        region_code=organisation.region_code,
-        start_date=start_date,
-        end_date=end_date,
-        capacity=capacity,
-        location=location.strip(),
-        trainers=[t.strip() for t in trainers],
-        sessions=sessions,
-        created_at=datetime.now(UTC),
-        created_by=actor.principal_id,
-    )
-    await run.insert()
-    return run
+) -> RunView:
+    """:func:`schedule_run` with the run's fields spelled out (the demo data's form)."""
+    run = NewRun(start_date, end_date, capacity, location, trainers, sessions)
+    return await schedule_run(actor=actor, course_id=course_id, run=run)
 
 
-async def get_run(*, actor: Actor, run_id: str) -> Run:
+async def get_run(*, actor: Actor, run_id: str) -> RunView:
     """A run within the caller's reach."""
-    run = await Run.find_one({**_reach(actor), "_id": object_id(run_id, "run")})
+    run = await Run.find_one({**_reach(actor), "_id": ids.parse(run_id, "run")})
     if run is None:
         raise NotFound("no such run")
-    return run
+    return RunView.of(run)

@@ -11,13 +11,12 @@ when provider A's organisation exists, the demo has been loaded.
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 from stdnum.cn import uscc
 
+from portfolio import clock
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
@@ -28,11 +27,12 @@ from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor
 from portfolio.accounts.sessions import actor_of
 from portfolio.archives.demo import DEMO_WORKERS
-from portfolio.identity.identifiers import IdType, china_today
+from portfolio.identity.identifiers import IdType
 from portfolio.keyring import Keyring
+from portfolio.once import insert_once
 from portfolio.training import attendance, certificates, completions, courses, enrolments
-from portfolio.training.documents import Organisation, Run, Session
-from portfolio.training.enrolments import WorkerRef
+from portfolio.training.courses import NewCourse, NewRun
+from portfolio.training.documents import Organisation, Session
 from portfolio.training.enums import (
     CaptureMethod,
     CertificateType,
@@ -41,6 +41,8 @@ from portfolio.training.enums import (
     OrganisationKind,
     WithdrawReason,
 )
+from portfolio.training.matching import WorkerRef
+from portfolio.training.views import RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
 
@@ -59,18 +61,19 @@ async def _actor(username: str) -> Actor:
 async def _organisation(
     organisation_id: str, name: str, kind: OrganisationKind, region: str, by: Actor
 ) -> None:
-    # A duplicate means another replica loading the demo made it first.
-    with contextlib.suppress(DuplicateKeyError):
-        await Organisation(
+    # Not inserted again: another replica loading the demo made it first.
+    await insert_once(
+        Organisation(
             id=PydanticObjectId(organisation_id),
             name=name,
             credit_code=_credit_code(region, organisation_id[-7:].upper()),
             credit_code_override_reason="",
             kind=kind,
             region_code=region,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
             created_by=by.principal_id,
-        ).insert()
+        )
+    )
 
 
 def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Session]:
@@ -81,10 +84,8 @@ def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Ses
 
 async def _run(
     provider: Actor, course_id: str, start: date, count: int, hours: float, capacity: int = 40
-) -> Run:
-    return await courses.create_run(
-        actor=provider,
-        course_id=course_id,
+) -> RunView:
+    run = NewRun(
         start_date=start,
         end_date=start + timedelta(days=count - 1),
         capacity=capacity,
@@ -92,6 +93,7 @@ async def _run(
         trainers=["陈师傅", "刘老师"],
         sessions=_daily(start, count, hours),
     )
+    return await courses.schedule_run(actor=provider, course_id=course_id, run=run)
 
 
 def _worker(archive_id: str) -> WorkerRef:
@@ -103,7 +105,7 @@ async def _trained(
     *,
     provider: Actor,
     keyring: Keyring,
-    run: Run,
+    run: RunView,
     worker: WorkerRef,
     score: float,
     certificate: certificates.CertificateContent | None,
@@ -121,16 +123,14 @@ async def _trained(
                 session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
             ),
         )
-    now = datetime.now(UTC)
     await completions.complete_one(
         actor=provider,
         enrolment_id=str(enrolment.id),
         outcome=completions.Outcome(CompletionResult.PASSED, score),
-        now=now,
     )
     if certificate is not None:
         await certificates.issue(
-            actor=provider, enrolment_id=str(enrolment.id), content=certificate, now=now
+            actor=provider, enrolment_id=str(enrolment.id), content=certificate
         )
 
 
@@ -155,47 +155,55 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
 
     cooking = await courses.create_course(
         actor=provider_a,
-        title="中式烹调师（初级）· 川菜大师傅",
-        occupation_code="4-03-02-01",
-        training_type=TrainingType.EMPLOYMENT_SKILLS,
-        brand=SkillBrand.SICHUAN_CHEF,
-        target_level=SkillLevel.JUNIOR,
-        planned_hours=24,
-        delivery=Delivery.IN_PERSON,
-        subsidy_standard_fen=120_000,
+        course=NewCourse(
+            title="中式烹调师（初级）· 川菜大师傅",
+            occupation_code="4-03-02-01",
+            training_type=TrainingType.EMPLOYMENT_SKILLS,
+            brand=SkillBrand.SICHUAN_CHEF,
+            target_level=SkillLevel.JUNIOR,
+            planned_hours=24,
+            delivery=Delivery.IN_PERSON,
+            subsidy_standard_fen=120_000,
+        ),
     )
     electrician = await courses.create_course(
         actor=provider_a,
-        title="电工（中级）岗位技能提升",
-        occupation_code="6-31-01-03",
-        training_type=TrainingType.SKILL_UPGRADING,
-        brand=SkillBrand.TIANFU_TECHNICIAN,
-        target_level=SkillLevel.INTERMEDIATE,
-        planned_hours=32,
-        delivery=Delivery.BLENDED,
-        subsidy_standard_fen=180_000,
+        course=NewCourse(
+            title="电工（中级）岗位技能提升",
+            occupation_code="6-31-01-03",
+            training_type=TrainingType.SKILL_UPGRADING,
+            brand=SkillBrand.TIANFU_TECHNICIAN,
+            target_level=SkillLevel.INTERMEDIATE,
+            planned_hours=32,
+            delivery=Delivery.BLENDED,
+            subsidy_standard_fen=180_000,
+        ),
     )
     ai_trainer = await courses.create_course(
         actor=provider_a,
-        title="人工智能训练师 · 天府数智工匠",
-        occupation_code="4-04-05-05S",
-        training_type=TrainingType.EMPLOYMENT_SKILLS,
-        brand=SkillBrand.TIANFU_DIGITAL_CRAFTSMAN,
-        target_level=SkillLevel.JUNIOR,
-        planned_hours=28,
-        delivery=Delivery.ONLINE,
-        subsidy_standard_fen=150_000,
+        course=NewCourse(
+            title="人工智能训练师 · 天府数智工匠",
+            occupation_code="4-04-05-05S",
+            training_type=TrainingType.EMPLOYMENT_SKILLS,
+            brand=SkillBrand.TIANFU_DIGITAL_CRAFTSMAN,
+            target_level=SkillLevel.JUNIOR,
+            planned_hours=28,
+            delivery=Delivery.ONLINE,
+            subsidy_standard_fen=150_000,
+        ),
     )
     welding = await courses.create_course(
         actor=provider_b,
-        title="焊工（高级）· 天府技工",
-        occupation_code="6-18-02-04",
-        training_type=TrainingType.SKILL_UPGRADING,
-        brand=SkillBrand.TIANFU_TECHNICIAN,
-        target_level=SkillLevel.SENIOR,
-        planned_hours=40,
-        delivery=Delivery.IN_PERSON,
-        subsidy_standard_fen=250_000,
+        course=NewCourse(
+            title="焊工（高级）· 天府技工",
+            occupation_code="6-18-02-04",
+            training_type=TrainingType.SKILL_UPGRADING,
+            brand=SkillBrand.TIANFU_TECHNICIAN,
+            target_level=SkillLevel.SENIOR,
+            planned_hours=40,
+            delivery=Delivery.IN_PERSON,
+            subsidy_standard_fen=250_000,
+        ),
     )
 
     worker_1 = _worker(DEMO_ARCHIVE_WORKER_1)
@@ -247,7 +255,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     )
 
     # A class in progress today: worker-1 attends; one record awaits their confirmation.
-    today = china_today()
+    today = clock.china_today()
     current = await _run(provider_a, str(ai_trainer.id), today - timedelta(days=3), 7, 4)
     enrolment = await enrolments.enrol(
         actor=provider_a, keyring=keyring, run_id=str(current.id), worker=worker_1, accept=True

@@ -1,68 +1,67 @@
-"""Use cases of organisations: register, suspend, reinstate, and who may act for one."""
+"""Use cases of organisations: register, suspend, reinstate, list, and who may act for one."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
-from beanie import PydanticObjectId
-from bson.errors import InvalidId
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.identity.identifiers import parse_credit_code, parse_region_code
+from portfolio.once import insert_once
+from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Organisation, OrganisationEvent
 from portfolio.training.enums import OrganisationKind, OrganisationStatus
+from portfolio.training.views import OrganisationView
 
 
-def object_id(raw: str, what: str) -> PydanticObjectId:
-    """A path id as an ObjectId; a malformed one is simply not found."""
-    try:
-        return PydanticObjectId(raw)
-    except (InvalidId, TypeError):
-        raise NotFound(f"no such {what}") from None
+@dataclass(frozen=True)
+class NewOrganisation:
+    """A provider or enterprise to register; the override reason only for a legal early
+    credit code that fails the GB 32100 check."""
+
+    name: str
+    credit_code: str
+    kind: OrganisationKind
+    region_code: str
+    credit_code_override_reason: str = ""
 
 
-async def register(
-    *,
-    actor: Actor,
-    name: str,
-    credit_code: str,
-    kind: OrganisationKind,
-    region_code: str,
-    credit_code_override_reason: str = "",
-) -> Organisation:
+async def register(*, actor: Actor, organisation: NewOrganisation) -> OrganisationView:
     """An agency (in its region) or an admin registers a provider or enterprise."""
-    region = parse_region_code(region_code)
+    region = parse_region_code(organisation.region_code)
     if actor.role is Role.AGENCY and not actor.covers_region(region):
         raise ValidationFailed.outside_scope("region_code")
-    override = credit_code_override_reason.strip()
+    override = organisation.credit_code_override_reason.strip()
     code = parse_credit_code(
-        credit_code, field="credit_code", allow_checksum_override=bool(override)
+        organisation.credit_code, field="credit_code", allow_checksum_override=bool(override)
     )
-    organisation = Organisation(
-        name=name.strip(),
+    stored = Organisation(
+        name=organisation.name.strip(),
         credit_code=code.code,
         credit_code_override_reason=override if code.overridden else "",
-        kind=kind,
+        kind=organisation.kind,
         region_code=region,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
         created_by=actor.principal_id,
     )
-    try:
-        await organisation.insert()
-    except DuplicateKeyError:
-        raise Conflict("an organisation with this credit code is already registered") from None
-    return organisation
+    if not await insert_once(stored):
+        raise Conflict("an organisation with this credit code is already registered")
+    return OrganisationView.of(stored)
 
 
-async def get_visible(*, actor: Actor, organisation_id: str) -> Organisation:
-    """An organisation the caller may see: its own users, agencies of its region, admins."""
-    organisation = await Organisation.get(object_id(organisation_id, "organisation"))
+async def _visible(actor: Actor, organisation_id: str) -> Organisation:
+    organisation = await Organisation.get(ids.parse(organisation_id, "organisation"))
     if organisation is None or not can_see(actor, organisation):
         raise NotFound("no such organisation")
     return organisation
+
+
+async def get_visible(*, actor: Actor, organisation_id: str) -> OrganisationView:
+    """An organisation the caller may see: its own users, agencies of its region, admins."""
+    return OrganisationView.of(await _visible(actor, organisation_id))
 
 
 def can_see(actor: Actor, organisation: Organisation) -> bool:
@@ -80,7 +79,7 @@ async def acting_organisation(actor: Actor, *, to_record: bool = True) -> Organi
     """The provider user's own organisation; refuses recording while it is suspended."""
     if actor.role is not Role.PROVIDER or actor.organisation_id is None:
         raise Forbidden("only a provider's users may do this")
-    organisation = await Organisation.get(object_id(actor.organisation_id, "organisation"))
+    organisation = await Organisation.get(ids.parse(actor.organisation_id, "organisation"))
     if organisation is None:
         raise Forbidden("your account is bound to no registered organisation")
     if to_record and organisation.status is OrganisationStatus.SUSPENDED:
@@ -93,9 +92,9 @@ async def acting_organisation(actor: Actor, *, to_record: bool = True) -> Organi
 
 async def set_status(
     *, actor: Actor, organisation_id: str, suspend: bool, reason: str
-) -> Organisation:
+) -> OrganisationView:
     """Suspend or reinstate, by an agency of the organisation's region (or an admin)."""
-    organisation = await get_visible(actor=actor, organisation_id=organisation_id)
+    organisation = await _visible(actor, organisation_id)
     if actor.role not in (Role.AGENCY, Role.ADMIN):
         raise Forbidden("only an agency of the region may change an organisation's status")
     if not reason.strip():
@@ -120,30 +119,17 @@ async def set_status(
         action="suspend" if suspend else "reinstate",
         reason=reason.strip(),
         by=actor.principal_id,
-        at=datetime.now(UTC),
+        at=clock.now(),
     ).insert()
-    refreshed: Organisation = Organisation.model_validate(updated)
-    return refreshed
+    return OrganisationView.of(Organisation.model_validate(updated))
 
 
-async def list_visible(
-    *, actor: Actor, after: PydanticObjectId | None, limit: int
-) -> list[Organisation]:
-    """Organisations the caller may see, oldest first, keyset-paged on ``_id``."""
+async def list_visible(*, actor: Actor, page: PageRequest) -> Page[OrganisationView]:
+    """Organisations the caller may see, oldest first."""
+    keys = by_id(page)
     query: dict[str, object] = {}
     if actor.role is Role.AGENCY and actor.region_prefix is not None:
         query["region_code"] = region_range(actor.region_prefix)
     elif actor.role is Role.PROVIDER:
-        query["_id"] = object_id(actor.organisation_id or "", "organisation")  # _id: ObjectId
-    return await Organisation.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
-
-
-def after_id(query: dict[str, object], after: PydanticObjectId | None) -> dict[str, object]:
-    """``query`` restricted to ids above ``after`` (keyset paging), keeping any id condition."""
-    if after is None:
-        return query
-    current = query.get("_id")
-    condition: dict[str, object] = {"$gt": after}
-    if current is not None:
-        condition["$eq"] = current
-    return {**query, "_id": condition}
+        query["_id"] = ids.parse(actor.organisation_id, "organisation")  # _id: ObjectId
+    return await id_page(Organisation, query, keys, view=OrganisationView.of)

@@ -229,3 +229,20 @@ async def test_listing_pages_with_a_cursor(client: AsyncClient, runtime: Runtime
     assert_problem(bad, 422)
     too_big = await client.get("/courses", params={"limit": 1000}, headers=provider.user.headers)
     assert_problem(too_big, 422)
+
+
+async def test_an_exactly_full_last_page_has_no_next_cursor(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    # Four courses in pages of two: the second page is full and the last; a cursor there
+    # would only send the client to an empty page.
+    provider = await make_provider(client, runtime)
+    made = [(await make_course(client, provider, title=f"课程 {i}"))["id"] for i in range(4)]
+    headers = provider.user.headers
+    first = (await client.get("/courses", params={"limit": 2}, headers=headers)).json()
+    assert [c["id"] for c in first["items"]] == made[:2]
+    assert first["next_cursor"] == made[1]
+    params = {"limit": 2, "cursor": first["next_cursor"]}
+    second = (await client.get("/courses", params=params, headers=headers)).json()
+    assert [c["id"] for c in second["items"]] == made[2:]
+    assert second["next_cursor"] is None
