@@ -17,6 +17,7 @@ from api import problems
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
+    apprenticeship_lifecycle,
     apprenticeships,
     audit,
     auth,
@@ -24,6 +25,7 @@ from api.routers import (
     enrolments,
     health,
     me,
+    mentors,
     reports,
     training,
     vouchers,
@@ -142,6 +144,8 @@ def create_app(
     app.include_router(workers.router)
     app.include_router(me.router)
     app.include_router(reports.router)
+    app.include_router(mentors.router)
     app.include_router(apprenticeships.router)
+    app.include_router(apprenticeship_lifecycle.router)
     app.include_router(vouchers.router)
     return app
