@@ -17,6 +17,7 @@ from api import openapi, problems
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
+    apprenticeship_lifecycle,
     apprenticeships,
     audit,
     auth,
@@ -25,6 +26,7 @@ from api.routers import (
     enrolments,
     health,
     me,
+    mentors,
     reports,
     training,
     voucher_policies,
@@ -145,7 +147,9 @@ def create_app(
     app.include_router(workers.router)
     app.include_router(me.router)
     app.include_router(reports.router)
+    app.include_router(mentors.router)
     app.include_router(apprenticeships.router)
+    app.include_router(apprenticeship_lifecycle.router)
     app.include_router(voucher_policies.router)
     app.include_router(vouchers.router)
     app.include_router(claims.router)

@@ -8,6 +8,9 @@ stored, so the client may retry. A pending record whose worker died is taken ove
 runs out. Records expire after a day (TTL index for clean-up; every read filters on expiry too).
 Stored answers are encrypted with the field key: one may carry a one-time activation code or a
 revealed identity number, and must be no easier to read in the database than the original.
+
+Every time here is the real clock's (``clock.real_now``), not the domain's: leases and the TTL
+are about requests and processes, and the store's TTL monitor expires records by its own clock.
 """
 
 from __future__ import annotations
@@ -15,15 +18,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.errors import Conflict, ValidationFailed
 from portfolio.identity.protection import FieldProtection, Sealed
+from portfolio.once import insert_once
 
 RECORD_TTL = timedelta(hours=24)
 LEASE = timedelta(seconds=30)
@@ -79,23 +83,20 @@ async def claim(
 
     A pending record older than ``lease`` belongs to a request that died: the caller takes over.
     """
-    deadline = datetime.now(UTC) + WAIT_FOR_FIRST
+    deadline = clock.real_now() + WAIT_FOR_FIRST
     collection = IdempotencyRecord.get_pymongo_collection()
     while True:
-        now = datetime.now(UTC)
+        now = clock.real_now()
         record = IdempotencyRecord(
             id=rid,
             body_hash=fingerprint,
             state="pending",
-            lease_until_ms=_ms(now + lease),
+            lease_until_ms=clock.epoch_ms(now + lease),
             created_at=now,
             expires_at=now + RECORD_TTL,
         )
-        try:
-            await record.insert()
+        if await insert_once(record):
             return None
-        except DuplicateKeyError:
-            pass
         existing = await IdempotencyRecord.find_one({"_id": rid, "expires_at": {"$gt": now}})
         if existing is None:
             # Expired but not yet swept: remove it (only if still expired) and try again.
@@ -112,20 +113,16 @@ async def claim(
             if existing.body is not None:
                 body = (await protection.open(existing.body, aad=rid.encode())).encode()
             return StoredAnswer(existing.status, body, existing.media_type)
-        if existing.lease_until_ms <= _ms(now):
+        if existing.lease_until_ms <= clock.epoch_ms(now):
             taken = await collection.update_one(
                 {"_id": rid, "state": "pending", "lease_until_ms": existing.lease_until_ms},
-                {"$set": {"lease_until_ms": _ms(now + lease)}},
+                {"$set": {"lease_until_ms": clock.epoch_ms(now + lease)}},
             )
             if taken.modified_count == 1:
                 return None
         if now >= deadline:
             raise Conflict("a request with this Idempotency-Key is still in progress; retry later")
         await asyncio.sleep(_POLL_S)
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 async def complete(rid: str, answer: StoredAnswer, protection: FieldProtection) -> None:

@@ -18,16 +18,17 @@ flight alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from beanie import Document
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.apprenticeships.repair import finish_entries as finish_apprenticeship_entries
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
+from portfolio.once import insert_once
 from portfolio.training.certificates import finish_entry
 from portfolio.training.completions import facts_of_run, training_payload
 from portfolio.training.documents import Certificate, Enrolment
@@ -52,7 +53,8 @@ class RepairCheckpoint(Document):
 # One run at a time across processes (replicas starting together, periodic passes): two runs
 # finishing the same half-done work at once could both miss the other's entry and append it
 # twice. A holder that died frees the lease when it lapses; a run takes well under a second
-# at 100,000 archives.
+# at 100,000 archives. The lease is about processes staying alive, not a rule of the domain:
+# it runs on the real clock (clock.real_now), so a moved domain clock never strands it.
 LEASE = timedelta(minutes=2)
 LEASE_ID = "repair"
 
@@ -89,17 +91,15 @@ class RepairReport:
 
 
 async def _take_lease(holder: str) -> bool:
-    now = datetime.now(UTC)
-    until = _ms(now + LEASE)
-    try:
-        await RepairLease(id=LEASE_ID, holder=holder, until_ms=until).insert()
+    now = clock.real_now()
+    until = clock.epoch_ms(now + LEASE)
+    if await insert_once(RepairLease(id=LEASE_ID, holder=holder, until_ms=until)):
         return True
-    except DuplicateKeyError:
-        taken = await RepairLease.get_pymongo_collection().update_one(
-            {"_id": LEASE_ID, "until_ms": {"$lt": _ms(now)}},
-            {"$set": {"holder": holder, "until_ms": until}},
-        )
-        return taken.modified_count == 1
+    taken = await RepairLease.get_pymongo_collection().update_one(
+        {"_id": LEASE_ID, "until_ms": {"$lt": clock.epoch_ms(now)}},
+        {"$set": {"holder": holder, "until_ms": until}},
+    )
+    return taken.modified_count == 1
 
 
 async def _release_lease(holder: str) -> None:
@@ -108,27 +108,23 @@ async def _release_lease(holder: str) -> None:
     )
 
 
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 async def _window(check: str, now: datetime, grace: timedelta) -> tuple[datetime, datetime]:
     stored = await RepairCheckpoint.get(check)
-    since_ms = stored.checked_until_ms if stored else _ms(now - FIRST_LOOK_BACK)
+    since_ms = stored.checked_until_ms if stored else clock.epoch_ms(now - FIRST_LOOK_BACK)
     # Overlap by the grace period: a request that was in flight last time is looked at again.
-    since = datetime.fromtimestamp(since_ms / 1000, UTC) - grace
+    since = clock.from_epoch_ms(since_ms) - grace
     return since, now - grace
 
 
 async def _advance(check: str, until: datetime) -> None:
-    try:
-        await RepairCheckpoint(id=check, checked_until_ms=_ms(until)).insert()
-    except DuplicateKeyError:
-        # Only forward: a slower concurrent run must not move the checkpoint back.
-        await RepairCheckpoint.get_pymongo_collection().update_one(
-            {"_id": check, "checked_until_ms": {"$lt": _ms(until)}},
-            {"$set": {"checked_until_ms": _ms(until)}},
-        )
+    until_ms = clock.epoch_ms(until)
+    if await insert_once(RepairCheckpoint(id=check, checked_until_ms=until_ms)):
+        return
+    # Only forward: a slower concurrent run must not move the checkpoint back.
+    await RepairCheckpoint.get_pymongo_collection().update_one(
+        {"_id": check, "checked_until_ms": {"$lt": until_ms}},
+        {"$set": {"checked_until_ms": until_ms}},
+    )
 
 
 async def _written(archive_id: str, kind: EntryKind, key: str, value: str) -> int | None:
@@ -187,15 +183,15 @@ async def _finish_certificates(now: datetime, grace: timedelta) -> int:
 async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairReport:
     """Finish every half-done use case found; safe to run at any time, any number of times.
 
-    Work younger than ``grace`` is left alone: its request may still be finishing it. Only
-    one run at a time, across processes: one that finds another running returns at once
-    (``ran`` False); that other run does the work.
+    Work younger than ``grace`` is left alone: its request may still be finishing it; "now"
+    is the domain clock's unless given. Only one run at a time, across processes: one that
+    finds another running returns at once (``ran`` False); that other run does the work.
     """
     holder = uuid4().hex
     if not await _take_lease(holder):
         return RepairReport.skipped()
     try:
-        return await _run(now or datetime.now(UTC), grace)
+        return await _run(now or clock.now(), grace)
     finally:
         await _release_lease(holder)
 

@@ -1,11 +1,17 @@
-"""Requests and responses of mentors and apprenticeship agreements."""
+"""Requests and responses of mentors and apprenticeship agreements.
+
+Requests convert themselves into the domain's inputs (``to_domain()``, the dataclasses of
+``portfolio.apprenticeships.views``), so a JSON body and a form post reach the use cases
+alike. Responses are read from the domain's views by attribute name (``from_view``): they list
+every field they show, and nothing else of a view leaves.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from portfolio.apprenticeships.enums import (
     ApprenticeshipStatus,
@@ -13,6 +19,15 @@ from portfolio.apprenticeships.enums import (
     EventAction,
     Party,
 )
+from portfolio.apprenticeships.views import (
+    ChangeRequest,
+    Completion,
+    DatedStep,
+    NewMentor,
+    Rejection,
+    Terms,
+)
+from portfolio.training.enrolments import WorkerRef
 from portfolio.vocabulary import SkillLevel
 from schemas.common import Input
 from schemas.enrolments import WorkerRefIn
@@ -22,14 +37,29 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Hours = Annotated[StrictInt, Field(ge=0, le=10_000)]
 
 
+class _Out(BaseModel):
+    """Base of the responses here: read from a domain view's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def from_view(cls, view: object) -> Self:
+        """This response read from the attributes of a domain view (nested views too)."""
+        return cls.model_validate(view, from_attributes=True)
+
+
 class MentorIn(Input):
     """Register a mentor of the caller's own organisation."""
 
     name: Annotated[str, Field(min_length=1, max_length=64)]
     level: SkillLevel
 
+    def to_domain(self) -> NewMentor:
+        """The mentor as the domain registers it."""
+        return NewMentor(name=self.name, level=self.level)
 
-class MentorOut(BaseModel):
+
+class MentorOut(_Out):
     """A mentor and how many apprentices they guide now (active or paused)."""
 
     id: str
@@ -57,11 +87,34 @@ class ApprenticeshipIn(Input):
     enterprise_mentor_id: Id
     school_mentor_id: Id
 
+    def to_domain(self) -> Terms:
+        """The proposal as the domain checks it."""
+        apprentice = self.apprentice
+        return Terms(
+            institution_id=self.institution_id,
+            apprentice=WorkerRef(
+                apprentice.id_type, apprentice.id_number, apprentice.name, apprentice.nationality
+            ),
+            occupation_code=self.occupation_code,
+            target_level=self.target_level,
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            extension_reason=self.extension_reason,
+            enterprise_hours=self.enterprise_hours,
+            institution_hours=self.institution_hours,
+            enterprise_mentor_id=self.enterprise_mentor_id,
+            school_mentor_id=self.school_mentor_id,
+        )
+
 
 class StepIn(Input):
     """The day a step takes effect (today, in China, when omitted)."""
 
     on: date | None = None
+
+    def to_domain(self) -> DatedStep:
+        """The step as the domain takes it."""
+        return DatedStep(on=self.on)
 
 
 class PauseIn(StepIn):
@@ -69,20 +122,37 @@ class PauseIn(StepIn):
 
     reason: Reason
 
+    def to_domain(self) -> DatedStep:
+        """The pause as the domain takes it."""
+        return DatedStep(on=self.on, reason=self.reason)
+
 
 class StopIn(StepIn):
     """End early; ``on`` is the last day (not in the future, not before the start)."""
 
     reason: Reason
 
+    def to_domain(self) -> DatedStep:
+        """The stop as the domain takes it."""
+        return DatedStep(on=self.on, reason=self.reason)
 
-class CompleteIn(StepIn):
+
+class CompleteIn(Input):
     """The apprenticeship is completed; ``on`` is the last day."""
 
+    on: date | None = None
     level_reached: SkillLevel
     certificate_entry_seq: Annotated[StrictInt | None, Field(ge=1)] = Field(
         default=None, description="seq of the certificate entry in the worker's archive"
     )
+
+    def to_domain(self) -> Completion:
+        """The completion as the domain records it."""
+        return Completion(
+            level_reached=self.level_reached,
+            on=self.on,
+            certificate_entry_seq=self.certificate_entry_seq,
+        )
 
 
 class ChangeIn(Input):
@@ -97,14 +167,31 @@ class ChangeIn(Input):
     school_mentor_id: Id | None = None
     note: Annotated[str, Field(max_length=500)] = ""
 
+    def to_domain(self) -> ChangeRequest:
+        """The change as the domain checks it."""
+        return ChangeRequest(
+            planned_start=self.planned_start,
+            planned_end=self.planned_end,
+            extension_reason=self.extension_reason,
+            enterprise_hours=self.enterprise_hours,
+            institution_hours=self.institution_hours,
+            enterprise_mentor_id=self.enterprise_mentor_id,
+            school_mentor_id=self.school_mentor_id,
+            note=self.note,
+        )
+
 
 class RejectIn(Input):
     """Why a change is rejected (or withdrawn by its proposer)."""
 
     reason: Reason
 
+    def to_domain(self) -> Rejection:
+        """The rejection as the domain records it."""
+        return Rejection(reason=self.reason)
 
-class MentorRefOut(BaseModel):
+
+class MentorRefOut(_Out):
     """A mentor as an agreement names them."""
 
     id: str
@@ -112,7 +199,7 @@ class MentorRefOut(BaseModel):
     level: SkillLevel
 
 
-class PlanOut(BaseModel):
+class PlanOut(_Out):
     """Dates, hours and mentors as agreed (and changed)."""
 
     planned_start: date
@@ -124,7 +211,7 @@ class PlanOut(BaseModel):
     school_mentor: MentorRefOut
 
 
-class ApprovalsOut(BaseModel):
+class ApprovalsOut(_Out):
     """Which parties have approved."""
 
     employer: bool
@@ -132,7 +219,7 @@ class ApprovalsOut(BaseModel):
     agency: bool
 
 
-class PendingChangeOut(BaseModel):
+class PendingChangeOut(_Out):
     """A change awaiting the other party's answer."""
 
     n: int
@@ -143,7 +230,7 @@ class PendingChangeOut(BaseModel):
     proposed_at: datetime
 
 
-class ApprenticeshipOut(BaseModel):
+class ApprenticeshipOut(_Out):
     """An agreement as its parties, the apprentice and agencies see it (number masked)."""
 
     id: str
@@ -171,7 +258,7 @@ class ApprenticeshipOut(BaseModel):
     updated_at: datetime
 
 
-class SubsidyOut(BaseModel):
+class SubsidyOut(_Out):
     """The subsidy owed so far: whole months of active days (pauses excluded)."""
 
     per_year_fen: int
@@ -181,7 +268,7 @@ class SubsidyOut(BaseModel):
     as_of: date
 
 
-class EventOut(BaseModel):
+class EventOut(_Out):
     """One step of the agreement's history."""
 
     version: int
@@ -193,7 +280,7 @@ class EventOut(BaseModel):
     at: datetime
 
 
-class ChangeOut(BaseModel):
+class ChangeOut(_Out):
     """One change request and what became of it."""
 
     n: int

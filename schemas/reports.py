@@ -1,4 +1,9 @@
-"""Responses of the agency reports (training, vouchers, apprenticeships).
+"""Requests and responses of the agency reports (training, vouchers, apprenticeships).
+
+A report is asked for with query parameters, read into one model per report that converts
+itself into the domain's :class:`~portfolio.reports.query.ReportQuery` (``to_domain()``), so
+the JSON route and a page's form ask alike. Responses are read from the domain's
+:class:`~portfolio.reports.views.ReportView` (``from_view``).
 
 A figure hidden because it counts fewer people than the threshold is ``null``, and its name is
 listed in the row's ``suppressed`` (nested figures as ``certificates_by_level.senior``); a rate
@@ -8,9 +13,96 @@ without being listed. Money is integer fen.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated, Any, Self
 
-from portfolio.reports.query import GroupBy
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from portfolio.reports.query import GroupBy, ReportQuery
+from portfolio.reports.views import ReportRowView
+from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+
+Month = Annotated[str | None, Field(max_length=7)]
+
+
+class ReportParams(BaseModel):
+    """What every report is asked for (query parameters; absent: the default).
+
+    Unlike request bodies this model ignores parameters it does not know (as query strings
+    always have here): a cache-busting parameter must not turn a report into a 422.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    month_from: Month = Field(
+        default=None,
+        alias="from",
+        description="first month, YYYY-MM (default: 11 before `to`)",
+    )
+    to: Month = Field(default=None, description="last month, YYYY-MM (default: this month)")
+    region: Annotated[str | None, Field(max_length=6)] = Field(
+        default=None, description="a region prefix inside your scope (default: your scope)"
+    )
+    group_by: GroupBy | None = Field(
+        default=None,
+        description="rows by: region (one level below `region`, the default), month, ...",
+    )
+
+    def _query(self, **filters: Any) -> ReportQuery:
+        return ReportQuery(
+            region=self.region,
+            month_from=self.month_from,
+            month_to=self.to,
+            group_by=self.group_by,
+            **filters,
+        )
+
+
+Occupation = Annotated[str | None, Field(max_length=16)]
+_OCCUPATION = "e.g. 4-03-02-01"
+
+
+class TrainingReportParams(ReportParams):
+    """The training report's parameters."""
+
+    type: TrainingType | None = None
+    brand: SkillBrand | None = None
+    occupation: Occupation = Field(default=None, description=_OCCUPATION)
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query(training_type=self.type, brand=self.brand, occupation=self.occupation)
+
+
+class VoucherReportParams(ReportParams):
+    """The voucher report's parameters."""
+
+    type: TrainingType | None = None
+    brand: SkillBrand | None = None
+    policy: Annotated[str | None, Field(max_length=64)] = Field(
+        default=None, description="a policy id"
+    )
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query(training_type=self.type, brand=self.brand, policy=self.policy)
+
+
+class ApprenticeshipReportParams(ReportParams):
+    """The apprenticeship report's parameters (type and brand are refused, not ignored)."""
+
+    type: TrainingType | None = Field(default=None, description="refused: not applicable")
+    brand: SkillBrand | None = Field(default=None, description="refused: not applicable")
+    occupation: Occupation = Field(default=None, description=_OCCUPATION)
+    level: SkillLevel | None = Field(default=None, description="the target level")
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query(
+            training_type=self.type,
+            brand=self.brand,
+            occupation=self.occupation,
+            level=self.level,
+        )
 
 
 class ReportFiltersOut(BaseModel):
@@ -26,6 +118,13 @@ class ReportFiltersOut(BaseModel):
 class ReportOut(BaseModel):
     """What every report states about itself."""
 
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def from_view(cls, view: object) -> Self:
+        """This response read from a report view's attributes (rows nested by name)."""
+        return cls.model_validate(view, from_attributes=True)
+
     report: str
     scope: str = Field(description="the agency's region prefix")
     region: str = Field(description="the region prefix the report covers")
@@ -40,6 +139,14 @@ class ReportOut(BaseModel):
 
 class RowOut(BaseModel):
     """What every row states about itself."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row_view(cls, data: Any) -> Any:
+        # A row view names its figures flat; the body nests them (certificates_by_level).
+        return data.grouped() if isinstance(data, ReportRowView) else data
 
     key: str = Field(description="the group: a region code prefix, a month, a slug or a code")
     label: str = Field(description="the group's name in Chinese where it has one")

@@ -1,4 +1,4 @@
-"""Use cases of agreements: propose one, approve it (three parties), confirm it, read them.
+"""Use cases of agreements: propose one, approve it (three parties), confirm it.
 
 The rules an agreement must meet are checked when it is created and again at every approval
 (the world may have changed in between: a contract ended, a mentor filled up, the institution
@@ -7,72 +7,42 @@ was suspended); every failing rule is named at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from beanie import PydanticObjectId
-from bson.errors import InvalidId
 
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio import clock, ids
+from portfolio.accounts.principal import Actor, Role
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
-from portfolio.apprenticeships.documents import (
-    Apprenticeship,
-    ApprenticeshipEvent,
-    EventNote,
-    Mentor,
-    MentorRef,
-    Plan,
-)
+from portfolio.apprenticeships.documents import Apprenticeship, EventNote, Mentor, Plan
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
 from portfolio.apprenticeships.rules import (
     RUNNING,
     TRAINING_KINDS,
-    Subsidy,
     check_duration,
     check_employment,
     check_hours,
     check_target_level,
     next_state,
-    subsidy,
     subsidy_standard,
 )
+from portfolio.apprenticeships.views import ApprenticeshipView, Terms
 from portfolio.archives.documents import Archive
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, ValidationFailed
-from portfolio.identity.identifiers import china_today, parse_occupation_code
-from portfolio.ids import parse as object_id
+from portfolio.identity.identifiers import parse_occupation_code
 from portfolio.keyring import Keyring
 from portfolio.reports import apprenticeships as apprenticeship_reports
 from portfolio.settings import Settings
 from portfolio.training.documents import Organisation
-from portfolio.training.enrolments import WorkerRef, find_worker
+from portfolio.training.enrolments import find_worker
 from portfolio.training.enums import OrganisationKind, OrganisationStatus
 from portfolio.training.organisations import acting_organisation
-from portfolio.vocabulary import SkillLevel
-
-
-@dataclass(frozen=True)
-class Terms:
-    """What the employer proposes: the institution, the apprentice and the plan."""
-
-    institution_id: str
-    apprentice: WorkerRef
-    occupation_code: str
-    target_level: SkillLevel
-    planned_start: date
-    planned_end: date
-    enterprise_hours: int
-    institution_hours: int
-    enterprise_mentor_id: str
-    school_mentor_id: str
-    extension_reason: str = ""
 
 
 async def _organisation(raw_id: str) -> Organisation | None:
-    try:
-        return await Organisation.get(PydanticObjectId(raw_id))
-    except (InvalidId, TypeError):
-        return None
+    oid = ids.parse_or_none(raw_id)
+    return await Organisation.get(oid) if oid is not None else None
 
 
 def institution_errors(institution: Organisation | None) -> list[FieldError]:
@@ -147,20 +117,14 @@ def _apprentice_errors(failed: ValidationFailed) -> ValidationFailed:
     )
 
 
-def mentor_ref(mentor: Mentor) -> MentorRef:
-    """How an agreement names a mentor."""
-    return MentorRef(id=str(mentor.id), name=mentor.name, level=mentor.level)
-
-
 async def create(
     *,
     actor: Actor,
     keyring: Keyring,
     settings: Settings,
     terms: Terms,
-    now: datetime,
     apprenticeship_id: str | None = None,
-) -> Apprenticeship:
+) -> ApprenticeshipView:
     """An enterprise's user proposes an agreement (a draft awaiting the three approvals).
 
     The apprentice is named by ID number and name together, as for an enrolment (any mismatch
@@ -174,7 +138,8 @@ async def create(
         archive = await find_worker(keyring, terms.apprentice)
     except ValidationFailed as failed:
         raise _apprentice_errors(failed) from None
-    today = china_today(now)
+    now = clock.now()
+    today = clock.china_today(now)
     errors: list[FieldError] = []
     occupation = ""
     try:
@@ -222,8 +187,8 @@ async def create(
             extension_reason=terms.extension_reason.strip(),
             enterprise_hours=terms.enterprise_hours,
             institution_hours=terms.institution_hours,
-            enterprise_mentor=mentor_ref(enterprise_mentor),
-            school_mentor=mentor_ref(school_mentor),
+            enterprise_mentor=mentors.mentor_ref(enterprise_mentor),
+            school_mentor=mentors.mentor_ref(school_mentor),
         ),
         subsidy_fen_per_year=subsidy_standard(
             settings.apprenticeship_subsidy_fen,
@@ -247,13 +212,13 @@ async def create(
     await apprenticeship.insert()
     await history.record(str(new_id), apprenticeship.last_event)
     await apprenticeship_reports.agreement_changed(None, apprenticeship)
-    return apprenticeship
+    return ApprenticeshipView.of(apprenticeship)
 
 
 async def recheck(apprenticeship: Apprenticeship, *, today: date) -> None:
     """The agreement's rules, against the parties as they are now; ValidationFailed if broken."""
-    employer = await Organisation.get(object_id(apprenticeship.employer_id, "organisation"))
-    archive = await Archive.get(object_id(apprenticeship.archive_id, "worker"))
+    employer = await Organisation.get(ids.parse(apprenticeship.employer_id, "organisation"))
+    archive = await Archive.get(ids.parse(apprenticeship.archive_id, "worker"))
     # Neither organisations nor archives are ever deleted.
     assert employer is not None
     assert archive is not None
@@ -288,7 +253,7 @@ async def _approving_party(actor: Actor, apprenticeship: Apprenticeship) -> Part
     return await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
 
 
-async def approve(*, actor: Actor, apprenticeship_id: str, now: datetime) -> Apprenticeship:
+async def approve(*, actor: Actor, apprenticeship_id: str) -> ApprenticeshipView:
     """The employer, the institution (any order), then an agency of the employer's region.
 
     Each approval is recorded; the agency's makes the agreement ``approved`` (awaiting the
@@ -318,91 +283,27 @@ async def approve(*, actor: Actor, apprenticeship_id: str, now: datetime) -> App
                 awaiting=awaiting,
             )
         changes["status"] = ApprenticeshipStatus.APPROVED.value
-    await recheck(apprenticeship, today=china_today(now))
+    now = clock.now()
+    await recheck(apprenticeship, today=clock.china_today(now))
     noted = history.note(
         apprenticeship, action=EventAction.APPROVED, party=party, actor=actor, now=now
     )
-    return await history.move(apprenticeship, noted, changes, also_expect={field: False})
+    moved = await history.move(apprenticeship, noted, changes, also_expect={field: False})
+    return ApprenticeshipView.of(moved)
 
 
-async def confirm(*, actor: Actor, apprenticeship_id: str, now: datetime) -> Apprenticeship:
+async def confirm(*, actor: Actor, apprenticeship_id: str) -> ApprenticeshipView:
     """The apprentice confirms the approved agreement; the employer may then start it."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     if actor.role is not Role.WORKER:
         raise Forbidden("only the apprentice may confirm the agreement")
     target = next_state("confirm", apprenticeship.status)
     noted = history.note(
-        apprenticeship, action=EventAction.CONFIRMED, party=Party.WORKER, actor=actor, now=now
+        apprenticeship,
+        action=EventAction.CONFIRMED,
+        party=Party.WORKER,
+        actor=actor,
+        now=clock.now(),
     )
-    return await history.move(apprenticeship, noted, {"status": target.value})
-
-
-async def list_visible(
-    *,
-    actor: Actor,
-    after: PydanticObjectId | None,
-    limit: int,
-    status: ApprenticeshipStatus | None = None,
-) -> list[Apprenticeship]:
-    """Agreements within reach, oldest first, keyset-paged on ``_id``.
-
-    A provider sees those it is the employer or the institution of (two indexed queries,
-    merged: no ``$or``); an agency those of employers in its region (its approval queue).
-    """
-    base: dict[str, object] = {}
-    if status is not None:
-        base["status"] = status.value
-    if after is not None:
-        base["_id"] = {"$gt": after}
-    if actor.role is Role.PROVIDER:
-        own = actor.organisation_id or ""
-        found: dict[PydanticObjectId | None, Apprenticeship] = {}
-        for field in ("employer_id", "institution_id"):
-            query = {**base, field: own}
-            for item in await Apprenticeship.find(query).sort("+_id").limit(limit).to_list():
-                found[item.id] = item
-        return [found[key] for key in sorted(found, key=str)][:limit]
-    if actor.role is Role.AGENCY and actor.region_prefix is not None:
-        base["region_code"] = region_range(actor.region_prefix)
-    elif actor.role is not Role.ADMIN:
-        return []
-    return await Apprenticeship.find(base).sort("+_id").limit(limit).to_list()
-
-
-async def list_for_worker(
-    *, archive_id: str, after: PydanticObjectId | None, limit: int
-) -> list[Apprenticeship]:
-    """The worker's own agreements, newest first (drafts too: the worker sees what is coming)."""
-    query: dict[str, object] = {"archive_id": archive_id}
-    if after is not None:
-        query["_id"] = {"$lt": after}
-    return await Apprenticeship.find(query).sort("-_id").limit(limit).to_list()
-
-
-@dataclass(frozen=True)
-class Detail:
-    """An agreement with its history and the subsidy owed for it so far."""
-
-    apprenticeship: Apprenticeship
-    events: list[ApprenticeshipEvent]
-    subsidy: Subsidy
-
-
-def subsidy_of(
-    apprenticeship: Apprenticeship, events: list[ApprenticeshipEvent], today: date
-) -> Subsidy:
-    """The subsidy owed as of today (or as of the last day, once stopped or completed)."""
-    as_of = date.fromisoformat(apprenticeship.ended_on) if apprenticeship.ended_on else today
-    return subsidy(
-        history.milestones(events),
-        per_year_fen=apprenticeship.subsidy_fen_per_year,
-        as_of=as_of,
-        planned_end=date.fromisoformat(apprenticeship.plan.planned_end),
-    )
-
-
-async def detail(*, actor: Actor, apprenticeship_id: str, now: datetime) -> Detail:
-    """One agreement within reach, with its events and its subsidy figure."""
-    apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
-    events = await history.events_of(apprenticeship)
-    return Detail(apprenticeship, events, subsidy_of(apprenticeship, events, china_today(now)))
+    confirmed = await history.move(apprenticeship, noted, {"status": target.value})
+    return ApprenticeshipView.of(confirmed)

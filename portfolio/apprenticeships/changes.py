@@ -10,13 +10,13 @@ mentor's slot is taken first (refused at the cap), the old one's given back afte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
-from portfolio.apprenticeships.agreements import mentor_ref
 from portfolio.apprenticeships.documents import (
     Apprenticeship,
     ApprenticeshipEvent,
@@ -27,6 +27,12 @@ from portfolio.apprenticeships.documents import (
 from portfolio.apprenticeships.enums import ChangeStatus, EventAction, Party
 from portfolio.apprenticeships.lifecycle import take_slots
 from portfolio.apprenticeships.rules import CHANGEABLE, RUNNING, check_duration, check_hours
+from portfolio.apprenticeships.views import (
+    ApprenticeshipView,
+    ChangeRequest,
+    ChangeView,
+    Rejection,
+)
 from portfolio.archives.scope import to_bson
 from portfolio.errors import (
     Conflict,
@@ -36,40 +42,8 @@ from portfolio.errors import (
     NotFound,
     ValidationFailed,
 )
-from portfolio.identity.identifiers import china_today
 
 MAX_NOTE = 500
-
-
-@dataclass(frozen=True)
-class ChangeRequest:
-    """What a party wants changed; None leaves a field as it is."""
-
-    planned_start: date | None = None
-    planned_end: date | None = None
-    extension_reason: str | None = None
-    enterprise_hours: int | None = None
-    institution_hours: int | None = None
-    enterprise_mentor_id: str | None = None
-    school_mentor_id: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """One change request and what became of it."""
-
-    n: int
-    proposed_by: Party
-    fields: list[str]
-    changes: dict[str, Any]
-    note: str
-    proposed_at: datetime
-    status: ChangeStatus
-    answered_by: Party | None = None
-    answered_at: datetime | None = None
-    reason: str = ""
-
 
 _PLAN_FIELDS = (
     "planned_start",
@@ -130,7 +104,7 @@ async def _proposed_plan(
         if mentor is None:
             errors.append(FieldError(name, "unknown_mentor", "no such mentor"))
         else:
-            updates[_MENTOR_FIELDS[name]] = mentor_ref(mentor)
+            updates[_MENTOR_FIELDS[name]] = mentors.mentor_ref(mentor)
     return plan.model_copy(update=updates), errors
 
 
@@ -176,8 +150,8 @@ def _require_changeable(apprenticeship: Apprenticeship) -> None:
 
 
 async def propose(
-    *, actor: Actor, apprenticeship_id: str, request: ChangeRequest, now: datetime
-) -> Apprenticeship:
+    *, actor: Actor, apprenticeship_id: str, request: ChangeRequest
+) -> ApprenticeshipView:
     """The employer or the institution proposes a change; it waits for the other party."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
@@ -192,7 +166,8 @@ async def propose(
     new, unknown = await _proposed_plan(apprenticeship, request)
     if unknown:
         raise ValidationFailed(unknown)
-    names = await check_plan(apprenticeship, new, china_today(now))
+    now = clock.now()
+    names = await check_plan(apprenticeship, new, clock.china_today(now))
     n = apprenticeship.changes_count + 1
     pending = PendingChange(
         n=n,
@@ -212,9 +187,10 @@ async def propose(
         reason=pending.note,
         details={"n": n, "fields": names, "changes": _changes(new, names)},
     )
-    return await history.move(
+    proposed = await history.move(
         apprenticeship, noted, {"pending_change": to_bson(pending), "changes_count": n}
     )
+    return ApprenticeshipView.of(proposed)
 
 
 def _pending(apprenticeship: Apprenticeship, n: int) -> PendingChange:
@@ -241,7 +217,7 @@ def _mentor_moves(old: Plan, new: Plan) -> tuple[list[tuple[str, MentorRef]], li
     return taking, leaving
 
 
-async def accept(*, actor: Actor, apprenticeship_id: str, n: int, now: datetime) -> Apprenticeship:
+async def accept(*, actor: Actor, apprenticeship_id: str, n: int) -> ApprenticeshipView:
     """The other party accepts change ``n``; it takes effect now (checked again first)."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
@@ -252,7 +228,8 @@ async def accept(*, actor: Actor, apprenticeship_id: str, n: int, now: datetime)
             f"{pending.proposed_by.value} proposed"
         )
     _require_changeable(apprenticeship)
-    names = await check_plan(apprenticeship, pending.plan, china_today(now))
+    now = clock.now()
+    names = await check_plan(apprenticeship, pending.plan, clock.china_today(now))
     running = apprenticeship.status in RUNNING
     taking, leaving = _mentor_moves(apprenticeship.plan, pending.plan)
     if running and taking:
@@ -277,17 +254,18 @@ async def accept(*, actor: Actor, apprenticeship_id: str, n: int, now: datetime)
     if running:
         for mentor in leaving:
             await mentors.give_back_slot(mentor.id)
-    return moved
+    return ApprenticeshipView.of(moved)
 
 
 async def reject(
-    *, actor: Actor, apprenticeship_id: str, n: int, reason: str, now: datetime
-) -> Apprenticeship:
+    *, actor: Actor, apprenticeship_id: str, n: int, rejection: Rejection
+) -> ApprenticeshipView:
     """The other party rejects change ``n`` (or its proposer withdraws it), with a reason."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
     _pending(apprenticeship, n)
     _require_changeable(apprenticeship)
+    reason = rejection.reason
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a rejection needs a reason")
     noted = history.note(
@@ -295,11 +273,12 @@ async def reject(
         action=EventAction.CHANGE_REJECTED,
         party=party,
         actor=actor,
-        now=now,
+        now=clock.now(),
         reason=reason.strip(),
         details={"n": n},
     )
-    return await history.move(apprenticeship, noted, {"pending_change": None})
+    rejected = await history.move(apprenticeship, noted, {"pending_change": None})
+    return ApprenticeshipView.of(rejected)
 
 
 @dataclass

@@ -16,27 +16,27 @@ organisation; if the training demo has not made it, a stand-in school is made he
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 from stdnum.cn import uscc
 
+from portfolio import clock
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ENTERPRISE, DEMO_ORGANISATION_B
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
 from portfolio.accounts.sessions import actor_of
 from portfolio.apprenticeships import agreements, history, lifecycle
-from portfolio.apprenticeships.agreements import Terms
 from portfolio.apprenticeships.documents import Apprenticeship, Mentor
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction
 from portfolio.apprenticeships.rules import last_day_after_years
+from portfolio.apprenticeships.views import DatedStep, Terms
 from portfolio.archives import links
 from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.archives.documents import Archive, RegistrationKind
-from portfolio.identity.identifiers import IdType, china_today
+from portfolio.identity.identifiers import IdType
 from portfolio.keyring import Keyring
+from portfolio.once import insert_once
 from portfolio.settings import Settings
 from portfolio.training.documents import Organisation
 from portfolio.training.enrolments import WorkerRef
@@ -72,33 +72,35 @@ async def _actor(username: str) -> Actor:
 async def _organisation(
     organisation_id: str, name: str, code: str, kind: OrganisationKind, region: str, by: Actor
 ) -> None:
-    # A duplicate means it exists (another replica loading the demo made it first).
-    with contextlib.suppress(DuplicateKeyError):
-        await Organisation(
+    # Not inserted: it exists (another replica loading the demo made it first).
+    await insert_once(
+        Organisation(
             id=PydanticObjectId(organisation_id),
             name=name,
             credit_code=code,
             credit_code_override_reason="",
             kind=kind,
             region_code=region,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
             created_by=by.principal_id,
-        ).insert()
+        )
+    )
 
 
 async def _mentor(
     mentor_id: str, name: str, level: SkillLevel, organisation: Organisation, by: str
 ) -> None:
-    with contextlib.suppress(DuplicateKeyError):
-        await Mentor(
+    await insert_once(
+        Mentor(
             id=PydanticObjectId(mentor_id),
             name=name,
             level=level,
             organisation_id=str(organisation.id),
             region_code=organisation.region_code,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
             created_by=by,
-        ).insert()
+        )
+    )
 
 
 async def _institution(chengdu: Actor) -> tuple[Organisation, Actor]:
@@ -191,10 +193,9 @@ async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -
         DEMO_MENTOR_TEACHER, "何静", SkillLevel.SENIOR_TECHNICIAN, institution, school.username
     )
 
-    today = china_today()
+    today = clock.china_today()
     started = _months_ago(today, 4)
     await _employ_worker_2(keyring=keyring, hired=_months_ago(today, 6))
-    now = datetime.now(UTC)
     if await Apprenticeship.get(PydanticObjectId(DEMO_APPRENTICESHIP)) is None:
         worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
         await agreements.create(
@@ -213,15 +214,12 @@ async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -
                 enterprise_mentor_id=DEMO_MENTOR_MASTER,
                 school_mentor_id=DEMO_MENTOR_TEACHER,
             ),
-            now=now,
             apprenticeship_id=DEMO_APPRENTICESHIP,
         )
-    await _walk(enterprise=enterprise, school=school, chengdu=chengdu, started=started, now=now)
+    await _walk(enterprise=enterprise, school=school, chengdu=chengdu, started=started)
 
 
-async def _walk(
-    *, enterprise: Actor, school: Actor, chengdu: Actor, started: date, now: datetime
-) -> None:
+async def _walk(*, enterprise: Actor, school: Actor, chengdu: Actor, started: date) -> None:
     """Take every step the stored agreement still lacks, in order."""
     ident = DEMO_APPRENTICESHIP
 
@@ -233,15 +231,15 @@ async def _walk(
     agreement = await current()
     if agreement.status is ApprenticeshipStatus.DRAFT:
         if not agreement.employer_approved:
-            await agreements.approve(actor=enterprise, apprenticeship_id=ident, now=now)
+            await agreements.approve(actor=enterprise, apprenticeship_id=ident)
         if not (await current()).institution_approved:
-            await agreements.approve(actor=school, apprenticeship_id=ident, now=now)
-        await agreements.approve(actor=chengdu, apprenticeship_id=ident, now=now)
+            await agreements.approve(actor=school, apprenticeship_id=ident)
+        await agreements.approve(actor=chengdu, apprenticeship_id=ident)
     if (await current()).status is ApprenticeshipStatus.APPROVED:
         worker_2 = await _actor("worker-2")
-        await agreements.confirm(actor=worker_2, apprenticeship_id=ident, now=now)
+        await agreements.confirm(actor=worker_2, apprenticeship_id=ident)
     if (await current()).status is ApprenticeshipStatus.CONFIRMED:
-        await lifecycle.start(actor=enterprise, apprenticeship_id=ident, on=started, now=now)
+        await lifecycle.start(actor=enterprise, apprenticeship_id=ident, step=DatedStep(on=started))
     injured = started + timedelta(days=45)
     agreement = await current()
     paused_before = any(e.action is EventAction.PAUSED for e in await history.events_of(agreement))
@@ -249,11 +247,11 @@ async def _walk(
         await lifecycle.pause(
             actor=enterprise,
             apprenticeship_id=ident,
-            on=injured,
-            reason="工伤休养（左手烫伤）",
-            now=now,
+            step=DatedStep(on=injured, reason="工伤休养（左手烫伤）"),
         )
     if (await current()).status is ApprenticeshipStatus.PAUSED:
         await lifecycle.resume(
-            actor=enterprise, apprenticeship_id=ident, on=injured + timedelta(days=14), now=now
+            actor=enterprise,
+            apprenticeship_id=ident,
+            step=DatedStep(on=injured + timedelta(days=14)),
         )

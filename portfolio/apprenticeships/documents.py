@@ -140,6 +140,8 @@ class Apprenticeship(Document):
     version: int = 0
     created_at: datetime
     created_by: str
+    # Written by the store's clock ($currentDate, see the module docstring); the domain reads
+    # the moment of the last change from ``last_event.at`` instead.
     updated_at: datetime
 
     class Settings:
@@ -149,6 +151,8 @@ class Apprenticeship(Document):
             IndexModel([("institution_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
+            # An agency reaches the agreements of its region's workers too (access.py).
+            IndexModel([("worker_region_code", ASCENDING)]),
         ]
 
 

@@ -10,11 +10,8 @@ lost to a crash between the two writes is restored by the next change, and reads
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime
 from typing import Any
-
-from pymongo.errors import DuplicateKeyError
 
 from portfolio.accounts.principal import Actor
 from portfolio.apprenticeships.documents import Apprenticeship, ApprenticeshipEvent, EventNote
@@ -22,6 +19,7 @@ from portfolio.apprenticeships.enums import EventAction, Party
 from portfolio.apprenticeships.rules import Milestone
 from portfolio.archives.scope import to_bson
 from portfolio.errors import Conflict
+from portfolio.once import insert_once
 from portfolio.reports import apprenticeships as apprenticeship_reports
 
 MILESTONES = frozenset(
@@ -81,8 +79,7 @@ def _event(apprenticeship_id: str, noted: EventNote) -> ApprenticeshipEvent:
 
 async def record(apprenticeship_id: str, noted: EventNote) -> None:
     """Insert the event of ``noted`` (a duplicate means it is stored already)."""
-    with contextlib.suppress(DuplicateKeyError):
-        await _event(apprenticeship_id, noted).insert()
+    await insert_once(_event(apprenticeship_id, noted))
 
 
 async def move(
@@ -109,6 +106,8 @@ async def move(
         {
             "$set": {**changes, "last_event": to_bson(noted)},
             # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+            # Rules and views read the moment of the change from last_event.at (the domain
+            # clock's, in a sub-document the store keeps as a datetime), not from this.
             "$currentDate": {"updated_at": True},
             "$inc": {"version": 1},
         },

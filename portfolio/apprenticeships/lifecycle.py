@@ -10,25 +10,25 @@ moves appends the archive entry (started, stopped, completed).
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from datetime import date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
 from portfolio.apprenticeships.documents import ApprenticeGuard, Apprenticeship, MentorRef
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
 from portfolio.apprenticeships.rules import MENTOR_CAP, RUNNING, check_step_date, next_state
+from portfolio.apprenticeships.views import ApprenticeshipView, Completion, DatedStep, day_or_none
 from portfolio.archives.documents import ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from portfolio.errors import Conflict, FieldError, ValidationFailed
-from portfolio.identity.identifiers import china_today
+from portfolio.once import insert_once
 from portfolio.vocabulary import SkillLevel
 
 MAX_GUARD_ATTEMPTS = 20
@@ -36,10 +36,6 @@ MAX_GUARD_ATTEMPTS = 20
 STALE_CLAIM_MS = 60_000
 OVERLAP = "the worker already has an active or paused apprenticeship"
 _CERTIFICATE_KINDS = (EntryKind.CERTIFICATE_ISSUED.value, EntryKind.CERTIFICATE_CORRECTED.value)
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 async def _claim_is_stale(guard: ApprenticeGuard, now_ms: int) -> bool:
@@ -67,10 +63,9 @@ async def claim_guard(archive_id: str, apprenticeship_id: str, now: datetime) ->
         guard = await ApprenticeGuard.get(oid)
         if guard is None:
             # The worker's first start; a racing first start simply wins the insert.
-            with contextlib.suppress(DuplicateKeyError):
-                await ApprenticeGuard(id=oid).insert()
+            await insert_once(ApprenticeGuard(id=oid))
             continue
-        if guard.apprenticeship_id and not await _claim_is_stale(guard, _ms(now)):
+        if guard.apprenticeship_id and not await _claim_is_stale(guard, clock.epoch_ms(now)):
             if guard.apprenticeship_id == apprenticeship_id:
                 raise Conflict("this apprenticeship is being started already")
             raise Conflict(OVERLAP, field="apprentice", rule="apprenticeship_overlap")
@@ -80,7 +75,7 @@ async def claim_guard(archive_id: str, apprenticeship_id: str, now: datetime) ->
                 "$set": {
                     "apprenticeship_id": apprenticeship_id,
                     "claim": token,
-                    "claimed_at_ms": _ms(now),
+                    "claimed_at_ms": clock.epoch_ms(now),
                 },
                 "$inc": {"version": 1},
             },
@@ -130,16 +125,12 @@ def _mentor_pairs(apprenticeship: Apprenticeship) -> list[tuple[str, MentorRef]]
     ]
 
 
-def _day(raw: str) -> date | None:
-    return date.fromisoformat(raw) if raw else None
-
-
 def _check_dated_step(apprenticeship: Apprenticeship, on: date, today: date) -> None:
     errors = check_step_date(
         on,
         today=today,
-        started=_day(apprenticeship.started_on),
-        last=_day(apprenticeship.last_step_on),
+        started=day_or_none(apprenticeship.started_on),
+        last=day_or_none(apprenticeship.last_step_on),
     )
     if errors:
         raise ValidationFailed(errors)
@@ -199,10 +190,8 @@ async def _entry(
     return fresh
 
 
-async def start(
-    *, actor: Actor, apprenticeship_id: str, on: date | None, now: datetime
-) -> Apprenticeship:
-    """The employer starts the confirmed agreement on ``on`` (today by default).
+async def start(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> ApprenticeshipView:
+    """The employer starts the confirmed agreement on ``step.on`` (today by default).
 
     The day lies within the planned period and not in the future. Refused (409) when the
     worker has another active or paused apprenticeship, or a mentor guides the most allowed.
@@ -210,8 +199,9 @@ async def start(
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER)
     target = next_state("start", apprenticeship.status)
-    today = china_today(now)
-    day = on or today
+    now = clock.now()
+    today = clock.china_today(now)
+    day = step.on or today
     errors = check_step_date(day, today=today, started=None, last=None)
     if day < date.fromisoformat(apprenticeship.plan.planned_start):
         errors.append(
@@ -247,25 +237,27 @@ async def start(
             await mentors.give_back_slot(mentor.id)
         await release_claim(apprenticeship.archive_id, token)
         raise
-    return await _entry(
+    entered = await _entry(
         started,
         EntryKind.APPRENTICESHIP_STARTED,
         actor,
         started_payload(started),
         "start_entry_seq",
     )
+    return ApprenticeshipView.of(entered)
 
 
-async def pause(
-    *, actor: Actor, apprenticeship_id: str, on: date | None, reason: str, now: datetime
-) -> Apprenticeship:
-    """The employer or the institution pauses the active agreement from ``on`` (not counted)."""
+async def pause(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> ApprenticeshipView:
+    """The employer or the institution pauses the active agreement from ``step.on`` (that
+    day is not counted), with a reason."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
     target = next_state("pause", apprenticeship.status)
-    today = china_today(now)
-    day = on or today
+    now = clock.now()
+    today = clock.china_today(now)
+    day = step.on or today
     _check_dated_step(apprenticeship, day, today)
+    reason = step.reason
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a pause needs a reason")
     noted = history.note(
@@ -277,27 +269,29 @@ async def pause(
         on=day,
         reason=reason.strip(),
     )
-    return await history.move(
+    paused = await history.move(
         apprenticeship, noted, {"status": target.value, "last_step_on": day.isoformat()}
     )
+    return ApprenticeshipView.of(paused)
 
 
-async def resume(
-    *, actor: Actor, apprenticeship_id: str, on: date | None, now: datetime
-) -> Apprenticeship:
-    """The employer or the institution resumes the paused agreement from ``on`` (counted)."""
+async def resume(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> ApprenticeshipView:
+    """The employer or the institution resumes the paused agreement from ``step.on``
+    (counted again)."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
     target = next_state("resume", apprenticeship.status)
-    today = china_today(now)
-    day = on or today
+    now = clock.now()
+    today = clock.china_today(now)
+    day = step.on or today
     _check_dated_step(apprenticeship, day, today)
     noted = history.note(
         apprenticeship, action=EventAction.RESUMED, party=party, actor=actor, now=now, on=day
     )
-    return await history.move(
+    resumed = await history.move(
         apprenticeship, noted, {"status": target.value, "last_step_on": day.isoformat()}
     )
+    return ApprenticeshipView.of(resumed)
 
 
 async def _release(apprenticeship: Apprenticeship) -> None:
@@ -306,19 +300,19 @@ async def _release(apprenticeship: Apprenticeship) -> None:
     await release_guard(apprenticeship.archive_id, str(apprenticeship.id))
 
 
-async def stop(
-    *, actor: Actor, apprenticeship_id: str, on: date | None, reason: str, now: datetime
-) -> Apprenticeship:
-    """The employer or the institution ends the agreement early; ``on`` is its last day.
+async def stop(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> ApprenticeshipView:
+    """The employer or the institution ends the agreement early; ``step.on`` is its last day.
 
     Not in the future, not before the start (nor before the last pause or resumption).
     """
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
     target = next_state("stop", apprenticeship.status)
-    today = china_today(now)
-    day = on or today
+    now = clock.now()
+    today = clock.china_today(now)
+    day = step.on or today
     _check_dated_step(apprenticeship, day, today)
+    reason = step.reason
     if not reason.strip():
         raise ValidationFailed.single("reason", "required", "a stop needs a reason")
     noted = history.note(
@@ -337,7 +331,7 @@ async def stop(
     )
     await _release(stopped)
     kind, payload = ended_payload(stopped)
-    return await _entry(stopped, kind, actor, payload, "end_entry_seq")
+    return ApprenticeshipView.of(await _entry(stopped, kind, actor, payload, "end_entry_seq"))
 
 
 async def _check_certificate(archive_id: str, seq: int, level: SkillLevel) -> None:
@@ -354,25 +348,22 @@ async def _check_certificate(archive_id: str, seq: int, level: SkillLevel) -> No
 
 
 async def complete(
-    *,
-    actor: Actor,
-    apprenticeship_id: str,
-    level_reached: SkillLevel,
-    on: date | None,
-    certificate_entry_seq: int | None,
-    now: datetime,
-) -> Apprenticeship:
+    *, actor: Actor, apprenticeship_id: str, completion: Completion
+) -> ApprenticeshipView:
     """The employer or the institution records the completion and the level reached.
 
-    ``certificate_entry_seq`` optionally points at the certificate entry (issued or
+    ``completion.certificate_entry_seq`` optionally points at the certificate entry (issued or
     corrected) in the worker's archive that attests the level; its level must match.
     """
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
     target = next_state("complete", apprenticeship.status)
-    today = china_today(now)
-    day = on or today
+    now = clock.now()
+    today = clock.china_today(now)
+    day = completion.on or today
     _check_dated_step(apprenticeship, day, today)
+    level_reached = completion.level_reached
+    certificate_entry_seq = completion.certificate_entry_seq
     if certificate_entry_seq is not None:
         await _check_certificate(apprenticeship.archive_id, certificate_entry_seq, level_reached)
     noted = history.note(
@@ -399,4 +390,4 @@ async def complete(
     )
     await _release(completed)
     kind, payload = ended_payload(completed)
-    return await _entry(completed, kind, actor, payload, "end_entry_seq")
+    return ApprenticeshipView.of(await _entry(completed, kind, actor, payload, "end_entry_seq"))

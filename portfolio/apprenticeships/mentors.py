@@ -6,74 +6,63 @@ down while above zero. Of any number of racing starts, at most ``MENTOR_CAP`` ho
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from beanie import PydanticObjectId
-from bson.errors import InvalidId
 
-from portfolio.accounts.principal import Actor, Role, region_range
-from portfolio.apprenticeships.documents import Mentor
+from portfolio import clock, ids
+from portfolio.accounts.principal import Actor
+from portfolio.apprenticeships.access import listed, mentor_reach
+from portfolio.apprenticeships.documents import Mentor, MentorRef
 from portfolio.apprenticeships.rules import MENTOR_CAP
+from portfolio.apprenticeships.views import MentorView, NewMentor, ViewPage, page_of
 from portfolio.errors import FieldError, NotFound, ValidationFailed
-from portfolio.ids import parse as object_id
-from portfolio.paging import after_id
 from portfolio.training.organisations import acting_organisation
-from portfolio.vocabulary import SkillLevel
 
 MAX_NAME = 64
 
 
-async def register(*, actor: Actor, name: str, level: SkillLevel, now: datetime) -> Mentor:
+async def register(*, actor: Actor, mentor: NewMentor) -> MentorView:
     """A provider user registers a mentor of its own organisation (enterprise or school)."""
     organisation = await acting_organisation(actor)
-    clean = " ".join(name.split())
+    clean = " ".join(mentor.name.split())
     if not clean or len(clean) > MAX_NAME:
         raise ValidationFailed.single("name", "length", f"a name has 1 to {MAX_NAME} characters")
-    mentor = Mentor(
+    registered = Mentor(
         name=clean,
-        level=level,
+        level=mentor.level,
         organisation_id=str(organisation.id),
         region_code=organisation.region_code,
-        created_at=now,
+        created_at=clock.now(),
         created_by=actor.principal_id,
     )
-    await mentor.insert()
-    return mentor
+    await registered.insert()
+    return MentorView.of(registered)
 
 
-def _can_see(actor: Actor, mentor: Mentor) -> bool:
-    if actor.role is Role.PROVIDER:
-        return actor.organisation_id == mentor.organisation_id
-    if actor.role is Role.AGENCY:
-        return actor.covers_region(mentor.region_code)
-    return actor.role is Role.ADMIN
-
-
-async def get_visible(*, actor: Actor, mentor_id: str) -> Mentor:
+async def get_visible(*, actor: Actor, mentor_id: str) -> MentorView:
     """A mentor of the caller's organisation, of an agency's region, or any for an admin."""
-    mentor = await Mentor.get(object_id(mentor_id, "mentor"))
-    if mentor is None or not _can_see(actor, mentor):
+    mentor = await Mentor.get(ids.parse(mentor_id, "mentor"))
+    if mentor is None or not mentor_reach(actor).admits(mentor):
         raise NotFound("no such mentor")
-    return mentor
+    return MentorView.of(mentor)
 
 
-async def list_visible(*, actor: Actor, after: PydanticObjectId | None, limit: int) -> list[Mentor]:
-    """Mentors within reach, oldest first, keyset-paged on ``_id``."""
-    query: dict[str, object] = {}
-    if actor.role is Role.PROVIDER:
-        query["organisation_id"] = actor.organisation_id or ""
-    elif actor.role is Role.AGENCY and actor.region_prefix is not None:
-        query["region_code"] = region_range(actor.region_prefix)
-    return await Mentor.find(after_id(query, after)).sort("+_id").limit(limit).to_list()
+async def list_visible(
+    *, actor: Actor, after: PydanticObjectId | None, limit: int
+) -> ViewPage[MentorView]:
+    """Mentors within reach (the same rule as a single read), oldest first, keyset-paged."""
+    found = await listed(Mentor, mentor_reach(actor), {}, after=after, limit=limit)
+    return page_of([MentorView.of(m) for m in found], limit)
 
 
 async def find(mentor_id: str) -> Mentor | None:
     """The mentor with this id, or None (a malformed id names no mentor)."""
-    try:
-        oid = PydanticObjectId(mentor_id)
-    except (InvalidId, TypeError):
-        return None
-    return await Mentor.get(oid)
+    oid = ids.parse_or_none(mentor_id)
+    return await Mentor.get(oid) if oid is not None else None
+
+
+def mentor_ref(mentor: Mentor) -> MentorRef:
+    """How an agreement names a mentor (copied, so reading an agreement needs no join)."""
+    return MentorRef(id=str(mentor.id), name=mentor.name, level=mentor.level)
 
 
 def mentor_errors(

@@ -27,13 +27,15 @@ from typing import Any, Protocol
 
 from beanie import PydanticObjectId
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.apprenticeships.enums import EventAction
 from portfolio.apprenticeships.rules import Milestone, subsidy
 from portfolio.reports.counters import Cell, Changes, Rollup, apply, china_month
 from portfolio.reports.documents import ReportCounter
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
-from portfolio.reports.tables import Column, Kind, Table, Value, build, read
+from portfolio.reports.tables import Column, Kind, Value, build, read
+from portfolio.reports.views import ReportView
 from portfolio.vocabulary import LABELS, SkillLevel
 
 KIND = "apprenticeships"
@@ -228,10 +230,10 @@ def figures(sums: Counter[str]) -> dict[str, Value]:
     return values
 
 
-async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datetime) -> Table:
+async def report(*, actor: Actor, query: ReportQuery, threshold: int) -> ReportView:
     """The apprenticeship report of an agency (see the module docstring for each figure)."""
-    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=now)
-    return build(
+    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=clock.now())
+    table = build(
         report=KIND,
         scope=scope,
         threshold=threshold,
@@ -240,3 +242,4 @@ async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datet
         figures=figures,
         label=lambda key: LABELS.get(key, key),
     )
+    return ReportView.of(table)

@@ -40,8 +40,8 @@ from typing import Any
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from portfolio import clock
 from portfolio.accounts.principal import region_range
-from portfolio.identity.identifiers import china_today
 from portfolio.reports.documents import (
     CityBreakdown,
     CityDetail,
@@ -65,7 +65,7 @@ def month_of(day: date) -> str:
 
 def china_month(moment: datetime) -> str:
     """``YYYY-MM`` of a moment in China time (the calendar the programme reports in)."""
-    return month_of(china_today(moment))
+    return month_of(clock.china_today(moment))
 
 
 # A rollup: how many digits of the region code it keeps (2, 4 or 6) and which dimensions.

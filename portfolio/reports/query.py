@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import china_today, parse_occupation_code
+from portfolio.identity.identifiers import parse_occupation_code
 from portfolio.reports.counters import month_of
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -112,7 +113,7 @@ def resolve(
     region = query.region or actor.region_prefix
     if not _PREFIX.match(region):
         errors.append(FieldError("region", "format", "a region prefix of 2, 4 or 6 digits"))
-    month_to = query.month_to or month_of(china_today(now))
+    month_to = query.month_to or month_of(clock.china_today(now))
     default_from = _shift(month_to, 1 - DEFAULT_MONTHS) if _MONTH.match(month_to) else month_to
     month_from = query.month_from or default_from
     for name, value in (("from", month_from), ("to", month_to)):

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 
 from beanie import PydanticObjectId
 
+from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.reports.counters import (
     Cell,
@@ -43,7 +43,8 @@ from portfolio.reports.counters import (
     move_marker,
 )
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
-from portfolio.reports.tables import Column, Kind, Table, Value, build, ratio, read
+from portfolio.reports.tables import Column, Kind, Value, build, ratio, read
+from portfolio.reports.views import ReportView
 from portfolio.training.documents import Certificate, Course, Enrolment, Run
 from portfolio.training.enums import CertificateStatus, CompletionResult
 from portfolio.vocabulary import LABELS, SkillLevel
@@ -236,10 +237,10 @@ def label(group_by: GroupBy, key: str) -> str:
     return LABELS.get(key, key)
 
 
-async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datetime) -> Table:
+async def report(*, actor: Actor, query: ReportQuery, threshold: int) -> ReportView:
     """The training report of an agency (see the module docstring for each figure)."""
-    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=now)
-    return build(
+    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=clock.now())
+    table = build(
         report=KIND,
         scope=scope,
         threshold=threshold,
@@ -248,3 +249,4 @@ async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datet
         figures=figures,
         label=lambda key: label(scope.group_by, key),
     )
+    return ReportView.of(table)

@@ -32,14 +32,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from beanie import PydanticObjectId
-from bson.errors import InvalidId
-
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
-from portfolio.identity.identifiers import china_today
 from portfolio.reports.counters import Cell, Changes, Rollup, apply, china_month
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
-from portfolio.reports.tables import Column, Kind, Table, Value, build, ratio, read
+from portfolio.reports.tables import Column, Kind, Value, build, ratio, read
+from portfolio.reports.views import ReportView
 from portfolio.training.documents import Course, Enrolment
 from portfolio.vocabulary import LABELS
 
@@ -122,13 +120,6 @@ def cell(
     )
 
 
-def _oid(raw: str) -> PydanticObjectId | None:
-    try:
-        return PydanticObjectId(raw)
-    except (InvalidId, TypeError):
-        return None
-
-
 class CourseLookup:
     """The training type and brand of the course behind an event, read once per course."""
 
@@ -144,14 +135,14 @@ class CourseLookup:
         enrolment_id = event.details.get("enrolment_id") or voucher.enrolment_id
         if not course_id and enrolment_id:
             if enrolment_id not in self._enrolments:
-                oid = _oid(enrolment_id)
+                oid = ids.parse_or_none(enrolment_id)
                 enrolment = await Enrolment.get(oid) if oid else None
                 self._enrolments[enrolment_id] = enrolment.course_id if enrolment else ""
             course_id = self._enrolments[enrolment_id]
         if not course_id:
             return NONE, NONE
         if course_id not in self._courses:
-            oid = _oid(course_id)
+            oid = ids.parse_or_none(course_id)
             course = await Course.get(oid) if oid else None
             self._courses[course_id] = (
                 (course.training_type.value, course.brand.value if course.brand else NONE)
@@ -168,7 +159,7 @@ def _amount(voucher: VoucherFacts, event: EventFacts) -> int:
 
 def days_to_redeem(voucher: VoucherFacts, event: EventFacts) -> int:
     """Whole days from the issue to the redemption, by China dates."""
-    return max(0, (china_today(event.at) - china_today(voucher.created_at)).days)
+    return max(0, (clock.china_today(event.at) - clock.china_today(voucher.created_at)).days)
 
 
 def bucket(days: int) -> str:
@@ -310,9 +301,9 @@ def figures(sums: Counter[str]) -> dict[str, Value]:
     return values
 
 
-async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datetime) -> Table:
+async def report(*, actor: Actor, query: ReportQuery, threshold: int) -> ReportView:
     """The voucher report of an agency (see the module docstring for each figure)."""
-    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=now)
+    scope = resolve(actor, query, groups=GROUPS, filters=FILTERS, now=clock.now())
     groups = await read(COUNTERS, scope)
     names = {str(g["_id"]): str(g.get("policy_name") or g["_id"]) for g in groups}
 
@@ -323,7 +314,7 @@ async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datet
             return "无品牌" if scope.group_by is GroupBy.BRAND else "未绑定课程"
         return LABELS.get(key, key)
 
-    return build(
+    table = build(
         report=KIND,
         scope=scope,
         threshold=threshold,
@@ -332,3 +323,4 @@ async def report(*, actor: Actor, query: ReportQuery, threshold: int, now: datet
         figures=figures,
         label=label,
     )
+    return ReportView.of(table)

@@ -8,11 +8,10 @@ no registered organisation, so that case cannot be arranged here.)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from beanie import PydanticObjectId
 from httpx import AsyncClient
 
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.apprenticeships.documents import Apprenticeship, EventNote, MentorRef, Plan
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
@@ -76,7 +75,7 @@ async def _stored_for_worker(archive_id: str) -> str:
     The matrix's worker principals are bound to an archive id that has no archive, so the
     agreement cannot be made through the API; only its reach is under test here.
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     mentor = MentorRef(id=str(PydanticObjectId()), name="王师傅", level=SkillLevel.TECHNICIAN)
     agreement = Apprenticeship(
         employer_id=str(PydanticObjectId()),

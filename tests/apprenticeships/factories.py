@@ -10,9 +10,9 @@ from typing import Any
 
 from httpx import AsyncClient
 
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.apprenticeships.rules import last_day_after_years
-from portfolio.identity.identifiers import china_today
 from portfolio.settings import Settings
 from tests.helpers import LoggedIn, log_in_as
 from tests.training.factories import credit_code
@@ -61,7 +61,7 @@ class Apprentice:
 
 def today() -> date:
     """Today in China, the service's reference day."""
-    return china_today()
+    return clock.china_today()
 
 
 async def make_org(

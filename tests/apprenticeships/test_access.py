@@ -1,7 +1,8 @@
 """Who reaches an agreement: its parties, its apprentice, the agencies of its regions.
 
 Another provider, another region's agency and another worker are each refused (404, as if
-the agreement did not exist); a party outside its own steps gets 403.
+the agreement did not exist); a party outside its own steps gets 403. An agency's list holds
+exactly the agreements it may open one by one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,17 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
-from tests.apprenticeships.factories import make_apprentice, make_org, make_world, walk
+from tests.apprenticeships.factories import (
+    PersonRef,
+    create,
+    employment_at,
+    make_apprentice,
+    make_org,
+    make_world,
+    walk,
+)
 from tests.helpers import LoggedIn, assert_problem, log_in_as
+from tests.workers.factories import register
 
 PROVIDER_STEPS = [
     ("approve", None),
@@ -95,3 +105,35 @@ async def test_an_admin_reads_every_agreement(client: AsyncClient, runtime: Runt
     assert (await client.get(f"/apprenticeships/{ident}", headers=admin.headers)).status_code == 200
     listed = await client.get("/apprenticeships", headers=admin.headers)
     assert [a["id"] for a in listed.json()["items"]] == [ident]
+
+
+async def test_an_agency_lists_exactly_the_agreements_it_may_open(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    # A worker living in Mianyang (5107), employed by the Chengdu (5101) enterprise: both
+    # regions' agencies open the agreement, so both list it; a third region does neither.
+    world = await make_world(client, runtime.settings)
+    mianyang = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix="5107")
+    registered = await register(client, mianyang, region_code="510703", name="赵学徒")
+    added = await client.post(
+        f"/workers/{registered.archive_id}/employment",
+        json=employment_at(world.enterprise),
+        headers=mianyang.headers,
+    )
+    assert added.status_code == 201, added.text
+    response = await create(client, world, PersonRef(registered.id_number, "赵学徒"))
+    assert response.status_code == 201, response.text
+    ident = response.json()["id"]
+    deyang = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix="5106")
+    for agency, reaches in ((world.agency, True), (mianyang, True), (deyang, False)):
+        opened = await client.get(f"/apprenticeships/{ident}", headers=agency.headers)
+        assert opened.status_code == (200 if reaches else 404), opened.text
+        for params in ({}, {"status": "draft"}):
+            listed = await client.get("/apprenticeships", params=params, headers=agency.headers)
+            assert listed.status_code == 200, listed.text
+            assert [a["id"] for a in listed.json()["items"]] == ([ident] if reaches else [])
+    # A filter narrows every way of reaching it alike.
+    active = await client.get(
+        "/apprenticeships", params={"status": "active"}, headers=mianyang.headers
+    )
+    assert active.json()["items"] == []

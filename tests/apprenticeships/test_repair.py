@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from beanie import PydanticObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.sessions import actor_of
 from portfolio.apprenticeships import history
 from portfolio.apprenticeships.documents import Apprenticeship
@@ -31,7 +32,7 @@ async def test_a_start_whose_entry_was_never_written_is_finished_once(
     assert stored is not None
     # The start's conditional update happened; the process died before the archive entry.
     employer = actor_of(world.enterprise.user.principal)
-    now = datetime.now(UTC)
+    now = clock.now()
     noted = history.note(
         stored,
         action=EventAction.STARTED,
@@ -75,7 +76,7 @@ async def test_an_entry_written_but_not_noted_is_only_noted(
     await Apprenticeship.get_pymongo_collection().update_one(
         {"_id": stored.id}, {"$set": {"start_entry_seq": 0, "end_entry_seq": 0}}
     )
-    later = datetime.now(UTC) + timedelta(minutes=10)
+    later = clock.now() + timedelta(minutes=10)
     assert await finish_entries(now=later, grace=timedelta(minutes=5)) == 0
     fresh = await Apprenticeship.get(PydanticObjectId(ident))
     assert fresh is not None

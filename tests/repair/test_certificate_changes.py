@@ -6,7 +6,7 @@ change. Restating a certificate's current content changes nothing (a retried cor
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.demo import DEMO_PASSWORD
 from portfolio.accounts.principal import Role
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
@@ -67,7 +68,7 @@ async def _left_half_done(certificate_id: str, change: dict[str, Any]) -> None:
     """What a process killed right after the change's conditional write leaves behind."""
     stored = await Certificate.get(ObjectId(certificate_id))
     assert stored is not None
-    long_ago = int((datetime.now(UTC) - timedelta(minutes=5)).timestamp() * 1000)
+    long_ago = clock.epoch_ms(clock.now() - timedelta(minutes=5))
     await Certificate.get_pymongo_collection().update_one(
         {"_id": stored.id},
         {

@@ -7,12 +7,13 @@ second run now finds the lease taken and returns at once. A lease whose holder d
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.repair import LEASE_ID, RepairLease, repair
 from tests.helpers import LoggedIn, log_in_as
@@ -33,10 +34,6 @@ async def _completed_entries(client: AsyncClient, worker: LoggedIn) -> list[dict
     return [e for e in page.json()["items"] if e["kind"] == "training_completed"]
 
 
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 async def test_two_runs_at_once_finish_the_work_once(client: AsyncClient, runtime: Runtime) -> None:
     worker = await _half_done_completion(client, runtime)
 
@@ -54,9 +51,9 @@ async def test_a_run_holding_the_lease_keeps_others_out_until_it_lapses(
     client: AsyncClient, runtime: Runtime
 ) -> None:
     worker = await _half_done_completion(client, runtime)
-    now = datetime.now(UTC)
+    now = clock.real_now()  # the lease runs on the real clock
     held = RepairLease(
-        id=LEASE_ID, holder="another-replica", until_ms=_ms(now + timedelta(minutes=1))
+        id=LEASE_ID, holder="another-replica", until_ms=clock.epoch_ms(now + timedelta(minutes=1))
     )
     await held.insert()
 
@@ -66,7 +63,7 @@ async def test_a_run_holding_the_lease_keeps_others_out_until_it_lapses(
     assert await _completed_entries(client, worker) == []
     # Its holder died: the lease lapses and the next run takes it over.
     await RepairLease.get_pymongo_collection().update_one(
-        {"_id": LEASE_ID}, {"$set": {"until_ms": _ms(now - timedelta(seconds=1))}}
+        {"_id": LEASE_ID}, {"$set": {"until_ms": clock.epoch_ms(now - timedelta(seconds=1))}}
     )
     taken = await repair(grace=NO_GRACE)
     assert (taken.ran, taken.completions_finished) == (True, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from bson import ObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.demo import DEMO_PASSWORD
 from portfolio.accounts.principal import Role
 from portfolio.faults import FAULT_ENV, FAULT_EXIT_CODE
@@ -139,9 +140,9 @@ async def test_repair_restores_a_lost_voucher_event_and_looks_only_at_recent_cha
     # A loss from before the checkpoint is not read again at each start (the full
     # `restore_missing_events()` with no checkpoint still finds it).
     await events.delete_one({"_id": f"{voucher['id']}:0"})
-    later = datetime.now(UTC) + timedelta(hours=1)
+    later = clock.epoch_ms(clock.now() + timedelta(hours=1))
     await RepairCheckpoint.get_pymongo_collection().update_one(
-        {"_id": "voucher_events"}, {"$set": {"checked_until_ms": int(later.timestamp() * 1000)}}
+        {"_id": "voucher_events"}, {"$set": {"checked_until_ms": later}}
     )
     assert (await repair(grace=NO_GRACE)).voucher_events_restored == 0
     assert await restore_missing_events() == 1

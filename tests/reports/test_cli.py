@@ -9,6 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import MongoClient
 
+from portfolio import clock
 from portfolio.storage import EmbeddedStore
 from tests.accounts.test_cli import portfolio
 
@@ -36,7 +37,7 @@ def _seed(data_dir: Path) -> None:
                     "planned_hours": 8,
                     "delivery": "in_person",
                     "subsidy_standard_fen": 100_000,
-                    "created_at": datetime.now(UTC),
+                    "created_at": clock.now(),
                     "created_by": "test",
                 }
             )
@@ -53,7 +54,7 @@ def _seed(data_dir: Path) -> None:
                     "location": "教室",
                     "trainers": [],
                     "sessions": [],
-                    "created_at": datetime.now(UTC),
+                    "created_at": clock.now(),
                     "created_by": "test",
                 }
             )

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import DomainError
 from portfolio.reports.documents import CELL_DOCUMENTS, ReportMarker
@@ -100,7 +101,7 @@ async def _organisation(region: str) -> Actor:
         credit_code_override_reason="test",
         kind=OrganisationKind.TRAINING_INSTITUTION,
         region_code=region,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
         created_by="test",
     )
     await organisation.insert()
@@ -121,7 +122,7 @@ async def _course(provider: Actor, region: str, kind: TrainingType, brand: Skill
         planned_hours=8,
         delivery=Delivery.IN_PERSON,
         subsidy_standard_fen=100_000,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
         created_by="test",
     )
     await course.insert()
@@ -130,7 +131,7 @@ async def _course(provider: Actor, region: str, kind: TrainingType, brand: Skill
 
 async def _run(course: Course, day: date, people: list[str]) -> list[Enrolment]:
     """A finished one-day run with ``people`` in training, one confirmed session each."""
-    now = datetime.now(UTC)
+    now = clock.now()
     run = Run(
         course_id=str(course.id),
         organisation_id=course.organisation_id,
@@ -218,7 +219,7 @@ class World:
         return self.actors[run], self.runs[run][index % PEOPLE]
 
     async def play(self, operation: tuple[Any, ...]) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         match operation:
             case ("one", index, passed):
                 actor, enrolment = self.enrolment(index)
