@@ -6,16 +6,16 @@ Each report is one use case returning a report view; this router only renders it
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import AgencyUser
+from api.downloads import FormatQuery, download
 from api.responses import AUTH_ERRORS, Responses
 from api.runtime import RuntimeDep
+from portfolio.exports import XLSX_MEDIA_TYPE, export
 from portfolio.reports import apprenticeships, training, vouchers
 from portfolio.reports.views import ReportView
 from schemas.reports import (
@@ -33,8 +33,11 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 Out = TypeVar("Out", bound=ReportOut)
 REPORT_RESPONSES: Responses = {
     200: {
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-        "description": "The report (JSON, or CSV with `?format=csv`)",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+        "description": "The report (JSON, or a file with `?format=csv` or `xlsx`)",
     },
     **AUTH_ERRORS,
     403: {"description": "Not an agency (problem+json)"},
@@ -44,23 +47,11 @@ REPORT_RESPONSES: Responses = {
     },
 }
 
-Format = Annotated[Literal["json", "csv"], Query(description="json (default) or csv")]
-
-
-def _csv(view: ReportView) -> Response:
-    """Header row of Chinese labels, one line per row, the total last; hidden figures "<5"."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(view.text_table())
-    filename = f"{view.report}-{view.region}-{view.month_from}-{view.month_to}.csv"
-    return Response(
-        content=("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
 
 def _render(view: ReportView, model: type[Out], format: str) -> Out | Response:
-    return _csv(view) if format == "csv" else model.from_view(view)
+    if format == "json":
+        return model.from_view(view)
+    return download(export(view.sheet(), file_format=format, basename=view.file_basename))
 
 
 @router.get(
@@ -73,7 +64,7 @@ async def training_report(
     actor: AgencyUser,
     runtime: RuntimeDep,
     params: Annotated[TrainingReportParams, Query()],
-    format: Format = "json",
+    format: FormatQuery = "json",
 ) -> TrainingReportOut | Response:
     """People trained, completions and completion rate, training hours, certificates by level
     and the share of high-skill workers; rows by region, month, type, brand or occupation."""
@@ -93,7 +84,7 @@ async def voucher_report(
     actor: AgencyUser,
     runtime: RuntimeDep,
     params: Annotated[VoucherReportParams, Query()],
-    format: Format = "json",
+    format: FormatQuery = "json",
 ) -> VoucherReportOut | Response:
     """Vouchers issued, bound, claimed, redeemed, expired and cancelled (counts and fen), the
     uptake rate and the median days from issue to redemption; rows by region, month, policy,
@@ -114,7 +105,7 @@ async def apprenticeship_report(
     actor: AgencyUser,
     runtime: RuntimeDep,
     params: Annotated[ApprenticeshipReportParams, Query()],
-    format: Format = "json",
+    format: FormatQuery = "json",
 ) -> ApprenticeshipReportOut | Response:
     """Agreements created in the period by their current state, completions by the level
     reached and stops in the period, and the subsidy owed for them; rows by region, month,

@@ -3,7 +3,7 @@
 A :class:`ReportView` states what it covers (the agency's scope, the region, the months, the
 grouping, the filters, the suppression threshold), its columns (wire name and Chinese header)
 and its rows and total. A figure hidden because it counts too few people is ``None`` and named
-in its row's ``suppressed``; :meth:`ReportView.text_table` gives the same table as text, with a
+in its row's ``suppressed``; :meth:`ReportView.sheet` gives the same table as text, with a
 hidden figure as ``<threshold`` (the CSV export and a page's table). Figures are named flat
 (``certificates_by_level.senior``); :meth:`ReportRowView.grouped` nests the dotted names for a
 JSON body.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from portfolio.exports import Cell, Sheet
 from portfolio.reports.query import GroupBy
 from portfolio.reports.tables import Row, Table, Value
 
@@ -100,12 +101,17 @@ class ReportView:
             total=ReportRowView.of(table.total),
         )
 
-    def text_table(self) -> list[list[str]]:
+    def sheet(self) -> Sheet:
         """The header of Chinese labels, one line per row, the total last; all as text."""
         names = [column.name for column in self.columns]
         header = [ROW_KEY_HEADER, ROW_LABEL_HEADER, *(c.label for c in self.columns)]
-        lines = [
+        lines: list[list[Cell]] = [
             [row.key, row.label, *(row.text(name, self.suppression_threshold) for name in names)]
             for row in [*self.rows, self.total]
         ]
-        return [header, *lines]
+        return Sheet(f"{self.report} {self.region}", header, lines)
+
+    @property
+    def file_basename(self) -> str:
+        """The download's name without its extension: report, region and months."""
+        return f"{self.report}-{self.region}-{self.month_from}-{self.month_to}"
