@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +45,9 @@ from portfolio.identity.protection import FieldProtection
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "idempotency_key"
+# How errors name the key: where the request carried it.
+_HEADER_FIELD = f"header.{HEADER}"
+_FORM_FIELD = f"form.{FORM_FIELD}"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 
 # How a stored redirect is kept: its body is the Location it points to (RFC 2483's list of
@@ -74,9 +78,9 @@ class Idempotency:
             except DomainError as error:
                 return render_domain_error(error)
 
-        _check_key(self.key, "header.Idempotency-Key")
+        _check_key(self.key, _HEADER_FIELD)
         fingerprint = idempotency.body_hash(await self.request.body())
-        return await _once(self.request, self.actor, self.key, fingerprint, answer)
+        return await _once(self.request, self.actor, self.key, fingerprint, answer, _HEADER_FIELD)
 
 
 class PageIdempotency:
@@ -111,10 +115,10 @@ class PageIdempotency:
         if key is None:
             return await answer()
         if not isinstance(key, str):
-            raise ValidationFailed.single(f"form.{FORM_FIELD}", "format", "must be a text field")
-        _check_key(key, f"form.{FORM_FIELD}")
+            raise ValidationFailed.single(_FORM_FIELD, "format", "must be a text field")
+        _check_key(key, _FORM_FIELD)
         fingerprint = await _form_hash(form.multi_items())
-        return await _once(self.request, self.actor, key, fingerprint, answer)
+        return await _once(self.request, self.actor, key, fingerprint, answer, _FORM_FIELD)
 
 
 def _check_key(key: str, field: str) -> None:
@@ -142,22 +146,27 @@ async def _once(
     key: str,
     fingerprint: str,
     answer: Callable[[], Awaitable[Response]],
+    field: str,
 ) -> Response:
     """``answer()`` once for this key: the first request's answer is stored, retries replay it.
 
-    A server error (5xx, or an exception) releases the key so the client may retry.
+    A server error (5xx, or an exception) releases the key so the client may retry. ``field``
+    names the key in a refusal (the key reused with another body).
     """
     rid = idempotency.record_id(
         principal=actor.principal_id, method=request.method, path=request.url.path, key=key
     )
     runtime = request.app.state.runtime
     protection = FieldProtection(runtime.keyring)
-    stored = await idempotency.claim(
-        rid,
-        fingerprint,
-        protection,
-        lease=timedelta(seconds=runtime.settings.idempotency_lease_seconds),
-    )
+    try:
+        stored = await idempotency.claim(
+            rid,
+            fingerprint,
+            protection,
+            lease=timedelta(seconds=runtime.settings.idempotency_lease_seconds),
+        )
+    except ValidationFailed as refused:
+        raise ValidationFailed([replace(e, field=field) for e in refused.errors]) from None
     if stored is not None:
         return _replay(stored)
     try:
