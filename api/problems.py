@@ -1,13 +1,22 @@
-"""RFC 9457 problem details: the one place that turns errors into HTTP responses."""
+"""RFC 9457 problem details: the one place that turns errors into HTTP responses.
+
+The JSON API answers every error here as ``application/problem+json``. A page route picks its
+status from the same table (:func:`status_for`) and renders its own page; a page layer that
+answers errors as HTML for its routes wraps :func:`handle_domain_error` (which also records
+denials) rather than copying it. A page asked for without a web session raises
+:class:`LoginRequired`; until the page layer installs its own handler for it, the one here
+redirects to ``/login?next=…``.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -94,14 +103,41 @@ def problem(
     )
 
 
-def status_of(error: DomainError) -> int:
-    """The HTTP status that a domain error means."""
+def status_for(error: DomainError) -> int:
+    """The HTTP status that a domain error means: the one table, for API and page routes."""
     return next((status for cls, status in _STATUS_BY_ERROR if isinstance(error, cls)), 400)
+
+
+# The earlier name, kept for callers written before pages needed the table.
+status_of = status_for
+
+
+class LoginRequired(Exception):
+    """A page needs a web session and the request has none: the answer is the login page.
+
+    Raised by the page principal source (``api.deps.page_principal``); not a domain error, so
+    no JSON problem is rendered for it. ``next_path`` is the local path (with its query) to
+    come back to after logging in: set for GET and HEAD only, since a form post cannot be
+    replayed by a redirect. The login page must still check it is a local path.
+    """
+
+    def __init__(self, next_path: str | None) -> None:
+        super().__init__("a web session is required")
+        self.next_path = next_path
+
+
+LOGIN_PATH = "/login"
+
+
+def login_redirect(next_path: str | None) -> RedirectResponse:
+    """303 to the login page, asking it to come back to ``next_path`` afterwards."""
+    query = f"?{urlencode({'next': next_path})}" if next_path else ""
+    return RedirectResponse(f"{LOGIN_PATH}{query}", status_code=303)
 
 
 def render_domain_error(error: DomainError) -> JSONResponse:
     """A domain error as problem+json; field errors and safe extras are included."""
-    status = status_of(error)
+    status = status_for(error)
     extra: dict[str, Any] = dict(error.extra)
     headers: dict[str, str] = {}
     if isinstance(error, ValidationFailed):
@@ -127,20 +163,33 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 _AUDITED_ELSEWHERE = frozenset({"/auth/token"})
 
 
-async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def record_denial(request: Request, status: int) -> None:
+    """Record a request refused for who asked (401, 403, or a page's missing session)."""
+    if request.url.path in _AUDITED_ELSEWHERE:
+        return
+    await record(
+        AuditKind.REQUEST_DENIED,
+        Outcome.DENIED,
+        status=status,
+        method=request.method,
+        # The route template, not the path: a path may carry an identifier.
+        route=_route_template(request),
+    )
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """The app's handler of domain errors: denials recorded, then problem+json."""
     assert isinstance(exc, DomainError)
-    if isinstance(exc, AuthenticationFailed | Forbidden) and (
-        request.url.path not in _AUDITED_ELSEWHERE
-    ):
-        await record(
-            AuditKind.REQUEST_DENIED,
-            Outcome.DENIED,
-            status=status_of(exc),
-            method=request.method,
-            # The route template, not the path: a path may carry an identifier.
-            route=_route_template(request),
-        )
+    if isinstance(exc, AuthenticationFailed | Forbidden):
+        await record_denial(request, status_for(exc))
     return render_domain_error(exc)
+
+
+async def _on_login_required(request: Request, exc: Exception) -> RedirectResponse:
+    assert isinstance(exc, LoginRequired)
+    # Audited as the API audits a request without a token: the same denial, said as a 401.
+    await record_denial(request, 401)
+    return login_redirect(exc.next_path)
 
 
 def _route_template(request: Request) -> str:
@@ -184,7 +233,8 @@ async def _on_driver_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register every error handler on ``app``."""
-    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(LoginRequired, _on_login_required)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(PyMongoError, _on_driver_error)

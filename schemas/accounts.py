@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole
 
 # Bounds before any hashing or lookup: long inputs are refused as malformed.
 _SECRET = Field(min_length=1, max_length=1024)
@@ -70,7 +70,11 @@ class PasswordChange(BaseModel):
 
 
 class PrincipalCreate(BaseModel):
-    """An admin creates a provider user, an agency user or another admin."""
+    """An admin creates a provider user, an agency user or another admin.
+
+    This is how an organisation gets its first admin (``staff_role`` admin, the default); that
+    admin then manages the organisation's staff through ``/staff``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -85,6 +89,11 @@ class PrincipalCreate(BaseModel):
         max_length=6,
         description="Required for an agency user: 2, 4 or 6 digits of a region code.",
     )
+    staff_role: StaffRole | None = Field(
+        default=None,
+        description="A provider or agency user's sub-role (default: its organisation's admin); "
+        "a provider has admin and clerk, an agency admin, officer, reviewer and auditor.",
+    )
 
 
 class PrincipalOut(BaseModel):
@@ -96,7 +105,9 @@ class PrincipalOut(BaseModel):
     archive_id: str | None
     organisation_id: str | None
     region_prefix: str | None
+    staff_role: StaffRole | None = Field(description="The sub-role of a provider or agency user.")
     disabled: bool
+    removed: bool = Field(description="Removed by its organisation's admin: disabled for good.")
     locked_until: datetime | None = Field(
         description="When the lock after repeated failed logins ends (null: not locked)."
     )
@@ -111,7 +122,7 @@ class PrincipalPage(BaseModel):
 
 
 class Me(BaseModel):
-    """Who the caller is: their role and what they are bound to."""
+    """Who the caller is: their role, sub-role and what they are bound to."""
 
     id: str
     username: str
@@ -119,6 +130,40 @@ class Me(BaseModel):
     archive_id: str | None
     organisation_id: str | None
     region_prefix: str | None
+    staff_role: StaffRole | None = Field(description="The sub-role of a provider or agency user.")
+
+
+class StaffCreate(BaseModel):
+    """An organisation's admin adds a member of its staff (same role and organisation)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=3, max_length=64)
+    password: str = _SECRET
+    staff_role: StaffRole = Field(
+        description="A provider's: admin or clerk; an agency's: admin, officer, reviewer or "
+        "auditor."
+    )
+    region_prefix: str | None = Field(
+        default=None,
+        max_length=6,
+        description="An agency's staff only: a region under the admin's own (default: the "
+        "admin's region).",
+    )
+
+
+class StaffOut(BaseModel):
+    """A member of an organisation's staff as its admin sees them."""
+
+    id: str
+    username: str
+    role: Role
+    staff_role: StaffRole | None
+    organisation_id: str | None
+    region_prefix: str | None
+    disabled: bool
+    removed: bool = Field(description="Removed by an admin: the account is disabled for good.")
+    created_at: datetime
 
 
 class SessionOut(BaseModel):

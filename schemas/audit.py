@@ -19,6 +19,7 @@ class AuditEventOut(BaseModel):
     principal_id: str | None = Field(description="who acted; null when unknown (anonymous)")
     username: str | None
     role: str | None
+    staff_role: str | None = Field(description="the acting staff member's sub-role, if any")
     target: str | None = Field(description="what was acted on: a principal, archive or key id")
     request_id: str | None = Field(description="the X-Request-Id of the request; null: CLI")
     client: str | None = Field(description="the client address the API saw")

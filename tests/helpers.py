@@ -2,10 +2,12 @@
 
     admin = await log_in_as(client, settings, Role.ADMIN)
     agency = await log_in_as(client, settings, Role.AGENCY, region_prefix="5101")
+    clerk = await log_in_as(client, settings, Role.PROVIDER, staff_role=StaffRole.CLERK)
     response = await client.get("/me", headers=agency.headers)
 
 Each principal gets a fresh username (and, unless given, a binding of its own), so tests can
-make several principals of one role.
+make several principals of one role. A provider or agency principal is its organisation's
+admin unless ``staff_role`` says otherwise.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from httpx import AsyncClient
 
 from portfolio.accounts import service
 from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole
 from portfolio.settings import Settings
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -52,6 +54,7 @@ async def create_principal(
     archive_id: str | None = None,
     organisation_id: str | None = None,
     region_prefix: str | None = None,
+    staff_role: StaffRole | None = None,
 ) -> Principal:
     """A principal made directly through the service; the binding defaults to a fresh one."""
     n = next(_serial)
@@ -70,6 +73,7 @@ async def create_principal(
         archive_id=archive_id,
         organisation_id=organisation_id,
         region_prefix=region_prefix,
+        staff_role=staff_role,
     )
 
 
@@ -116,10 +120,13 @@ async def log_in_as(
     role: Role,
     *,
     password: str = DEFAULT_PASSWORD,
+    staff_role: StaffRole | None = None,
     **binding: str,
 ) -> LoggedIn:
     """A new principal of ``role`` (bound as given, or to something fresh), logged in via HTTP."""
-    principal = await create_principal(settings, role, password=password, **binding)
+    principal = await create_principal(
+        settings, role, password=password, staff_role=staff_role, **binding
+    )
     tokens = await request_tokens(client, principal.username, password)
     return LoggedIn(principal, password, tokens["access_token"], tokens["refresh_token"])
 

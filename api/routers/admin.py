@@ -1,4 +1,9 @@
-"""Account administration: admins create, list, disable and enable principals."""
+"""Account administration: the service admin's principals, and an organisation's own staff.
+
+The service admin creates, lists, disables and enables principals (``/admin/principals``),
+among them each organisation's first admin. An organisation's admin (a provider's or an
+agency's ``admin`` sub-role) adds, lists and removes its own staff (``/staff``).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import AUTH_RESPONSES, Admin, Idempotent
+from api.deps import Admin, Idempotent, OrganisationAdmin
+from api.paging import Limit
+from api.responses import AUTH_ERRORS, READ_ERRORS, Responses
 from api.runtime import Runtime, RuntimeDep
-from portfolio.accounts import service
+from portfolio.accounts import service, staff
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
 from portfolio.settings import Settings
-from schemas.accounts import PrincipalCreate, PrincipalOut, PrincipalPage
+from schemas.accounts import PrincipalCreate, PrincipalOut, PrincipalPage, StaffCreate, StaffOut
+from schemas.common import Page
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter()
+
+_NO_SUCH_ACCOUNT: Responses = {404: {"description": "No such account"}}
+_CURSOR = Annotated[str | None, Query(max_length=64)]
 
 
 def _out(principal: Principal, settings: Settings) -> PrincipalOut:
@@ -25,28 +36,53 @@ def _out(principal: Principal, settings: Settings) -> PrincipalOut:
         archive_id=principal.archive_id,
         organisation_id=principal.organisation_id,
         region_prefix=principal.region_prefix,
+        staff_role=principal.staff_role,
         disabled=principal.disabled,
+        removed=principal.removed,
         locked_until=service.locked_until(principal, settings=settings),
         created_at=principal.created_at,
     )
 
 
+def _staff_out(principal: Principal) -> StaffOut:
+    return StaffOut(
+        id=str(principal.id),
+        username=principal.username,
+        role=principal.role,
+        staff_role=principal.staff_role,
+        organisation_id=principal.organisation_id,
+        region_prefix=principal.region_prefix,
+        disabled=principal.disabled,
+        removed=principal.removed,
+        created_at=principal.created_at,
+    )
+
+
+# --- the service admin's principals ---------------------------------------------------------
+
+
 @router.post(
-    "/principals",
+    "/admin/principals",
+    tags=["admin"],
     summary="Create a provider, agency or admin account",
     status_code=201,
     response_model=PrincipalOut,
     responses={
-        **AUTH_RESPONSES,
+        **AUTH_ERRORS,
         409: {"description": "The username is taken"},
-        422: {"description": "Unknown fields, a worker role, a wrong binding, a weak password"},
+        422: {
+            "description": "Unknown fields, a worker role, a wrong binding or sub-role, "
+            "a weak password"
+        },
     },
 )
 async def create_principal(
     body: PrincipalCreate, actor: Admin, idem: Idempotent, runtime: RuntimeDep
 ) -> Response:
     """A provider user needs ``organisation_id``, an agency user ``region_prefix``; workers
-    get their accounts by activation, never here."""
+    get their accounts by activation, never here. A provider or agency user is its
+    organisation's admin unless ``staff_role`` says otherwise: this is how an organisation
+    gets its first admin, who then manages its staff through ``/staff``."""
 
     async def create() -> PrincipalOut:
         principal = await service.admin_create_principal(
@@ -57,19 +93,20 @@ async def create_principal(
             role=body.role,
             organisation_id=body.organisation_id,
             region_prefix=body.region_prefix,
+            staff_role=body.staff_role,
         )
         return _out(principal, runtime.settings)
 
     return await idem.run(create, status_code=201)
 
 
-@router.get("/principals", summary="List accounts", responses=AUTH_RESPONSES)
+@router.get("/admin/principals", tags=["admin"], summary="List accounts", responses=AUTH_ERRORS)
 async def list_principals(
     actor: Admin,
     runtime: RuntimeDep,
     role: Role | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    cursor: _CURSOR = None,
 ) -> PrincipalPage:
     """Accounts in creation order, optionally of one role; page with ``cursor``."""
     page = await service.list_principals(actor=actor, role=role, limit=limit, cursor=cursor)
@@ -79,9 +116,10 @@ async def list_principals(
 
 
 @router.get(
-    "/principals/{principal_id}",
+    "/admin/principals/{principal_id}",
+    tags=["admin"],
     summary="One account",
-    responses={**AUTH_RESPONSES, 404: {"description": "No such account"}},
+    responses={**AUTH_ERRORS, **_NO_SUCH_ACCOUNT},
 )
 async def get_principal(principal_id: str, actor: Admin, runtime: RuntimeDep) -> PrincipalOut:
     """An account by id."""
@@ -90,12 +128,13 @@ async def get_principal(principal_id: str, actor: Admin, runtime: RuntimeDep) ->
 
 
 @router.post(
-    "/principals/{principal_id}/disable",
+    "/admin/principals/{principal_id}/disable",
+    tags=["admin"],
     summary="Disable an account (its sessions end at once)",
     response_model=PrincipalOut,
     responses={
-        **AUTH_RESPONSES,
-        404: {"description": "No such account"},
+        **AUTH_ERRORS,
+        **_NO_SUCH_ACCOUNT,
         409: {"description": "An admin cannot disable their own account"},
     },
 )
@@ -107,10 +146,15 @@ async def disable_principal(
 
 
 @router.post(
-    "/principals/{principal_id}/enable",
+    "/admin/principals/{principal_id}/enable",
+    tags=["admin"],
     summary="Enable a disabled account",
     response_model=PrincipalOut,
-    responses={**AUTH_RESPONSES, 404: {"description": "No such account"}},
+    responses={
+        **AUTH_ERRORS,
+        **_NO_SUCH_ACCOUNT,
+        409: {"description": "The account was removed by its organisation"},
+    },
 )
 async def enable_principal(
     principal_id: str, actor: Admin, idem: Idempotent, runtime: RuntimeDep
@@ -126,3 +170,75 @@ async def _set_disabled(
         actor=actor, principal_id=principal_id, disabled=disabled
     )
     return _out(principal, runtime.settings)
+
+
+# --- an organisation's staff ----------------------------------------------------------------
+
+
+@router.post(
+    "/staff",
+    tags=["staff"],
+    summary="Add a member of your organisation's staff",
+    status_code=201,
+    response_model=StaffOut,
+    responses={
+        **AUTH_ERRORS,
+        403: {"description": "You are not your organisation's admin"},
+        409: {"description": "The username is taken"},
+        422: {"description": "A sub-role of another role, a region outside yours, a weak password"},
+    },
+)
+async def create_staff(
+    body: StaffCreate, actor: OrganisationAdmin, idem: Idempotent, runtime: RuntimeDep
+) -> Response:
+    """The new account has your role and organisation and the sub-role ``staff_role``; an
+    agency's member works in your region, or in ``region_prefix`` under it."""
+
+    async def create() -> StaffOut:
+        principal = await staff.create_staff(
+            actor=actor,
+            settings=runtime.settings,
+            username=body.username,
+            password=body.password,
+            staff_role=body.staff_role,
+            region_prefix=body.region_prefix,
+        )
+        return _staff_out(principal)
+
+    return await idem.run(create, status_code=201)
+
+
+@router.get(
+    "/staff",
+    tags=["staff"],
+    summary="Your organisation's staff",
+    responses={**AUTH_ERRORS, 422: {"description": "A malformed cursor"}},
+)
+async def list_staff(
+    actor: OrganisationAdmin, limit: Limit = 50, cursor: _CURSOR = None
+) -> Page[StaffOut]:
+    """Every account of your organisation (an agency: of your region and those under it),
+    removed ones included and marked, in creation order; page with ``cursor``."""
+    page = await staff.list_staff(actor=actor, limit=limit, cursor=cursor)
+    return Page[StaffOut](items=[_staff_out(p) for p in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/staff/{principal_id}/remove",
+    tags=["staff"],
+    summary="Remove a member of your organisation's staff",
+    response_model=StaffOut,
+    responses={
+        **READ_ERRORS,
+        404: {"description": "No such member of your organisation's staff"},
+        409: {"description": "You cannot remove yourself, or the account changed meanwhile"},
+    },
+)
+async def remove_staff(principal_id: str, actor: OrganisationAdmin, idem: Idempotent) -> Response:
+    """The account is disabled for good and every session it holds ends at once; removing it
+    again changes nothing."""
+
+    async def remove() -> StaffOut:
+        return _staff_out(await staff.remove_staff(actor=actor, principal_id=principal_id))
+
+    return await idem.run(remove)

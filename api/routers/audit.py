@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import AUTH_RESPONSES, Admin
+from api.deps import Admin
 from api.paging import Limit
+from api.responses import AUTH_ERRORS
 from portfolio.audit import service
 from portfolio.audit.documents import AuditEvent
 from portfolio.audit.service import AuditKind
@@ -26,6 +27,7 @@ def _out(event: AuditEvent) -> AuditEventOut:
         principal_id=event.principal_id,
         username=event.username,
         role=event.role,
+        staff_role=event.staff_role,
         target=event.target,
         request_id=event.request_id,
         client=event.client,
@@ -36,7 +38,7 @@ def _out(event: AuditEvent) -> AuditEventOut:
 @router.get(
     "/audit-events",
     summary="Security events, newest first",
-    responses={**AUTH_RESPONSES, 422: {"description": "A malformed filter or cursor"}},
+    responses={**AUTH_ERRORS, 422: {"description": "A malformed filter or cursor"}},
 )
 async def list_audit_events(
     actor: Admin,

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from api.deps import AUTH_RESPONSES, THROTTLE_RESPONSES, CurrentPrincipal, throttle_credentials
+from api.deps import CurrentPrincipal, throttle_credentials
+from api.responses import AUTH_ERRORS, THROTTLE_ERRORS
 from api.runtime import RuntimeDep
 from portfolio.accounts import service, sessions
 from portfolio.accounts.sessions import IssuedTokens
@@ -43,7 +44,7 @@ def _tokens(issued: IssuedTokens, response: Response) -> TokenResponse:
         401: {"description": "Wrong credentials, a disabled account or a bad refresh token"},
         422: {"description": "A malformed form, unknown fields, or a grant's field missing"},
         423: {"description": "Locked after repeated failed logins (problem+json)"},
-        **THROTTLE_RESPONSES,
+        **THROTTLE_ERRORS,
     },
 )
 async def post_token(
@@ -99,7 +100,7 @@ async def post_revoke(form: Annotated[RevokeRequest, Form()]) -> Response:
     "/auth/password",
     summary="Change one's own password",
     responses={
-        **AUTH_RESPONSES,
+        **AUTH_ERRORS,
         409: {"description": "The account changed at the same time; retry"},
         422: {"description": "Wrong current password, or a weak new password"},
         423: {"description": "Locked after repeated wrong passwords"},
@@ -124,7 +125,7 @@ async def post_password(
     summary="End every session of the caller",
     status_code=204,
     response_class=Response,
-    responses=AUTH_RESPONSES,
+    responses=AUTH_ERRORS,
 )
 async def post_logout_all(actor: CurrentPrincipal) -> Response:
     """Every access and refresh token of the caller stops working, this one included."""
@@ -132,7 +133,7 @@ async def post_logout_all(actor: CurrentPrincipal) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/auth/sessions", summary="The caller's live sessions", responses=AUTH_RESPONSES)
+@router.get("/auth/sessions", summary="The caller's live sessions", responses=AUTH_ERRORS)
 async def get_sessions(actor: CurrentPrincipal) -> list[SessionOut]:
     """One entry per login that can still be refreshed, newest first."""
     return [
@@ -151,7 +152,7 @@ async def get_sessions(actor: CurrentPrincipal) -> list[SessionOut]:
     summary="End one of the caller's sessions",
     status_code=204,
     response_class=Response,
-    responses={**AUTH_RESPONSES, 404: {"description": "No such session of the caller"}},
+    responses={**AUTH_ERRORS, 404: {"description": "No such session of the caller"}},
 )
 async def post_session_revoke(session_id: str, actor: CurrentPrincipal) -> Response:
     """The session can no longer be refreshed; its access tokens expire within minutes."""
@@ -159,9 +160,9 @@ async def post_session_revoke(session_id: str, actor: CurrentPrincipal) -> Respo
     return Response(status_code=204)
 
 
-@router.get("/me", summary="Who the caller is", responses=AUTH_RESPONSES)
+@router.get("/me", summary="Who the caller is", responses=AUTH_ERRORS)
 async def get_me(actor: CurrentPrincipal) -> Me:
-    """The caller's account: username, role and what it is bound to."""
+    """The caller's account: username, role, sub-role and what it is bound to."""
     return Me(
         id=actor.principal_id,
         username=actor.username,
@@ -169,6 +170,7 @@ async def get_me(actor: CurrentPrincipal) -> Me:
         archive_id=actor.archive_id,
         organisation_id=actor.organisation_id,
         region_prefix=actor.region_prefix,
+        staff_role=actor.staff_role,
     )
 
 

@@ -9,12 +9,13 @@ always "now" and written with ``$currentDate``: nx-27017 0.8.1 stores a datetime
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from beanie import Document
+from pydantic import model_validator
 from pymongo import ASCENDING, IndexModel
 
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole, default_staff_role
 
 
 class Principal(Document):
@@ -25,7 +26,10 @@ class Principal(Document):
     ``token_version`` is copied into every token; bumping it ends every session at once.
     ``version`` guards the other conditional updates (password, disable, enable).
     ``locked_at`` is when repeated failed logins locked the account; the lock lasts
-    ``login_lockout_seconds`` from then.
+    ``login_lockout_seconds`` from then. ``staff_role`` is the sub-role of a provider or agency
+    user; a document written before sub-roles existed (or by an old seed) has none stored and
+    reads as its organisation's admin. ``removed`` marks staff their organisation's admin
+    removed: such an account is disabled for good (the record stays for the audit trail).
     """
 
     username: str
@@ -35,7 +39,9 @@ class Principal(Document):
     organisation_id: str | None
     region_prefix: str | None
     binding_key: str
+    staff_role: StaffRole | None = None
     disabled: bool = False
+    removed: bool = False
     token_version: int = 0
     version: int = 0
     failed_logins: int = 0
@@ -44,6 +50,13 @@ class Principal(Document):
     created_by: str
     password_changed_at: datetime
 
+    @model_validator(mode="before")
+    @classmethod
+    def _staff_role_of_older_documents(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("staff_role") is None and "role" in data:
+            return {**data, "staff_role": default_staff_role(Role(data["role"]))}
+        return data
+
     class Settings:
         name = "principals"
         indexes: ClassVar[list[IndexModel]] = [
@@ -51,6 +64,8 @@ class Principal(Document):
             IndexModel([("binding_key", ASCENDING)], unique=True),
             IndexModel([("archive_id", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),
+            # An agency admin's staff: agency accounts in its region prefix's range.
+            IndexModel([("region_prefix", ASCENDING)]),
             IndexModel([("role", ASCENDING)]),
         ]
 

@@ -1,6 +1,8 @@
 """Use cases of principals (accounts): creating and administering them, logging in, passwords.
 
-Sessions, access tokens and signing keys are in ``sessions.py``.
+Sessions, access tokens and signing keys are in ``sessions.py``; an organisation's own staff
+(sub-roles) in ``staff.py``. When an account was made is domain time (``clock.now()``); the
+lockout window after failed logins is a security time on the real clock.
 """
 
 from __future__ import annotations
@@ -12,18 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock, ids
 from portfolio.accounts import passwords
 from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Actor, Role
-from portfolio.accounts.sessions import (
-    IssuedTokens,
-    object_id,
-    revoke_sessions_of,
-    start_session,
-    utcnow,
-)
+from portfolio.accounts.principal import Actor, Role, StaffRole, default_staff_role, staff_roles_of
+from portfolio.accounts.sessions import IssuedTokens, revoke_sessions_of, start_session
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
     AccountLocked,
@@ -35,6 +31,7 @@ from portfolio.errors import (
     ValidationFailed,
 )
 from portfolio.keyring import Keyring
+from portfolio.once import insert_once
 from portfolio.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,6 +100,14 @@ def _binding_errors(
     return errors
 
 
+def _staff_role_errors(role: Role, staff_role: StaffRole | None) -> list[FieldError]:
+    """A sub-role must be one of the role's own (workers and service admins have none)."""
+    if staff_role is None or staff_role in staff_roles_of(role):
+        return []
+    allowed = ", ".join(sorted(staff_roles_of(role))) or "none"
+    return [FieldError("staff_role", "not_allowed", f"a {role.value} may be: {allowed}")]
+
+
 async def create_principal(
     *,
     settings: Settings,
@@ -113,11 +118,13 @@ async def create_principal(
     archive_id: str | None = None,
     organisation_id: str | None = None,
     region_prefix: str | None = None,
+    staff_role: StaffRole | None = None,
 ) -> Principal:
     """Create an account of any role (the command line, the demo data, worker activation).
 
-    Raises ``ValidationFailed`` for a malformed username, binding or weak password and
-    ``Conflict`` when the username is taken or the archive already has an account.
+    A provider or agency user without ``staff_role`` becomes its organisation's admin.
+    Raises ``ValidationFailed`` for a malformed username, binding, sub-role or weak password
+    and ``Conflict`` when the username is taken or the archive already has an account.
     """
     name = normalise_username(username)
     errors: list[FieldError] = []
@@ -130,13 +137,14 @@ async def create_principal(
             )
         )
     errors.extend(_binding_errors(role, archive_id, organisation_id, region_prefix))
+    errors.extend(_staff_role_errors(role, staff_role))
     try:
         passwords.check_policy(password, settings=settings, username=name, field="password")
     except ValidationFailed as exc:
         errors.extend(exc.errors)
     if errors:
         raise ValidationFailed(errors)
-    now = utcnow()
+    now = clock.now()
     principal = Principal(
         username=name,
         password_hash=await passwords.hash_password(password, settings=settings),
@@ -144,17 +152,16 @@ async def create_principal(
         archive_id=archive_id,
         organisation_id=organisation_id,
         region_prefix=region_prefix,
+        staff_role=staff_role or default_staff_role(role),
         binding_key=f"archive:{archive_id}" if role is Role.WORKER else f"user:{name}",
         created_at=now,
         created_by=created_by,
         password_changed_at=now,
     )
-    try:
-        await principal.insert()
-    except DuplicateKeyError:
+    if not await insert_once(principal):
         if await Principal.find_one({"username": name}) is not None:
-            raise Conflict("this username is already taken") from None
-        raise Conflict("this archive already has an account") from None
+            raise Conflict("this username is already taken")
+        raise Conflict("this archive already has an account")
     log.info("principal created", extra={"principal": str(principal.id), "role": role.value})
     return principal
 
@@ -168,11 +175,14 @@ async def admin_create_principal(
     role: Role,
     organisation_id: str | None = None,
     region_prefix: str | None = None,
+    staff_role: StaffRole | None = None,
 ) -> Principal:
     """An admin creates a provider user, an agency user or another admin.
 
-    Worker accounts are never created here: a worker activates their own account with the code
-    from real-name registration.
+    This is how an organisation gets its first admin (``staff_role`` admin, the default for a
+    provider or agency user); that admin then manages the organisation's staff. Worker accounts
+    are never created here: a worker activates their own account with the code from real-name
+    registration.
     """
     _require_admin(actor)
     if role is Role.WORKER:
@@ -187,6 +197,7 @@ async def admin_create_principal(
         created_by=actor.principal_id,
         organisation_id=organisation_id,
         region_prefix=region_prefix,
+        staff_role=staff_role,
     )
     await record(
         AuditKind.PRINCIPAL_CREATED,
@@ -194,6 +205,7 @@ async def admin_create_principal(
         actor=actor,
         target=str(principal.id),
         target_role=role.value,
+        target_staff_role=principal.staff_role.value if principal.staff_role else None,
         organisation_id=organisation_id,
         region_prefix=region_prefix,
     )
@@ -209,8 +221,7 @@ def _require_admin(actor: Actor) -> None:
 async def get_principal(*, actor: Actor, principal_id: str) -> Principal:
     """One principal, for an admin."""
     _require_admin(actor)
-    oid = object_id(principal_id)
-    principal = await Principal.get(oid) if oid is not None else None
+    principal = await Principal.get(ids.parse(principal_id, "principal"))
     if principal is None:
         raise NotFound("no such principal")
     return principal
@@ -225,7 +236,7 @@ async def list_principals(
     if role is not None:
         query["role"] = role.value
     if cursor is not None:
-        after = object_id(cursor)
+        after = ids.parse_or_none(cursor)
         if after is None:
             raise ValidationFailed.single("cursor", "format", "not a cursor from this list")
         query["_id"] = {"$gt": after}
@@ -241,6 +252,8 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
     if disabled and principal_id == actor.principal_id:
         raise Conflict("an administrator cannot disable their own account")
     target = await get_principal(actor=actor, principal_id=principal_id)
+    if not disabled and target.removed:
+        raise Conflict("this account was removed by its organisation; it stays disabled")
     update: dict[str, Any] = {"$set": {"disabled": disabled}, "$inc": {"version": 1}}
     if disabled:
         update["$inc"]["token_version"] = 1
@@ -278,7 +291,7 @@ def locked_until(principal: Principal, *, settings: Settings) -> datetime | None
     if principal.locked_at is None:
         return None
     until = principal.locked_at + timedelta(seconds=settings.login_lockout_seconds)
-    return until if until > utcnow() else None
+    return until if until > clock.real_now() else None
 
 
 def _refuse_if_locked(principal: Principal, settings: Settings) -> None:
@@ -286,7 +299,7 @@ def _refuse_if_locked(principal: Principal, settings: Settings) -> None:
     if until is not None:
         raise AccountLocked(
             "too many failed logins; this account is locked for a while",
-            retry_after_seconds=int((until - utcnow()).total_seconds()) + 1,
+            retry_after_seconds=int((until - clock.real_now()).total_seconds()) + 1,
         )
 
 
@@ -313,6 +326,7 @@ async def _record_failure(principal: Principal, settings: Settings) -> None:
         principal_id=str(principal.id),
         username=principal.username,
         role=principal.role.value,
+        staff_role=principal.staff_role.value if principal.staff_role else None,
         target=str(principal.id),
         lockout_seconds=settings.login_lockout_seconds,
     )
@@ -355,6 +369,7 @@ async def _audit_login(principal: Principal, outcome: Outcome, reason: str | Non
         principal_id=str(principal.id),
         username=principal.username,
         role=principal.role.value,
+        staff_role=principal.staff_role.value if principal.staff_role else None,
         reason=reason,
     )
 
@@ -436,7 +451,7 @@ async def change_password(
 
 
 async def _live_principal(actor: Actor) -> Principal:
-    oid = object_id(actor.principal_id)
+    oid = ids.parse_or_none(actor.principal_id)
     principal = await Principal.get(oid) if oid is not None else None
     if principal is None or principal.disabled:
         raise AuthenticationFailed("this account is no longer active")

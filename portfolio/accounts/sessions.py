@@ -5,6 +5,10 @@ refresh token for a new one; presenting an already exchanged token means two par
 so the whole session is revoked. Access tokens are short-lived ES256 JWTs; each request checks
 them against the stored principal (disabled? token version bumped by logout-all or a password
 change?), so those take effect at once.
+
+Every time here is a security time (token ``iat``/``exp``, session and refresh expiry, key
+retirement): it comes from the real clock (``clock.real_now()``), never from the domain clock a
+test or a staged demo moves.
 """
 
 from __future__ import annotations
@@ -15,17 +19,17 @@ import secrets
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from bson import ObjectId
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
+from portfolio import clock, ids
 from portfolio.accounts import jose_tokens
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts.principal import Actor, Role, StaffRole
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import AuthenticationFailed, NotFound
 from portfolio.keyring import Key, Keyring
@@ -36,7 +40,7 @@ log = logging.getLogger(__name__)
 BAD_REFRESH = "the refresh token is not valid"
 
 RevocationReason = Literal[
-    "logout", "reuse-detected", "password-changed", "logout-all", "disabled", "stale"
+    "logout", "reuse-detected", "password-changed", "logout-all", "disabled", "removed", "stale"
 ]
 
 
@@ -48,16 +52,6 @@ class IssuedTokens:
     expires_in: int
     refresh_token: str
     session_id: str
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def object_id(value: str) -> ObjectId | None:
-    """``value`` as an ObjectId, or None when it is not one (an id nobody has)."""
-    return ObjectId(value) if len(value) == 24 and ObjectId.is_valid(value) else None
 
 
 def _hash_refresh_token(token: str) -> str:
@@ -73,6 +67,7 @@ def actor_of(principal: Principal) -> Actor:
         archive_id=principal.archive_id,
         organisation_id=principal.organisation_id,
         region_prefix=principal.region_prefix,
+        staff_role=principal.staff_role,
     )
 
 
@@ -80,7 +75,7 @@ async def start_session(
     principal: Principal, *, settings: Settings, keyring: Keyring
 ) -> IssuedTokens:
     """A new session for ``principal`` (already authenticated) and its first token pair."""
-    now = utcnow()
+    now = clock.real_now()
     assert principal.id is not None
     family = RefreshFamily(
         id=secrets.token_urlsafe(16),
@@ -127,7 +122,7 @@ async def refresh(*, settings: Settings, keyring: Keyring, refresh_token: str) -
     A token that was already exchanged means two parties hold it: its whole session is revoked
     and both must log in again.
     """
-    now = utcnow()
+    now = clock.real_now()
     token_hash = _hash_refresh_token(refresh_token)
     stored = await RefreshToken.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
     if stored is None:
@@ -138,7 +133,7 @@ async def refresh(*, settings: Settings, keyring: Keyring, refresh_token: str) -
     if stored.rotated:
         await _revoke_family(family.id, "reuse-detected")
         raise AuthenticationFailed("this refresh token was already used; the session has ended")
-    principal_oid = object_id(family.principal_id)
+    principal_oid = ids.parse_or_none(family.principal_id)
     principal = await Principal.get(principal_oid) if principal_oid is not None else None
     if principal is None or principal.disabled or principal.token_version != family.token_version:
         await _revoke_family(family.id, "stale")
@@ -166,7 +161,7 @@ async def revoke_refresh_token(*, refresh_token: str) -> None:
 
 async def logout_all(*, actor: Actor) -> None:
     """End every session of the caller: access tokens stop working at their next use."""
-    oid = object_id(actor.principal_id)
+    oid = ids.parse_or_none(actor.principal_id)
     if oid is None:
         raise AuthenticationFailed("this account is no longer active")
     # Any bump ends every token issued before it, so this needs no precondition.
@@ -179,9 +174,8 @@ async def logout_all(*, actor: Actor) -> None:
 
 async def list_sessions(*, actor: Actor) -> list[RefreshFamily]:
     """The caller's live sessions, newest first."""
-    families = await RefreshFamily.find(
-        {"principal_id": actor.principal_id, "revoked": False, "expires_at": {"$gt": utcnow()}}
-    ).to_list()
+    live = {"revoked": False, "expires_at": {"$gt": clock.real_now()}}
+    families = await RefreshFamily.find({"principal_id": actor.principal_id, **live}).to_list()
     return sorted(families, key=lambda f: f.started_at, reverse=True)
 
 
@@ -238,13 +232,16 @@ class _AccessClaims(BaseModel):
     archive: StrictStr | None = None
     org: StrictStr | None = None
     region: StrictStr | None = None
+    staff: StaffRole | None = None
 
 
 def _binding_claims(principal: Principal) -> dict[str, str]:
+    """What the principal is bound to, and its staff sub-role: each must still hold."""
     claims = {
         "archive": principal.archive_id,
         "org": principal.organisation_id,
         "region": principal.region_prefix,
+        "staff": principal.staff_role.value if principal.staff_role is not None else None,
     }
     return {name: value for name, value in claims.items() if value is not None}
 
@@ -301,7 +298,7 @@ async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor
         raise TokenRejected("claims of the wrong shape") from None
     if claims.iat > time.time() + settings.jwt_leeway_seconds:
         raise TokenRejected("issued in the future")
-    oid = object_id(claims.sub)
+    oid = ids.parse_or_none(claims.sub)
     principal = await Principal.get(oid) if oid is not None else None
     if principal is None:
         raise TokenRejected("unknown subject")
@@ -309,9 +306,11 @@ async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor
         raise TokenRejected("principal disabled")
     if principal.token_version != claims.tv:
         raise TokenRejected("token version superseded")
-    bound = claims.model_dump(include={"archive", "org", "region"}, exclude_none=True)
+    bound = claims.model_dump(
+        mode="json", include={"archive", "org", "region", "staff"}, exclude_none=True
+    )
     if principal.role is not claims.role or bound != _binding_claims(principal):
-        raise TokenRejected("role or binding changed")
+        raise TokenRejected("role, binding or sub-role changed")
     return actor_of(principal)
 
 
@@ -340,7 +339,7 @@ def _usable_keys(keyring: Keyring, settings: Settings) -> list[Key]:
     return keyring.usable(
         SIGNING_PURPOSE,
         retire_after=timedelta(seconds=settings.signing_key_retire_after_seconds),
-        now=utcnow(),
+        now=clock.real_now(),
     )
 
 

@@ -5,7 +5,8 @@ window starts a new document and nothing is ever reset. Counting is one conditio
 (``hits < limit``) on the window's document; when none matched, the first request of the
 window inserts it, and a duplicate key means the window is already full. A TTL index removes
 old windows; reads also filter on ``expires_at`` because the TTL monitor runs about once a
-minute. Keys are stored hashed: people type their password into the username field.
+minute. Keys are stored hashed: people type their password into the username field. Windows
+are security times, on the real clock (``clock.real_now()``), never the domain clock.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import ClassVar
 
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
+from portfolio import clock
 from portfolio.errors import RateLimited
+from portfolio.once import insert_raw_once
 
 
 class RateCounter(Document):
@@ -47,7 +49,7 @@ async def hit(
 
     ``retry_after_seconds`` is the time left in the current window.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.real_now()
     epoch = now.timestamp()
     window = int(epoch // window_seconds)
     window_end = (window + 1) * window_seconds
@@ -57,17 +59,13 @@ async def hit(
     counted = await collection.update_one(under_limit, {"$inc": {"hits": 1}})
     if counted.matched_count:
         return
-    try:
-        await collection.insert_one(
-            {
-                "_id": counter_id,
-                "hits": 1,
-                "expires_at": datetime.fromtimestamp(window_end, UTC) + timedelta(seconds=1),
-            }
-        )
+    first = {
+        "_id": counter_id,
+        "hits": 1,
+        "expires_at": datetime.fromtimestamp(window_end, UTC) + timedelta(seconds=1),
+    }
+    if await insert_raw_once(collection, first):
         return
-    except DuplicateKeyError:
-        pass
     # Another request of this window inserted its document first (two first requests racing):
     # count on it unless the window is full by now.
     counted = await collection.update_one(under_limit, {"$inc": {"hits": 1}})

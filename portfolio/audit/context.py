@@ -23,12 +23,14 @@ class RequestContext:
     principal_id: str | None = None
     username: str | None = None
     role: str | None = None
+    staff_role: str | None = None
 
     def note_actor(self, actor: Actor) -> None:
-        """Remember who the request's token belongs to."""
+        """Remember who the request's token (or page session) belongs to."""
         self.principal_id = actor.principal_id
         self.username = actor.username
         self.role = actor.role.value
+        self.staff_role = actor.staff_role.value if actor.staff_role is not None else None
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("portfolio_request", default=None)

@@ -16,7 +16,8 @@ class AuditEvent(Document):
     ``principal_id`` is who acted (None when unknown: a failed login with an unknown name, an
     anonymous request); ``target`` is what was acted on (a principal, an archive, a key id).
     ``details`` holds short, non-personal facts (a reason, a role, a path); never a password,
-    a token or an ID number.
+    a token or an ID number. ``staff_role`` is the acting staff member's sub-role (None for a
+    worker, a service admin, an anonymous caller, and events written before sub-roles).
     """
 
     at: datetime
@@ -25,6 +26,7 @@ class AuditEvent(Document):
     principal_id: str | None
     username: str | None
     role: str | None
+    staff_role: str | None = None
     target: str | None
     request_id: str | None
     client: str | None

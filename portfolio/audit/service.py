@@ -2,21 +2,20 @@
 
 Writing is best effort on purpose: an audit insert that fails (the database went away) is
 logged as an error and never turns the answer the caller was getting into a 500. Reading is for
-admins only, newest first, a page at a time.
+admins only, newest first, a page at a time. An event's ``at`` is domain time (``clock.now()``),
+so events line up with the domain's own records when the clock is moved (tests, staged demos).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from pymongo.errors import PyMongoError
 
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role
 from portfolio.audit import context
 from portfolio.audit.documents import AuditEvent
@@ -36,6 +35,8 @@ class AuditKind(StrEnum):
     PRINCIPAL_CREATED = "principal.created"
     PRINCIPAL_DISABLED = "principal.disabled"
     PRINCIPAL_ENABLED = "principal.enabled"
+    STAFF_CREATED = "staff.created"
+    STAFF_REMOVED = "staff.removed"
     KEY_ROTATED = "key.rotated"
     IDENTITY_READ = "identity.read"
     IDENTITY_SEARCH = "identity.search"
@@ -61,6 +62,7 @@ async def record(
     principal_id: str | None = None,
     username: str | None = None,
     role: str | None = None,
+    staff_role: str | None = None,
     target: str | None = None,
     **details: Detail,
 ) -> None:
@@ -68,13 +70,18 @@ async def record(
     request = context.current()
     if actor is not None:
         principal_id, username, role = actor.principal_id, actor.username, actor.role.value
+        staff_role = actor.staff_role.value if actor.staff_role is not None else None
+    elif principal_id is None:
+        # Who acted is the request's principal: so is their sub-role.
+        staff_role = staff_role if staff_role is not None else request.staff_role
     event = AuditEvent(
-        at=datetime.now(UTC),
+        at=clock.now(),
         kind=kind.value,
         outcome=outcome.value,
         principal_id=principal_id if principal_id is not None else request.principal_id,
         username=username if username is not None else request.username,
         role=role if role is not None else request.role,
+        staff_role=staff_role,
         target=target,
         request_id=request.request_id,
         client=request.client,
@@ -112,12 +119,12 @@ async def list_events(
     if principal_id is not None:
         query["principal_id"] = principal_id
     if cursor is not None:
-        try:
-            query["_id"] = {"$lt": ObjectId(cursor)}
-        except (InvalidId, TypeError):
+        before = ids.parse_or_none(cursor)
+        if before is None:
             raise ValidationFailed.single(
                 "query.cursor", "format", "not a cursor this list gave out"
-            ) from None
+            )
+        query["_id"] = {"$lt": before}
     found = await AuditEvent.find(query).sort("-_id").limit(limit + 1).to_list()
     items = found[:limit]
     next_cursor = str(items[-1].id) if len(found) > limit else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, default_staff_role
 from portfolio.seed.geography import CITIES, City, pick_city, pick_district
 from portfolio.seed.identities import credit_code, days_before, object_id, person_name, rng_for
 from portfolio.training.enums import Delivery, OrganisationKind
@@ -260,7 +260,10 @@ def principal_document(
         "organisation_id": organisation_id,
         "region_prefix": region_prefix,
         "binding_key": f"archive:{archive_id}" if role is Role.WORKER else f"user:{username}",
+        # Seeded provider and agency logins are their organisation's admin.
+        "staff_role": staff.value if (staff := default_staff_role(role)) is not None else None,
         "disabled": False,
+        "removed": False,
         "token_version": 0,
         "version": 0,
         "failed_logins": 0,

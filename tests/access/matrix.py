@@ -4,37 +4,51 @@ Each business area lists its routes in a module ``tests/access/routes_<area>.py`
 
     ROUTES: dict[Route, Access] = {
         ("POST", "/courses"): only(Role.PROVIDER),
+        ("POST", "/staff"): only(Role.PROVIDER, Role.AGENCY, staff=(StaffRole.ADMIN,)),
         ("GET", "/certificates/check"): PUBLIC,
     }
     CROSS_OWNER_CASES: list[CrossOwnerCase] = [...]
 
 and adds that module to ``AREAS`` in ``test_matrix.py``. A route missing from every table fails
 the suite; so does a table entry for a route that no longer exists.
+
+The rows of the matrix are *seats*: a role and, for the provider and agency roles, a staff
+sub-role (a provider's admin and clerk; an agency's admin, officer, reviewer and auditor).
+``only(Role.PROVIDER)`` admits every provider seat; ``staff=`` narrows the roles that have
+sub-roles to those named, exactly as the route's gate (``api.deps.require_roles``) does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from httpx import AsyncClient
 
-from portfolio.accounts.principal import Role
+from api.deps import Admits
+from portfolio.accounts.principal import Role, Seat, StaffRole, all_seats
 from portfolio.settings import Settings
 from tests.helpers import LoggedIn
 
 Route = tuple[str, str]  # (method, path template as FastAPI writes it)
 Public = Literal["public"]
-Access = Public | frozenset[Role]
+Access = Public | frozenset[Seat]
 
 PUBLIC: Final[Public] = "public"
-ANY_ROLE: Final[frozenset[Role]] = frozenset(Role)
+SEATS: Final[tuple[Seat, ...]] = tuple(all_seats())
+ANY_ROLE: Final[frozenset[Seat]] = frozenset(SEATS)
 
 
-def only(*roles: Role) -> frozenset[Role]:
-    """The roles a route admits; every other role gets 403."""
-    return frozenset(roles)
+def only(*roles: Role, staff: Iterable[StaffRole] | None = None) -> frozenset[Seat]:
+    """The seats a route admits (``staff`` narrows roles with sub-roles); others get 403."""
+    return Admits.of(roles, staff).seats
+
+
+def seat_name(seat: Seat) -> str:
+    """``agency/officer``, or ``worker`` for a role without sub-roles (test ids, messages)."""
+    role, staff = seat
+    return role.value if staff is None else f"{role.value}/{staff.value}"
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,18 @@ async def test_admin_creates_accounts_that_can_log_in(
     body = response.json()
     assert set(body) == {
         "id", "username", "role", "archive_id", "organisation_id", "region_prefix",
-        "disabled", "locked_until", "created_at",
+        "staff_role", "disabled", "removed", "locked_until", "created_at",
     }  # fmt: skip
     assert (body["username"], body["role"], body["disabled"]) == (f"new.{role}", role, False)
+    assert body["removed"] is False
+    # A provider or agency account made by the service admin is its organisation's admin.
+    assert body["staff_role"] == (None if role == "admin" else "admin")
     assert "hash" not in response.text
 
     tokens = await request_tokens(client, f"new.{role}", NEW_PASSWORD)
     me = await client.get("/me", headers=auth_headers(tokens["access_token"]))
     assert me.json()["role"] == role
+    assert me.json()["staff_role"] == body["staff_role"]
     assert {field: me.json()[field] for field in binding} == binding
 
 
@@ -69,6 +73,10 @@ async def test_admin_creates_accounts_that_can_log_in(
         ({"role": "provider", "organisation_id": "o", "region_prefix": "51"}, "region_prefix"),
         ({"role": "admin", "password": "short"}, "password"),
         ({"role": "admin", "username": "x y"}, "username"),
+        ({"role": "admin", "staff_role": "admin"}, "staff_role"),
+        ({"role": "provider", "organisation_id": "o", "staff_role": "officer"}, "staff_role"),
+        ({"role": "agency", "region_prefix": "51", "staff_role": "clerk"}, "staff_role"),
+        ({"role": "agency", "region_prefix": "51", "staff_role": "boss"}, "staff_role"),
     ],
 )
 async def test_create_refuses_bad_bindings_roles_and_passwords(

@@ -46,12 +46,12 @@ async def test_password_grant_returns_es256_access_token_and_refresh_token(
     assert header["kid"].startswith("jwt-")
     claims = jwt_part(body["access_token"], 1)
     assert set(claims) == {
-        "iss", "aud", "sub", "role", "iat", "nbf", "exp", "jti", "tv", "sid", "region",
+        "iss", "aud", "sub", "role", "iat", "nbf", "exp", "jti", "tv", "sid", "region", "staff",
     }  # fmt: skip
     assert claims["iss"] == settings.jwt_issuer
     assert claims["aud"] == settings.jwt_audience
     assert claims["sub"] == str(principal.id)
-    assert (claims["role"], claims["region"]) == ("agency", "5107")
+    assert (claims["role"], claims["region"], claims["staff"]) == ("agency", "5107", "admin")
     assert claims["exp"] - claims["iat"] == settings.access_token_ttl_seconds
     assert abs(claims["iat"] - time.time()) < 60
 
@@ -64,6 +64,7 @@ async def test_password_grant_returns_es256_access_token_and_refresh_token(
         "archive_id": None,
         "organisation_id": None,
         "region_prefix": "5107",
+        "staff_role": "admin",
     }
 
 

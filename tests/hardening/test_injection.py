@@ -17,9 +17,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 
 from api.app import create_app
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, Seat, StaffRole
 from portfolio.settings import Settings
-from tests.access.matrix import PLACEHOLDER, PUBLIC
+from tests.access.matrix import PLACEHOLDER, PUBLIC, SEATS
 from tests.access.test_matrix import TABLE
 from tests.helpers import LoggedIn, assert_problem, create_principal, log_in_as
 from tests.workers.factories import registered_worker
@@ -87,7 +87,7 @@ def _with(field: tuple[str, ...], value: Any) -> dict[str, Any]:
     return {field[0]: [{field[2]: value}]}
 
 
-def _role_for(method: str, path: str) -> Role | None:
+def _seat_for(method: str, path: str) -> Seat | None:
     access = TABLE[(method, path)]
     if access == PUBLIC:
         return None
@@ -95,11 +95,15 @@ def _role_for(method: str, path: str) -> Role | None:
 
 
 @pytest.fixture
-async def sessions(client: AsyncClient, settings: Settings) -> dict[Role, dict[str, str]]:
-    """Headers per role; the worker has a real archive (its lists look the archive up first)."""
-    logged: dict[Role, LoggedIn] = {role: await log_in_as(client, settings, role) for role in Role}
-    headers = {role: session.headers for role, session in logged.items()}
-    headers[Role.WORKER] = (await registered_worker(client, logged[Role.AGENCY])).headers
+async def sessions(client: AsyncClient, settings: Settings) -> dict[Seat, dict[str, str]]:
+    """Headers per seat; the worker has a real archive (its lists look the archive up first)."""
+    logged: dict[Seat, LoggedIn] = {
+        (role, staff): await log_in_as(client, settings, role, staff_role=staff)
+        for role, staff in SEATS
+    }
+    headers = {seat: session.headers for seat, session in logged.items()}
+    agency_admin = logged[(Role.AGENCY, StaffRole.ADMIN)]
+    headers[(Role.WORKER, None)] = (await registered_worker(client, agency_admin)).headers
     return headers
 
 
@@ -110,13 +114,13 @@ async def sessions(client: AsyncClient, settings: Settings) -> dict[Role, dict[s
 )
 async def test_operator_in_a_json_body_is_422(
     client: AsyncClient,
-    sessions: dict[Role, dict[str, str]],
+    sessions: dict[Seat, dict[str, str]],
     method: str,
     path: str,
     field: tuple[str, ...],
 ) -> None:
-    role = _role_for(method, path)
-    headers = sessions[role] if role is not None else {}
+    seat = _seat_for(method, path)
+    headers = sessions[seat] if seat is not None else {}
     value: Any = OPERATOR if field[-1] not in ("$where", "a.b") else "1"
     url = re.sub(r"\{[^}]+\}", PLACEHOLDER, path)
     if "{session_n}" in path:
@@ -141,10 +145,10 @@ def _list_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("method", "path"), _list_cases(), ids=[p for _, p in _list_cases()])
 async def test_operator_shaped_cursor_and_limit_are_422(
-    client: AsyncClient, sessions: dict[Role, dict[str, str]], method: str, path: str
+    client: AsyncClient, sessions: dict[Seat, dict[str, str]], method: str, path: str
 ) -> None:
-    role = _role_for(method, path)
-    headers = sessions[role] if role is not None else {}
+    seat = _seat_for(method, path)
+    headers = sessions[seat] if seat is not None else {}
     for query in ({"cursor": LITERAL}, {"limit": '{"$gt": 0}'}, {"cursor": "$gt"}):
         response = await client.request(method, path, params=query, headers=headers)
         assert_problem(response, 422)

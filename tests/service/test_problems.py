@@ -7,6 +7,18 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from pydantic import BaseModel, ConfigDict
 
+from api.problems import status_for, status_of
+from portfolio.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+)
+
 PROBLEM = "application/problem+json"
 
 
@@ -26,8 +38,9 @@ def _probe_routes(app: FastAPI) -> None:
     async def boom() -> None:
         raise RuntimeError("secret internal detail")
 
-    app.add_api_route("/_test/echo", echo, methods=["POST"])
-    app.add_api_route("/_test/boom", boom, methods=["GET"])
+    # Not in the OpenAPI document: the fuzz tests call every documented operation.
+    app.add_api_route("/_test/echo", echo, methods=["POST"], include_in_schema=False)
+    app.add_api_route("/_test/boom", boom, methods=["GET"], include_in_schema=False)
 
 
 def assert_problem(response_json: dict[str, object], status: int) -> None:
@@ -116,3 +129,19 @@ async def test_internal_error_is_500_problem_with_request_id(client: AsyncClient
 async def test_every_response_carries_a_request_id(client: AsyncClient) -> None:
     response = await client.get("/healthz")
     assert len(response.headers["x-request-id"]) == 32
+
+
+def test_the_status_of_a_domain_error_is_one_public_table() -> None:
+    """Page routes pick their status from the same table as the JSON problems."""
+    cases = [
+        (NotFound("x"), 404),
+        (AuthenticationFailed("x"), 401),
+        (Forbidden("x"), 403),
+        (Conflict("x"), 409),
+        (InvalidTransition("x", current_state="done"), 409),
+        (ValidationFailed.single("f", "r", "m"), 422),
+        (RateLimited("x", retry_after_seconds=1), 429),
+        (DomainError("x"), 400),
+    ]
+    assert [status_for(error) for error, _ in cases] == [status for _, status in cases]
+    assert status_of is status_for
