@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pymongo.errors import PyMongoError
 
-from api import problems
+from api import problems, web
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
@@ -144,4 +144,6 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(apprenticeships.router)
     app.include_router(vouchers.router)
+    # The pages and their static files; browsers get error pages, the API keeps problem+json.
+    web.install(app)
     return app
