@@ -12,12 +12,19 @@ A page route that changes state takes a checked form and wraps its one service c
 ``SessionForm`` (signed-in forms) and ``LoginForm`` (the login form) check the origin and the
 CSRF token before the route runs; a failure is a 403 page and nothing changes. ``once`` keeps
 the first redirect a form rendering produced (its hidden ``form_key``) and answers a double
-submit with the same redirect, cookies included, without doing the work again. A form that
-fails validation re-renders with an error summary and is not remembered.
+submit with the same redirect, cookies included, without doing the work again.
+
+A form that fails goes back to its page too (``back_to_form``): the errors and the values to
+show again travel in a short-lived cookie that the next rendering reads and clears
+(``form_state``/``forget_form_state``), so every post ends in a redirect and the browser's
+history holds no post result (Chromium's back button cannot return to one without sending it
+again). Secrets (passwords) are never among the values kept.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
 import re
@@ -25,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends
 from pymongo.errors import PyMongoError
@@ -38,6 +46,10 @@ from portfolio import idempotency
 from portfolio.identity.protection import FieldProtection
 
 KEY_FIELD = "form_key"
+# A failed form's errors and values, for its next rendering only.
+STATE_COOKIE = "__Host-portfolio-form"
+_STATE_SECONDS = 300
+_STATE_MAX_BYTES = 3000
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _MAX_FIELD = 10_000
 
@@ -66,9 +78,72 @@ class PostedForm:
         """Note an error of field ``name``."""
         self.errors.append(PageError(name, message))
 
+
+@dataclass(frozen=True)
+class FormState:
+    """What a failed post hands to its form's next rendering: errors and values to show."""
+
+    errors: list[PageError] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        """A value to show again ('' when none)."""
+        return self.values.get(name, "")
+
     def error_of(self, name: str) -> str | None:
         """The first error of field ``name`` (for the field macro)."""
         return next((e.message for e in self.errors if e.field == name), None)
+
+
+def back_to_form(
+    location: str, errors: list[PageError], values: dict[str, str]
+) -> RedirectResponse:
+    """A failed post: 303 back to the form's page, which shows ``errors`` and ``values``."""
+    kept = {name: value[:500] for name, value in values.items()}
+    payload = {
+        "path": urlsplit(location).path,
+        "errors": [[e.field, e.message] for e in errors],
+        "values": kept,
+    }
+    encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    if len(encoded) > _STATE_MAX_BYTES:  # never a cookie the browser would drop
+        payload["values"] = {}
+        encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    response = see_other(location)
+    response.set_cookie(
+        STATE_COOKIE,
+        encoded,
+        max_age=_STATE_SECONDS,
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def form_state(request: Request) -> FormState:
+    """The errors and values a failed post left for this page (empty when none)."""
+    raw = request.cookies.get(STATE_COOKIE)
+    if not raw:
+        return FormState()
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        if payload["path"] != request.url.path:
+            return FormState()
+        errors = [PageError(str(f), str(m)) for f, m in payload["errors"]]
+        values = {str(k): str(v) for k, v in payload["values"].items()}
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return FormState()
+    return FormState(errors=errors, values=values)
+
+
+def forget_form_state(request: Request, response: Response) -> None:
+    """Clear the failed post's cookie once its page has shown it."""
+    if STATE_COOKIE in request.cookies:
+        response.set_cookie(
+            STATE_COOKIE, "", max_age=0, path="/", secure=True, httponly=True, samesite="lax"
+        )
 
 
 def see_other(location: str) -> RedirectResponse:
@@ -130,8 +205,9 @@ async def once(
 ) -> Response:
     """Run ``act`` once per form rendering of ``owner``; a repeat gets the first redirect.
 
-    Only redirects (success) are kept, encrypted like the API's stored answers (a login's
-    carries the session cookie); an answer that re-renders the form is forgotten.
+    Only redirects are kept (a success, or back to the form with its errors), encrypted like
+    the API's stored answers (a login's carries the session cookie); any other answer is
+    forgotten.
     """
     runtime = get_runtime(request)
     rid = idempotency.record_id(principal=owner, method="POST", path=request.url.path, key=form.key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,7 +11,16 @@ from starlette.responses import Response
 from api.deps import throttle_credentials
 from api.runtime import get_runtime
 from api.web import auth, csrf
-from api.web.forms import LoginForm, PageError, PostedForm, once, safe_next, see_other
+from api.web.forms import (
+    LoginForm,
+    PageError,
+    back_to_form,
+    forget_form_state,
+    form_state,
+    once,
+    safe_next,
+    see_other,
+)
 from api.web.routing import page_router
 from api.web.templating import render, t
 from portfolio.accounts import web_sessions
@@ -19,40 +29,29 @@ from portfolio.errors import AccountLocked, AuthenticationFailed, RateLimited
 router = page_router()
 
 
-async def _login_page(
-    request: Request,
-    *,
-    next_page: str,
-    username: str = "",
-    errors: list[PageError] | None = None,
-    notice: str | None = None,
-) -> Response:
+@router.get("/login")
+async def login_page(request: Request, next: str = "") -> Response:
+    """The sign-in form (with a failed attempt's errors); someone signed in goes on."""
+    actor = await auth.current_page_actor(request)
+    if actor is not None:
+        return see_other(safe_next(next, auth.landing_url(actor.role)))
     pre_secret = request.cookies.get(auth.PRE_SESSION_COOKIE) or secrets.token_urlsafe(32)
-    found = errors or []
+    state = form_state(request)
     response = await render(
         request,
         "login.html",
         {
-            "errors": found,
-            "error_of": lambda field: next((e.message for e in found if e.field == field), None),
-            "username": username,
-            "next": next_page,
-            "notice": notice,
+            "errors": state.errors,
+            "error_of": state.error_of,
+            "username": state.value("username"),
+            "next": safe_next(next, ""),
             "login_token": csrf.token_for(pre_secret, "login"),
         },
     )
     if auth.PRE_SESSION_COOKIE not in request.cookies:
         auth.set_pre_session_cookie(response, pre_secret)
+    forget_form_state(request, response)
     return response
-
-
-@router.get("/login")
-async def login_page(request: Request, next: str = "") -> Response:
-    """The sign-in form; someone already signed in goes on to their page."""
-    actor = await auth.current_page_actor(request)
-    if actor is not None:
-        return see_other(safe_next(next, auth.landing_url(actor.role)))
-    return await _login_page(request, next_page=safe_next(next, ""))
 
 
 def _refusal(request: Request, exc: Exception) -> PageError:
@@ -62,12 +61,18 @@ def _refusal(request: Request, exc: Exception) -> PageError:
         message = t(request, "Too many wrong passwords. Try again in %(minutes)s minutes.")
         return PageError("password", message % {"minutes": minutes})
     if isinstance(exc, RateLimited):
-        return PageError(
-            "username", t(request, "Too many attempts. Wait a minute, then try again.")
-        )
+        message = t(request, "Too many attempts. Wait a minute, then try again.")
+        return PageError("username", message)
     if isinstance(exc, AuthenticationFailed) and exc.detail == web_sessions.DISABLED_ACCOUNT:
-        return PageError("username", t(request, "This account is disabled. Ask an administrator."))
+        message = t(request, "This account is disabled. Ask an administrator.")
+        return PageError("username", message)
     return PageError("username", t(request, "The username or password is not right"))
+
+
+def _again(next_page: str, username: str, errors: list[PageError]) -> Response:
+    """Back to the form with its errors (the password is never kept)."""
+    location = "/login" + (f"?next={quote(next_page, safe='/')}" if next_page else "")
+    return back_to_form(location, errors, {"username": username})
 
 
 @router.post("/login")
@@ -80,43 +85,30 @@ async def login(request: Request, form: LoginForm) -> Response:
     if not password:
         form.error("password", t(request, "Enter your password"))
     if form.errors:
-        return await _login_page(
-            request, next_page=next_page, username=username, errors=form.errors
-        )
+        return _again(next_page, username, form.errors)
     runtime = get_runtime(request)
     try:
         await throttle_credentials(request, runtime, username=username)
     except RateLimited as exc:
-        return await _login_page(
-            request, next_page=next_page, username=username, errors=[_refusal(request, exc)]
-        )
+        return _again(next_page, username, [_refusal(request, exc)])
     pre_secret = request.cookies.get(auth.PRE_SESSION_COOKIE, "")
 
     async def act() -> Response:
-        return await _sign_in(request, form, username, password, next_page)
+        try:
+            session = await web_sessions.login(
+                settings=runtime.settings, username=username, password=password
+            )
+        except (AuthenticationFailed, AccountLocked) as exc:
+            return _again(next_page, username, [_refusal(request, exc)])
+        # A session this browser held before (another account) ends: one browser, one session.
+        previous = auth.session_secret(request)
+        if previous:
+            await web_sessions.logout(previous)
+        response = see_other(next_page or auth.landing_url(session.actor.role))
+        auth.set_session_cookie(response, session.secret)
+        return response
 
     return await once(request, form, f"login:{pre_secret}", act)
-
-
-async def _sign_in(
-    request: Request, form: PostedForm, username: str, password: str, next_page: str
-) -> Response:
-    runtime = get_runtime(request)
-    try:
-        session = await web_sessions.login(
-            settings=runtime.settings, username=username, password=password
-        )
-    except (AuthenticationFailed, AccountLocked) as exc:
-        return await _login_page(
-            request, next_page=next_page, username=username, errors=[_refusal(request, exc)]
-        )
-    # A session this browser held before (another account) ends: one browser, one session.
-    previous = auth.session_secret(request)
-    if previous:
-        await web_sessions.logout(previous)
-    response = see_other(next_page or auth.landing_url(session.actor.role))
-    auth.set_session_cookie(response, session.secret)
-    return response
 
 
 @router.post("/logout")
