@@ -1,7 +1,9 @@
 """Driving pages in-process, as a browser would: read a form's hidden fields, post it back.
 
-secret = await sign_in(web, "worker-7", DEFAULT_PASSWORD)
-response = await post_form(web, "/logout", page="/my")
+Sign in through the form, then post another page's form::
+
+    secret = await sign_in(web, "worker-7", DEFAULT_PASSWORD)
+    response = await post_form(web, "/logout", page="/my")
 """
 
 from __future__ import annotations
