@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from api.web import errors
-from api.web.routes import landing, public, session
+from api.web.routes import assets, landing, public, session
 from api.web.static import StaticFiles
-from api.web.static import router as static_router
 from api.web.templating import Templates
 
 
@@ -36,7 +35,7 @@ def install(app: FastAPI) -> None:
     """Mount the pages, the static files and the error pages on ``app``."""
     static = StaticFiles()
     app.state.web = Web(static=static, templates=Templates(static))
-    app.include_router(static_router)
+    app.include_router(assets.router)
     app.include_router(public.router)
     app.include_router(session.router)
     app.include_router(landing.router)

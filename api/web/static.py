@@ -1,8 +1,9 @@
 """Static files, served by the app under names that carry their content hash.
 
-``site.css`` is served as ``/static/site.<hash>.css`` with a year-long, immutable cache
-lifetime: a changed file gets a new name, so a browser never keeps a stale copy and never asks
-twice for the same one. The files are read once at start-up. Nothing comes from another host.
+``site.css`` is served as ``/static/site.<hash>.css`` (``routes/assets.py``) with a year-long,
+immutable cache lifetime: a changed file gets a new name, so a browser never keeps a stale copy
+and never asks twice for the same one. The files are read once at start-up. Nothing comes from
+another host.
 """
 
 from __future__ import annotations
@@ -11,10 +12,6 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-
-from fastapi import APIRouter
-from starlette.requests import Request
-from starlette.responses import Response
 
 STATIC_DIR = Path(__file__).parent / "static"
 PREFIX = "/static/"
@@ -53,20 +50,3 @@ class StaticFiles:
     def url(self, name: str) -> str:
         """The URL of a static file by its plain name (a KeyError names a missing file)."""
         return PREFIX + self.by_name[name].hashed_name
-
-
-router = APIRouter(include_in_schema=False)
-
-
-@router.get(PREFIX + "{name}")
-async def static_file(name: str, request: Request) -> Response:
-    """A static file by hashed name: cached for a year; any other name is 404."""
-    files: StaticFiles = request.app.state.web.static
-    asset = files.by_hashed_name.get(name)
-    if asset is None:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    return Response(
-        asset.body,
-        media_type=asset.media_type,
-        headers={"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"},
-    )
