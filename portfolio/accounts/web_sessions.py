@@ -26,11 +26,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portfolio import clock
+from portfolio import clock, ids
 from portfolio.accounts import passwords, service
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Actor
-from portfolio.accounts.sessions import actor_of, object_id
+from portfolio.accounts.sessions import actor_of
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import AccountLocked, AuthenticationFailed
 from portfolio.settings import Settings
@@ -137,7 +137,7 @@ async def resolve(secret: str, *, now: datetime | None = None) -> Actor | None:
         or family.last_refreshed_at + IDLE_TIMEOUT <= now
     ):
         return None
-    oid = object_id(family.principal_id)
+    oid = ids.parse_or_none(family.principal_id)
     principal = await Principal.get(oid) if oid is not None else None
     if principal is None or principal.disabled or principal.token_version != family.token_version:
         return None
