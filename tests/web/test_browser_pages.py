@@ -11,7 +11,7 @@ import re
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.web.browser import check_page
-from tests.web.server import BROKEN_PAGE, STORE_DOWN_PAGE
+from tests.web.server import BROKEN_PAGE, COMPONENTS_PAGE, STORE_DOWN_PAGE
 
 # What a person reads on the page, per language (the fixture of the same name opens it).
 TEXT = {
@@ -205,3 +205,19 @@ async def test_error_pages(visitor: Visitor) -> None:
     assert response.status == 403
     await expect(page.get_by_role("heading", level=1)).to_have_text(text["forbidden page"])
     await check_page(page, "error-403")
+
+
+async def test_the_shared_components(visitor: Visitor) -> None:
+    """Every macro of components.html on one page (a test-only page of the harness)."""
+    language, page = visitor
+    await page.goto(COMPONENTS_PAGE)
+    # On a phone the table is a list: each cell names its column.
+    label = await page.locator("td").first.evaluate(
+        "(cell) => getComputedStyle(cell, '::before').content"
+    )
+    assert "Certificate number" in label or "证书编号" in label
+    await expect(page.locator(".panel__reference")).to_have_text("PF-2026-000123")
+    await expect(page.locator(".panel")).to_contain_text(
+        "1,234.56 元 · 2026年12月5日" if language == "zh" else "¥1,234.56 · 2026-12-05"
+    )
+    await check_page(page, "components")
