@@ -1,14 +1,28 @@
 """The web pages: a second face on the same domain as the JSON API (see ../shared/UI.md).
 
 ``install(app)`` mounts the page routes of every audience, the hashed static files and the
-error pages. What a new page needs:
+error pages. The parts:
 
-* a route in ``routes/<audience>.py`` on a ``page_router()`` (``routing.py``): it takes a
-  role gate from ``auth.py`` (``WorkerPage``...), calls one service and ends with
-  ``await render(request, "<page>.html", {...})`` (``templating.py``); a form post takes
-  ``SessionForm`` (``forms.py``), wraps its service call in ``once(...)`` and redirects;
-* a template extending ``base.html`` and using ``macros/components.html``;
-* its messages in both catalogues (``make messages``, then translate ``locale/zh_Hans``).
+* ``routing.py``: ``page_router()``, whose ``PageRoute`` turns whatever a page raises into a
+  page (404, 403, 500, 503 "database not reachable", with the request id as reference) and
+  puts the page headers (CSP, no-store...) on every answer;
+* ``auth.py``: the web session cookie and the role gates (``WorkerPage``, ``ProviderPage``,
+  ``AgencyPage``, ``AdminPage``, ``SignedInPage``): the one module to switch to the shared
+  gates of api/deps.py;
+* ``forms.py``: ``SessionForm``/``LoginForm`` (origin and CSRF checked), ``once`` (a double
+  submit does one thing), ``back_to_form``/``form_state`` (a failed post goes back to its
+  form with its errors), ``see_other``, ``safe_next``;
+* ``templating.py``: ``render`` and ``t`` (a message in the request's language);
+  ``formatting.py``: the ``|yuan``, ``|day``, ``|moment``, ``|level`` filters;
+* ``templates/base.html`` and ``templates/macros/components.html``; ``static/site.css``;
+  ``locale/`` (``make messages`` extracts, ``make catalogues`` compiles).
+
+A new page: a route in ``routes/<audience>.py`` on a ``page_router()`` taking a gate from
+``auth.py``, calling one service and ending with ``await render(request, "x.html", {...})``;
+a template extending ``base.html`` with the components; its route in ``PAGES`` of
+tests/web/test_page_access.py; its messages translated in ``locale/zh_Hans``; and a journey
+in tests/web that ends each page with ``await check_page(page, "name")`` (axe-core, 360 px,
+44 px targets, screenshots) under the ``visitor`` fixture (once per language).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.web.browser import check_page
 from tests.web.server import BROKEN_PAGE, COMPONENTS_PAGE, STORE_DOWN_PAGE
@@ -221,3 +221,18 @@ async def test_the_shared_components(visitor: Visitor) -> None:
         "1,234.56 元 · 2026年12月5日" if language == "zh" else "¥1,234.56 · 2026-12-05"
     )
     await check_page(page, "components")
+
+
+async def test_the_journeys_work_with_javascript_off(browser: Browser, served: str) -> None:
+    context = await browser.new_context(base_url=served, locale="zh-CN", java_script_enabled=False)
+    context.set_default_timeout(5000)
+    try:
+        page = await context.new_page()
+        await page.goto("/certificate-check?number=S5107030526000033&name=李小红")
+        await expect(page.locator(".result")).to_contain_text("有效")
+        await _sign_in(page, TEXT["zh"], "worker-2")
+        await expect(page).to_have_url(re.compile(r"/my$"))
+        await page.get_by_role("button", name="退出登录").click()
+        await expect(page.get_by_role("status")).to_have_text("您已退出登录。")
+    finally:
+        await context.close()
