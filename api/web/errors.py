@@ -1,6 +1,6 @@
 """Errors as pages: 404, 403, 500, "the database is not reachable" and the rest.
 
-Page routes use :class:`PageRoute`: whatever a page route raises becomes a page here (a
+Page routes use ``routing.PageRoute``: whatever a page route raises becomes a page here (a
 domain error by its meaning, a driver error as the 503 page when the store is unreachable,
 anything else as the 500 page, logged with its trace), and every answer of a page route gets
 the page headers. A person sees a friendly page with the request id as the reference number,
