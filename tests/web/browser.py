@@ -10,7 +10,6 @@ can pass every assertion and still look broken).
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from axe_playwright_python.async_playwright import Axe
@@ -40,23 +39,17 @@ _SMALL_TARGETS = """(selector) => [...document.querySelectorAll(selector)]
 
 
 class BrowserClock:
-    """How long the browser part of the run took (printed at the end of the run)."""
+    """How long the browser tests took, set-up (server, browser) and teardown included:
+    the sum over the tests that use the browser (printed at the end of the run)."""
 
     SCREENSHOTS = ROOT / "var" / "screenshots"
 
     def __init__(self) -> None:
-        self._started: float | None = None
         self.seconds: float | None = None
 
-    def start(self) -> None:
-        """The browser fixture started."""
-        self._started = time.monotonic()
-        self.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def stop(self) -> None:
-        """The browser fixture ended."""
-        if self._started is not None:
-            self.seconds = time.monotonic() - self._started
+    def add(self, seconds: float) -> None:
+        """One phase (setup, call, teardown) of a browser test."""
+        self.seconds = (self.seconds or 0.0) + seconds
 
 
 async def check_page(page: Page, name: str) -> None:
@@ -73,6 +66,7 @@ async def check_page(page: Page, name: str) -> None:
     assert scroll_width <= NARROW["width"], f"{name} ({lang}) scrolls sideways at 360 px"
     for size in (PHONE, DESK):
         await page.set_viewport_size(size)
+        BrowserClock.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = BrowserClock.SCREENSHOTS / f"{name}-{lang}-{size['width']}x{size['height']}.png"
         await page.screenshot(path=path, full_page=True)
     await page.set_viewport_size(PHONE)

@@ -130,7 +130,6 @@ def machine_browser() -> str:
 @pytest.fixture(scope="session")
 async def browser(playwright: Playwright, machine_browser: str) -> AsyncIterator[Browser]:
     """Headless Chromium, checked first: it must start and render a page with Playwright."""
-    BROWSER_CLOCK.start()
     try:
         launched = await playwright.chromium.launch(
             executable_path=machine_browser, args=LAUNCH_ARGS
@@ -150,7 +149,6 @@ async def browser(playwright: Playwright, machine_browser: str) -> AsyncIterator
         yield launched
     finally:
         await launched.close()
-        BROWSER_CLOCK.stop()
 
 
 def _playwright_version() -> str:
@@ -202,6 +200,14 @@ async def zh(browser: Browser, served: str) -> AsyncIterator[BrowserContext]:
         yield context
     finally:
         await context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Count the time of every phase of the tests that use the browser."""
+    if "browser" in getattr(item, "fixturenames", ()):
+        BROWSER_CLOCK.add(call.duration)
+    yield
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
