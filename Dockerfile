@@ -5,7 +5,10 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY portfolio ./portfolio
 COPY api ./api
 COPY schemas ./schemas
-RUN pip install --no-cache-dir --no-deps . && useradd --system portfolio
+# The pages' message catalogues are compiled here (.mo files are build output, not in git);
+# templates, static files and catalogues go into the installed package as package data.
+RUN pybabel compile -d api/web/locale \
+    && pip install --no-cache-dir --no-deps . && useradd --system portfolio
 USER portfolio
 ENV PORTFOLIO_ENV=production PORTFOLIO_HOST=0.0.0.0 PORTFOLIO_PORT=8000
 EXPOSE 8000

@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCALE := api/web/locale
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
+# The browser tests drive Debian's Chromium (Playwright's own download cannot reach the
+# internet here); fonts-noto-cjk makes Chinese render as Chinese, not boxes.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest fuzz bench clean
+.PHONY: run test lint typecheck pytest fuzz bench clean catalogues messages browser
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +18,31 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-run: $(STAMP)
+# Compiled message catalogues (.mo: build output, not in git).
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogues: $(MO_FILES)
+
+# After changing a page's text: re-extract the messages and merge them into both catalogues;
+# then translate the new entries of $(LOCALE)/zh_Hans (a test fails on any untranslated one).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k t:2 --add-location=file --sort-output \
+		--no-wrap --project=portfolio --version=0.1.0 -o $(LOCALE)/messages.pot api/web
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-wrap --ignore-obsolete
+
+# Installs the browser and the CJK fonts when missing (apt-get, as root or through sudo).
+browser:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
+			|| missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+run: $(STAMP) catalogues
 	$(BIN)/portfolio serve --demo
 
 lint: $(STAMP)
@@ -22,7 +52,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy portfolio api schemas
 
-pytest: $(STAMP)
+pytest: $(STAMP) catalogues browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -40,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache var/screenshots $(MO_FILES)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pymongo.errors import PyMongoError
 
-from api import openapi, problems
+from api import openapi, problems, web
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
@@ -153,4 +153,6 @@ def create_app(
     app.include_router(voucher_policies.router)
     app.include_router(vouchers.router)
     app.include_router(claims.router)
+    # The pages and their static files; browsers get error pages, the API keeps problem+json.
+    web.install(app)
     return app

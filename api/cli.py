@@ -40,13 +40,22 @@ def _root() -> None:
     """Training e-portfolio service."""
 
 
-def _print_demo_logins(logins: list[DemoLogin]) -> None:
+def _print_demo_logins(logins: list[DemoLogin], home: str) -> None:
     table = Table(title="Demo logins")
     for column in ("username", "password", "role", "what"):
         table.add_column(column)
     for login in logins:
         table.add_row(login.username, login.password, login.role, login.description)
     console.print(table)
+    console.print(f"Home page: [bold]{home}[/bold]   (sign in there; the API: {home}docs)")
+
+
+def _home_page(settings: Settings, host: str, port: int) -> str:
+    """Where a person opens the pages: the public URL, else this server's own address."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - displayed
+    return f"http://{shown}:{port}/"
 
 
 async def _watch_store(store: EmbeddedStore, server: uvicorn.Server) -> None:
@@ -107,16 +116,19 @@ def serve(
             raise typer.Exit(3) from exc
         store.publish()
         settings = settings.model_copy(update={"mongodb_uri": SecretStr(uri)})
+    listen_host = host or settings.host
+    listen_port = port if port is not None else settings.port
+    home = _home_page(settings, listen_host, listen_port)
     try:
         application = create_app(
             settings,
-            on_demo_loaded=_print_demo_logins if demo else None,
+            on_demo_loaded=(lambda logins: _print_demo_logins(logins, home)) if demo else None,
             repair_after_grace=True,
         )
         config = uvicorn.Config(
             application,
-            host=host or settings.host,
-            port=port if port is not None else settings.port,
+            host=listen_host,
+            port=listen_port,
             log_config=None,
             access_log=False,
             lifespan="on",

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Where people reach the service (scheme, host, optional port; no path): QR codes, links
+    # in credentials and share links point here, and page forms accept this origin. Unset:
+    # the address each request arrived at.
+    public_url: Annotated[str, Field(pattern=r"^https?://[^/?#\s]+$")] | None = None
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     max_bulk_body_bytes: int = Field(default=20_000_000, ge=1024)

@@ -9,7 +9,7 @@ always "now" and written with ``$currentDate``: nx-27017 0.8.1 stores a datetime
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from beanie import Document
 from pydantic import model_validator
@@ -75,6 +75,8 @@ class RefreshFamily(Document):
 
     The family, not each token, decides whether the session lives: revoking it is one
     conditional update on one document, so a token minted by a racing rotation is revoked too.
+    ``kind`` says where the login came from: ``api`` (a token pair) or ``web`` (a browser's
+    session cookie, ``accounts/web_sessions.py``; ``last_refreshed_at`` is then its last use).
     """
 
     id: str  # type: ignore[assignment]
@@ -88,6 +90,7 @@ class RefreshFamily(Document):
     revoked: bool = False
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    kind: Literal["api", "web"] = "api"
 
     class Settings:
         name = "refresh_families"

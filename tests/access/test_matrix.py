@@ -101,6 +101,8 @@ def app_routes(app: FastAPI) -> dict[Route, Any]:
     for route in iter_route_contexts(app.routes):
         if route.path is None or _TEST_PROBE.match(route.path):
             continue
+        if getattr(route.original_route, "is_page", False):  # pages: tests/web/test_page_access.py
+            continue
         for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
             found[(method, route.path)] = route
     return found

@@ -1,0 +1,60 @@
+"""The web pages: a second face on the same domain as the JSON API (see ../shared/UI.md).
+
+``install(app)`` mounts the page routes of every audience, the hashed static files and the
+error pages. The parts:
+
+* ``routing.py``: ``page_router()``, whose ``PageRoute`` turns whatever a page raises into a
+  page (404, 403, 500, 503 "database not reachable", with the request id as reference) and
+  puts the page headers (CSP, no-store...) on every answer;
+* ``auth.py``: the web session cookie, and who it signs in (registered as the page source of
+  api/deps.py, whose gates ``WorkerPage``, ``ProviderPage``, ``AgencyPage``, ``AdminPage``,
+  ``PagePrincipal`` the page routes take);
+* ``forms.py``: ``SessionForm``/``LoginForm`` (origin and CSRF checked), ``once`` (a double
+  submit does one thing), ``back_to_form``/``form_state`` (a failed post goes back to its
+  form with its errors), ``see_other``, ``safe_next``;
+* ``templating.py``: ``render`` and ``t`` (a message in the request's language);
+  ``formatting.py``: the ``|yuan``, ``|day``, ``|moment``, ``|level`` filters;
+* ``templates/base.html`` and ``templates/macros/components.html``; ``static/site.css``;
+  ``locale/`` (``make messages`` extracts, ``make catalogues`` compiles).
+
+A new page: a route in ``routes/<audience>.py`` on a ``page_router()`` taking a gate from
+``api/deps.py``, calling one service and ending with ``await render(request, "x.html", {...})``;
+a template extending ``base.html`` with the components; its route in ``PAGES`` of
+tests/web/test_page_access.py; its messages translated in ``locale/zh_Hans``; and a journey
+in tests/web that ends each page with ``await check_page(page, "name")`` (axe-core, 360 px,
+44 px targets, screenshots) under the ``visitor`` fixture (once per language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from api.deps import register_page_resolver
+from api.web import errors
+from api.web.auth import current_page_actor
+from api.web.routes import assets, landing, public, session
+from api.web.static import StaticFiles
+from api.web.templating import Templates
+
+
+@dataclass
+class Web:
+    """What the pages hold while the app runs (``app.state.web``)."""
+
+    static: StaticFiles
+    templates: Templates
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, the static files and the error pages on ``app``."""
+    static = StaticFiles()
+    app.state.web = Web(static=static, templates=Templates(static))
+    # The shared page gates (api/deps.py) learn who is signed in from the session cookie.
+    register_page_resolver(app, current_page_actor)
+    app.include_router(assets.router)
+    app.include_router(public.router)
+    app.include_router(session.router)
+    app.include_router(landing.router)
+    errors.install(app)

@@ -1,0 +1,1 @@
+"""Page routes, one module per audience (public, signing in and out, each role's pages)."""

@@ -1,0 +1,161 @@
+"""Web sessions: a browser's login, kept on the server as the same record as an API login.
+
+A browser holds one random secret in its session cookie and nothing else. The session record
+is a :class:`RefreshFamily` of kind ``web`` whose ``_id`` is the SHA-256 of that secret, so
+the secret itself is never stored, a request finds its session with one read by ``_id``, and
+the session appears in the API's ``GET /auth/sessions`` beside the token logins: ending it
+there, "sign out everywhere", a password change or a disabled account end it as they end the
+others. A web session has no refresh tokens; its ``last_refreshed_at`` is its last use.
+
+It ends after :data:`IDLE_TIMEOUT` without use and :data:`MAX_AGE` after the login, whichever
+comes first. These are security times: they run on the real clock (``clock.real_now``), and
+"last used" is written with ``$currentDate`` (the store's clock, which nx-27017 keeps as a
+date) at most once per :data:`TOUCH_EVERY`, so a busy page costs no write per request.
+
+Login applies exactly the checks of the token login (``service.login``): the same failed-login
+count and lock, the same answer for an unknown username and a wrong password, the same audit
+events (with ``channel="web"``). Throttling by address and username stays in the HTTP layer,
+shared with the token route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portfolio import clock, ids
+from portfolio.accounts import passwords, service
+from portfolio.accounts.documents import Principal, RefreshFamily
+from portfolio.accounts.principal import Actor
+from portfolio.accounts.sessions import actor_of
+from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.errors import AccountLocked, AuthenticationFailed
+from portfolio.settings import Settings
+
+log = logging.getLogger(__name__)
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+MAX_AGE = timedelta(hours=12)
+TOUCH_EVERY = timedelta(minutes=1)
+DISABLED_ACCOUNT = "this account is disabled; ask an administrator"
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A session that just started: the cookie's secret (shown once) and who it is for."""
+
+    secret: str
+    session_id: str
+    actor: Actor
+
+
+def session_id_of(secret: str) -> str:
+    """The session record's id for a cookie secret (the secret is never stored)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+async def _audit(principal: Principal, outcome: Outcome, reason: str | None = None) -> None:
+    kind = AuditKind.LOGIN_SUCCEEDED if outcome is Outcome.SUCCESS else AuditKind.LOGIN_FAILED
+    await record(
+        kind,
+        outcome,
+        principal_id=str(principal.id),
+        username=principal.username,
+        role=principal.role.value,
+        reason=reason,
+        channel="web",
+    )
+
+
+async def login(*, settings: Settings, username: str, password: str) -> WebSession:
+    """A new web session for valid credentials (a new secret every time: no fixation).
+
+    Raises what the token login raises: ``AuthenticationFailed`` (one answer for an unknown
+    username and a wrong password; "disabled" only to whoever knows the password) and
+    ``AccountLocked``.
+    """
+    principal = await Principal.find_one({"username": service.normalise_username(username)})
+    if principal is None:
+        await passwords.burn_verification_time(password, settings=settings)
+        log.info("web login with an unknown username")
+        await record(
+            AuditKind.LOGIN_FAILED, Outcome.FAILURE, reason="unknown-username", channel="web"
+        )
+        raise AuthenticationFailed(service.BAD_LOGIN)
+    try:
+        # The token login's own check: counts failures, locks, and refuses while locked.
+        checked = await service._check_password(principal, password, settings)
+    except AccountLocked:
+        await _audit(principal, Outcome.DENIED, reason="locked")
+        raise
+    if not checked:
+        await _audit(principal, Outcome.FAILURE, reason="wrong-password")
+        raise AuthenticationFailed(service.BAD_LOGIN)
+    if principal.disabled:
+        await _audit(principal, Outcome.DENIED, reason="disabled")
+        raise AuthenticationFailed(DISABLED_ACCOUNT)
+    started = await _start(principal)
+    await _audit(principal, Outcome.SUCCESS)
+    return started
+
+
+async def _start(principal: Principal) -> WebSession:
+    now = clock.real_now()
+    secret = secrets.token_urlsafe(32)
+    assert principal.id is not None
+    family = RefreshFamily(
+        id=session_id_of(secret),
+        principal_id=str(principal.id),
+        token_version=principal.token_version,
+        started_at=now,
+        last_refreshed_at=now,
+        expires_at=now + MAX_AGE,
+        kind="web",
+    )
+    await family.insert()
+    return WebSession(secret=secret, session_id=family.id, actor=actor_of(principal))
+
+
+async def resolve(secret: str, *, now: datetime | None = None) -> Actor | None:
+    """The actor of a live web session, or None (unknown, ended, idle too long, too old).
+
+    The account is checked on every use, as an access token is: disabled, or its token
+    version bumped (sign out everywhere, password change), and the session is over.
+    """
+    if not secret or len(secret) > 200:
+        return None
+    now = now or clock.real_now()
+    family = await RefreshFamily.get(session_id_of(secret))
+    if (
+        family is None
+        or family.kind != "web"
+        or family.revoked
+        or family.expires_at <= now
+        or family.last_refreshed_at + IDLE_TIMEOUT <= now
+    ):
+        return None
+    oid = ids.parse_or_none(family.principal_id)
+    principal = await Principal.get(oid) if oid is not None else None
+    if principal is None or principal.disabled or principal.token_version != family.token_version:
+        return None
+    if family.last_refreshed_at + TOUCH_EVERY <= now:
+        await RefreshFamily.get_pymongo_collection().update_one(
+            {"_id": family.id, "revoked": False}, {"$currentDate": {"last_refreshed_at": True}}
+        )
+    return actor_of(principal)
+
+
+async def logout(secret: str) -> None:
+    """End the web session of a cookie secret in the database (unknown or ended: nothing)."""
+    if not secret or len(secret) > 200:
+        return
+    await RefreshFamily.get_pymongo_collection().update_one(
+        {"_id": session_id_of(secret), "kind": "web", "revoked": False},
+        {
+            "$set": {"revoked": True, "revoked_reason": "logout"},
+            "$currentDate": {"revoked_at": True},
+        },
+    )

@@ -1,0 +1,143 @@
+"""The access matrix of the pages, generated from the app's page routes (the API has its own in
+tests/access/).
+
+Every page route must be classified in ``PAGES`` (public, or the roles it admits). A visitor
+who is not signed in is sent to the login page from every protected page; every role tries
+every protected page: an admitted role gets past the gate (not a 303 to the login page, not
+403), any other role gets the 403 page. A protected form is posted with the session's own CSRF
+token, so only the role decides. Pages that show one owner's objects add a cross-owner case
+(another principal of the same role sees 404) as the API's matrix does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from httpx import AsyncClient
+
+from api.web.csrf import token_for
+from portfolio.accounts.principal import Role
+from portfolio.settings import Settings
+from tests.access.matrix import PLACEHOLDER, PUBLIC, SEATS, Access, Route, Seat, only, seat_name
+from tests.helpers import DEFAULT_PASSWORD, create_principal
+from tests.web.pages import ORIGIN, set_session, sign_in
+
+PAGES: dict[Route, Access] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/language"): PUBLIC,
+    ("GET", "/certificate-check"): PUBLIC,
+    ("GET", "/static/{name}"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,  # CSRF-checked against the pre-session cookie
+    ("POST", "/logout"): PUBLIC,  # CSRF-checked against the session it ends
+    ("GET", "/my"): only(Role.WORKER),
+    ("GET", "/provider"): only(Role.PROVIDER),
+    ("GET", "/agency"): only(Role.AGENCY),
+    ("GET", "/administration"): only(Role.ADMIN),
+}
+
+
+@dataclass(frozen=True)
+class PageCrossOwnerCase:
+    """A page showing an object ``owner`` owns: ``arrange`` makes it and returns the path.
+
+    Another principal of ``role`` (bound elsewhere) must get the 404 page; the owner 200.
+    """
+
+    name: str
+    role: Role
+    arrange: Callable[[AsyncClient, Settings, Any], Awaitable[str]]
+
+
+# The worker's pages add theirs here (an archive entry, a certificate, a voucher...).
+CROSS_OWNER_PAGES: list[PageCrossOwnerCase] = []
+
+_TEST_PROBE = re.compile(r"^/_test/")
+
+
+def page_routes(app: FastAPI) -> set[Route]:
+    """Every (method, path) the app serves as a page."""
+    found: set[Route] = set()
+    for route in iter_route_contexts(app.routes):
+        if not getattr(route.original_route, "is_page", False) or _TEST_PROBE.match(
+            route.path or ""
+        ):
+            continue
+        for method in (route.methods or set()) - {"HEAD", "OPTIONS"}:
+            found.add((method, route.path))
+    return found
+
+
+def test_every_page_is_classified(app: FastAPI) -> None:
+    served = page_routes(app)
+    assert not served - set(PAGES), f"pages missing from PAGES: {sorted(served - set(PAGES))}"
+    assert not set(PAGES) - served, f"PAGES lists pages not served: {set(PAGES) - served}"
+
+
+PROTECTED = sorted((route, access) for route, access in PAGES.items() if access != PUBLIC)
+
+
+def _path(template: str) -> str:
+    return re.sub(r"\{[^}]+\}", PLACEHOLDER, template)
+
+
+@pytest.fixture
+async def sessions(web: AsyncClient, settings: Settings) -> dict[Seat, str]:
+    """One signed-in web session per seat: each role, and each staff sub-role (cookie secrets)."""
+    secrets: dict[Seat, str] = {}
+    for seat in SEATS:
+        role, staff = seat
+        principal = await create_principal(settings, role, staff_role=staff)
+        secrets[seat] = await sign_in(web, principal.username, DEFAULT_PASSWORD)
+        web.cookies.clear()
+    return secrets
+
+
+async def _ask(web: AsyncClient, method: str, path: str, secret: str | None) -> int:
+    web.cookies.clear()
+    if secret is not None:
+        set_session(web, secret)
+    if method == "GET":
+        return (await web.get(path)).status_code
+    form = {"csrf_token": token_for(secret) if secret else "", "form_key": "k" * 22}
+    return (await web.post(path, data=form, headers=ORIGIN)).status_code
+
+
+@pytest.mark.parametrize(
+    ("route", "allowed"), PROTECTED, ids=[f"{m} {p}" for (m, p), _ in PROTECTED]
+)
+async def test_protected_page_admits_exactly_its_roles(
+    web: AsyncClient, sessions: dict[Seat, str], route: Route, allowed: frozenset[Seat]
+) -> None:
+    method, template = route
+    path = _path(template)
+    visitor = await web.request(method, path)
+    assert visitor.status_code == 303
+    assert visitor.headers["location"].startswith("/login?next=")
+    for seat, secret in sessions.items():
+        status = await _ask(web, method, path, secret)
+        if seat in allowed:
+            assert status not in (303, 403), f"{seat_name(seat)} refused at {route}: {status}"
+        else:
+            assert status == 403, f"{seat_name(seat)} reached {route}: {status}"
+
+
+async def test_a_page_never_shows_another_owners_object(
+    web: AsyncClient, settings: Settings
+) -> None:
+    for case in CROSS_OWNER_PAGES:
+        owner = await create_principal(settings, case.role)
+        other = await create_principal(settings, case.role)
+        path = await case.arrange(web, settings, owner)
+        web.cookies.clear()
+        await sign_in(web, other.username, DEFAULT_PASSWORD)
+        assert (await web.get(path)).status_code == 404, case.name
+        web.cookies.clear()
+        await sign_in(web, owner.username, DEFAULT_PASSWORD)
+        assert (await web.get(path)).status_code == 200, case.name
