@@ -44,7 +44,8 @@ from api.idempotency import Idempotency, PageIdempotency
 from api.problems import LoginRequired
 from api.responses import AUTH_ERRORS, THROTTLE_ERRORS
 from api.runtime import RuntimeDep
-from portfolio.accounts import sessions, throttle
+from portfolio.accounts import session_cache, sessions, throttle
+from portfolio.accounts.keys import throttle_secret
 from portfolio.accounts.principal import (
     Actor,
     Role,
@@ -295,18 +296,23 @@ THROTTLE_RESPONSES = THROTTLE_ERRORS
 
 
 async def throttle_credentials(
-    request: Request, runtime: RuntimeDep, *, username: str | None
+    request: Request, runtime: RuntimeDep, *, username: str | None = None
 ) -> None:
-    """Count a credential attempt by client address and by username; 429 past the limit.
+    """Count a credential attempt by client address; 429 past the limit.
 
     A page's login form calls this exactly as the token endpoint does: one limit for both.
+    ``username`` is accepted for those callers and not used here: the wait that guesses on one
+    username earn is the login service's to impose, since only it knows whether the password
+    was right (``portfolio/accounts/throttle.py``).
     """
+    del username
     settings = runtime.settings
+    # Revocations this request makes (a password reset by activation) are this app's.
+    session_cache.serve(runtime.keyring)
     try:
-        await throttle.check_login(
-            username=username,
+        await throttle.check_client(
+            secret=await throttle_secret(runtime.keyring),
             client=request.client.host if request.client else None,
-            per_username=settings.login_rate_per_username,
             per_client=settings.login_rate_per_client,
             window_seconds=settings.login_rate_window_seconds,
         )
@@ -315,6 +321,7 @@ async def throttle_credentials(
             AuditKind.LOGIN_RATE_LIMITED,
             Outcome.DENIED,
             route=request.url.path,
+            limit="client",
             retry_after=exc.retry_after_seconds,
         )
         raise

@@ -23,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from portfolio import driver_errors
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
-    AccountLocked,
     AuthenticationFailed,
     Conflict,
     DomainError,
@@ -42,7 +41,6 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 _STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (AuthenticationFailed, 401),
-    (AccountLocked, 423),
     (Forbidden, 403),
     (ValidationFailed, 422),
     (Conflict, 409),

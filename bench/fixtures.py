@@ -89,7 +89,6 @@ BIG_CLASS = 1000
 # once per size must outlive the longest size's scenarios.
 API_ENV = {
     "PORTFOLIO_LOGIN_RATE_PER_CLIENT": "1000000",
-    "PORTFOLIO_LOGIN_RATE_PER_USERNAME": "1000000",
     "PORTFOLIO_ACCESS_TOKEN_TTL_SECONDS": str(12 * 3600),
 }
 

@@ -46,13 +46,6 @@ class AuthenticationFailed(DomainError):
     title = "Authentication failed"
 
 
-class AccountLocked(DomainError):
-    """Too many failed logins: the account refuses logins for a while."""
-
-    code = "account-locked"
-    title = "Account locked"
-
-
 class Forbidden(DomainError):
     """The caller is known but their role may not do this."""
 

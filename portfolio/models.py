@@ -8,7 +8,7 @@ from __future__ import annotations
 from beanie import Document
 
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
-from portfolio.accounts.throttle import RateCounter
+from portfolio.accounts.throttle import LoginFailures, RateCounter
 from portfolio.apprenticeships.documents import (
     ApprenticeGuard,
     Apprenticeship,
@@ -81,5 +81,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LedgerEntry,
     AuditEvent,
     RateCounter,
+    LoginFailures,
     SeedRun,
 ]

@@ -72,17 +72,27 @@ class Settings(BaseSettings):
     # A login session (refresh token family) ends this long after the login, however often
     # it is refreshed.
     session_max_age_seconds: int = Field(default=90 * 24 * 3600, ge=60)
+    # How long a process may trust what it read about a session and its principal (revoked?
+    # disabled? token version?) before reading it again: the bound on how late a revocation
+    # made by another process takes effect here (the process that revokes forgets at once).
+    session_cache_seconds: int = Field(default=30, ge=0, le=30)
 
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=2, ge=1)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_seconds: int = Field(default=900, ge=1)
-    # Credential attempts (POST /auth/token, /auth/activate) per window, counted in MongoDB so
-    # every replica shares them: per username named and per client address.
+    # Hashes running at once in one process (each takes argon2_memory_cost_kib); more wait.
+    argon2_max_concurrent: int = Field(default=2, ge=1)
+    # Credential attempts (POST /auth/token, /auth/activate) per window and client address,
+    # counted in MongoDB so every replica shares them.
     login_rate_window_seconds: int = Field(default=60, ge=1)
-    login_rate_per_username: int = Field(default=10, ge=1)
     login_rate_per_client: int = Field(default=100, ge=1)
+    # Failed logins of one username (known or not) before a client that failed on it must
+    # wait: base * 2^(failures - free), up to the maximum. Failures are forgotten after a
+    # quiet memory period. See SECURITY.md ("Abuse limits").
+    login_free_failures: int = Field(default=5, ge=1)
+    login_backoff_base_seconds: int = Field(default=1, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    login_failure_memory_seconds: int = Field(default=24 * 3600, ge=60, le=7 * 24 * 3600)
     password_min_length: int = Field(default=10, ge=8, le=128)
 
     # The repair routine leaves alone what is younger than this (a request may still be at it).

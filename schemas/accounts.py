@@ -97,10 +97,13 @@ class PrincipalCreate(BaseModel):
 
 
 class PrincipalOut(BaseModel):
-    """An account as an admin sees it."""
+    """An account as an admin sees it: no worker data (a worker's login name is withheld)."""
 
     id: str
-    username: str
+    username: str | None = Field(
+        description="The login name; null for a worker account, whose login name (by default "
+        "the phone number) is worker data, which an admin does not see."
+    )
     role: Role
     archive_id: str | None
     organisation_id: str | None
@@ -108,9 +111,6 @@ class PrincipalOut(BaseModel):
     staff_role: StaffRole | None = Field(description="The sub-role of a provider or agency user.")
     disabled: bool
     removed: bool = Field(description="Removed by its organisation's admin: disabled for good.")
-    locked_until: datetime | None = Field(
-        description="When the lock after repeated failed logins ends (null: not locked)."
-    )
     created_at: datetime
 
 

@@ -57,7 +57,6 @@ def make_settings(uri: str, data_dir: Path, **overrides: Any) -> Settings:
         "argon2_parallelism": 1,
         # The suite logs in thousands of times from one address; the limits' own tests lower
         # these on the running settings.
-        "login_rate_per_username": 10_000,
         "login_rate_per_client": 100_000,
     }
     values.update(overrides)

@@ -14,11 +14,10 @@ from fastapi import APIRouter, Query, Response
 from api.deps import Admin, Idempotent, OrganisationAdmin
 from api.paging import Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, Responses
-from api.runtime import Runtime, RuntimeDep
+from api.runtime import RuntimeDep
 from portfolio.accounts import service, staff
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
-from portfolio.settings import Settings
 from schemas.accounts import PrincipalCreate, PrincipalOut, PrincipalPage, StaffCreate, StaffOut
 from schemas.common import Page
 
@@ -28,10 +27,10 @@ _NO_SUCH_ACCOUNT: Responses = {404: {"description": "No such account"}}
 _CURSOR = Annotated[str | None, Query(max_length=64)]
 
 
-def _out(principal: Principal, settings: Settings) -> PrincipalOut:
+def _out(principal: Principal) -> PrincipalOut:
     return PrincipalOut(
         id=str(principal.id),
-        username=principal.username,
+        username=service.login_name_for_admin(principal),
         role=principal.role,
         archive_id=principal.archive_id,
         organisation_id=principal.organisation_id,
@@ -39,7 +38,6 @@ def _out(principal: Principal, settings: Settings) -> PrincipalOut:
         staff_role=principal.staff_role,
         disabled=principal.disabled,
         removed=principal.removed,
-        locked_until=service.locked_until(principal, settings=settings),
         created_at=principal.created_at,
     )
 
@@ -95,7 +93,7 @@ async def create_principal(
             region_prefix=body.region_prefix,
             staff_role=body.staff_role,
         )
-        return _out(principal, runtime.settings)
+        return _out(principal)
 
     return await idem.run(create, status_code=201)
 
@@ -103,16 +101,13 @@ async def create_principal(
 @router.get("/admin/principals", tags=["admin"], summary="List accounts", responses=AUTH_ERRORS)
 async def list_principals(
     actor: Admin,
-    runtime: RuntimeDep,
     role: Role | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: _CURSOR = None,
 ) -> PrincipalPage:
     """Accounts in creation order, optionally of one role; page with ``cursor``."""
     page = await service.list_principals(actor=actor, role=role, limit=limit, cursor=cursor)
-    return PrincipalPage(
-        items=[_out(p, runtime.settings) for p in page.items], next_cursor=page.next_cursor
-    )
+    return PrincipalPage(items=[_out(p) for p in page.items], next_cursor=page.next_cursor)
 
 
 @router.get(
@@ -121,10 +116,10 @@ async def list_principals(
     summary="One account",
     responses={**AUTH_ERRORS, **_NO_SUCH_ACCOUNT},
 )
-async def get_principal(principal_id: str, actor: Admin, runtime: RuntimeDep) -> PrincipalOut:
+async def get_principal(principal_id: str, actor: Admin) -> PrincipalOut:
     """An account by id."""
     principal = await service.get_principal(actor=actor, principal_id=principal_id)
-    return _out(principal, runtime.settings)
+    return _out(principal)
 
 
 @router.post(
@@ -138,11 +133,9 @@ async def get_principal(principal_id: str, actor: Admin, runtime: RuntimeDep) ->
         409: {"description": "An admin cannot disable their own account"},
     },
 )
-async def disable_principal(
-    principal_id: str, actor: Admin, idem: Idempotent, runtime: RuntimeDep
-) -> Response:
+async def disable_principal(principal_id: str, actor: Admin, idem: Idempotent) -> Response:
     """The account can no longer log in and every token it holds stops working."""
-    return await idem.run(lambda: _set_disabled(actor, principal_id, runtime, disabled=True))
+    return await idem.run(lambda: _set_disabled(actor, principal_id, disabled=True))
 
 
 @router.post(
@@ -156,20 +149,16 @@ async def disable_principal(
         409: {"description": "The account was removed by its organisation"},
     },
 )
-async def enable_principal(
-    principal_id: str, actor: Admin, idem: Idempotent, runtime: RuntimeDep
-) -> Response:
-    """The account may log in again (with a fresh count of failed logins)."""
-    return await idem.run(lambda: _set_disabled(actor, principal_id, runtime, disabled=False))
+async def enable_principal(principal_id: str, actor: Admin, idem: Idempotent) -> Response:
+    """The account may log in again; its new tokens work at once."""
+    return await idem.run(lambda: _set_disabled(actor, principal_id, disabled=False))
 
 
-async def _set_disabled(
-    actor: Actor, principal_id: str, runtime: Runtime, *, disabled: bool
-) -> PrincipalOut:
+async def _set_disabled(actor: Actor, principal_id: str, *, disabled: bool) -> PrincipalOut:
     principal = await service.set_disabled(
         actor=actor, principal_id=principal_id, disabled=disabled
     )
-    return _out(principal, runtime.settings)
+    return _out(principal)
 
 
 # --- an organisation's staff ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from api.deps import CurrentPrincipal, Idempotent, ProviderUser, WorkerUser, require_roles
+from api.deps import Idempotent, ProviderUser, WorkerUser, require_roles
 from api.paging import IdCursor, Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
@@ -23,7 +23,9 @@ from schemas.common import Page
 
 router = APIRouter(tags=["apprenticeships"])
 
-Staff = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY, Role.ADMIN))]
+# Agreements name their apprentice: not for an admin (no worker data).
+Staff = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY))]
+Reader = Annotated[Actor, Depends(require_roles(Role.WORKER, Role.PROVIDER, Role.AGENCY))]
 Approver = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY))]
 
 
@@ -62,8 +64,8 @@ async def list_apprenticeships(
     status: ApprenticeshipStatus | None = None,
 ) -> Page[ApprenticeshipOut]:
     """A provider's (as employer or institution); an agency's (of employers or workers in its
-    region: exactly those it may open; ``?status=draft`` is its approval queue); all for an
-    admin. Oldest first."""
+    region: exactly those it may open; ``?status=draft`` is its approval queue). Oldest
+    first."""
     found = await reading.list_visible(actor=actor, after=cursor, limit=limit, status=status)
     return Page[ApprenticeshipOut].model_validate(found, from_attributes=True)
 
@@ -73,9 +75,7 @@ async def list_apprenticeships(
     summary="One agreement with its subsidy figure and history",
     responses=READ_ERRORS,
 )
-async def get_apprenticeship(
-    apprenticeship_id: str, actor: CurrentPrincipal
-) -> ApprenticeshipDetailOut:
+async def get_apprenticeship(apprenticeship_id: str, actor: Reader) -> ApprenticeshipDetailOut:
     """Its parties, its apprentice, agencies of the employer's or the worker's region. The
     subsidy owed counts whole months of active days (pauses excluded), as of today or the
     last day."""

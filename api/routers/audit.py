@@ -25,7 +25,8 @@ def _out(event: AuditEvent) -> AuditEventOut:
         kind=AuditKind(event.kind),
         outcome=event.outcome,
         principal_id=event.principal_id,
-        username=event.username,
+        # Events written before worker login names were left out of the trail.
+        username=service.shown_username(event.role, event.username),
         role=event.role,
         staff_role=event.staff_role,
         target=event.target,
@@ -49,8 +50,9 @@ async def list_audit_events(
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[AuditEventOut]:
-    """Logins and their failures, lockouts, account changes, key rotations, full identity
-    reads and denied requests; filter by ``kind`` and by who acted (``principal_id``)."""
+    """Logins and their failures, rate limiting, account changes, key rotations, full identity
+    reads and denied requests; filter by ``kind`` and by who acted (``principal_id``). A
+    worker's login name is never shown (worker data): their principal id says who acted."""
     page = await service.list_events(
         actor=actor, kind=kind, principal_id=principal_id, limit=limit, cursor=cursor
     )

@@ -28,6 +28,10 @@ router = APIRouter(tags=["accounts"])
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
 def _tokens(issued: IssuedTokens, response: Response) -> TokenResponse:
     response.headers.update(_NO_STORE)
     return TokenResponse(
@@ -43,7 +47,6 @@ def _tokens(issued: IssuedTokens, response: Response) -> TokenResponse:
     responses={
         401: {"description": "Wrong credentials, a disabled account or a bad refresh token"},
         422: {"description": "A malformed form, unknown fields, or a grant's field missing"},
-        423: {"description": "Locked after repeated failed logins (problem+json)"},
         **THROTTLE_ERRORS,
     },
 )
@@ -57,9 +60,11 @@ async def post_token(
 
     ``grant_type=password`` with ``username`` and ``password`` starts a session;
     ``grant_type=refresh_token`` with ``refresh_token`` exchanges it for a new pair. A refresh
-    token works once: presenting it again ends its whole session.
+    token works once: presenting it again ends its whole session. An unknown username and a
+    wrong password get the same answers; a client that keeps failing on one username waits
+    longer and longer between guesses (429, ``Retry-After``), while others are not held up.
     """
-    await throttle_credentials(request, runtime, username=form.username)
+    await throttle_credentials(request, runtime)
     if form.grant_type == "password":
         # The form's validator made sure the grant's fields are there.
         assert form.username is not None
@@ -69,6 +74,7 @@ async def post_token(
             keyring=runtime.keyring,
             username=form.username,
             password=form.password,
+            client=_client(request),
         )
     else:
         assert form.refresh_token is not None
@@ -84,15 +90,16 @@ async def post_token(
     response_class=Response,
     responses={200: {"description": "Revoked, or the token was not valid (RFC 7009)"}},
 )
-async def post_revoke(form: Annotated[RevokeRequest, Form()]) -> Response:
-    """RFC 7009 revocation: the refresh token's session ends.
+async def post_revoke(form: Annotated[RevokeRequest, Form()], runtime: RuntimeDep) -> Response:
+    """RFC 7009 revocation: the refresh token's session ends, and with it the session's access
+    tokens (at once in this process, within ``session_cache_seconds`` in every other).
 
     Holding the refresh token is the credential, so no access token is needed. The answer is
     the same whether or not the token was valid, so this cannot be used to test tokens.
     """
     # Access tokens are not stored, so only a refresh token can be revoked.
     if form.token_type_hint != "access_token":  # noqa: S105 - a token type, not a secret
-        await sessions.revoke_refresh_token(refresh_token=form.token)
+        await sessions.revoke_refresh_token(refresh_token=form.token, keyring=runtime.keyring)
     return Response(status_code=200)
 
 
@@ -103,19 +110,25 @@ async def post_revoke(form: Annotated[RevokeRequest, Form()]) -> Response:
         **AUTH_ERRORS,
         409: {"description": "The account changed at the same time; retry"},
         422: {"description": "Wrong current password, or a weak new password"},
-        423: {"description": "Locked after repeated wrong passwords"},
+        **THROTTLE_ERRORS,
     },
 )
 async def post_password(
-    body: PasswordChange, actor: CurrentPrincipal, runtime: RuntimeDep, response: Response
+    body: PasswordChange,
+    actor: CurrentPrincipal,
+    runtime: RuntimeDep,
+    request: Request,
+    response: Response,
 ) -> TokenResponse:
-    """Change the caller's password. Every session ends; the answer starts a new one."""
+    """Change the caller's password. Every session ends; the answer starts a new one. Wrong
+    current passwords are throttled as failed logins of the caller's username are."""
     issued = await service.change_password(
         actor=actor,
         settings=runtime.settings,
         keyring=runtime.keyring,
         current_password=body.current_password,
         new_password=body.new_password,
+        client=_client(request),
     )
     return _tokens(issued, response)
 
@@ -155,7 +168,8 @@ async def get_sessions(actor: CurrentPrincipal) -> list[SessionOut]:
     responses={**AUTH_ERRORS, 404: {"description": "No such session of the caller"}},
 )
 async def post_session_revoke(session_id: str, actor: CurrentPrincipal) -> Response:
-    """The session can no longer be refreshed; its access tokens expire within minutes."""
+    """The session can no longer be refreshed and its access tokens stop working (at once
+    here, within ``session_cache_seconds`` in every other process)."""
     await sessions.revoke_session(actor=actor, session_id=session_id)
     return Response(status_code=204)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.bulk import openapi_body, parse_bulk
-from api.deps import CurrentPrincipal, Idempotent, ProviderUser, WorkerUser, require_roles
+from api.deps import Idempotent, ProviderUser, WorkerUser, require_roles
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
@@ -32,7 +32,9 @@ from schemas.enrolments import (
 
 router = APIRouter(tags=["enrolments"])
 
-ClassReader = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY, Role.ADMIN))]
+# Class lists, enrolments and attendance name workers: not for an admin (no worker data).
+ClassReader = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.AGENCY))]
+EnrolmentReader = Annotated[Actor, Depends(require_roles(Role.WORKER, Role.PROVIDER, Role.AGENCY))]
 Withdrawer = Annotated[Actor, Depends(require_roles(Role.PROVIDER, Role.WORKER, Role.AGENCY))]
 
 
@@ -98,7 +100,7 @@ async def list_run_enrolments(run_id: str, actor: ClassReader, page: Paged) -> P
 
 
 @router.get("/enrolments/{enrolment_id}", summary="One enrolment", responses=READ_ERRORS)
-async def get_enrolment(enrolment_id: str, actor: CurrentPrincipal) -> EnrolmentOut:
+async def get_enrolment(enrolment_id: str, actor: EnrolmentReader) -> EnrolmentOut:
     """Its provider, its worker, or an agency of the worker's region."""
     found = await lifecycle.get_enrolment(actor=actor, enrolment_id=enrolment_id)
     return EnrolmentOut.from_view(found)
@@ -178,7 +180,7 @@ async def record_attendance(
     summary="Attendance records of an enrolment",
     responses=READ_ERRORS,
 )
-async def list_attendance(enrolment_id: str, actor: CurrentPrincipal) -> list[AttendanceOut]:
+async def list_attendance(enrolment_id: str, actor: EnrolmentReader) -> list[AttendanceOut]:
     """Every record, oldest first, for whoever may see the enrolment."""
     records = await attendance.list_for_enrolment(actor=actor, enrolment_id=enrolment_id)
     return [AttendanceOut.from_view(r) for r in records]

@@ -24,9 +24,10 @@ class Principal(Document):
     ``binding_key`` is always present and unique: ``archive:<id>`` for a worker (one account per
     archive, even when two activations race) and ``user:<username>`` for everyone else.
     ``token_version`` is copied into every token; bumping it ends every session at once.
-    ``version`` guards the other conditional updates (password, disable, enable).
-    ``locked_at`` is when repeated failed logins locked the account; the lock lasts
-    ``login_lockout_seconds`` from then. ``staff_role`` is the sub-role of a provider or agency
+    ``version`` guards the other conditional updates (password, disable, enable). Failed
+    logins are not counted here but by username in ``throttle.py``, alike for names that exist
+    and names that do not (documents stored with the former ``failed_logins`` and ``locked_at``
+    still load; those fields are ignored). ``staff_role`` is the sub-role of a provider or agency
     user; a document written before sub-roles existed (or by an old seed) has none stored and
     reads as its organisation's admin. ``removed`` marks staff their organisation's admin
     removed: such an account is disabled for good (the record stays for the audit trail).
@@ -44,8 +45,6 @@ class Principal(Document):
     removed: bool = False
     token_version: int = 0
     version: int = 0
-    failed_logins: int = 0
-    locked_at: datetime | None = None
     created_at: datetime
     created_by: str
     password_changed_at: datetime

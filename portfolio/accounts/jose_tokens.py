@@ -64,8 +64,8 @@ def sign(claims: dict[str, Any], key: Key) -> str:
     return token
 
 
-def signing_kid(token: str) -> str:
-    """The ``kid`` of an access token, after checking its header asks for nothing else."""
+def _checked_header(token: str) -> dict[str, Any]:
+    """The token's header, once it asks for exactly what we issue: ES256, ``at+jwt``, a kid."""
     try:
         header = jws.get_unverified_header(token)
     except Exception as exc:  # the library parses attacker input; any failure means "not ours"
@@ -79,15 +79,27 @@ def signing_kid(token: str) -> str:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise TokenRejected("no key id")
+    return header
+
+
+def signing_kid(token: str) -> str:
+    """The ``kid`` of an access token (to choose the key), after the same header checks as
+    :func:`verify`, which makes them again: choosing a key is not verifying."""
+    kid: str = _checked_header(token)["kid"]
     return kid
 
 
 def verify(token: str, key: Key, *, issuer: str, audience: str, leeway: int) -> dict[str, Any]:
-    """The claims of ``token`` once its ES256 signature (by ``key``) and time claims check out.
+    """The claims of ``token`` once its header, ES256 signature (by ``key``) and time claims
+    check out.
 
-    ``iss``, ``aud``, ``sub``, ``iat``, ``nbf``, ``exp`` and ``jti`` are required; the caller
-    checks the types and the remaining claims.
+    Every check is here, so no caller can skip one: the header names exactly ``alg`` (ES256),
+    ``typ`` (``at+jwt``) and ``kid``, and the kid is ``key``'s; ``iss``, ``aud``, ``sub``,
+    ``iat``, ``nbf``, ``exp`` and ``jti`` are required. The caller checks the types and the
+    remaining claims.
     """
+    if _checked_header(token)["kid"] != key.kid:
+        raise TokenRejected("signed by another key than the one named")
     options: dict[str, Any] = {f"require_{name}": True for name in REQUIRED_CLAIMS}
     options["leeway"] = leeway
     try:

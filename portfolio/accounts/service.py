@@ -1,8 +1,9 @@
 """Use cases of principals (accounts): creating and administering them, logging in, passwords.
 
 Sessions, access tokens and signing keys are in ``sessions.py``; an organisation's own staff
-(sub-roles) in ``staff.py``. When an account was made is domain time (``clock.now()``); the
-lockout window after failed logins is a security time on the real clock.
+(sub-roles) in ``staff.py``; the throttling of password guesses in ``throttle.py``. When an
+account was made is domain time (``clock.now()``); throttling windows are security times on
+the real clock.
 """
 
 from __future__ import annotations
@@ -10,24 +11,25 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 
 from portfolio import clock, ids
-from portfolio.accounts import passwords
+from portfolio.accounts import passwords, session_cache, throttle
 from portfolio.accounts.documents import Principal
+from portfolio.accounts.keys import throttle_secret
 from portfolio.accounts.principal import Actor, Role, StaffRole, default_staff_role, staff_roles_of
 from portfolio.accounts.sessions import IssuedTokens, revoke_sessions_of, start_session
+from portfolio.audit import context as audit_context
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
-    AccountLocked,
     AuthenticationFailed,
     Conflict,
     FieldError,
     Forbidden,
     NotFound,
+    RateLimited,
     ValidationFailed,
 )
 from portfolio.keyring import Keyring
@@ -212,6 +214,12 @@ async def admin_create_principal(
     return principal
 
 
+def login_name_for_admin(principal: Principal) -> str | None:
+    """The login name an admin is shown: none of a worker's (by default their phone number:
+    worker data, which the admin role does not see)."""
+    return None if principal.role is Role.WORKER else principal.username
+
+
 def _require_admin(actor: Actor) -> None:
     # The route's dependency already checked; services do not trust their callers blindly.
     if actor.role is not Role.ADMIN:
@@ -257,9 +265,6 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
     update: dict[str, Any] = {"$set": {"disabled": disabled}, "$inc": {"version": 1}}
     if disabled:
         update["$inc"]["token_version"] = 1
-    else:
-        # A fresh start: failures counted before the account was disabled no longer apply.
-        update["$set"].update({"failed_logins": 0, "locked_at": None})
     after = await Principal.get_pymongo_collection().find_one_and_update(
         {"_id": target.id, "disabled": not disabled},
         update,
@@ -269,6 +274,9 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
         return await get_principal(actor=actor, principal_id=principal_id)
     if disabled:
         await revoke_sessions_of(principal_id, "disabled")
+    else:
+        # Its new tokens work at once here, whatever this process last read of it.
+        session_cache.forget_principal(principal_id)
     await record(
         AuditKind.PRINCIPAL_DISABLED if disabled else AuditKind.PRINCIPAL_ENABLED,
         Outcome.SUCCESS,
@@ -286,79 +294,14 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
 # --- logins and passwords -----------------------------------------------------------------
 
 
-def locked_until(principal: Principal, *, settings: Settings) -> datetime | None:
-    """When the account's login lock ends, or None when it is not locked (any more)."""
-    if principal.locked_at is None:
-        return None
-    until = principal.locked_at + timedelta(seconds=settings.login_lockout_seconds)
-    return until if until > clock.real_now() else None
-
-
-def _refuse_if_locked(principal: Principal, settings: Settings) -> None:
-    until = locked_until(principal, settings=settings)
-    if until is not None:
-        raise AccountLocked(
-            "too many failed logins; this account is locked for a while",
-            retry_after_seconds=int((until - clock.real_now()).total_seconds()) + 1,
-        )
-
-
-async def _record_failure(principal: Principal, settings: Settings) -> None:
-    """Count a wrong password; the failure that reaches the limit locks the account."""
-    collection = Principal.get_pymongo_collection()
-    after = await collection.find_one_and_update(
-        {"_id": principal.id},
-        {"$inc": {"failed_logins": 1}},
-        return_document=ReturnDocument.AFTER,
-    )
-    log.info("wrong password", extra={"principal": str(principal.id)})
-    if after is None or after["failed_logins"] < settings.login_max_failures:
-        return
-    # Conditional on the count just seen: of several racing failures, the last one locks.
-    await collection.update_one(
-        {"_id": principal.id, "failed_logins": after["failed_logins"]},
-        {"$set": {"failed_logins": 0}, "$currentDate": {"locked_at": True}},
-    )
-    log.warning("account locked after failed logins", extra={"principal": str(principal.id)})
-    await record(
-        AuditKind.LOGIN_LOCKED_OUT,
-        Outcome.DENIED,
-        principal_id=str(principal.id),
-        username=principal.username,
-        role=principal.role.value,
-        staff_role=principal.staff_role.value if principal.staff_role else None,
-        target=str(principal.id),
-        lockout_seconds=settings.login_lockout_seconds,
-    )
-    raise AccountLocked(
-        "too many failed logins; this account is locked for a while",
-        retry_after_seconds=settings.login_lockout_seconds,
-    )
-
-
-async def _record_success(principal: Principal, password: str, settings: Settings) -> None:
-    collection = Principal.get_pymongo_collection()
-    if principal.failed_logins or principal.locked_at is not None:
-        await collection.update_one(
-            {"_id": principal.id}, {"$set": {"failed_logins": 0, "locked_at": None}}
-        )
+async def _rehash_if_needed(principal: Principal, password: str, settings: Settings) -> None:
     if passwords.needs_rehash(principal.password_hash, settings=settings):
         # Raised cost settings reach stored hashes at the next login; only if unchanged since.
         fresh = await passwords.hash_password(password, settings=settings)
-        await collection.update_one(
+        await Principal.get_pymongo_collection().update_one(
             {"_id": principal.id, "password_hash": principal.password_hash},
             {"$set": {"password_hash": fresh}},
         )
-
-
-async def _check_password(principal: Principal, password: str, settings: Settings) -> bool:
-    """Verify a password of a known principal, counting failures and honouring the lock."""
-    _refuse_if_locked(principal, settings)
-    if await passwords.verify_password(password, principal.password_hash, settings=settings):
-        await _record_success(principal, password, settings)
-        return True
-    await _record_failure(principal, settings)
-    return False
 
 
 async def _audit_login(principal: Principal, outcome: Outcome, reason: str | None = None) -> None:
@@ -374,30 +317,82 @@ async def _audit_login(principal: Principal, outcome: Outcome, reason: str | Non
     )
 
 
+@dataclass(frozen=True)
+class _Guesser:
+    """Who is typing a password for a username, as the throttle counts them."""
+
+    secret: bytes
+    username: str
+    client: str | None
+
+    async def may_try(self, settings: Settings) -> None:
+        """``RateLimited`` (recorded) when this client must wait before its next guess."""
+        try:
+            await throttle.check_username(
+                secret=self.secret, username=self.username, client=self.client, settings=settings
+            )
+        except RateLimited as limited:
+            await record(
+                AuditKind.LOGIN_RATE_LIMITED,
+                Outcome.DENIED,
+                limit="username",
+                retry_after=limited.retry_after_seconds,
+            )
+            raise
+
+    async def failed(self, settings: Settings) -> None:
+        """Count a wrong password (or an unknown username: the same)."""
+        await throttle.record_failure(
+            secret=self.secret, username=self.username, client=self.client, settings=settings
+        )
+
+    async def succeeded(self) -> None:
+        """The right password: this client's failures on the username are forgotten."""
+        await throttle.record_success(
+            secret=self.secret, username=self.username, client=self.client
+        )
+
+
+async def _guesser(keyring: Keyring, username: str, client: str | None) -> _Guesser:
+    # The address the request came from, unless the caller names one.
+    address = client if client is not None else audit_context.current().client
+    return _Guesser(await throttle_secret(keyring), normalise_username(username), address)
+
+
 async def login(
-    *, settings: Settings, keyring: Keyring, username: str, password: str
+    *,
+    settings: Settings,
+    keyring: Keyring,
+    username: str,
+    password: str,
+    client: str | None = None,
 ) -> IssuedTokens:
     """The password grant: a new session for valid credentials.
 
-    An unknown username and a wrong password get the same answer after the same work. A locked
-    account answers ``AccountLocked`` without looking at the password; a disabled account says
-    so only to someone who knows its password.
+    A known and an unknown username go through the same steps (the throttle's reads, one
+    password verification, against a dummy hash for an unknown name, the throttle's writes)
+    and get the same answers: 401, or 429 once this client has failed too often on the name
+    (``throttle.py``). A disabled account says so only to someone who knows its password.
+    ``client`` is the caller's address (by default the running request's).
     """
-    principal = await Principal.find_one({"username": normalise_username(username)})
+    guesser = await _guesser(keyring, username, client)
+    await guesser.may_try(settings)
+    await passwords.prepare_dummy_hash(settings)
+    principal = await Principal.find_one({"username": guesser.username})
     if principal is None:
         await passwords.burn_verification_time(password, settings=settings)
+        await guesser.failed(settings)
         # Not the name: people type their password into the username field.
         log.info("login with an unknown username")
         await record(AuditKind.LOGIN_FAILED, Outcome.FAILURE, reason="unknown-username")
         raise AuthenticationFailed(BAD_LOGIN)
-    try:
-        checked = await _check_password(principal, password, settings)
-    except AccountLocked:
-        await _audit_login(principal, Outcome.DENIED, reason="locked")
-        raise
-    if not checked:
+    if not await passwords.verify_password(password, principal.password_hash, settings=settings):
+        await guesser.failed(settings)
+        log.info("wrong password", extra={"principal": str(principal.id)})
         await _audit_login(principal, Outcome.FAILURE, reason="wrong-password")
         raise AuthenticationFailed(BAD_LOGIN)
+    await guesser.succeeded()
+    await _rehash_if_needed(principal, password, settings)
     if principal.disabled:
         await _audit_login(principal, Outcome.DENIED, reason="disabled")
         raise AuthenticationFailed("this account is disabled; ask an administrator")
@@ -413,15 +408,23 @@ async def change_password(
     keyring: Keyring,
     current_password: str,
     new_password: str,
+    client: str | None = None,
 ) -> IssuedTokens:
     """Change one's own password; every session ends and the caller gets a new one.
 
     The current password is required (a stolen access token alone cannot take the account
-    over) and wrong guesses count towards the lock like failed logins.
+    over) and wrong guesses are throttled like failed logins of the account's username: 422
+    for a wrong one, 429 once this client must wait.
     """
     principal = await _live_principal(actor)
-    if not await _check_password(principal, current_password, settings):
+    guesser = await _guesser(keyring, principal.username, client)
+    await guesser.may_try(settings)
+    if not await passwords.verify_password(
+        current_password, principal.password_hash, settings=settings
+    ):
+        await guesser.failed(settings)
         raise ValidationFailed.single("current_password", "incorrect", "is not your password")
+    await guesser.succeeded()
     passwords.check_policy(
         new_password, settings=settings, username=principal.username, field="new_password"
     )
@@ -433,11 +436,7 @@ async def change_password(
     after = await Principal.get_pymongo_collection().find_one_and_update(
         {"_id": principal.id, "version": principal.version},
         {
-            "$set": {
-                "password_hash": fresh_hash,
-                "failed_logins": 0,
-                "locked_at": None,
-            },
+            "$set": {"password_hash": fresh_hash},
             "$currentDate": {"password_changed_at": True},
             "$inc": {"token_version": 1, "version": 1},
         },

@@ -2,9 +2,12 @@
 
 A login starts a *session* (a refresh token family). Each refresh exchanges the presented
 refresh token for a new one; presenting an already exchanged token means two parties hold it,
-so the whole session is revoked. Access tokens are short-lived ES256 JWTs; each request checks
-them against the stored principal (disabled? token version bumped by logout-all or a password
-change?), so those take effect at once.
+so the whole session is revoked. Access tokens are short-lived ES256 JWTs naming their session
+(``sid``); each request checks the session (revoked? expired?) and the principal (disabled?
+token version bumped by logout-all or a password change? role, binding, sub-role changed?)
+through the app instance's short-lived cache (``session_cache.py``): a revocation takes effect
+at once in the process that made it and within ``session_cache_seconds`` (at most 30 s) in
+every other.
 
 Every time here is a security time (token ``iat``/``exp``, session and refresh expiry, key
 retirement): it comes from the real clock (``clock.real_now()``), never from the domain clock a
@@ -25,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from portfolio import clock, ids
-from portfolio.accounts import jose_tokens
+from portfolio.accounts import jose_tokens, session_cache
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
@@ -152,15 +155,22 @@ async def refresh(*, settings: Settings, keyring: Keyring, refresh_token: str) -
     return await _issue(principal, family, settings=settings, keyring=keyring, now=now)
 
 
-async def revoke_refresh_token(*, refresh_token: str) -> None:
-    """End the session of a refresh token (RFC 7009: unknown tokens are silently ignored)."""
+async def revoke_refresh_token(*, refresh_token: str, keyring: Keyring | None = None) -> None:
+    """End the session of a refresh token (RFC 7009: unknown tokens are silently ignored).
+
+    ``keyring`` names the app instance that serves the request (no access token named it):
+    its cache forgets the session at once.
+    """
+    if keyring is not None:
+        session_cache.serve(keyring)
     stored = await RefreshToken.find_one({"_id": _hash_refresh_token(refresh_token)})
     if stored is not None:
         await _revoke_family(stored.family_id, "logout")
 
 
 async def logout_all(*, actor: Actor) -> None:
-    """End every session of the caller: access tokens stop working at their next use."""
+    """End every session of the caller: its access tokens stop working at once here (within
+    the cache bound in other processes)."""
     oid = ids.parse_or_none(actor.principal_id)
     if oid is None:
         raise AuthenticationFailed("this account is no longer active")
@@ -192,6 +202,8 @@ async def _revoke_family(family_id: str, reason: RevocationReason) -> None:
         {"_id": family_id, "revoked": False},
         {"$set": {"revoked": True, "revoked_reason": reason}, "$currentDate": {"revoked_at": True}},
     )
+    # Its access tokens: refused from the next request on, here; elsewhere within the bound.
+    session_cache.forget_session(family_id)
     if result.modified_count and reason == "reuse-detected":
         log.warning("refresh token reuse: session revoked", extra={"session": family_id})
         family = await RefreshFamily.get(family_id)
@@ -204,11 +216,17 @@ async def _revoke_family(family_id: str, reason: RevocationReason) -> None:
 
 
 async def revoke_sessions_of(principal_id: str, reason: RevocationReason) -> None:
-    """End every session of a principal (its token version should be bumped too)."""
+    """End every session of a principal (its token version should be bumped too).
+
+    Every change to a principal that ends its tokens (disabled, removed, password changed,
+    logout-all) comes through here, so this is also where the process forgets what it read
+    of the principal and of its sessions.
+    """
     await RefreshFamily.get_pymongo_collection().update_many(
         {"principal_id": principal_id, "revoked": False},
         {"$set": {"revoked": True, "revoked_reason": reason}, "$currentDate": {"revoked_at": True}},
     )
+    session_cache.forget_principal(principal_id)
 
 
 # --- access tokens ------------------------------------------------------------------------
@@ -271,8 +289,10 @@ async def resolve_access_token(token: str, *, settings: Settings, keyring: Keyri
     """The actor an access token speaks for, or ``AuthenticationFailed``.
 
     Checks, in order: the header (ES256, ``at+jwt``, a ``kid`` among our usable keys), the
-    signature and registered claims, the exact claim set and types, and finally the stored
-    principal: it must exist, be enabled, and have the token's role, binding and token version.
+    signature and registered claims, the exact claim set and types; then the principal (it must
+    exist, be enabled, and have the token's role, binding and token version) and the session
+    (not revoked, not expired, the principal's), as this app instance read them at most
+    ``session_cache_seconds`` ago.
     """
     try:
         return await _resolve(token, settings=settings, keyring=keyring)
@@ -299,7 +319,43 @@ async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor
     if claims.iat > time.time() + settings.jwt_leeway_seconds:
         raise TokenRejected("issued in the future")
     oid = ids.parse_or_none(claims.sub)
-    principal = await Principal.get(oid) if oid is not None else None
+    if oid is None:
+        raise TokenRejected("unknown subject")
+    cache = session_cache.serve(keyring)
+    reads = 0
+
+    async def read_principal() -> Principal | None:
+        nonlocal reads
+        reads += 1
+        return await Principal.get(oid)
+
+    async def read_session() -> RefreshFamily | None:
+        nonlocal reads
+        reads += 1
+        return await RefreshFamily.get(claims.sid)
+
+    async def check(ttl: float) -> Principal:
+        principal = await cache.principal(claims.sub, ttl, read_principal)
+        family = await cache.session(claims.sid, ttl, read_session)
+        _check_state(claims, principal, family)
+        assert principal is not None
+        return principal
+
+    try:
+        principal = await check(settings.session_cache_seconds)
+    except TokenRejected:
+        if reads == 2:
+            raise
+        # What was remembered says no: read again, so that only a "yes" is ever stale (an
+        # account enabled, or a token minted, by another process since works at once).
+        principal = await check(0)
+    return actor_of(principal)
+
+
+def _check_state(
+    claims: _AccessClaims, principal: Principal | None, family: RefreshFamily | None
+) -> None:
+    """Refuse a token whose principal or session no longer stands behind it."""
     if principal is None:
         raise TokenRejected("unknown subject")
     if principal.disabled:
@@ -311,7 +367,10 @@ async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor
     )
     if principal.role is not claims.role or bound != _binding_claims(principal):
         raise TokenRejected("role, binding or sub-role changed")
-    return actor_of(principal)
+    if family is None or family.principal_id != claims.sub:
+        raise TokenRejected("unknown session")
+    if family.revoked or family.expires_at <= clock.real_now():
+        raise TokenRejected("session ended")
 
 
 # --- signing keys -------------------------------------------------------------------------

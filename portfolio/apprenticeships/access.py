@@ -5,8 +5,9 @@ Object-level reach (DESIGN.md convention 2): an object outside the caller's reac
 (:class:`Reach`), decides both a single read (:meth:`Reach.admits`) and a list (the queries of
 :meth:`Reach.queries`), so the two cannot disagree:
 
-* an agreement: the employer's and the institution's users, the apprentice, agencies covering
-  the employer's *or* the worker's region, and admins. Only the parties act on it, each for
+* an agreement: the employer's and the institution's users, the apprentice, and agencies
+  covering the employer's *or* the worker's region (not admins: it names the apprentice, and
+  an admin sees no worker data). Only the parties act on it, each for
   its own steps (:func:`acting_party`); an agency approves only for the employer's region.
 * a mentor: its organisation's users, agencies covering the organisation's region, admins.
 """
@@ -83,7 +84,7 @@ def agreement_reach(actor: Actor) -> Reach:
         return Reach((Way("archive_id", actor.archive_id),) if actor.archive_id else ())
     if actor.role is Role.AGENCY:
         return Reach(_region_ways(actor, "region_code", "worker_region_code"))
-    return Reach(everything=actor.role is Role.ADMIN)
+    return Reach(())
 
 
 def mentor_reach(actor: Actor) -> Reach:

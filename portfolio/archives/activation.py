@@ -137,7 +137,7 @@ async def _reset_password(
     after = await Principal.get_pymongo_collection().find_one_and_update(
         {"_id": principal.id, "version": principal.version},
         {
-            "$set": {"password_hash": fresh_hash, "failed_logins": 0, "locked_at": None},
+            "$set": {"password_hash": fresh_hash},
             "$currentDate": {"password_changed_at": True},
             "$inc": {"token_version": 1, "version": 1},
         },

@@ -18,6 +18,8 @@ class AuditEvent(Document):
     ``details`` holds short, non-personal facts (a reason, a role, a path); never a password,
     a token or an ID number. ``staff_role`` is the acting staff member's sub-role (None for a
     worker, a service admin, an anonymous caller, and events written before sub-roles).
+    ``username`` is the acting principal's login name, never a worker's (often their phone
+    number: worker data, and admins read the trail); ``principal_id`` says who acted.
     """
 
     at: datetime

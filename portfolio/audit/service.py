@@ -29,6 +29,7 @@ class AuditKind(StrEnum):
 
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
+    # No longer written (accounts are not locked any more): kept so older events still read.
     LOGIN_LOCKED_OUT = "login.locked_out"
     LOGIN_RATE_LIMITED = "login.rate_limited"
     TOKEN_REUSE = "token.reuse_detected"  # noqa: S105 - an event name, not a secret
@@ -74,13 +75,15 @@ async def record(
     elif principal_id is None:
         # Who acted is the request's principal: so is their sub-role.
         staff_role = staff_role if staff_role is not None else request.staff_role
+    role = role if role is not None else request.role
+    username = username if username is not None else request.username
     event = AuditEvent(
         at=clock.now(),
         kind=kind.value,
         outcome=outcome.value,
         principal_id=principal_id if principal_id is not None else request.principal_id,
-        username=username if username is not None else request.username,
-        role=role if role is not None else request.role,
+        username=shown_username(role, username),
+        role=role,
         staff_role=staff_role,
         target=target,
         request_id=request.request_id,
@@ -92,6 +95,15 @@ async def record(
     except PyMongoError:
         # Never let the trail turn an answer into a 500; the log keeps what was lost.
         log.error("audit event not stored", extra={"kind": kind.value, "outcome": outcome.value})
+
+
+def shown_username(role: str | None, username: str | None) -> str | None:
+    """The login name the trail keeps and shows: none of a worker's.
+
+    The trail is read by admins, who see no worker data, and a worker's login name is often
+    their phone number; the principal id still says who acted.
+    """
+    return None if role == Role.WORKER.value else username
 
 
 @dataclass(frozen=True)

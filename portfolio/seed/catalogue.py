@@ -266,8 +266,6 @@ def principal_document(
         "removed": False,
         "token_version": 0,
         "version": 0,
-        "failed_logins": 0,
-        "locked_at": None,
         "created_at": created_at,
         "created_by": SEEDER,
         "password_changed_at": created_at,

@@ -35,14 +35,15 @@ class Move:
 
 
 def can_see(actor: Actor, enrolment: Enrolment) -> bool:
-    """Its provider, its worker, an agency of the worker's region, or an admin."""
+    """Its provider, its worker, or an agency of the worker's region (an admin sees no worker
+    data)."""
     if actor.role is Role.PROVIDER:
         return actor.organisation_id == str(enrolment.organisation_id)
     if actor.role is Role.WORKER:
         return actor.archive_id == str(enrolment.archive_id)
     if actor.role is Role.AGENCY:
         return actor.covers_region(enrolment.worker_region_code)
-    return actor.role is Role.ADMIN
+    return False
 
 
 async def visible_enrolment(actor: Actor, enrolment_id: str) -> Enrolment:

@@ -21,7 +21,6 @@ async def list_for_run(*, actor: Actor, run_id: str, page: PageRequest) -> Page[
     visible = run is not None and (
         (actor.role is Role.PROVIDER and actor.organisation_id == str(run.organisation_id))
         or actor.covers_region(run.region_code)
-        or actor.role is Role.ADMIN
     )
     if not visible:
         raise NotFound("no such run")

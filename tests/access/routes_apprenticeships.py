@@ -17,11 +17,14 @@ from portfolio.apprenticeships.documents import Apprenticeship, EventNote, Mento
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
 from portfolio.settings import Settings
 from portfolio.vocabulary import SkillLevel
-from tests.access.matrix import ANY_ROLE, Access, Call, CrossOwnerCase, Route, only
+from tests.access.matrix import Access, Call, CrossOwnerCase, Route, only
 from tests.apprenticeships.factories import make_apprentice, make_world, step, walk
 from tests.helpers import LoggedIn
 
 STAFF = only(Role.PROVIDER, Role.AGENCY, Role.ADMIN)
+# Agreements name their apprentice: not for an admin (no worker data).
+WORKER_DATA_STAFF = only(Role.PROVIDER, Role.AGENCY)
+WORKER_DATA_READERS = only(Role.WORKER, Role.PROVIDER, Role.AGENCY)
 PROVIDER = only(Role.PROVIDER)
 
 ROUTES: dict[Route, Access] = {
@@ -29,8 +32,8 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/mentors"): STAFF,
     ("GET", "/mentors/{mentor_id}"): STAFF,
     ("POST", "/apprenticeships"): PROVIDER,
-    ("GET", "/apprenticeships"): STAFF,
-    ("GET", "/apprenticeships/{apprenticeship_id}"): ANY_ROLE,
+    ("GET", "/apprenticeships"): WORKER_DATA_STAFF,
+    ("GET", "/apprenticeships/{apprenticeship_id}"): WORKER_DATA_READERS,
     ("POST", "/apprenticeships/{apprenticeship_id}/approve"): only(Role.PROVIDER, Role.AGENCY),
     ("POST", "/apprenticeships/{apprenticeship_id}/start"): PROVIDER,
     ("POST", "/apprenticeships/{apprenticeship_id}/pause"): PROVIDER,

@@ -44,7 +44,7 @@ async def test_admin_creates_accounts_that_can_log_in(
     body = response.json()
     assert set(body) == {
         "id", "username", "role", "archive_id", "organisation_id", "region_prefix",
-        "staff_role", "disabled", "removed", "locked_until", "created_at",
+        "staff_role", "disabled", "removed", "created_at",
     }  # fmt: skip
     assert (body["username"], body["role"], body["disabled"]) == (f"new.{role}", role, False)
     assert body["removed"] is False

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio.accounts import jose_tokens
+from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
 from tests.helpers import (
@@ -281,3 +283,70 @@ async def test_reuse_of_a_rotated_refresh_token_revokes_the_family(
     successor = rotated.json()["refresh_token"]
     assert_problem(await refresh_tokens(client, victim.refresh_token), 401)
     assert_problem(await refresh_tokens(client, successor), 401)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"typ": "JWT"},  # not an access token
+        {"typ": None},
+        {"alg": "ES384"},
+        {"alg": "none"},
+        {"crit": ["exp"]},
+        {"jku": "https://evil.example/jwks"},
+        {"x5u": "https://evil.example/cert"},
+        {"cty": "JWT"},
+        {"kid": None},
+        {"kid": "jwt-9999"},  # another key than the one verifying
+    ],
+    ids=lambda changes: ",".join(f"{k}={v}" for k, v in changes.items()),
+)
+def test_verify_itself_checks_the_header(
+    runtime: Runtime, victim_claims: dict[str, Any], changes: dict[str, Any]
+) -> None:
+    """Whoever calls ``verify()`` gets the header checks: they are not a separate step."""
+    key = runtime.keyring.current("jwt")
+    header = {k: v for k, v in {**our_header(key.kid), **changes}.items() if v is not None}
+    token = forge(header, victim_claims, es256_signer(key.secret))
+    with pytest.raises(TokenRejected):
+        jose_tokens.verify(
+            token,
+            key,
+            issuer=runtime.settings.jwt_issuer,
+            audience=runtime.settings.jwt_audience,
+            leeway=runtime.settings.jwt_leeway_seconds,
+        )
+
+
+def test_verify_control_accepts_our_header(runtime: Runtime, victim_claims: dict[str, Any]) -> None:
+    key = runtime.keyring.current("jwt")
+    token = forge(our_header(key.kid), victim_claims, es256_signer(key.secret))
+    claims = jose_tokens.verify(
+        token,
+        key,
+        issuer=runtime.settings.jwt_issuer,
+        audience=runtime.settings.jwt_audience,
+        leeway=runtime.settings.jwt_leeway_seconds,
+    )
+    assert claims["sub"] == victim_claims["sub"]
+
+
+@pytest.fixture
+def victim_claims(runtime: Runtime) -> dict[str, Any]:
+    """Claims as the service issues them (the subject need not exist: verify() checks no
+    stored state)."""
+    now = int(time.time())
+    return {
+        "iss": runtime.settings.jwt_issuer,
+        "aud": runtime.settings.jwt_audience,
+        "sub": "64d0000000000000000000c1",
+        "role": "provider",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "jti": "a-token-id",
+        "tv": 0,
+        "sid": "a-session-id",
+        "org": "org-1",
+        "staff": "admin",
+    }

@@ -32,12 +32,12 @@ async def _events(client: AsyncClient, headers: dict[str, str], **query: str) ->
     return items
 
 
-async def test_logins_failures_and_lockout_are_recorded_without_secrets(
+async def test_logins_failures_and_throttling_are_recorded_without_secrets(
     client: AsyncClient, settings: Settings
 ) -> None:
     admin = await log_in_as(client, settings, Role.ADMIN)
     target = await create_principal(settings, Role.PROVIDER)
-    for _ in range(settings.login_max_failures):
+    for _ in range(settings.login_free_failures + 1):
         await client.post(
             "/auth/token",
             data={"grant_type": "password", "username": target.username, "password": "nope-x"},
@@ -49,7 +49,10 @@ async def test_logins_failures_and_lockout_are_recorded_without_secrets(
     events = await _events(client, admin.headers)
     kinds = [e["kind"] for e in events]
     assert AuditKind.LOGIN_SUCCEEDED in kinds  # the admin's own login
-    assert AuditKind.LOGIN_LOCKED_OUT in kinds
+    assert AuditKind.LOGIN_LOCKED_OUT not in kinds  # accounts are never locked
+    [limited] = await _events(client, admin.headers, kind="login.rate_limited")
+    assert (limited["outcome"], limited["details"]["limit"]) == ("denied", "username")
+    assert limited["details"]["retry_after"] >= 1
     failures = await _events(client, admin.headers, kind="login.failed")
     reasons = {e["details"]["reason"] for e in failures}
     assert {"wrong-password", "unknown-username"} <= reasons
@@ -61,6 +64,7 @@ async def test_logins_failures_and_lockout_are_recorded_without_secrets(
     assert "nope-x" not in text
     assert "s3cret-typed" not in text
     assert "who-is-this" not in text
+    assert target.username not in str(limited)
 
 
 async def test_admin_account_changes_and_key_rotation_are_recorded(
