@@ -24,6 +24,7 @@ from portfolio.accounts.sessions import (
     start_session,
     utcnow,
 )
+from portfolio.archives.logins import find_login
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
     AccountLocked,
@@ -368,7 +369,7 @@ async def login(
     account answers ``AccountLocked`` without looking at the password; a disabled account says
     so only to someone who knows its password.
     """
-    principal = await Principal.find_one({"username": normalise_username(username)})
+    principal = await find_login(username, keyring)
     if principal is None:
         await passwords.burn_verification_time(password, settings=settings)
         # Not the name: people type their password into the username field.
