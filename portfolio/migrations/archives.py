@@ -108,8 +108,13 @@ class _Fields:
             update["id_number"] = sealed
         update["id_masked"] = mask_identity_number(number)
         birth = raw["birth_date"]
-        if isinstance(birth, datetime | date):
-            birth = birth.date().isoformat() if isinstance(birth, datetime) else birth.isoformat()
+        if isinstance(birth, datetime):
+            birth = birth.date().isoformat()
+        elif isinstance(birth, date):  # pragma: no cover - BSON has no bare dates
+            birth = birth.isoformat()
+        elif isinstance(birth, str):
+            # A date once given to $set: nx-27017 keeps it as "YYYY-MM-DD HH:MM:SS".
+            birth = date.fromisoformat(birth[:10]).isoformat()
         if sealed := await self._sealed(birth, BIRTH_DATE_FIELD):
             update["birth_date"] = sealed
         phone = raw["phone"]

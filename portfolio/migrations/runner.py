@@ -1,9 +1,9 @@
 """Running ``privacy-2``: the steps in order, in batches, with a checkpoint after each batch.
 
 The run is one raw document in ``migrations`` (``_id: "privacy-2"``): per step the last
-``_id`` done and whether the step finished, counters of what changed, the archives whose chain
-did not verify, and ``finished``. Beanie must be initialised and the keys loaded (as every
-command has them).
+``_id`` done and whether the step finished, counters of what changed (``count_<name>``), the
+archives whose chain did not verify, and ``finished``. Beanie must be initialised and the keys
+loaded (as every command has them).
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from portfolio.identity.protection import FieldProtection
 from portfolio.keyring import Keyring
 from portfolio.migrations.archives import migrate_archive
 from portfolio.migrations.copies import AuditNames, masked_copy, phone_login
+from portfolio.once import insert_raw_once
 
 MIGRATION_ID = "privacy-2"
 COLLECTION = "migrations"
+COUNT_PREFIX = "count_"
 DEFAULT_BATCH = 200
 # Step -> the collection it walks. The archives first: the rest reads nothing of them.
 STEPS: dict[str, str] = {
@@ -70,13 +72,24 @@ def _collection(name: str) -> AsyncCollection[Raw]:
 async def _run_document(recheck: bool) -> _Run:
     runs = _collection(COLLECTION)
     found = await runs.find_one({"_id": MIGRATION_ID})
-    if found is None or recheck:
-        steps = {name: {"after": None, "done": False} for name in STEPS}
-        fresh: Raw = {"steps": steps, "finished": False}
-        if found is None:
-            # Informational only (an ISO string: nx-27017 mangles a top-level $set datetime).
-            fresh["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        await runs.update_one({"_id": MIGRATION_ID}, {"$set": fresh}, upsert=True)
+    steps = {name: {"after": None, "done": False} for name in STEPS}
+    if found is None:
+        # ``started_at`` is an ISO string (informational only): nx-27017 mangles a top-level
+        # datetime given to $set.
+        await insert_raw_once(
+            runs,
+            {
+                "_id": MIGRATION_ID,
+                "steps": steps,
+                "finished": False,
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "broken_chains": [],
+                "seconds": 0.0,
+            },
+        )
+        return _Run(steps)
+    if recheck:
+        await runs.update_one({"_id": MIGRATION_ID}, {"$set": {"steps": steps, "finished": False}})
         return _Run(steps)
     return _Run({name: dict(found.get("steps", {}).get(name, {})) for name in STEPS})
 
@@ -85,7 +98,8 @@ async def _checkpoint(
     step: str, after: Any, done: bool, counts: Mapping[str, int], broken: list[str]
 ) -> None:
     update: dict[str, Any] = {"$set": {f"steps.{step}.after": after, f"steps.{step}.done": done}}
-    increments = {f"counts.{name}": n for name, n in counts.items() if n}
+    # Top-level counters: nx-27017 turns a $inc of "counts.<name>" into a field of that name.
+    increments = {f"{COUNT_PREFIX}{name}": n for name, n in counts.items() if n}
     if increments:
         update["$inc"] = increments
     await _collection(COLLECTION).update_one({"_id": MIGRATION_ID}, update)
@@ -225,7 +239,11 @@ async def migrate(
     stored = await runs.find_one({"_id": MIGRATION_ID}) or {}
     return MigrationSummary(
         finished=bool(stored.get("finished")),
-        counts=dict(stored.get("counts", {})),
+        counts={
+            key.removeprefix(COUNT_PREFIX): int(value)
+            for key, value in stored.items()
+            if key.startswith(COUNT_PREFIX)
+        },
         broken_chains=list(stored.get("broken_chains", [])),
         batches=run.batches,
         seconds=time.perf_counter() - started,
