@@ -1,4 +1,4 @@
-"""Field encryption (AES-256-GCM) and the keyed blind index for identity numbers.
+"""Field encryption (AES-256-GCM) and the keyed blind index: identity numbers, birth dates, phones.
 
 Both keys live in the keyring (MongoDB, wrapped by the master secret), so every replica uses
 the same ones:
