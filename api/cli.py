@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_accounts, cli_archives, cli_repair, cli_reports, cli_seed, logs
+from api import cli_accounts, cli_archives, cli_migrate, cli_repair, cli_reports, cli_seed, logs
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
 from portfolio.settings import Settings
@@ -27,6 +27,7 @@ app.add_typer(cli_archives.archive_app, name="archive")
 app.add_typer(cli_reports.reports_app, name="reports")
 cli_repair.install(app)
 cli_seed.install(app)
+cli_migrate.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")
 

@@ -47,8 +47,8 @@ from portfolio.accounts.principal import Role
 from portfolio.archives.chain import GENESIS_HASH, entry_hash, hashed_content
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.summary import SUMMARY_KINDS
-from portfolio.identity.masking import mask_identity_number
-from portfolio.identity.protection import FieldProtection, associated_data
+from portfolio.identity.masking import mask_identity_number, mask_phone
+from portfolio.identity.protection import FieldProtection, Sealed, associated_data
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 
@@ -97,6 +97,10 @@ def _payload(i: int) -> tuple[EntryKind, dict[str, Any]]:
         "occupation_code": "4-03-02-01",
         "course_title": f"course {i}",
     }
+
+
+def _sealed(value: Sealed) -> dict[str, Any]:
+    return {"kid": value.kid, "nonce": value.nonce, "ciphertext": value.ciphertext}
 
 
 def _archive_and_entries(
@@ -153,12 +157,22 @@ def _archive_and_entries(
         "name": f"工人{serial}",
         "id_type": "resident_id",
         "nationality": "CHN",
-        "id_number": {"kid": sealed.kid, "nonce": sealed.nonce, "ciphertext": sealed.ciphertext},
+        "id_number": _sealed(sealed),
         "id_index": protection.blind_index(f"resident_id|{number}"),
         "id_masked": mask_identity_number(number),
-        "birth_date": datetime(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+        "birth_date": _sealed(
+            protection.seal(
+                f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+                aad=associated_data("archives", "birth_date", archive_id),
+            )
+        ),
         "sex": "male" if int(number[16]) % 2 else "female",
-        "phone": f"138{serial:08d}",
+        "phone": _sealed(
+            protection.seal(
+                f"138{serial:08d}", aad=associated_data("archives", "phone", archive_id)
+            )
+        ),
+        "phone_masked": mask_phone(f"138{serial:08d}"),
         "region_code": "510104",
         "ssn_index": protection.blind_index(f"ssn|{number}"),
         "social_security": None,
@@ -167,6 +181,7 @@ def _archive_and_entries(
         "head": {"seq": entries_each, "hash": prev},
         "counters": counters,
         "version": 0,
+        "form": 2,
         "created_at": now,
         "created_by": "bench",
         "updated_at": now,

@@ -138,13 +138,20 @@ class ActivationIn(Input):
 
 
 class IdentityOut(Output):
-    """Who the worker is (numbers masked)."""
+    """Who the worker is (numbers masked; the birth date only to the worker or on a reveal)."""
 
     name: str
     id_type: IdType
     nationality: str | None
-    id_number_masked: str
-    birth_date: date
+    id_number_masked: str = Field(
+        description="Area code and last two characters (`510104**********37`) for 18-character "
+        "numbers; never completable with what else is shown (SECURITY.md)"
+    )
+    birth_date: date | None = Field(
+        description="The full date: for the worker themself and on a revealed (logged) read; "
+        "null otherwise"
+    )
+    age_band: str = Field(description="Age today (China time) in a five-year band, `30-34`")
     sex: Sex
     phone_masked: str
     region_code: str

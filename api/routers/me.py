@@ -55,14 +55,19 @@ async def activate(
     body: ActivationIn, runtime: RuntimeDep, request: Request, response: Response
 ) -> ActivationOut:
     """Public: the code from real-name registration is the credential. Creates the worker's
-    login (the username defaults to the registered phone number), or, for a code issued to
+    login (the username defaults to the registered phone number, stored only as its keyed
+    blind index), or, for a code issued to
     an archive that has one, sets its new password and ends its sessions. Log in with
     ``POST /auth/token`` afterwards. A retry after a lost answer gets 401 (the code is used):
     the login exists, so log in."""
     # Per address only: the code, not a username, is what a guesser varies.
     await throttle_credentials(request, runtime, username=None)
     done = await activation.activate(
-        settings=runtime.settings, code=body.code, password=body.password, username=body.username
+        settings=runtime.settings,
+        keyring=runtime.keyring,
+        code=body.code,
+        password=body.password,
+        username=body.username,
     )
     if not done.created:
         response.status_code = 200

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from api.deps import AgencyUser, Idempotent, WorkerUser
 from api.paging import IdCursor, Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
+from api.runtime import RuntimeDep
 from portfolio.vouchers import eligibility, policies
 from schemas.common import Page
 from schemas.voucher_policies import (
@@ -89,10 +90,14 @@ async def get_policy(policy_id: str, actor: AgencyUser) -> PolicyOut:
     summary="Is this worker eligible, and why (every rule)",
     responses=READ_ERRORS,
 )
-async def check_eligibility(policy_id: str, worker_id: str, actor: AgencyUser) -> EligibilityOut:
+async def check_eligibility(
+    policy_id: str, worker_id: str, actor: AgencyUser, runtime: RuntimeDep
+) -> EligibilityOut:
     """Yes or no, with the reason for every rule of the version, in Chinese and English.
     The worker must be in your region."""
-    answer = await eligibility.eligibility(actor=actor, policy_id=policy_id, worker_id=worker_id)
+    answer = await eligibility.eligibility(
+        actor=actor, keyring=runtime.keyring, policy_id=policy_id, worker_id=worker_id
+    )
     return EligibilityOut.model_validate(answer)
 
 
@@ -103,6 +108,7 @@ async def check_eligibility(policy_id: str, worker_id: str, actor: AgencyUser) -
 )
 async def list_my_policies(
     actor: WorkerUser,
+    runtime: RuntimeDep,
     eligible_only: Annotated[bool, Query(description="only those I am eligible for")] = False,
     limit: Limit = 50,
     cursor: IdCursor = None,
@@ -110,7 +116,7 @@ async def list_my_policies(
     """The current versions of the running policies covering my region, oldest first, each
     with my answer for every rule."""
     page = await eligibility.my_policies(
-        actor=actor, eligible_only=eligible_only, after=cursor, limit=limit
+        actor=actor, keyring=runtime.keyring, eligible_only=eligible_only, after=cursor, limit=limit
     )
     return Page[MyPolicyOut].model_validate(page, from_attributes=True)
 
@@ -120,7 +126,11 @@ async def list_my_policies(
     summary="Am I eligible for this policy, and why",
     responses=READ_ERRORS,
 )
-async def check_my_eligibility(policy_id: str, actor: WorkerUser) -> EligibilityOut:
+async def check_my_eligibility(
+    policy_id: str, actor: WorkerUser, runtime: RuntimeDep
+) -> EligibilityOut:
     """Yes or no, with the reason for every rule, in Chinese and English."""
-    answer = await eligibility.my_eligibility(actor=actor, policy_id=policy_id)
+    answer = await eligibility.my_eligibility(
+        actor=actor, keyring=runtime.keyring, policy_id=policy_id
+    )
     return EligibilityOut.model_validate(answer)

@@ -61,13 +61,19 @@ StatusFilter = Annotated[
     response_model=VoucherOut,
     responses=ISSUE_ERRORS,
 )
-async def issue_voucher(body: VoucherIn, actor: AgencyUser, idem: Idempotent) -> Response:
+async def issue_voucher(
+    body: VoucherIn, actor: AgencyUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
     """Under the current version of a policy, to a worker of your region; refused with every
     failing rule (422 `not-eligible`) or when the quantity is used up (409)."""
 
     async def act() -> VoucherOut:
         view = await issuance.issue(
-            actor=actor, policy_id=body.policy_id, worker_id=body.worker_id, note=body.note
+            actor=actor,
+            keyring=runtime.keyring,
+            policy_id=body.policy_id,
+            worker_id=body.worker_id,
+            note=body.note,
         )
         return VoucherOut.model_validate(view)
 

@@ -93,7 +93,7 @@ async def search_worker(
     "/workers/{archive_id}", summary="A worker of your region (masked)", responses=NOT_FOUND
 )
 async def get_worker(archive_id: str, actor: AgencyUser, runtime: RuntimeDep) -> WorkerOut:
-    """The worker's archive header with masked numbers."""
+    """The worker's archive header with masked numbers and an age band (no birth date)."""
     view = await reading.get_worker(actor=actor, keyring=runtime.keyring, archive_id=archive_id)
     return WorkerOut.from_view(view)
 
@@ -106,8 +106,8 @@ async def get_worker(archive_id: str, actor: AgencyUser, runtime: RuntimeDep) ->
 async def reveal_worker(
     archive_id: str, body: RevealIn, actor: AgencyUser, runtime: RuntimeDep, response: Response
 ) -> WorkerOut:
-    """The worker's header with full numbers; the read and its purpose go to the worker's
-    access log before the data is returned."""
+    """The worker's header with full numbers and the birth date; the read and its purpose go
+    to the worker's access log before the data is returned."""
     view = await reading.get_worker(
         actor=actor,
         keyring=runtime.keyring,

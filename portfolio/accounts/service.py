@@ -21,6 +21,7 @@ from portfolio.accounts.documents import Principal
 from portfolio.accounts.keys import throttle_secret
 from portfolio.accounts.principal import Actor, Role, StaffRole, default_staff_role, staff_roles_of
 from portfolio.accounts.sessions import IssuedTokens, revoke_sessions_of, start_session
+from portfolio.archives.logins import find_login
 from portfolio.audit import context as audit_context
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
@@ -359,15 +360,18 @@ async def _guesser(keyring: Keyring, username: str, client: str | None) -> _Gues
     return _Guesser(await throttle_secret(keyring), normalise_username(username), address)
 
 
-async def login(
+DISABLED_ACCOUNT = "this account is disabled; ask an administrator"
+
+
+async def authenticate(
     *,
     settings: Settings,
     keyring: Keyring,
     username: str,
     password: str,
     client: str | None = None,
-) -> IssuedTokens:
-    """The password grant: a new session for valid credentials.
+) -> Principal:
+    """The account these credentials open, for the token login and the web login alike.
 
     A known and an unknown username go through the same steps (the throttle's reads, one
     password verification, against a dummy hash for an unknown name, the throttle's writes)
@@ -378,7 +382,7 @@ async def login(
     guesser = await _guesser(keyring, username, client)
     await guesser.may_try(settings)
     await passwords.prepare_dummy_hash(settings)
-    principal = await Principal.find_one({"username": guesser.username})
+    principal = await find_login(username, keyring)
     if principal is None:
         await passwords.burn_verification_time(password, settings=settings)
         await guesser.failed(settings)
@@ -395,7 +399,22 @@ async def login(
     await _rehash_if_needed(principal, password, settings)
     if principal.disabled:
         await _audit_login(principal, Outcome.DENIED, reason="disabled")
-        raise AuthenticationFailed("this account is disabled; ask an administrator")
+        raise AuthenticationFailed(DISABLED_ACCOUNT)
+    return principal
+
+
+async def login(
+    *,
+    settings: Settings,
+    keyring: Keyring,
+    username: str,
+    password: str,
+    client: str | None = None,
+) -> IssuedTokens:
+    """The password grant: a new session for valid credentials (see :func:`authenticate`)."""
+    principal = await authenticate(
+        settings=settings, keyring=keyring, username=username, password=password, client=client
+    )
     issued = await start_session(principal, settings=settings, keyring=keyring)
     await _audit_login(principal, Outcome.SUCCESS)
     return issued

@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portfolio import clock, ids
-from portfolio.accounts import passwords, service
+from portfolio.accounts import service
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Actor
 from portfolio.accounts.sessions import actor_of
 from portfolio.audit.service import AuditKind, Outcome, record
-from portfolio.errors import AccountLocked, AuthenticationFailed
+from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_AGE = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)
-DISABLED_ACCOUNT = "this account is disabled; ask an administrator"
+DISABLED_ACCOUNT = service.DISABLED_ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -70,33 +70,18 @@ async def _audit(principal: Principal, outcome: Outcome, reason: str | None = No
     )
 
 
-async def login(*, settings: Settings, username: str, password: str) -> WebSession:
+async def login(
+    *, settings: Settings, keyring: Keyring, username: str, password: str
+) -> WebSession:
     """A new web session for valid credentials (a new secret every time: no fixation).
 
-    Raises what the token login raises: ``AuthenticationFailed`` (one answer for an unknown
-    username and a wrong password; "disabled" only to whoever knows the password) and
-    ``AccountLocked``.
+    The same checks, throttling and answers as the token login (``service.authenticate``):
+    ``AuthenticationFailed`` (one answer for an unknown username and a wrong password;
+    "disabled" only to whoever knows the password) and ``RateLimited``.
     """
-    principal = await Principal.find_one({"username": service.normalise_username(username)})
-    if principal is None:
-        await passwords.burn_verification_time(password, settings=settings)
-        log.info("web login with an unknown username")
-        await record(
-            AuditKind.LOGIN_FAILED, Outcome.FAILURE, reason="unknown-username", channel="web"
-        )
-        raise AuthenticationFailed(service.BAD_LOGIN)
-    try:
-        # The token login's own check: counts failures, locks, and refuses while locked.
-        checked = await service._check_password(principal, password, settings)
-    except AccountLocked:
-        await _audit(principal, Outcome.DENIED, reason="locked")
-        raise
-    if not checked:
-        await _audit(principal, Outcome.FAILURE, reason="wrong-password")
-        raise AuthenticationFailed(service.BAD_LOGIN)
-    if principal.disabled:
-        await _audit(principal, Outcome.DENIED, reason="disabled")
-        raise AuthenticationFailed(DISABLED_ACCOUNT)
+    principal = await service.authenticate(
+        settings=settings, keyring=keyring, username=username, password=password
+    )
     started = await _start(principal)
     await _audit(principal, Outcome.SUCCESS)
     return started

@@ -8,6 +8,9 @@ check and the insert), the code is handed back, so the worker simply tries anoth
 
 A code issued for an archive that already has a login (``POST /workers/{id}/activation-code``
 for a forgotten password) sets a new password on that login and ends its sessions.
+
+Without a chosen username the login is the registered phone number, stored under its keyed
+name (``portfolio.archives.logins``): the answer names the phone number to log in with.
 """
 
 from __future__ import annotations
@@ -26,6 +29,13 @@ from portfolio.accounts.principal import Role
 from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
 from portfolio.accounts.sessions import revoke_sessions_of
 from portfolio.archives.documents import AccountState, ActivationCode, Archive
+from portfolio.archives.logins import (
+    PHONE_LOGIN_PREFIX,
+    as_phone,
+    phone_login_name,
+    stored_login_name,
+)
+from portfolio.archives.personal import open_phone
 from portfolio.archives.registration import consume_activation_code, hash_code
 from portfolio.errors import (
     AuthenticationFailed,
@@ -34,6 +44,8 @@ from portfolio.errors import (
     FieldError,
     ValidationFailed,
 )
+from portfolio.identity.protection import FieldProtection
+from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,20 +105,27 @@ def _check_new_login(username: str, password: str, settings: Settings) -> None:
 
 
 async def _create_login(
-    *, settings: Settings, code: str, archive_id: str, username: str | None, password: str
+    *,
+    settings: Settings,
+    protection: FieldProtection,
+    code: str,
+    archive_id: str,
+    username: str | None,
+    password: str,
 ) -> Activated:
     archive = await Archive.get(ObjectId(archive_id))
     if archive is None:  # pragma: no cover - archives are never deleted
         raise AuthenticationFailed(_BAD_CODE)
-    name = normalise_username(username) if username else archive.phone
+    name = normalise_username(username) if username else await open_phone(archive, protection)
     _check_new_login(name, password, settings)
-    if await Principal.find_one({"username": name}) is not None:
+    stored = stored_login_name(name, protection)
+    if await Principal.find_one({"username": stored}) is not None:
         raise Conflict("this username is already taken; choose another")
     await consume_activation_code(code=code)
     try:
         await create_principal(
             settings=settings,
-            username=name,
+            username=stored,
             password=password,
             role=Role.WORKER,
             created_by="activation",
@@ -121,15 +140,32 @@ async def _create_login(
     return Activated(archive_id=archive_id, username=name, created=True)
 
 
+async def _login_shown(principal: Principal, protection: FieldProtection) -> str:
+    """The name the worker logs in with: their phone number for a phone login."""
+    archive = await Archive.get(ObjectId(str(principal.archive_id)))
+    if archive is not None and principal.username.startswith(PHONE_LOGIN_PREFIX):
+        phone = await open_phone(archive, protection)
+        if phone_login_name(protection, phone) == principal.username:
+            return phone
+    return principal.username
+
+
 async def _reset_password(
-    *, settings: Settings, code: str, principal: Principal, username: str | None, password: str
+    *,
+    settings: Settings,
+    protection: FieldProtection,
+    code: str,
+    principal: Principal,
+    username: str | None,
+    password: str,
 ) -> Activated:
-    if username and normalise_username(username) != principal.username:
+    if username and stored_login_name(username, protection) != principal.username:
         raise ValidationFailed.single(
             "username", "fixed", "this worker has a login already; its name stays as it is"
         )
+    shown = await _login_shown(principal, protection)
     passwords.check_policy(
-        password, settings=settings, username=principal.username, field="password"
+        password, settings=settings, username=as_phone(shown) or shown, field="password"
     )
     fresh_hash = await passwords.hash_password(password, settings=settings)
     archive_id = str(principal.archive_id)
@@ -148,12 +184,13 @@ async def _reset_password(
         raise Conflict("the account changed at the same time; try again")
     await revoke_sessions_of(str(principal.id), "password-changed")
     log.info("worker password set by activation code", extra={"archive": archive_id})
-    return Activated(archive_id=archive_id, username=principal.username, created=False)
+    return Activated(archive_id=archive_id, username=shown, created=False)
 
 
 async def activate(
     *,
     settings: Settings,
+    keyring: Keyring,
     code: str,
     password: str,
     username: str | None = None,
@@ -167,11 +204,22 @@ async def activate(
     """
     # Codes expire on the real clock, as the store's TTL index removes them.
     archive_id = await _pending_archive_id(code, now or clock.real_now())
+    protection = FieldProtection(keyring)
     existing = await Principal.find_one({"archive_id": archive_id, "role": Role.WORKER.value})
     if existing is not None:
         return await _reset_password(
-            settings=settings, code=code, principal=existing, username=username, password=password
+            settings=settings,
+            protection=protection,
+            code=code,
+            principal=existing,
+            username=username,
+            password=password,
         )
     return await _create_login(
-        settings=settings, code=code, archive_id=archive_id, username=username, password=password
+        settings=settings,
+        protection=protection,
+        code=code,
+        archive_id=archive_id,
+        username=username,
+        password=password,
     )

@@ -1,7 +1,8 @@
 """Storage of the archive area. Documents only: rules and queries live in the services.
 
-No identity number is stored in plaintext: each is a ``Sealed`` value (AES-GCM, key id
-beside it), a keyed blind index for lookups and uniqueness, and a masked form for display.
+No identity number, birth date or phone number is stored in plaintext: each is a ``Sealed``
+value (AES-GCM, key id beside it), with a keyed blind index where a lookup needs one and a
+masked form for display (SECURITY.md, "Personal data").
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from portfolio.accounts.principal import Actor
 from portfolio.archives.chain import GENESIS_HASH
 from portfolio.identity.identifiers import IdType, Sex
 from portfolio.identity.protection import Sealed
+
+# The stored form of an archive. 1 (no ``form`` field): birth date and phone in plaintext,
+# masks ``510104********1234``; 2: both sealed, masks ``510104**********34``. ``portfolio
+# migrate`` brings form-1 data to form 2; the services and the seeder write form 2 only.
+ARCHIVE_FORM = 2
 
 
 class AccountState(StrEnum):
@@ -103,6 +109,10 @@ class Archive(Document):
     """One per worker: identity, links, account state, the chain's head and counters.
 
     ``id_index`` (blind index of the identity number) is unique: one archive per person.
+    ``birth_date`` (ISO date) and ``phone`` are sealed like the identity number; ``sex`` and
+    ``region_code`` stay in the clear (the masked form is chosen so that they, with any one
+    year of birth, leave at least 1,000 numbers). A phone login is found through the keyed
+    name of its principal (``portfolio.archives.logins``), so no phone index is kept here.
     ``ssn_index`` is the blind index of the social-security number, or ``unset:<archive id>``
     until one is known, so that it is always present and can be uniquely indexed.
     ``version`` moves with every change of identity, region or links (not with appends:
@@ -115,9 +125,10 @@ class Archive(Document):
     id_number: Sealed
     id_index: str
     id_masked: str
-    birth_date: date
+    birth_date: Sealed
     sex: Sex
-    phone: str
+    phone: Sealed
+    phone_masked: str
     region_code: str
     ssn_index: str
     social_security: SocialSecurityLink | None = None
@@ -127,6 +138,7 @@ class Archive(Document):
     # Entries per kind, moved by the same conditional update that moves the head.
     counters: dict[str, int] = Field(default_factory=dict)
     version: int = 0
+    form: int = ARCHIVE_FORM
     created_at: datetime
     created_by: str
     updated_at: datetime

@@ -27,6 +27,7 @@ from portfolio.archives.documents import (
 )
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.personal import open_birth_date
 from portfolio.archives.reading import parse_ssn, ssn_lookup_key
 from portfolio.archives.registration import SSN_IS_ID_NUMBER
 from portfolio.archives.scope import (
@@ -115,6 +116,7 @@ async def set_social_security(
     now = now or clock.now()
     today = china_today(now)
     protection = FieldProtection(keyring)
+    birth = await open_birth_date(archive, protection)
     errors: list[FieldError] = []
 
     ssn = ""
@@ -155,7 +157,7 @@ async def set_social_security(
             errors.append(FieldError(f"schemes.{i}.scheme", "duplicate", "listed twice"))
         elif month > today.replace(day=1):
             errors.append(FieldError(field, "future", "the month lies in the future"))
-        elif month < archive.birth_date.replace(day=1):
+        elif month < birth.replace(day=1):
             errors.append(FieldError(field, "before_birth", "the month is before birth"))
         seen.add(item.scheme.value)
         checked.append(InsuredScheme(scheme=item.scheme, since=month.strftime("%Y-%m")))
@@ -201,13 +203,13 @@ async def set_social_security(
 def _check_registration_dates(
     *,
     errors: list[FieldError],
-    archive: Archive,
+    birth: date,
     start: date,
     end: date | None,
     labour_contract_end: date | None,
     today: date,
 ) -> None:
-    if start < archive.birth_date:
+    if start < birth:
         errors.append(FieldError("start", "before_birth", "the start lies before the birth date"))
     if start > today + timedelta(days=MAX_DAYS_AHEAD):
         errors.append(FieldError("start", "future", "the start lies more than a year ahead"))
@@ -297,7 +299,7 @@ async def add_employment_registration(
         )
     _check_registration_dates(
         errors=errors,
-        archive=archive,
+        birth=await open_birth_date(archive, protection),
         start=start,
         end=end,
         labour_contract_end=labour_contract_end,

@@ -137,7 +137,7 @@ async def get_worker(
     protection = FieldProtection(keyring)
     if actor.role is Role.WORKER:
         archive = await archive_for_reader(actor, archive_id)
-        return await worker_view(archive, protection, reveal=reveal)
+        return await worker_view(archive, protection, reveal=reveal, own=True)
     if archive_id is None:
         raise NotFound("no such worker")
     archive = await archive_for_agency(actor, archive_id)
@@ -187,7 +187,7 @@ async def get_archive_view(
     protection = FieldProtection(keyring)
     page = await entry_page(archive.id, cursor=cursor, limit=limit)
     return ArchiveView(
-        worker=await worker_view(archive, protection, reveal=False),
+        worker=await worker_view(archive, protection, reveal=False, own=actor.role is Role.WORKER),
         entries=page,
         summary=await archive_summary(archive.id),
     )

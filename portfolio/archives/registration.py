@@ -30,6 +30,7 @@ from portfolio.archives.documents import (
 )
 from portfolio.archives.entries import advance_head, append_entry
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.personal import seal_birth_date, seal_phone
 from portfolio.archives.reading import ssn_lookup_key
 from portfolio.archives.scope import (
     ID_NUMBER_FIELD,
@@ -54,7 +55,7 @@ from portfolio.identity.identifiers import (
     parse_region_code,
     reconcile_birth_and_sex,
 )
-from portfolio.identity.masking import mask_identity_number
+from portfolio.identity.masking import mask_identity_number, mask_phone
 from portfolio.identity.protection import FieldProtection, associated_data
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
@@ -198,9 +199,10 @@ async def register_worker(
         ),
         id_index=id_index,
         id_masked=mask_identity_number(identity.number),
-        birth_date=resolved[0],
+        birth_date=seal_birth_date(protection, resolved[0], str(new_id)),
         sex=resolved[1],
-        phone=checked_phone,
+        phone=seal_phone(protection, checked_phone, str(new_id)),
+        phone_masked=mask_phone(checked_phone),
         region_code=checked_region,
         ssn_index=ssn_index,
         created_at=now,
@@ -238,12 +240,13 @@ async def register_worker(
 
 
 def _registered_payload(archive: Archive) -> dict[str, str | None]:
+    # No birth date: an entry is stored in the clear and hashed for ever, beside the masked
+    # number (the archive keeps the date sealed).
     return {
         "name": archive.name,
         "id_type": archive.id_type.value,
         "id_number_masked": archive.id_masked,
         "nationality": archive.nationality,
-        "birth_date": archive.birth_date.isoformat(),
         "sex": archive.sex.value,
         "region_code": archive.region_code,
     }

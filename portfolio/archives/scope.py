@@ -16,9 +16,15 @@ from beanie import PydanticObjectId
 from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
 
-from portfolio import ids
+from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive
+from portfolio.archives.personal import (
+    BIRTH_DATE_FIELD,
+    PHONE_FIELD,
+    open_birth_date,
+    open_phone,
+)
 from portfolio.archives.views import (
     EmploymentRegistrationView,
     EmploymentView,
@@ -28,7 +34,7 @@ from portfolio.archives.views import (
     WorkerView,
 )
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
-from portfolio.identity.masking import mask_document_number, mask_phone
+from portfolio.identity.masking import age_band, mask_document_number
 from portfolio.identity.protection import FieldProtection, associated_data
 
 DEFAULT_LIMIT = 20
@@ -137,25 +143,33 @@ async def log_access(
 
 
 async def worker_view(
-    archive: Archive, protection: FieldProtection, *, reveal: bool = False
+    archive: Archive, protection: FieldProtection, *, reveal: bool = False, own: bool = False
 ) -> WorkerView:
-    """The archive header as shown; full numbers are decrypted only when ``reveal``."""
+    """The archive header as shown; full numbers are decrypted only when ``reveal``.
+
+    The birth date is shown in full to the worker (``own``) and on a revealed read; everyone
+    else gets the age band (see ``portfolio.identity.masking`` for why not the birth year).
+    """
     archive_id = str(archive.id)
     full_id: str | None = None
+    phone: str | None = None
     if reveal:
         full_id = await protection.open(
             archive.id_number, aad=associated_data("archives", ID_NUMBER_FIELD, archive_id)
         )
+        phone = await open_phone(archive, protection)
+    birth = await open_birth_date(archive, protection)
     identity = IdentityView(
         name=archive.name,
         id_type=archive.id_type,
         nationality=archive.nationality,
         id_number_masked=archive.id_masked,
         id_number_full=full_id,
-        birth_date=archive.birth_date,
+        birth_date=birth if reveal or own else None,
+        age_band=age_band(birth, clock.china_today()),
         sex=archive.sex,
-        phone_masked=mask_phone(archive.phone),
-        phone_full=archive.phone if reveal else None,
+        phone_masked=archive.phone_masked,
+        phone_full=phone,
         region_code=archive.region_code,
     )
     social: SocialSecurityView | None = None
@@ -217,7 +231,7 @@ async def worker_view(
 
 def revealed_fields(archive: Archive) -> list[str]:
     """The names of the full values a revealed view of ``archive`` contains."""
-    fields = [ID_NUMBER_FIELD, "phone"]
+    fields = [ID_NUMBER_FIELD, PHONE_FIELD, BIRTH_DATE_FIELD]
     if archive.social_security is not None:
         fields.append(SSN_FIELD)
     if archive.employment is not None and archive.employment.certificate_number is not None:

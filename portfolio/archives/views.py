@@ -32,14 +32,16 @@ class InsuredSchemeInput:
 
 @dataclass(frozen=True)
 class IdentityView:
-    """Who the worker is. ``id_number_full`` and ``phone_full`` only when revealed."""
+    """Who the worker is. ``id_number_full`` and ``phone_full`` only when revealed;
+    ``birth_date`` for the worker themself and when revealed, ``age_band`` for everyone."""
 
     name: str
     id_type: IdType
     nationality: str | None
     id_number_masked: str
     id_number_full: str | None
-    birth_date: date
+    birth_date: date | None
+    age_band: str
     sex: Sex
     phone_masked: str
     phone_full: str | None

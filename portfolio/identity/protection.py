@@ -1,4 +1,4 @@
-"""Field encryption (AES-256-GCM) and the keyed blind index for identity numbers.
+"""Field encryption (AES-256-GCM) and the keyed blind index: identity numbers, birth dates, phones.
 
 Both keys live in the keyring (MongoDB, wrapped by the master secret), so every replica uses
 the same ones:
@@ -15,6 +15,16 @@ the same ones:
 Associated data binds a ciphertext to where it belongs (collection, field and archive id), so
 a ciphertext copied into another record or field fails to open instead of revealing a number
 in the wrong place.
+
+Nonces: the service draws a random 96-bit nonce per seal. Bulk writers that must write the
+same document twice (``portfolio seed`` is deterministic and resumable) use
+``seal_deterministic``: the nonce is an HMAC of the associated data and the plaintext under a
+key derived from the field key (a synthetic IV, as in SIV modes), so it reveals nothing to
+whoever lacks the key: the same value of the same record seals to the same ciphertext, two
+values never share a nonce, and a guessed number cannot be confirmed against a stored nonce.
+Both kinds are ordinary AES-GCM with the nonce stored beside the ciphertext, so ``open`` reads
+either without a format marker. (The seeder's nonce was once an unkeyed hash of the public seed
+and the plaintext, which let anyone confirm a guess: ``portfolio migrate`` re-seals those.)
 """
 
 from __future__ import annotations
@@ -22,9 +32,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict
 
 from portfolio.keyring import Keyring
@@ -36,6 +49,7 @@ NONCE_BYTES = 12
 # The blind-index key in use, pinned by id: should a rotation ever add a newer key of this
 # purpose (by mistake), indexes keep being computed with the key they were stored under.
 BLIND_INDEX_KID = f"{BLIND_INDEX}-0001"
+_SYNTHETIC_NONCE_INFO = b"portfolio field-encryption synthetic nonce v1"
 
 
 class Sealed(BaseModel):
@@ -71,6 +85,22 @@ def associated_data(collection: str, field: str, owner_id: str) -> bytes:
     return f"{collection}|{field}|{owner_id}".encode()
 
 
+@lru_cache(maxsize=16)
+def _nonce_key(field_key: bytes) -> bytes:
+    """The HMAC key of synthetic nonces, derived from (and rotating with) a field key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SYNTHETIC_NONCE_INFO).derive(
+        field_key
+    )
+
+
+def synthetic_nonce(field_key: bytes, plaintext: str, aad: bytes) -> bytes:
+    """HMAC-SHA256 of the associated data and the plaintext under a key derived from
+    ``field_key``, cut to a GCM nonce. The length prefix keeps ``(aad, plaintext)`` pairs
+    apart whatever bytes they contain."""
+    message = len(aad).to_bytes(4, "big") + aad + plaintext.encode()
+    return hmac.new(_nonce_key(field_key), message, hashlib.sha256).digest()[:NONCE_BYTES]
+
+
 class FieldProtection:
     """Seal, open and index sensitive field values with the keyring's keys."""
 
@@ -81,6 +111,14 @@ class FieldProtection:
         """Encrypt ``plaintext`` with the current field key, bound to ``aad``."""
         key = self._keyring.current(FIELD_ENCRYPTION)
         nonce = secrets.token_bytes(NONCE_BYTES)
+        ciphertext = AESGCM(key.secret).encrypt(nonce, plaintext.encode(), aad)
+        return Sealed(kid=key.kid, nonce=nonce, ciphertext=ciphertext)
+
+    def seal_deterministic(self, plaintext: str, *, aad: bytes) -> Sealed:
+        """Encrypt with a synthetic nonce: the same value of the same record, under the same
+        key, always gives the same ciphertext (for deterministic, resumable bulk writers)."""
+        key = self._keyring.current(FIELD_ENCRYPTION)
+        nonce = synthetic_nonce(key.secret, plaintext, aad)
         ciphertext = AESGCM(key.secret).encrypt(nonce, plaintext.encode(), aad)
         return Sealed(kid=key.kid, nonce=nonce, ciphertext=ciphertext)
 

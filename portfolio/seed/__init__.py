@@ -2,7 +2,8 @@
 
 ``seed_province(settings, keyring, *, archives=N, seed=S, password=P, progress=None)`` writes
 straight to the collections (unordered ``insert_many`` in chunks of 1,000, never the HTTP
-API), in exactly the stored form the services write: sealed identity numbers, blind indexes,
+API), in exactly the stored form the services write: sealed identity numbers, birth dates and
+phone numbers (keyed synthetic nonces, so a resumed run writes the same bytes), blind indexes,
 masked numbers, real hash chains, voucher events and ledger rows, then rebuilds the report
 counters. Beanie must be initialised by the caller (``DOCUMENT_MODELS``) and the keys prepared
 (``bootstrap.prepare``), as every command does.

@@ -16,11 +16,7 @@ import struct
 from datetime import UTC, date, datetime, timedelta
 
 from bson import ObjectId
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from stdnum.cn import ric, uscc
-
-from portfolio.identity.protection import FIELD_ENCRYPTION, NONCE_BYTES, Sealed
-from portfolio.keyring import Keyring
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
@@ -106,25 +102,3 @@ def at_millis(moment: datetime) -> datetime:
     """``moment`` in UTC at millisecond precision."""
     moment = moment.astimezone(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-class Sealer:
-    """AES-GCM sealing as ``FieldProtection.seal`` does it, with a deterministic nonce.
-
-    The nonce is derived from the seed, the associated data and the plaintext (a synthetic-IV
-    construction): the same value of the same record always seals to the same ciphertext, and
-    two different plaintexts never share a nonce under one key. Only the seeder uses it: the
-    service keeps random nonces.
-    """
-
-    def __init__(self, keyring: Keyring, seed: int) -> None:
-        key = keyring.current(FIELD_ENCRYPTION)
-        self._kid = key.kid
-        self._aead = AESGCM(key.secret)
-        self._seed = seed
-
-    def seal(self, plaintext: str, *, aad: bytes) -> Sealed:
-        """Encrypt ``plaintext`` bound to ``aad``."""
-        nonce = derive(self._seed, "nonce", aad.decode(), plaintext)[:NONCE_BYTES]
-        ciphertext = self._aead.encrypt(nonce, plaintext.encode(), aad)
-        return Sealed(kid=self._kid, nonce=nonce, ciphertext=ciphertext)

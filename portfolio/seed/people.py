@@ -15,11 +15,13 @@ from typing import Any
 
 from bson import ObjectId
 
+from portfolio.archives.documents import ARCHIVE_FORM
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.personal import BIRTH_DATE_FIELD, PHONE_FIELD
 from portfolio.archives.reading import ssn_lookup_key
 from portfolio.archives.scope import CERTIFICATE_FIELD, ID_NUMBER_FIELD, SSN_FIELD
 from portfolio.identity.identifiers import Sex
-from portfolio.identity.masking import mask_document_number, mask_identity_number
+from portfolio.identity.masking import mask_document_number, mask_identity_number, mask_phone
 from portfolio.identity.protection import FieldProtection, Sealed, associated_data
 from portfolio.seed.catalogue import Catalogue, OrganisationRef
 from portfolio.seed.geography import (
@@ -159,7 +161,7 @@ class PersonFactory:
     as_of: datetime
     catalogue: Catalogue
     protection: FieldProtection
-    seal: Callable[..., Sealed]  # Sealer.seal
+    seal: Callable[..., Sealed]  # FieldProtection.seal_deterministic
     taken: set[str]
 
     def person(self, n: int) -> Person:
@@ -193,7 +195,6 @@ class PersonFactory:
                     "id_type": "resident_id",
                     "id_number_masked": person.masked,
                     "nationality": "CHN",
-                    "birth_date": birth.isoformat(),
                     "sex": sex.value,
                     "region_code": home,
                 },
@@ -205,6 +206,7 @@ class PersonFactory:
         employment = self._employment(rng, person, agency)
         links = sum(1 for e in person.entries if e.kind is EntryKind.LINK_ADDED)
         last_link = max((e.at for e in person.entries), default=registered_at)
+        mobile = phone(rng)
         person.archive = {
             "_id": oid,
             "name": person.name,
@@ -215,9 +217,17 @@ class PersonFactory:
             ),
             "id_index": self.protection.blind_index(f"resident_id|{number}"),
             "id_masked": person.masked,
-            "birth_date": datetime(birth.year, birth.month, birth.day, tzinfo=UTC),
+            "birth_date": _sealed(
+                self.seal(
+                    birth.isoformat(),
+                    aad=associated_data("archives", BIRTH_DATE_FIELD, archive_id),
+                )
+            ),
             "sex": sex.value,
-            "phone": phone(rng),
+            "phone": _sealed(
+                self.seal(mobile, aad=associated_data("archives", PHONE_FIELD, archive_id))
+            ),
+            "phone_masked": mask_phone(mobile),
             "region_code": home,
             "ssn_index": self.protection.blind_index(ssn_lookup_key(number)),
             "social_security": social,
@@ -227,6 +237,7 @@ class PersonFactory:
             "head": {"seq": 0, "hash": ""},
             "counters": {},
             "version": links,
+            "form": ARCHIVE_FORM,
             "created_at": registered_at,
             "created_by": agency["principal"],
             "updated_at": last_link,

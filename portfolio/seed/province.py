@@ -29,7 +29,7 @@ from portfolio.keyring import Keyring
 from portfolio.reports.rebuild import rebuild
 from portfolio.seed.catalogue import Catalogue, build_catalogue
 from portfolio.seed.cohort import CohortBuilder
-from portfolio.seed.identities import Sealer, derive
+from portfolio.seed.identities import derive
 from portfolio.seed.people import PersonFactory, identity_of
 from portfolio.seed.progress import RUN_ID, SeedRun, insert_all, mark_done
 from portfolio.settings import Settings
@@ -194,7 +194,9 @@ async def seed_province(
         as_of=run.as_of,
         catalogue=catalogue,
         protection=FieldProtection(keyring),
-        seal=Sealer(keyring, seed).seal,
+        # Deterministic (a resumed run writes the same documents), keyed (the public seed
+        # confirms no guess): see portfolio.identity.protection.
+        seal=FieldProtection(keyring).seal_deterministic,
         taken=set(),
     )
     first_batch = done.get("workers", 0)

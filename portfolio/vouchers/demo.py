@@ -135,7 +135,13 @@ async def _current_version(policy_id: str) -> str:
 
 
 async def _voucher(
-    actor: Actor, voucher_id: str, policy_id: str, archive_id: str, note: str, at: datetime
+    keyring: Keyring,
+    actor: Actor,
+    voucher_id: str,
+    policy_id: str,
+    archive_id: str,
+    note: str,
+    at: datetime,
 ) -> Voucher | None:
     """The demo voucher, issued once (None when the worker is not eligible after all)."""
     found = await Voucher.get(PydanticObjectId(voucher_id))
@@ -144,6 +150,7 @@ async def _voucher(
     with contextlib.suppress(Conflict):
         await issuance.issue(
             actor=actor,
+            keyring=keyring,
             policy_id=policy_id,
             worker_id=archive_id,
             note=note,
@@ -198,7 +205,13 @@ async def _claimed(
     provider = await _actor("provider-a")
     worker = await _actor("worker-1")
     voucher = await _voucher(
-        chengdu, voucher_id, CLAIMS_POLICY, DEMO_ARCHIVE_WORKER_1, "川菜烹饪就业技能培训", now
+        keyring,
+        chengdu,
+        voucher_id,
+        CLAIMS_POLICY,
+        DEMO_ARCHIVE_WORKER_1,
+        "川菜烹饪就业技能培训",
+        now,
     )
     if voucher is None or voucher.status is not VoucherStatus.ISSUED:
         return
@@ -250,7 +263,7 @@ async def _claimed(
         await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
 
 
-async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
+async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
     """Load the voucher demo (after the demo accounts, archives and, ideally, training);
     with the keyring, the claimed and redeemed vouchers too."""
     now = clock.now()
@@ -267,6 +280,7 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
 
     # Version 1 of the province's policy, long ago: one voucher cancelled, one left to expire.
     mistake = await _voucher(
+        keyring,
         chengdu,
         CANCELLED_VOUCHER,
         PROVINCE_POLICY,
@@ -283,6 +297,7 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
                 now=long_ago + timedelta(days=2),
             )
     lapsed = await _voucher(
+        keyring,
         chengdu,
         EXPIRED_VOUCHER,
         PROVINCE_POLICY,
@@ -305,10 +320,11 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
     province_now = await _current_version(PROVINCE_POLICY)
 
     bound_1 = await _voucher(
-        chengdu, BOUND_VOUCHER_1, province_now, DEMO_ARCHIVE_WORKER_1, "年度培训券", now
+        keyring, chengdu, BOUND_VOUCHER_1, province_now, DEMO_ARCHIVE_WORKER_1, "年度培训券", now
     )
     await _bind_to_a_running_class(worker_1, bound_1)
     consented = await _voucher(
+        keyring,
         chengdu,
         CONSENTED_VOUCHER,
         CHENGDU_POLICY,
@@ -323,6 +339,7 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
             )
 
     bound_2 = await _voucher(
+        keyring,
         mianyang,
         BOUND_VOUCHER_2,
         MIANYANG_POLICY,
@@ -331,7 +348,9 @@ async def ensure_demo_vouchers(*, keyring: Keyring | None = None) -> None:
         now,
     )
     await _bind_to_a_running_class(worker_2, bound_2)
-    await _voucher(mianyang, ISSUED_VOUCHER, province_now, DEMO_ARCHIVE_WORKER_2, "年度培训券", now)
+    await _voucher(
+        keyring, mianyang, ISSUED_VOUCHER, province_now, DEMO_ARCHIVE_WORKER_2, "年度培训券", now
+    )
 
     if keyring is not None:
         await _policy(chengdu, CLAIMS_POLICY, _CHENGDU_CHEF, now)

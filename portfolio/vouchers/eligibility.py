@@ -15,8 +15,10 @@ from beanie import PydanticObjectId
 from portfolio import clock, ids
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Archive
+from portfolio.archives.personal import birth_date_of
 from portfolio.archives.scope import archive_for_agency, require_worker
 from portfolio.errors import NotFound
+from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
 from portfolio.vouchers.policies import NOT_FOUND, current_states, policy_state, state_of
@@ -68,12 +70,19 @@ async def unused_held(
 
 
 def assess(
-    state: PolicyState, archive: Archive, *, held: dict[tuple[str, str], date], now: datetime
+    state: PolicyState,
+    archive: Archive,
+    *,
+    birth_date: date,
+    held: dict[tuple[str, str], date],
+    now: datetime,
 ) -> Eligibility:
-    """Every rule of the policy applied to the worker, with its reason."""
+    """Every rule of the policy applied to the worker, with its reason (``birth_date``: the
+    archive's, opened with ``birth_date_of``)."""
     today = clock.china_today(now)
     facts = facts_of(
         archive,
+        birth_date=birth_date,
         today=today,
         unused_voucher_issued_on=held.get((str(archive.id), state.policy.policy_key)),
     )
@@ -86,14 +95,15 @@ def assess(
 
 
 async def eligibility(
-    *, actor: Actor, policy_id: str, worker_id: str, now: datetime | None = None
+    *, actor: Actor, keyring: Keyring, policy_id: str, worker_id: str, now: datetime | None = None
 ) -> EligibilityView:
     """An agency asks whether a worker of its region is eligible, and why (every rule)."""
     now = clock.truncate_to_millis(now or clock.now())
     state = await policy_state(actor=actor, policy_id=policy_id)
     archive = await archive_for_agency(actor, worker_id)
     held = await unused_held([str(archive.id)], now=now, policy_key=state.policy.policy_key)
-    return assess(state, archive, held=held, now=now).view()
+    birth = await birth_date_of(archive, keyring)
+    return assess(state, archive, birth_date=birth, held=held, now=now).view()
 
 
 async def _own_archive(actor: Actor) -> Archive:
@@ -108,7 +118,7 @@ def _covers(region_prefix: str, region_code: str) -> bool:
 
 
 async def my_eligibility(
-    *, actor: Actor, policy_id: str, now: datetime | None = None
+    *, actor: Actor, keyring: Keyring, policy_id: str, now: datetime | None = None
 ) -> EligibilityView:
     """A worker asks about themself, for a policy covering their region."""
     now = clock.truncate_to_millis(now or clock.now())
@@ -118,12 +128,14 @@ async def my_eligibility(
         raise NotFound(NOT_FOUND)
     state = await state_of(policy)
     held = await unused_held([str(archive.id)], now=now, policy_key=policy.policy_key)
-    return assess(state, archive, held=held, now=now).view()
+    birth = await birth_date_of(archive, keyring)
+    return assess(state, archive, birth_date=birth, held=held, now=now).view()
 
 
 async def my_policies(
     *,
     actor: Actor,
+    keyring: Keyring,
     eligible_only: bool,
     after: PydanticObjectId | None = None,
     limit: int = 50,
@@ -141,6 +153,7 @@ async def my_policies(
     code = archive.region_code
     today = clock.china_today(now)
     held = await unused_held([str(archive.id)], now=now)
+    birth = await birth_date_of(archive, keyring)
     answers: list[EligibilityView] = []
     while True:
         query: dict[str, object] = {"region_prefix": {"$in": [code[:2], code[:4], code]}}
@@ -150,7 +163,7 @@ async def my_policies(
         for state in await current_states(heads):
             if state.ended(today):
                 continue
-            answer = assess(state, archive, held=held, now=now)
+            answer = assess(state, archive, birth_date=birth, held=held, now=now)
             if answer.eligible or not eligible_only:
                 answers.append(answer.view())
                 if len(answers) == limit:

@@ -21,6 +21,7 @@ from pymongo.errors import BulkWriteError
 from portfolio import clock, ids
 from portfolio.accounts.principal import Actor, region_range
 from portfolio.archives.documents import Archive, Recorder
+from portfolio.archives.personal import birth_date_of
 from portfolio.archives.scope import archive_for_agency
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from portfolio.keyring import Keyring
@@ -207,6 +208,7 @@ def _new_voucher(
 async def issue(
     *,
     actor: Actor,
+    keyring: Keyring,
     policy_id: str,
     worker_id: str,
     note: str = "",
@@ -224,7 +226,8 @@ async def issue(
     key = state.policy.policy_key
     await _expire_lapsed([str(archive.id)], key, now)
     held = await unused_held([str(archive.id)], now=now, policy_key=key)
-    answer = assess(state, archive, held=held, now=now)
+    birth = await birth_date_of(archive, keyring)
+    answer = assess(state, archive, birth_date=birth, held=held, now=now)
     if not answer.eligible:
         raise NotEligible([o for o in answer.outcomes if not o.passed])
     if not await _take(state, 1):
@@ -366,7 +369,8 @@ async def issue_many(
     held = await unused_held(archive_ids, now=now, policy_key=key)
     eligible: list[tuple[int, Archive, list[RuleOutcome]]] = []
     for row, archive in candidates:
-        answer = assess(state, archive, held=held, now=now)
+        birth = await birth_date_of(archive, keyring)
+        answer = assess(state, archive, birth_date=birth, held=held, now=now)
         if answer.eligible:
             eligible.append((row, archive, answer.outcomes))
         else:

@@ -145,9 +145,10 @@ class WorkerFacts:
 
 
 def facts_of(
-    archive: Archive, *, today: date, unused_voucher_issued_on: date | None
+    archive: Archive, *, birth_date: date, today: date, unused_voucher_issued_on: date | None
 ) -> WorkerFacts:
-    """The facts of ``archive`` as of ``today``."""
+    """The facts of ``archive`` as of ``today`` (``birth_date``: the archive's, opened by the
+    caller: it is sealed at rest)."""
     unemployed_since: date | None = None
     if archive.employment is not None:
         open_ones = [
@@ -169,7 +170,7 @@ def facts_of(
             None,
         )
     return WorkerFacts(
-        birth_date=archive.birth_date,
+        birth_date=birth_date,
         region_code=archive.region_code,
         unemployed_since=unemployed_since,
         unemployment_insured_since=insured_since,
@@ -245,18 +246,26 @@ def _age_band(facts: WorkerFacts, low: int | None, high: int | None, today: date
     else:
         band_zh, band_en = f"{high}岁及以下", f"{high} or younger"
     passed = (low is None or age >= low) and (high is None or age <= high)
+    # The reason names the policy's band, never the age: the answer is kept with a voucher and
+    # shown beside the masked number, and an exact age on a known day narrows the birth date
+    # (SECURITY.md, "Personal data").
+    return age_band_outcome(passed, band_zh, band_en)
+
+
+def age_band_outcome(passed: bool, band_zh: str, band_en: str) -> RuleOutcome:
+    """The age-band rule's answer in words (``portfolio migrate`` rewrites old ones with it)."""
     if passed:
         return _outcome(
             RuleCode.AGE_BAND,
             True,
-            f"年龄{age}岁，符合本政策{band_zh}的要求。",
-            f"Aged {age}; the policy is for people aged {band_en}.",
+            f"年龄符合本政策{band_zh}的要求。",
+            f"Within the ages the policy is for: {band_en}.",
         )
     return _outcome(
         RuleCode.AGE_BAND,
         False,
-        f"年龄{age}岁，不符合本政策{band_zh}的要求。",
-        f"Aged {age}, but the policy is for people aged {band_en}.",
+        f"年龄不符合本政策{band_zh}的要求。",
+        f"Outside the ages the policy is for: {band_en}.",
     )
 
 

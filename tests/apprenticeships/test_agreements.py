@@ -48,7 +48,7 @@ async def test_the_employer_proposes_a_draft(client: AsyncClient, runtime: Runti
     assert body["region_code"] == "510104"
     assert body["worker_name"] == apprentice.name
     number = apprentice.registered.id_number
-    assert body["worker_masked_id"] == number[:6] + "********" + number[-4:]
+    assert body["worker_masked_id"] == number[:6] + "**********" + number[-2:]
     assert number not in response.text
     assert body["subsidy_fen_per_year"] == 500_000  # the default: 5,000 yuan
     assert body["plan"]["enterprise_mentor"]["id"] == world.enterprise_mentor

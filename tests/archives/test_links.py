@@ -48,7 +48,7 @@ async def test_social_security_for_a_resident_must_equal_the_id_number(runtime: 
     view = await _set_ssn(runtime, archive_id, number.lower())
     ssn = view.social_security
     assert ssn is not None
-    assert ssn.number_masked == f"510104********{number[-4:]}"
+    assert ssn.number_masked == f"510104**********{number[-2:]}"
     assert ssn.number_full is None
     assert ssn.card_number_masked == "*****5678"
     assert [(s.scheme, s.since) for s in ssn.schemes] == [

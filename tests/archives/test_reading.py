@@ -103,7 +103,7 @@ async def test_search_by_social_security_number_and_input_rules(runtime: Runtime
     log = await reading.list_access_log(actor=worker(archive_id))
     assert [i.fields for i in log.items] == [
         [],
-        ["id_number", "phone"],
+        ["id_number", "phone", "birth_date"],
     ]
 
 
@@ -115,6 +115,7 @@ async def test_full_read_needs_a_purpose_and_is_logged(runtime: Runtime) -> None
     )
     assert masked.identity.id_number_full is None
     assert masked.identity.phone_full is None
+    assert masked.identity.birth_date is None
     with pytest.raises(ValidationFailed):
         await reading.get_worker(
             actor=agency("5101"), keyring=runtime.keyring, archive_id=archive_id, reveal=True
@@ -128,11 +129,12 @@ async def test_full_read_needs_a_purpose_and_is_logged(runtime: Runtime) -> None
         purpose="subsidy audit",
     )
     assert (full.identity.id_number_full, full.identity.phone_full) == (number, "13800138000")
+    assert full.identity.birth_date == date(1992, 2, 2)
     (item,) = (await reading.list_access_log(actor=worker(archive_id))).items
     assert (item.action, item.purpose, item.fields) == (
         AccessAction.READ_FULL,
         "subsidy audit",
-        ["id_number", "phone"],
+        ["id_number", "phone", "birth_date"],
     )
     # The worker reads their own number without a purpose, and it is not logged.
     own = await reading.get_worker(actor=worker(archive_id), keyring=runtime.keyring, reveal=True)

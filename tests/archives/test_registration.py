@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from api.runtime import Runtime
-from portfolio.archives import registration
+from portfolio import clock
+from portfolio.archives import reading, registration
 from portfolio.archives.documents import AccountState, ActivationCode, Archive, ArchiveEntry
 from portfolio.archives.entries import verify_chain
 from portfolio.archives.kinds import EntryKind
@@ -20,6 +21,7 @@ from tests.archives.factories import (
     provider,
     register,
     resident_id,
+    worker,
 )
 
 
@@ -34,9 +36,13 @@ async def test_registration_derives_birth_and_sex_and_stores_no_plaintext(
     result = await register(runtime, id_number=number, name="  李  四 ")
     view = result.worker
     assert view.identity.name == "李 四"
-    assert view.identity.birth_date == date(1991, 3, 4)
+    # The registering agency sees an age band, not the date (digits 7-14 of the number).
+    assert view.identity.birth_date is None
+    today = clock.china_today()
+    age = today.year - 1991 - ((today.month, today.day) < (3, 4))
+    assert view.identity.age_band == f"{age // 5 * 5}-{age // 5 * 5 + 4}"
     assert view.identity.sex is Sex.MALE
-    assert view.identity.id_number_masked == f"510104********{number[-4:]}"
+    assert view.identity.id_number_masked == f"510104**********{number[-2:]}"
     assert view.identity.id_number_full is None
     assert view.identity.phone_masked == "138****8000"
     assert view.account_state is AccountState.PENDING
@@ -45,9 +51,19 @@ async def test_registration_derives_birth_and_sex_and_stores_no_plaintext(
     stored = await Archive.get_pymongo_collection().find_one({})
     assert stored is not None
     assert number not in repr(stored)
+    # Birth date and phone are sealed too; the stored mask is the display form.
+    for plaintext in ("13800138000", "1991-03-04", "19910304", "datetime.datetime(1991, 3, 4"):
+        assert plaintext not in repr(stored)
+    assert set(stored["birth_date"]) == set(stored["phone"]) == {"kid", "nonce", "ciphertext"}
+    assert stored["phone_masked"] == "138****8000"
+    assert stored["form"] == 2
     entries = await ArchiveEntry.find_all().to_list()
     assert [(e.seq, e.kind) for e in entries] == [(1, EntryKind.REGISTERED.value)]
     assert entries[0].payload["id_number_masked"] == view.identity.id_number_masked
+    assert "birth_date" not in entries[0].payload
+    # The worker themself sees the date.
+    own = await reading.get_worker(actor=worker(view.archive_id), keyring=runtime.keyring)
+    assert own.identity.birth_date == date(1991, 3, 4)
     assert (await verify_chain(view.archive_id)).ok
 
 

@@ -16,7 +16,8 @@ from portfolio.seed import SeedRefused, seed_province
 from portfolio.seed.progress import RUN_ID
 from tests.seed.test_seed import AS_OF, PASSWORD
 
-SKIP = {"keys", "seed_runs", "repair_checkpoints"}
+# The start-up repair leaves its lease behind when this runs first in a session.
+SKIP = {"keys", "seed_runs", "repair_checkpoints", "repair_leases"}
 
 
 async def _snapshot(db: Any) -> dict[str, list[dict[str, Any]]]:

@@ -4,7 +4,7 @@ the seeded logins at work through HTTP."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from stdnum.cn import ric, uscc
 
 from api.runtime import Runtime
 from portfolio.archives import entries
+from portfolio.archives.personal import BIRTH_DATE_FIELD, PHONE_FIELD
 from portfolio.archives.scope import ID_NUMBER_FIELD
 from portfolio.identity.identifiers import IdType, parse_identity
 from portfolio.identity.protection import FieldProtection, Sealed, associated_data
@@ -26,6 +27,8 @@ from portfolio.reports.rebuild import rebuild
 from portfolio.seed import seed_province
 from portfolio.seed.training import CERTIFICATE_LEVELS
 from tests.helpers import auth_headers, request_tokens
+from tests.privacy.old_forms import old_seed_nonce
+from tests.privacy.scan import Person, scan_personal
 
 AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 PASSWORD = "seed-password"
@@ -89,7 +92,21 @@ async def test_identifiers_are_valid(small: Any, runtime: Runtime) -> None:
         assert 1960 <= parsed.birth_date.year <= 2006
         assert number.startswith("51")
         assert protection.blind_index(f"resident_id|{number}") == raw["id_index"]
-        assert raw["id_masked"] == number[:6] + "********" + number[-4:]
+        assert raw["id_masked"] == number[:6] + "**********" + number[-2:]
+        # Birth date and phone sealed like the number, in the form the services write.
+        birth = await protection.open(
+            Sealed(**raw["birth_date"]),
+            aad=associated_data("archives", BIRTH_DATE_FIELD, str(raw["_id"])),
+        )
+        assert birth == parsed.birth_date.isoformat()
+        phone = await protection.open(
+            Sealed(**raw["phone"]), aad=associated_data("archives", PHONE_FIELD, str(raw["_id"]))
+        )
+        assert raw["phone_masked"] == phone[:3] + "****" + phone[-4:]
+        assert raw["form"] == 2
+        # The nonce is keyed: knowing the public seed confirms no guessed number.
+        aad = associated_data("archives", ID_NUMBER_FIELD, str(raw["_id"]))
+        assert sealed.nonce != old_seed_nonce(7, aad, number)
         numbers.add(number)
     assert len({a["id_index"] for a in archives}) == 80
     for organisation in await _all(province, "organisations"):
@@ -257,3 +274,24 @@ async def test_seeded_logins_work_through_http(small: Any, client: AsyncClient) 
         f"/runs/{open_run['_id']}/completions", json={"rows": rows}, headers=headers
     )
     assert sheet.status_code == 200, sheet.text
+
+
+async def test_no_phone_number_or_birth_date_is_stored_in_the_clear(
+    small: Any, runtime: Runtime, db_client: AsyncMongoClient[dict[str, Any]]
+) -> None:
+    protection = FieldProtection(runtime.keyring)
+    people: dict[str, Person] = {}
+    for raw in await _all(small, "archives"):
+        aid = str(raw["_id"])
+
+        async def opened(field: str, value: dict[str, Any], owner: str = aid) -> str:
+            return await protection.open(
+                Sealed(**value), aad=associated_data("archives", field, owner)
+            )
+
+        birth = await opened(BIRTH_DATE_FIELD, raw["birth_date"])
+        people[aid] = Person(await opened(PHONE_FIELD, raw["phone"]), date.fromisoformat(birth))
+    assert await scan_personal(db_client, runtime.settings.database, people) == []
+    registered = await small["archive_entries"].find({"kind": "registered"}).to_list()
+    assert registered
+    assert all("birth_date" not in entry["payload"] for entry in registered)

@@ -15,8 +15,9 @@ from stdnum.cn import uscc
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.archives.documents import Archive
+from portfolio.archives.personal import seal_birth_date, seal_phone
 from portfolio.identity.identifiers import IdType, Sex, parse_resident_id
-from portfolio.identity.masking import mask_identity_number
+from portfolio.identity.masking import mask_identity_number, mask_phone
 from portfolio.identity.protection import FieldProtection, associated_data
 from portfolio.training.documents import Enrolment
 from tests.archives.factories import fresh_resident_id, register
@@ -163,9 +164,12 @@ async def seed_people(runtime: Runtime, count: int, *, region: str = "510104") -
                 ),
                 id_index=protection.blind_index(identity.lookup_key),
                 id_masked=mask_identity_number(number),
-                birth_date=identity.birth_date or date(1985, 6, 1),
+                birth_date=seal_birth_date(
+                    protection, identity.birth_date or date(1985, 6, 1), str(archive_id)
+                ),
                 sex=identity.sex or Sex.MALE,
-                phone="13800138000",
+                phone=seal_phone(protection, "13800138000", str(archive_id)),
+                phone_masked=mask_phone("13800138000"),
                 region_code=region,
                 ssn_index=f"unset:{archive_id}",
                 created_at=now,

@@ -53,7 +53,7 @@ async def test_enrolment_walks_its_life_cycle(client: AsyncClient, runtime: Runt
     assert enrolment["status"] == "requested"
     assert enrolment["worker_name"] == person.name
     assert (
-        enrolment["worker_masked_id"] == person.id_number[:6] + "********" + person.id_number[-4:]
+        enrolment["worker_masked_id"] == person.id_number[:6] + "**********" + person.id_number[-2:]
     )
     assert person.id_number not in created.text
     for action, state in (

@@ -11,6 +11,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Actor, Role
 from portfolio.accounts.sessions import actor_of
+from portfolio.keyring import Keyring
 from portfolio.vouchers import issuance
 from portfolio.vouchers.views import VoucherView
 from tests.helpers import LoggedIn, log_in_as
@@ -66,13 +67,19 @@ def actor(logged_in: LoggedIn) -> Actor:
 
 
 async def issued_back_then(
-    agency: LoggedIn, policy_id: str, worker_id: str, *, ends_in: timedelta, validity_days: int
+    agency: LoggedIn,
+    policy_id: str,
+    worker_id: str,
+    *,
+    keyring: Keyring,
+    ends_in: timedelta,
+    validity_days: int,
 ) -> VoucherView:
     """A voucher issued as of a past moment chosen so that it ends ``ends_in`` from now
     (negative: already past its end, not swept)."""
     moment = datetime.now(UTC) + ends_in - timedelta(days=validity_days)
     return await issuance.issue(
-        actor=actor(agency), policy_id=policy_id, worker_id=worker_id, now=moment
+        actor=actor(agency), keyring=keyring, policy_id=policy_id, worker_id=worker_id, now=moment
     )
 
 
@@ -86,6 +93,8 @@ class World:
     provider: Provider
     course: dict[str, Any]
     run: dict[str, Any]
+    # For service calls that open the worker's sealed birth date (eligibility).
+    keyring: Keyring
 
 
 async def make_world(client: AsyncClient, runtime: Runtime, **policy: Any) -> World:
@@ -96,7 +105,7 @@ async def make_world(client: AsyncClient, runtime: Runtime, **policy: Any) -> Wo
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
     run = await make_run(client, provider, course["id"])
-    return World(agency, made, worker, provider, course, run)
+    return World(agency, made, worker, provider, course, run, runtime.keyring)
 
 
 async def enrol(

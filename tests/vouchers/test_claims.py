@@ -100,7 +100,9 @@ async def test_the_amount_is_capped_by_the_subsidy_standard_when_lower(
     world = await make_world(client, runtime)
     cheap = await make_course(client, world.provider, subsidy_standard_fen=60_000)
     run = await make_run(client, world.provider, cheap["id"], at="19:00")
-    world = type(world)(world.agency, world.policy, world.worker, world.provider, cheap, run)
+    world = type(world)(
+        world.agency, world.policy, world.worker, world.provider, cheap, run, world.keyring
+    )
     made = await train(client, world, world.worker)
     refused = await claim(client, world, made.voucher_id, 60_001)
     assert_problem(refused, 422)

@@ -34,6 +34,7 @@ async def test_a_lapsed_voucher_does_not_keep_its_enrolment_from_a_fresh_one(
     back_then = datetime.now(UTC) - timedelta(days=182)
     lapsed = await issuance.issue(
         actor=actor(world.agency),
+        keyring=world.keyring,
         policy_id=world.policy["id"],
         worker_id=world.worker.archive_id,
         now=back_then,

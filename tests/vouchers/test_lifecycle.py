@@ -102,6 +102,7 @@ async def _past_end(client: AsyncClient, runtime: Runtime) -> Arranged:
         world.agency,
         world.policy["id"],
         world.worker.archive_id,
+        keyring=world.keyring,
         ends_in=-timedelta(seconds=1),
         validity_days=180,
     )
@@ -228,6 +229,7 @@ async def test_expire_by_sweep_from_issued_and_from_bound(
             world.agency,
             world.policy["id"],
             world.worker.archive_id,
+            keyring=world.keyring,
             ends_in=timedelta(seconds=1),
             validity_days=180,
         )
@@ -298,6 +300,7 @@ async def test_expiry_racing_a_bind_never_leaves_a_voucher_bound_past_its_end(
             world.agency,
             world.policy["id"],
             world.worker.archive_id,
+            keyring=world.keyring,
             ends_in=timedelta(milliseconds=150),
             validity_days=180,
         )

@@ -92,36 +92,36 @@ def test_unemployment_insurance_fails_when_not_insured() -> None:
 @pytest.mark.parametrize(
     ("low", "high", "birth", "expected"),
     [
-        (16, 35, date(1990, 3, 16), (True, "Aged 35; the policy is for people aged 16 to 35.")),
+        (16, 35, date(1990, 3, 16), (True, "Within the ages the policy is for: 16 to 35.")),
         (
             16,
             34,
             date(1990, 3, 16),
-            (False, "Aged 35, but the policy is for people aged 16 to 34."),
+            (False, "Outside the ages the policy is for: 16 to 34."),
         ),
         (
             36,
             None,
             date(1990, 3, 15),
-            (True, "Aged 36; the policy is for people aged 36 or older."),
+            (True, "Within the ages the policy is for: 36 or older."),
         ),
         (
             36,
             None,
             date(1990, 3, 16),
-            (False, "Aged 35, but the policy is for people aged 36 or older."),
+            (False, "Outside the ages the policy is for: 36 or older."),
         ),
         (
             None,
             35,
             date(1990, 3, 16),
-            (True, "Aged 35; the policy is for people aged 35 or younger."),
+            (True, "Within the ages the policy is for: 35 or younger."),
         ),
         (
             None,
             35,
             date(1990, 3, 15),
-            (False, "Aged 36, but the policy is for people aged 35 or younger."),
+            (False, "Outside the ages the policy is for: 35 or younger."),
         ),
     ],
 )
@@ -135,7 +135,7 @@ def test_age_band_counts_completed_years_on_both_edges(
 
 def test_age_band_in_chinese() -> None:
     rules = replace_rules(min_age=16, max_age=34)
-    assert _only(rules, FACTS, RuleCode.AGE_BAND)[2] == "年龄35岁，不符合本政策16至34岁的要求。"
+    assert _only(rules, FACTS, RuleCode.AGE_BAND)[2] == "年龄不符合本政策16至34岁的要求。"
 
 
 def test_region_passes_inside_the_prefix_and_fails_outside() -> None:

@@ -360,6 +360,7 @@ class Machine:
         moment = datetime.now(UTC) - timedelta(days=VALIDITY_DAYS + 2)
         voucher = await issuance.issue(
             actor=actor(self.world.agency),
+            keyring=self.world.keyring,
             policy_id=self.world.policy["id"],
             worker_id=self.archive(worker),
             now=moment,

@@ -34,7 +34,7 @@ async def test_social_security_link_is_checked_masked_and_recorded(
     assert first.status_code == 200, first.text
     link = first.json()["social_security"]
     assert link == {
-        "number_masked": f"{number[:6]}********{number[-4:]}",
+        "number_masked": f"{number[:6]}**********{number[-2:]}",
         "card_number_masked": "*****5678",
         "issuing_region": "510100",
         "schemes": [

@@ -54,7 +54,7 @@ async def test_search_by_id_number_or_ssn_is_logged_and_reveal_shows_full_number
         ("search", "claim review"),
         ("search", "voucher eligibility check"),
     ]
-    assert items[0]["fields"] == ["id_number", "phone", "social_security.number"]
+    assert items[0]["fields"] == ["id_number", "phone", "birth_date", "social_security.number"]
     assert items[1]["fields"] == []
     assert {(i["principal_id"], i["role"], i["region_prefix"]) for i in items} == {
         (agency.id, "agency", "5101")

@@ -1,4 +1,5 @@
-"""After a full tour of the workers' API, no plaintext identity number is stored or logged."""
+"""After a full tour of the workers' API, no plaintext identity number is stored or logged, and
+no phone number or birth date is stored in the clear."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from portfolio.settings import Settings
 from tests.archives.factories import resident_id
 from tests.helpers import log_in_as
 from tests.privacy import scan_database, scan_text
+from tests.privacy.scan import Person, scan_personal
 from tests.workers.factories import (
     WORKER_PASSWORD,
     activate,
@@ -33,11 +35,14 @@ async def test_no_plaintext_identity_number_in_any_collection_or_log(
     caplog.set_level(logging.DEBUG, logger="portfolio")
     caplog.set_level(logging.DEBUG, logger="api")
     agency = await log_in_as(client, settings, Role.AGENCY, region_prefix="51")
-    numbers = [resident_id("510104", date(1970 + i, 2 + i, 3 + i), 200 + i) for i in range(3)]
+    births = [date(1970 + i, 2 + i, 3 + i) for i in range(3)]
+    numbers = [resident_id("510104", births[i], 200 + i) for i in range(3)]
+    people: dict[str, Person] = {}
     # Every write with an Idempotency-Key: the stored answers are scanned too.
     for i, number in enumerate(numbers):
         keyed = {**agency.headers, "Idempotency-Key": f"privacy-{i}"}
         registered = await register(client, agency, id_number=number)
+        people[registered.archive_id] = Person(registered.phone, births[i])
         base = f"/workers/{registered.archive_id}"
         assert (await activate(client, registered.code)).status_code == 201
         writes: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -92,6 +97,8 @@ async def test_no_plaintext_identity_number_in_any_collection_or_log(
 
     findings = await scan_database(db_client, settings.database, known=numbers)
     assert findings == []
+    # The phone logins too: the principals hold the number's keyed name, not the number.
+    assert await scan_personal(db_client, settings.database, people) == []
     assert scan_text(caplog.text, known=numbers) == 0
     # The scan looked where the data is: the tour wrote to each of these.
     database = db_client[settings.database]

@@ -10,8 +10,10 @@ from bson import ObjectId
 from httpx import AsyncClient
 from pymongo import AsyncMongoClient
 
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.archives.documents import Archive
+from portfolio.identity.masking import age_band
 from portfolio.settings import Settings
 from tests.archives.factories import resident_id
 from tests.helpers import assert_problem, create_principal, log_in_as, request_tokens
@@ -41,8 +43,10 @@ async def test_register_activate_log_in_and_read_own_archive(
         "name": "王 小明",
         "id_type": "resident_id",
         "nationality": "CHN",
-        "id_number_masked": f"510104********{number[-4:]}",
-        "birth_date": "1990-03-07",
+        "id_number_masked": f"510104**********{number[-2:]}",
+        # Not the date: with the masked number it named the person (issue 19).
+        "birth_date": None,
+        "age_band": age_band(date(1990, 3, 7), clock.china_today()),
         "sex": "male",
         "phone_masked": f"{registered.phone[:3]}****{registered.phone[-4:]}",
         "region_code": "510104",
@@ -73,6 +77,8 @@ async def test_register_activate_log_in_and_read_own_archive(
     assert shown["worker"]["id"] == registered.archive_id
     assert shown["worker"]["account_state"] == "active"
     assert shown["worker"]["revealed"] is None
+    # The worker themself sees their birth date.
+    assert shown["worker"]["identity"]["birth_date"] == "1990-03-07"
     assert [(e["seq"], e["kind"]) for e in shown["entries"]["items"]] == [(1, "registered")]
     assert shown["entries"]["next_cursor"] is None
     assert shown["entries"]["items"][0]["recorded_by"]["principal"] == agency.id

@@ -24,7 +24,7 @@ from api.web.forms import (
 from api.web.routing import page_router
 from api.web.templating import render, t
 from portfolio.accounts import web_sessions
-from portfolio.errors import AccountLocked, AuthenticationFailed, RateLimited
+from portfolio.errors import AuthenticationFailed, RateLimited
 
 router = page_router()
 
@@ -55,11 +55,6 @@ async def login_page(request: Request, next: str = "") -> Response:
 
 
 def _refusal(request: Request, exc: Exception) -> PageError:
-    if isinstance(exc, AccountLocked):
-        seconds = exc.extra.get("retry_after_seconds")
-        minutes = max(1, -(-seconds // 60)) if isinstance(seconds, int) else 15
-        message = t(request, "Too many wrong passwords. Try again in %(minutes)s minutes.")
-        return PageError("password", message % {"minutes": minutes})
     if isinstance(exc, RateLimited):
         message = t(request, "Too many attempts. Wait a minute, then try again.")
         return PageError("username", message)
@@ -96,9 +91,12 @@ async def login(request: Request, form: LoginForm) -> Response:
     async def act() -> Response:
         try:
             session = await web_sessions.login(
-                settings=runtime.settings, username=username, password=password
+                settings=runtime.settings,
+                keyring=runtime.keyring,
+                username=username,
+                password=password,
             )
-        except (AuthenticationFailed, AccountLocked) as exc:
+        except (AuthenticationFailed, RateLimited) as exc:
             return _again(next_page, username, [_refusal(request, exc)])
         # A session this browser held before (another account) ends: one browser, one session.
         previous = auth.session_secret(request)

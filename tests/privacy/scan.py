@@ -1,4 +1,5 @@
-"""Scan stored data (every raw collection) and text (logs) for plaintext identity numbers.
+"""Scan stored data (every raw collection) and text (logs) for plaintext identity numbers,
+and (``personal_findings``) for a person's phone number or birth date in the clear.
 
 A hit is an 18-character run ``17 digits + digit or X`` that is not part of a longer run of
 letters and digits, has a right GB 11643 check character, a real birth date and a known
@@ -12,9 +13,9 @@ too; dictionary keys are scanned as well.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bson import Binary
@@ -96,3 +97,64 @@ def scan_text(text: str, known: Iterable[str] = ()) -> int:
     """How many plaintext identity numbers (or ``known`` numbers) appear in ``text``."""
     upper = text.upper()
     return len(identity_numbers_in(text)) + sum(upper.count(n.upper()) for n in known)
+
+
+@dataclass(frozen=True)
+class Person:
+    """What must never be stored in the clear about one worker, besides the ID number."""
+
+    phone: str
+    birth: date
+
+
+def _owner(collection: str, document: Mapping[str, Any]) -> str | None:
+    if collection == "archives":
+        return str(document.get("_id"))
+    owner = document.get("archive_id")
+    return str(owner) if owner is not None else None
+
+
+def _values(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _values(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _values(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def personal_findings(
+    collection: str, document: Mapping[str, Any], people: Mapping[str, Person]
+) -> list[Finding]:
+    """Any known phone number in any text; the owner's birth date as a date, an ISO string or
+    ``YYYYMMDD`` (the owner: the archive itself, or the ``archive_id`` a document names)."""
+    owner = people.get(_owner(collection, document) or "")
+    phones = [p.phone for p in people.values()]
+    findings: list[Finding] = []
+    for path, value in _values(dict(document), ""):
+        text = bytes(value).decode("latin-1") if isinstance(value, bytes | Binary) else value
+        hit = False
+        if isinstance(text, str):
+            hit = any(phone in text for phone in phones)
+            if owner is not None:
+                hit = hit or owner.birth.isoformat() in text or f"{owner.birth:%Y%m%d}" in text
+        elif isinstance(value, datetime | date) and owner is not None:
+            day = value.date() if isinstance(value, datetime) else value
+            hit = day == owner.birth
+        if hit:
+            findings.append(Finding(collection, str(document.get("_id")), path))
+    return findings
+
+
+async def scan_personal(
+    client: AsyncMongoClient[dict[str, Any]], database: str, people: Mapping[str, Person]
+) -> list[Finding]:
+    """``personal_findings`` over every document of every collection of ``database``."""
+    findings: list[Finding] = []
+    db = client[database]
+    for name in sorted(await db.list_collection_names()):
+        async for document in db[name].find({}):
+            findings.extend(personal_findings(name, document, people))
+    return findings
