@@ -24,7 +24,7 @@ from portfolio.accounts.sessions import (
     start_session,
     utcnow,
 )
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record
 from portfolio.errors import (
     AccountLocked,
     AuthenticationFailed,

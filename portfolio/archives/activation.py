@@ -20,9 +20,8 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from portfolio import clock
-from portfolio.accounts import passwords
+from portfolio.accounts import Role, passwords
 from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Role
 from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
 from portfolio.accounts.sessions import revoke_sessions_of
 from portfolio.archives.documents import AccountState, ActivationCode, Archive

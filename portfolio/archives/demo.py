@@ -22,7 +22,7 @@ from portfolio.archives import links, registration
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
 from portfolio.archives.views import InsuredSchemeInput
 from portfolio.errors import AuthenticationFailed, Conflict
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 

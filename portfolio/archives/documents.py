@@ -14,10 +14,9 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.archives.chain import GENESIS_HASH
-from portfolio.identity.identifiers import IdType, Sex
-from portfolio.identity.protection import Sealed
+from portfolio.identity import IdType, Sealed, Sex
 
 
 class AccountState(StrEnum):

@@ -17,7 +17,7 @@ from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
 
 from portfolio import ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive
 from portfolio.archives.views import (
     EmploymentRegistrationView,
@@ -28,8 +28,7 @@ from portfolio.archives.views import (
     WorkerView,
 )
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
-from portfolio.identity.masking import mask_document_number, mask_phone
-from portfolio.identity.protection import FieldProtection, associated_data
+from portfolio.identity import FieldProtection, associated_data, mask_document_number, mask_phone
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
