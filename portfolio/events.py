@@ -63,7 +63,8 @@ ROUTES: Mapping[str, tuple[str, ...]] = {
     "apprenticeships.agreement_changed": ("reports",),
 }
 
-# The fault points of the delivery (tests/faults kill the process there).
+# The fault points of the delivery (tests/faults kill the process there), followed by
+# ":<event name>" (and ":<subscriber>" after the effect), so a test cuts off one kind only.
 AFTER_RECORD = "event:after_record"
 AFTER_EFFECT = "event:after_effect"
 # Open events are delivered by the repair routine a batch at a time.
@@ -171,7 +172,7 @@ async def publish(
     """Record the event (once) and deliver it now; a crash in between leaves it open for the
     repair routine."""
     event, created = await record(event_id, name, payload, now=now)
-    crash_point(AFTER_RECORD)
+    crash_point(f"{AFTER_RECORD}:{name}")
     if event.open:
         await deliver(event, fresh=created)
 
@@ -192,7 +193,7 @@ async def deliver(event: DomainEvent, *, fresh: bool = False) -> bool:
         receipt = None if fresh else await Receipt.get(key)
         if receipt is None:
             note = await subscriber.handle(event) or {}
-            crash_point(AFTER_EFFECT)
+            crash_point(f"{AFTER_EFFECT}:{event.name}:{name}")
             receipt = Receipt(id=key, at_ms=clock.epoch_ms(clock.now()), note=note)
             if not await insert_once(receipt):
                 receipt = await Receipt.get(key) or receipt

@@ -29,9 +29,9 @@ from portfolio import apprenticeships, clock, events, training, vouchers
 from portfolio.once import insert_once
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
+# (The first run of the version with domain events publishes the events of the day's changes
+# made before it, which counted themselves: run ``portfolio reports rebuild`` once after it.)
 FIRST_LOOK_BACK = timedelta(days=1)
-# ... except for the events: changes made before this version counted themselves.
-EVENTS_FIRST_LOOK_BACK = timedelta(0)
 
 
 class RepairCheckpoint(Document):
@@ -105,11 +105,9 @@ async def _release_lease(holder: str) -> None:
     )
 
 
-async def _window(
-    check: str, now: datetime, grace: timedelta, look_back: timedelta = FIRST_LOOK_BACK
-) -> tuple[datetime, datetime]:
+async def _window(check: str, now: datetime, grace: timedelta) -> tuple[datetime, datetime]:
     stored = await RepairCheckpoint.get(check)
-    since_ms = stored.checked_until_ms if stored else clock.epoch_ms(now - look_back)
+    since_ms = stored.checked_until_ms if stored else clock.epoch_ms(now - FIRST_LOOK_BACK)
     # Overlap by the grace period: a request that was in flight last time is looked at again.
     since = clock.from_epoch_ms(since_ms) - grace
     return since, now - grace
@@ -136,7 +134,7 @@ async def _finish_completions(now: datetime, grace: timedelta) -> int:
 async def _publish_missing_events(now: datetime, grace: timedelta) -> int:
     """Each area's events that a crash kept from being published, over its changes since the
     last run."""
-    since, until = await _window("events", now, grace, EVENTS_FIRST_LOOK_BACK)
+    since, until = await _window("events", now, grace)
     published = await training.publish_missing_completions(since=since, until=until)
     published += await training.publish_missing_endings(since=since, until=until)
     published += await vouchers.publish_missing_events(since=since)

@@ -28,7 +28,7 @@ from portfolio.reports.counters import Changes, apply, unsettle
 from portfolio.training import CertificateChanged, CompletionsRecorded
 from portfolio.vouchers import VouchersChanged
 
-# Killed here, an event has moved its markers but not its cells (tests/faults).
+# Killed here (":<event name>" follows), an event has moved its markers but not its cells.
 AFTER_MARKERS = "reports:after_markers"
 
 
@@ -55,7 +55,7 @@ async def changes_of(event: DomainEvent) -> Changes:
 async def handle(event: DomainEvent) -> dict[str, list[str]]:
     """Apply ``event`` to the counters, once; the cells written (for ``settle``)."""
     changes = await changes_of(event)
-    crash_point(AFTER_MARKERS)
+    crash_point(f"{AFTER_MARKERS}:{event.name}")
     return await apply(changes, guard=event.id)
 
 
