@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
-from portfolio.accounts.principal import Actor
+
+class PrincipalRef(Protocol):
+    """Who acts, as the audit trail names them (``portfolio.accounts.Actor`` is one): the
+    trail sits below the accounts area and so does not import it."""
+
+    @property
+    def principal_id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
 
 
 @dataclass
@@ -24,11 +35,11 @@ class RequestContext:
     username: str | None = None
     role: str | None = None
 
-    def note_actor(self, actor: Actor) -> None:
+    def note_actor(self, actor: PrincipalRef) -> None:
         """Remember who the request's token belongs to."""
         self.principal_id = actor.principal_id
         self.username = actor.username
-        self.role = actor.role.value
+        self.role = str(actor.role)
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("portfolio_request", default=None)
@@ -46,7 +57,7 @@ def current() -> RequestContext:
     return _CURRENT.get() or RequestContext()
 
 
-def note_actor(actor: Actor) -> None:
+def note_actor(actor: PrincipalRef) -> None:
     """Record the authenticated principal on the running request (no-op outside one)."""
     context = _CURRENT.get()
     if context is not None:
