@@ -4,6 +4,24 @@ The public face of the area: what other areas may use (they import from ``portfo
 never from its modules). Every service of every area takes an ``Actor``.
 """
 
+from portfolio.accounts.documents import Principal
+from portfolio.accounts.passwords import check_policy as check_password_policy
+from portfolio.accounts.passwords import hash_password
 from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
+from portfolio.accounts.sessions import RevocationReason, actor_of, revoke_sessions_of
 
-__all__ = ["Actor", "Role", "region_range"]
+__all__ = [
+    "USERNAME_PATTERN",
+    "Actor",
+    "Principal",
+    "RevocationReason",
+    "Role",
+    "actor_of",
+    "check_password_policy",
+    "create_principal",
+    "hash_password",
+    "normalise_username",
+    "region_range",
+    "revoke_sessions_of",
+]

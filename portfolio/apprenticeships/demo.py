@@ -22,10 +22,8 @@ from beanie import PydanticObjectId
 from stdnum.cn import uscc
 
 from portfolio import clock
-from portfolio.accounts import Actor, Role
+from portfolio.accounts import Actor, Principal, Role, actor_of
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ENTERPRISE, DEMO_ORGANISATION_B
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.sessions import actor_of
 from portfolio.apprenticeships import agreements, history, lifecycle
 from portfolio.apprenticeships.documents import Apprenticeship, Mentor
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction

@@ -20,10 +20,16 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from portfolio import clock
-from portfolio.accounts import Role, passwords
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
-from portfolio.accounts.sessions import revoke_sessions_of
+from portfolio.accounts import (
+    USERNAME_PATTERN,
+    Principal,
+    Role,
+    check_password_policy,
+    create_principal,
+    hash_password,
+    normalise_username,
+    revoke_sessions_of,
+)
 from portfolio.archives.documents import AccountState, ActivationCode, Archive
 from portfolio.archives.registration import consume_activation_code, hash_code
 from portfolio.errors import (
@@ -84,7 +90,7 @@ def _check_new_login(username: str, password: str, settings: Settings) -> None:
             )
         )
     try:
-        passwords.check_policy(password, settings=settings, username=username, field="password")
+        check_password_policy(password, settings=settings, username=username, field="password")
     except ValidationFailed as failed:
         errors.extend(failed.errors)
     if errors:
@@ -127,10 +133,10 @@ async def _reset_password(
         raise ValidationFailed.single(
             "username", "fixed", "this worker has a login already; its name stays as it is"
         )
-    passwords.check_policy(
+    check_password_policy(
         password, settings=settings, username=principal.username, field="password"
     )
-    fresh_hash = await passwords.hash_password(password, settings=settings)
+    fresh_hash = await hash_password(password, settings=settings)
     archive_id = str(principal.archive_id)
     await consume_activation_code(code=code)
     after = await Principal.get_pymongo_collection().find_one_and_update(

@@ -15,9 +15,8 @@ from datetime import date
 
 from beanie import PydanticObjectId
 
+from portfolio.accounts import Principal, actor_of
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.sessions import actor_of
 from portfolio.archives import links, registration
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
 from portfolio.archives.views import InsuredSchemeInput

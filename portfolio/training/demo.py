@@ -17,15 +17,13 @@ from beanie import PydanticObjectId
 from stdnum.cn import uscc
 
 from portfolio import clock
-from portfolio.accounts import Actor
+from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
     DEMO_ORGANISATION_B,
 )
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.sessions import actor_of
 from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.identity import IdType

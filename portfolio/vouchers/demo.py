@@ -30,14 +30,12 @@ from datetime import date, datetime, timedelta
 from beanie import PydanticObjectId
 
 from portfolio import clock
-from portfolio.accounts import Actor
+from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
 )
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.sessions import actor_of
 from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.errors import Conflict
