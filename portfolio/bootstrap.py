@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portfolio import subscriptions
 from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
 from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
-from portfolio.identity import protection
+from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
@@ -26,9 +27,11 @@ class DemoLogin:
 
 
 async def prepare(*, settings: Settings, keyring: Keyring) -> None:
-    """Make sure each area's keys exist (idempotent; safe on many replicas at once)."""
+    """Make sure each area's keys exist and the event subscribers are installed (idempotent;
+    safe on many replicas at once)."""
+    subscriptions.install()
     await ensure_signing_key(keyring)
-    await protection.ensure_keys(keyring)
+    await ensure_keys(keyring)
 
 
 async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:

@@ -17,6 +17,7 @@ from portfolio.apprenticeships.documents import (
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
+from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.repair import RepairCheckpoint, RepairLease
@@ -40,7 +41,13 @@ from portfolio.training.documents import (
     Run,
     WorkerSchedule,
 )
-from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherEvent, VoucherPolicy
+from portfolio.vouchers.documents import (
+    IssueBatch,
+    PolicyHead,
+    Voucher,
+    VoucherEvent,
+    VoucherPolicy,
+)
 from portfolio.vouchers.ledger import LedgerEntry
 
 DOCUMENT_MODELS: list[type[Document]] = [
@@ -48,6 +55,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     IdempotencyRecord,
     RepairCheckpoint,
     RepairLease,
+    DomainEvent,
+    Receipt,
     Principal,
     RefreshFamily,
     RefreshToken,
@@ -78,6 +87,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PolicyHead,
     Voucher,
     VoucherEvent,
+    IssueBatch,
     LedgerEntry,
     AuditEvent,
     RateCounter,

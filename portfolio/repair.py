@@ -4,15 +4,17 @@ Each use case that writes several documents does so in idempotent steps whose fi
 decides it (a completion's conditional update, a certificate's insert). A process killed after
 that first write leaves the later ones undone; this routine finds those and finishes them
 exactly once: before appending a missing archive entry it looks for one already written for
-the same object, so running it twice adds nothing twice; a lease lets one run at a time
-(across processes), and a grace period keeps it away from requests still at their work.
+the same object, before publishing a missing domain event it looks in the outbox, so running
+it twice adds nothing twice; a lease lets one run at a time (across processes), and a grace
+period keeps it away from requests still at their work.
 
-What is checked: completions recorded and vouchers changed since the last run (a checkpoint
-per check, in epoch milliseconds), certificates whose issue, correction or voiding entry was
-never noted, and redeemed vouchers whose archive entry was never noted (their ledger entry is
-written first if missing, under its deterministic id:
-``portfolio.vouchers.redemption.finish_redemptions``). A grace period leaves requests still in
-flight alone.
+What is checked: completions recorded and vouchers, agreements and enrolments changed since the
+last run (a checkpoint per check, in epoch milliseconds), certificates whose issue, correction
+or voiding entry was never noted, and redeemed vouchers whose archive entry was never noted
+(their ledger entry is written first if missing, under its deterministic id:
+``portfolio.vouchers.finish_redemptions``). Each area re-derives the domain events its
+crashed requests did not publish (``portfolio.events``, crash window 1), and every event still
+open after the grace is delivered again (windows 2 to 4).
 """
 
 from __future__ import annotations
@@ -23,20 +25,12 @@ from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import clock
-from portfolio.apprenticeships.repair import finish_entries as finish_apprenticeship_entries
-from portfolio.archives.documents import ArchiveEntry, Recorder
-from portfolio.archives.entries import append_entry
-from portfolio.archives.kinds import EntryKind
+from portfolio import apprenticeships, clock, events, training, vouchers
 from portfolio.once import insert_once
-from portfolio.training.certificates import finish_entry
-from portfolio.training.completions import facts_of_run, training_payload
-from portfolio.training.documents import Certificate, Enrolment
-from portfolio.training.enums import CompletionResult, EnrolmentStatus
-from portfolio.vouchers.redemption import finish_redemptions
-from portfolio.vouchers.transitions import expire_due, restore_missing_events
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
+# (The first run of the version with domain events publishes the events of the day's changes
+# made before it, which counted themselves: run ``portfolio reports rebuild`` once after it.)
 FIRST_LOOK_BACK = timedelta(days=1)
 
 
@@ -82,6 +76,9 @@ class RepairReport:
     # Redeemed vouchers whose ledger entry / archive entry this run wrote.
     redemption_ledger_finished: int = 0
     redemption_entries_finished: int = 0
+    # Domain events re-derived (never published) and delivered again (left open).
+    events_published: int = 0
+    events_delivered: int = 0
     ran: bool = True
 
     @classmethod
@@ -127,57 +124,23 @@ async def _advance(check: str, until: datetime) -> None:
     )
 
 
-async def _written(archive_id: str, kind: EntryKind, key: str, value: str) -> int | None:
-    """The seq of an entry of ``kind`` whose payload says ``key == value``, if one exists."""
-    async for raw in ArchiveEntry.get_pymongo_collection().find(
-        {"archive_id": archive_id, "kind": kind.value}, {"seq": 1, "payload": 1}
-    ):
-        if raw["payload"].get(key) == value:
-            seq: int = raw["seq"]
-            return seq
-    return None
-
-
 async def _finish_completions(now: datetime, grace: timedelta) -> int:
     since, until = await _window("completions", now, grace)
-    finished = 0
-    query = {
-        "status": EnrolmentStatus.COMPLETED.value,
-        "result": CompletionResult.PASSED.value,
-        "completed_at": {"$gte": since, "$lte": until},
-    }
-    async for enrolment in Enrolment.find(query):
-        seq = await _written(
-            enrolment.archive_id, EntryKind.TRAINING_COMPLETED, "enrolment_id", str(enrolment.id)
-        )
-        if seq is None:
-            facts = await facts_of_run(enrolment.run_id)
-            entry = await append_entry(
-                archive_id=enrolment.archive_id,
-                kind=EntryKind.TRAINING_COMPLETED,
-                payload=training_payload(facts, enrolment),
-                recorded_by=Recorder(
-                    principal=enrolment.completed_by,
-                    role="provider",
-                    organisation=enrolment.organisation_id,
-                ),
-            )
-            seq = entry.seq
-            finished += 1
-        if seq != enrolment.entry_seq:
-            await Enrolment.get_pymongo_collection().update_one(
-                {"_id": enrolment.id}, {"$set": {"entry_seq": seq}}
-            )
+    finished = await training.finish_completion_entries(since=since, until=until)
     await _advance("completions", until)
     return finished
 
 
-async def _finish_certificates(now: datetime, grace: timedelta) -> int:
-    # Issued, corrected or voided, with the archive entry that states it never noted (seq 0).
-    finished = 0
-    async for certificate in Certificate.find({"entry_seq": 0}):
-        finished += await finish_entry(certificate, changed_before=now - grace)
-    return finished
+async def _publish_missing_events(now: datetime, grace: timedelta) -> int:
+    """Each area's events that a crash kept from being published, over its changes since the
+    last run."""
+    since, until = await _window("events", now, grace)
+    published = await training.publish_missing_completions(since=since, until=until)
+    published += await training.publish_missing_endings(since=since, until=until)
+    published += await vouchers.publish_missing_events(since=since)
+    published += await apprenticeships.publish_missing(since=since)
+    await _advance("events", until)
+    return published
 
 
 async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairReport:
@@ -198,19 +161,23 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
 
 async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     completions = await _finish_completions(moment, grace)
-    certificates = await _finish_certificates(moment, grace)
-    redemptions = await finish_redemptions(grace=grace, now=moment)
+    # A certificate's pending change publishes its event before its entry is written.
+    certificates = await training.finish_certificates(changed_before=moment - grace)
+    redemptions = await vouchers.finish_redemptions(grace=grace, now=moment)
     events_restored = await _restore_voucher_events(moment, grace)
+    apprenticeship_entries = await apprenticeships.finish_entries(now=moment, grace=grace)
+    published = await _publish_missing_events(moment, grace)
+    delivered = await events.deliver_open(recorded_before=moment - grace)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
-        apprenticeship_entries_finished=await finish_apprenticeship_entries(
-            now=moment, grace=grace
-        ),
+        apprenticeship_entries_finished=apprenticeship_entries,
         voucher_events_restored=events_restored,
         vouchers_expired=await _expire_all(moment),
         redemption_ledger_finished=redemptions.ledger_entries,
         redemption_entries_finished=redemptions.archive_entries,
+        events_published=published,
+        events_delivered=delivered,
     )
 
 
@@ -218,7 +185,7 @@ async def _restore_voucher_events(now: datetime, grace: timedelta) -> int:
     # Only the vouchers changed since the last run (a lost event row belongs to a voucher
     # whose update just landed); reading every voucher made a start take minutes at 100k.
     since, until = await _window("voucher_events", now, grace)
-    restored = await restore_missing_events(since=since)
+    restored = await vouchers.restore_missing_events(since=since)
     await _advance("voucher_events", until)
     return restored
 
@@ -227,6 +194,6 @@ async def _expire_all(now: datetime) -> int:
     # Vouchers past their end already count as expired everywhere; marking them keeps the
     # stored state (and lists filtered on it) in step. Batches until none is left.
     total = 0
-    while (marked := await expire_due(actor=None, now=now)) > 0:
+    while (marked := await vouchers.expire_due(actor=None, now=now)) > 0:
         total += marked
     return total

@@ -27,7 +27,7 @@ from portfolio.apprenticeships.views import (
     Rejection,
     Terms,
 )
-from portfolio.training.enrolments import WorkerRef
+from portfolio.archives import WorkerRef
 from portfolio.vocabulary import SkillLevel
 from schemas.common import Input
 from schemas.enrolments import WorkerRefIn

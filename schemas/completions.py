@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from portfolio.archives import WorkerRef
 from portfolio.identity.identifiers import IdType
 from portfolio.training.certificates import CertificateContent
 from portfolio.training.completions import CompletionRow, Outcome
 from portfolio.training.enums import CertificateStatus, CertificateType, CompletionResult
-from portfolio.training.matching import WorkerRef
 from portfolio.vocabulary import SkillLevel
 from schemas.common import FieldErrorOut, Input, Output
 from schemas.enrolments import MAX_BULK_ROWS, EnrolmentOut

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
+from portfolio.archives import WorkerRef
 from portfolio.identity.identifiers import IdType
 from portfolio.training.attendance import Presence, SessionRow
 from portfolio.training.enums import (
@@ -17,7 +18,6 @@ from portfolio.training.enums import (
     WithdrawReason,
 )
 from portfolio.training.lifecycle import Action, Move
-from portfolio.training.matching import WorkerRef
 from schemas.common import FieldErrorOut as FieldErrorOut
 from schemas.common import Input, Output
 

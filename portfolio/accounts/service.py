@@ -19,11 +19,10 @@ from portfolio import clock, ids
 from portfolio.accounts import passwords, session_cache, throttle
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.keys import throttle_secret
+from portfolio.accounts.logins import find_login
 from portfolio.accounts.principal import Actor, Role, StaffRole, default_staff_role, staff_roles_of
 from portfolio.accounts.sessions import IssuedTokens, revoke_sessions_of, start_session
-from portfolio.archives.logins import find_login
-from portfolio.audit import context as audit_context
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record, request_client
 from portfolio.errors import (
     AuthenticationFailed,
     Conflict,
@@ -356,7 +355,7 @@ class _Guesser:
 
 async def _guesser(keyring: Keyring, username: str, client: str | None) -> _Guesser:
     # The address the request came from, unless the caller names one.
-    address = client if client is not None else audit_context.current().client
+    address = client if client is not None else request_client()
     return _Guesser(await throttle_secret(keyring), normalise_username(username), address)
 
 

@@ -33,7 +33,7 @@ from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
 from portfolio.accounts.principal import Actor, Role, StaffRole
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record
 from portfolio.errors import AuthenticationFailed, NotFound
 from portfolio.keyring import Key, Keyring
 from portfolio.settings import Settings

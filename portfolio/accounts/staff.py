@@ -24,7 +24,7 @@ from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role, StaffRole, region_range
 from portfolio.accounts.service import create_principal
 from portfolio.accounts.sessions import revoke_sessions_of
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.settings import Settings
 

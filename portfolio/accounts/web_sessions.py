@@ -31,7 +31,7 @@ from portfolio.accounts import service
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Actor
 from portfolio.accounts.sessions import actor_of
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 

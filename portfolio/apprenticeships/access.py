@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 from beanie import Document, PydanticObjectId
 
 from portfolio import ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.apprenticeships.documents import Apprenticeship
 from portfolio.apprenticeships.enums import Party
 from portfolio.errors import Forbidden, NotFound
-from portfolio.training.organisations import acting_organisation
+from portfolio.training import acting_organisation
 
 D = TypeVar("D", bound=Document)
 

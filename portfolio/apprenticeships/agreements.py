@@ -11,12 +11,13 @@ from datetime import date
 
 from beanie import PydanticObjectId
 
-from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role
+from portfolio import clock
+from portfolio.accounts import Actor, Role
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
 from portfolio.apprenticeships.documents import Apprenticeship, EventNote, Mentor, Plan
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
+from portfolio.apprenticeships.events import publish_change
 from portfolio.apprenticeships.rules import (
     RUNNING,
     TRAINING_KINDS,
@@ -28,21 +29,18 @@ from portfolio.apprenticeships.rules import (
     subsidy_standard,
 )
 from portfolio.apprenticeships.views import ApprenticeshipView, Terms
-from portfolio.archives.documents import Archive
+from portfolio.archives import Archive, archive_by_id, find_worker
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, ValidationFailed
-from portfolio.identity.identifiers import parse_occupation_code
+from portfolio.identity import parse_occupation_code
 from portfolio.keyring import Keyring
-from portfolio.reports import apprenticeships as apprenticeship_reports
 from portfolio.settings import Settings
-from portfolio.training.documents import Organisation
-from portfolio.training.enrolments import find_worker
-from portfolio.training.enums import OrganisationKind, OrganisationStatus
-from portfolio.training.organisations import acting_organisation
-
-
-async def _organisation(raw_id: str) -> Organisation | None:
-    oid = ids.parse_or_none(raw_id)
-    return await Organisation.get(oid) if oid is not None else None
+from portfolio.training import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    acting_organisation,
+    find_organisation,
+)
 
 
 def institution_errors(institution: Organisation | None) -> list[FieldError]:
@@ -149,7 +147,7 @@ async def create(
     errors += check_target_level(terms.target_level)
     errors += check_duration(terms.planned_start, terms.planned_end, terms.extension_reason)
     errors += check_hours(terms.enterprise_hours, terms.institution_hours)
-    institution = await _organisation(terms.institution_id)
+    institution = await find_organisation(terms.institution_id)
     enterprise_mentor = await mentors.find(terms.enterprise_mentor_id)
     school_mentor = await mentors.find(terms.school_mentor_id)
     errors += await rule_errors(
@@ -211,20 +209,20 @@ async def create(
     )
     await apprenticeship.insert()
     await history.record(str(new_id), apprenticeship.last_event)
-    await apprenticeship_reports.agreement_changed(None, apprenticeship)
+    await publish_change(apprenticeship, before_status=None)
     return ApprenticeshipView.of(apprenticeship)
 
 
 async def recheck(apprenticeship: Apprenticeship, *, today: date) -> None:
     """The agreement's rules, against the parties as they are now; ValidationFailed if broken."""
-    employer = await Organisation.get(ids.parse(apprenticeship.employer_id, "organisation"))
-    archive = await Archive.get(ids.parse(apprenticeship.archive_id, "worker"))
+    employer = await find_organisation(apprenticeship.employer_id)
+    archive = await archive_by_id(apprenticeship.archive_id)
     # Neither organisations nor archives are ever deleted.
     assert employer is not None
     assert archive is not None
     errors = await rule_errors(
         employer=employer,
-        institution=await _organisation(apprenticeship.institution_id),
+        institution=await find_organisation(apprenticeship.institution_id),
         archive=archive,
         enterprise_mentor=await mentors.find(apprenticeship.plan.enterprise_mentor.id),
         school_mentor=await mentors.find(apprenticeship.plan.school_mentor.id),

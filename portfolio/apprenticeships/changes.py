@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
 from portfolio.apprenticeships.documents import (
@@ -33,7 +33,7 @@ from portfolio.apprenticeships.views import (
     ChangeView,
     Rejection,
 )
-from portfolio.archives.scope import to_bson
+from portfolio.archives import to_bson
 from portfolio.errors import (
     Conflict,
     FieldError,

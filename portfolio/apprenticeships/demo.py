@@ -22,25 +22,27 @@ from beanie import PydanticObjectId
 from stdnum.cn import uscc
 
 from portfolio import clock
+from portfolio.accounts import Actor, Principal, Role, actor_of
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ENTERPRISE, DEMO_ORGANISATION_B
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Actor, Role
-from portfolio.accounts.sessions import actor_of
 from portfolio.apprenticeships import agreements, history, lifecycle
 from portfolio.apprenticeships.documents import Apprenticeship, Mentor
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction
 from portfolio.apprenticeships.rules import last_day_after_years
 from portfolio.apprenticeships.views import DatedStep, Terms
-from portfolio.archives import links
+from portfolio.archives import (
+    RegistrationKind,
+    WorkerRef,
+    add_employment_registration,
+    archive_by_id,
+    close_employment_registration,
+)
 from portfolio.archives.demo import DEMO_WORKERS
-from portfolio.archives.documents import Archive, RegistrationKind
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
 from portfolio.settings import Settings
-from portfolio.training.documents import Organisation
-from portfolio.training.enrolments import WorkerRef
-from portfolio.training.enums import OrganisationKind
+from portfolio.training import Organisation, OrganisationKind, find_organisation
+from portfolio.training.demo import ensure_organisation
 from portfolio.vocabulary import SkillLevel
 
 DEMO_STAND_IN_SCHOOL = "64d0000000000000000000e2"
@@ -69,24 +71,6 @@ async def _actor(username: str) -> Actor:
     return actor_of(principal)
 
 
-async def _organisation(
-    organisation_id: str, name: str, code: str, kind: OrganisationKind, region: str, by: Actor
-) -> None:
-    # Not inserted: it exists (another replica loading the demo made it first).
-    await insert_once(
-        Organisation(
-            id=PydanticObjectId(organisation_id),
-            name=name,
-            credit_code=code,
-            credit_code_override_reason="",
-            kind=kind,
-            region_code=region,
-            created_at=clock.now(),
-            created_by=by.principal_id,
-        )
-    )
-
-
 async def _mentor(
     mentor_id: str, name: str, level: SkillLevel, organisation: Organisation, by: str
 ) -> None:
@@ -105,10 +89,10 @@ async def _mentor(
 
 async def _institution(chengdu: Actor) -> tuple[Organisation, Actor]:
     """Provider B's organisation and its user, or the stand-in school and its demo actor."""
-    found = await Organisation.get(PydanticObjectId(DEMO_ORGANISATION_B))
+    found = await find_organisation(DEMO_ORGANISATION_B)
     if found is not None:
         return found, await _actor("provider-b")
-    await _organisation(
+    await ensure_organisation(
         DEMO_STAND_IN_SCHOOL,
         "绵阳市技师学院（学徒制合作）",
         STAND_IN_CREDIT_CODE,
@@ -116,7 +100,7 @@ async def _institution(chengdu: Actor) -> tuple[Organisation, Actor]:
         "510703",
         chengdu,
     )
-    stand_in = await Organisation.get(PydanticObjectId(DEMO_STAND_IN_SCHOOL))
+    stand_in = await find_organisation(DEMO_STAND_IN_SCHOOL)
     assert stand_in is not None
     actor = Actor(
         principal_id="demo-school-e2",
@@ -129,7 +113,7 @@ async def _institution(chengdu: Actor) -> tuple[Organisation, Actor]:
 
 async def _employ_worker_2(*, keyring: Keyring, hired: date) -> None:
     """Worker-2's unemployment ends; her employment at the enterprise is registered."""
-    archive = await Archive.get(PydanticObjectId(DEMO_ARCHIVE_WORKER_2))
+    archive = await archive_by_id(DEMO_ARCHIVE_WORKER_2)
     if archive is None:
         raise RuntimeError("the demo archives must be loaded first")
     registrations = archive.employment.registrations if archive.employment else []
@@ -138,14 +122,14 @@ async def _employ_worker_2(*, keyring: Keyring, hired: date) -> None:
     mianyang = await _actor("agency-mianyang")
     for registration in registrations:
         if registration.kind is RegistrationKind.UNEMPLOYMENT and registration.end is None:
-            await links.close_employment_registration(
+            await close_employment_registration(
                 actor=mianyang,
                 keyring=keyring,
                 archive_id=DEMO_ARCHIVE_WORKER_2,
                 registration_id=registration.registration_id,
                 end=hired - timedelta(days=1),
             )
-    await links.add_employment_registration(
+    await add_employment_registration(
         actor=mianyang,
         keyring=keyring,
         archive_id=DEMO_ARCHIVE_WORKER_2,
@@ -168,7 +152,7 @@ async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -
     """Load the apprenticeship demo once (see the module docstring)."""
     chengdu = await _actor("agency-chengdu")
     enterprise = await _actor("enterprise")
-    await _organisation(
+    await ensure_organisation(
         DEMO_ENTERPRISE,
         ENTERPRISE_NAME,
         ENTERPRISE_CREDIT_CODE,
@@ -176,7 +160,7 @@ async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -
         ENTERPRISE_REGION,
         chengdu,
     )
-    employer = await Organisation.get(PydanticObjectId(DEMO_ENTERPRISE))
+    employer = await find_organisation(DEMO_ENTERPRISE)
     assert employer is not None
     institution, school = await _institution(chengdu)
     await _mentor(

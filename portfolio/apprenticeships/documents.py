@@ -153,6 +153,8 @@ class Apprenticeship(Document):
             IndexModel([("region_code", ASCENDING)]),
             # An agency reaches the agreements of its region's workers too (access.py).
             IndexModel([("worker_region_code", ASCENDING)]),
+            # The repair routine looks at the agreements changed since its last run.
+            IndexModel([("updated_at", ASCENDING)]),
         ]
 
 

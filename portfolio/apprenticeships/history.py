@@ -2,10 +2,10 @@
 
 Every change of an agreement goes through ``move``: one update filtered on the expected
 status and version that also writes the event as ``last_event``; the event document is
-inserted right after, then the agencies' report counters move the agreement. Before each move
-the previous ``last_event`` is inserted too (a duplicate when it is there already), so an event
-lost to a crash between the two writes is restored by the next change, and reads merge
-``last_event`` in meanwhile.
+inserted right after, then the domain event ``apprenticeships.agreement_changed`` is published
+(the agencies' report counters take it). Before each move the previous ``last_event`` and its
+domain event are written too (duplicates when they are there already), so what a crash between
+the writes lost is restored by the next change, and reads merge ``last_event`` in meanwhile.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.apprenticeships.documents import Apprenticeship, ApprenticeshipEvent, EventNote
 from portfolio.apprenticeships.enums import EventAction, Party
+from portfolio.apprenticeships.events import publish_change, publish_if_missing
 from portfolio.apprenticeships.rules import Milestone
-from portfolio.archives.scope import to_bson
+from portfolio.archives import to_bson
 from portfolio.errors import Conflict
 from portfolio.once import insert_once
-from portfolio.reports import apprenticeships as apprenticeship_reports
 
 MILESTONES = frozenset(
     {
@@ -96,6 +96,7 @@ async def move(
     assert apprenticeship.id is not None
     key = str(apprenticeship.id)
     await record(key, apprenticeship.last_event)
+    await publish_if_missing(apprenticeship)
     result = await Apprenticeship.get_pymongo_collection().update_one(
         {
             "_id": apprenticeship.id,
@@ -120,7 +121,9 @@ async def move(
             current_state=fresh.status.value,
         )
     await record(key, noted)
-    await apprenticeship_reports.agreement_changed(apprenticeship.status.value, fresh)
+    # Moved again meanwhile: that move published this one's event before its own update.
+    if fresh.last_event.version == noted.version:
+        await publish_change(fresh, before_status=apprenticeship.status.value)
     return fresh
 
 

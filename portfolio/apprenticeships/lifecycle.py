@@ -17,16 +17,14 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
 from portfolio.apprenticeships.documents import ApprenticeGuard, Apprenticeship, MentorRef
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
 from portfolio.apprenticeships.rules import MENTOR_CAP, RUNNING, check_step_date, next_state
 from portfolio.apprenticeships.views import ApprenticeshipView, Completion, DatedStep, day_or_none
-from portfolio.archives.documents import ArchiveEntry, Recorder
-from portfolio.archives.entries import append_entry
-from portfolio.archives.kinds import EntryKind
+from portfolio.archives import EntryKind, Recorder, append_entry, entry_at
 from portfolio.errors import Conflict, FieldError, ValidationFailed
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillLevel
@@ -335,7 +333,7 @@ async def stop(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> Appr
 
 
 async def _check_certificate(archive_id: str, seq: int, level: SkillLevel) -> None:
-    entry = await ArchiveEntry.find_one({"archive_id": archive_id, "seq": seq})
+    entry = await entry_at(archive_id, seq)
     field = "certificate_entry_seq"
     if entry is None or entry.kind not in _CERTIFICATE_KINDS:
         raise ValidationFailed.single(

@@ -9,13 +9,13 @@ from __future__ import annotations
 from beanie import PydanticObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.apprenticeships.access import listed, mentor_reach
 from portfolio.apprenticeships.documents import Mentor, MentorRef
 from portfolio.apprenticeships.rules import MENTOR_CAP
 from portfolio.apprenticeships.views import MentorView, NewMentor, ViewPage, page_of
 from portfolio.errors import FieldError, NotFound, ValidationFailed
-from portfolio.training.organisations import acting_organisation
+from portfolio.training import acting_organisation
 
 MAX_NAME = 64
 

@@ -11,7 +11,7 @@ from datetime import date
 from beanie import PydanticObjectId
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.apprenticeships import history
 from portfolio.apprenticeships.access import agreement_reach, get_visible, listed
 from portfolio.apprenticeships.changes import changes_of

@@ -17,9 +17,7 @@ from portfolio.apprenticeships.documents import Apprenticeship, ApprenticeshipEv
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
 from portfolio.apprenticeships.history import events_of
 from portfolio.apprenticeships.lifecycle import ended_payload, started_payload
-from portfolio.archives.documents import ArchiveEntry, Recorder
-from portfolio.archives.entries import append_entry
-from portfolio.archives.kinds import EntryKind
+from portfolio.archives import EntryKind, Recorder, append_entry, entry_about
 
 S = ApprenticeshipStatus
 _STARTED = [S.ACTIVE.value, S.PAUSED.value, S.STOPPED.value, S.COMPLETED.value]
@@ -28,13 +26,9 @@ _ENDED = [S.STOPPED.value, S.COMPLETED.value]
 
 async def _written(apprenticeship: Apprenticeship, kind: EntryKind) -> int | None:
     """The seq of an entry of ``kind`` already written for this agreement, if any."""
-    async for raw in ArchiveEntry.get_pymongo_collection().find(
-        {"archive_id": apprenticeship.archive_id, "kind": kind.value}, {"seq": 1, "payload": 1}
-    ):
-        if raw["payload"].get("apprenticeship_id") == str(apprenticeship.id):
-            seq: int = raw["seq"]
-            return seq
-    return None
+    return await entry_about(
+        apprenticeship.archive_id, kind, "apprenticeship_id", str(apprenticeship.id)
+    )
 
 
 def _recorder(apprenticeship: Apprenticeship, event: ApprenticeshipEvent | None) -> Recorder:

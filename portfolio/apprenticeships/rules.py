@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction
-from portfolio.archives.documents import EmploymentRegistration, RegistrationKind
+from portfolio.archives import EmploymentRegistration, RegistrationKind
 from portfolio.errors import FieldError, InvalidTransition
-from portfolio.training.enums import OrganisationKind
+from portfolio.training import OrganisationKind
 from portfolio.vocabulary import SkillLevel
 
 S = ApprenticeshipStatus

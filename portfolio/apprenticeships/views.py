@@ -37,7 +37,7 @@ from portfolio.apprenticeships.enums import (
     Party,
 )
 from portfolio.apprenticeships.rules import MENTOR_CAP, Subsidy
-from portfolio.training.enrolments import WorkerRef
+from portfolio.archives import WorkerRef
 from portfolio.vocabulary import SkillLevel
 
 T = TypeVar("T")

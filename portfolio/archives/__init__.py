@@ -1,1 +1,62 @@
-"""The per-worker archive: identity, links, the tamper-evident entries and the access log."""
+"""The per-worker archive: identity, links, the tamper-evident entries and the access log.
+
+The public face of the area: what other areas may use (they import from ``portfolio.archives``,
+never from its modules). Other areas read an ``Archive`` they were given (its fields are the
+worker's facts) but never query or write archive documents themselves: they ask these
+functions (find a worker by number and name, has this archive an entry of kind K about X,
+append an entry).
+"""
+
+from portfolio.archives.documents import (
+    Archive,
+    EmploymentRegistration,
+    InsuranceScheme,
+    Recorder,
+    RegistrationKind,
+)
+from portfolio.archives.entries import NewEntry, append_entry, commit_entries, plan_entries
+from portfolio.archives.finding import (
+    EntryFacts,
+    WorkerRef,
+    archive_by_id,
+    archives_in_region,
+    entry_about,
+    entry_at,
+    find_worker,
+    match_workers,
+)
+from portfolio.archives.kinds import EntryKind
+from portfolio.archives.links import add_employment_registration, close_employment_registration
+from portfolio.archives.personal import birth_date_of, open_birth_date, open_phone
+from portfolio.archives.registration import check_name
+from portfolio.archives.scope import archive_for_agency, require_worker, to_bson
+
+__all__ = [
+    "Archive",
+    "EmploymentRegistration",
+    "EntryFacts",
+    "EntryKind",
+    "InsuranceScheme",
+    "NewEntry",
+    "Recorder",
+    "RegistrationKind",
+    "WorkerRef",
+    "add_employment_registration",
+    "append_entry",
+    "archive_by_id",
+    "archive_for_agency",
+    "archives_in_region",
+    "birth_date_of",
+    "check_name",
+    "close_employment_registration",
+    "commit_entries",
+    "entry_about",
+    "entry_at",
+    "find_worker",
+    "match_workers",
+    "open_birth_date",
+    "open_phone",
+    "plan_entries",
+    "require_worker",
+    "to_bson",
+]

@@ -10,7 +10,7 @@ A code issued for an archive that already has a login (``POST /workers/{id}/acti
 for a forgotten password) sets a new password on that login and ends its sessions.
 
 Without a chosen username the login is the registered phone number, stored under its keyed
-name (``portfolio.archives.logins``): the answer names the phone number to log in with.
+name (``portfolio.accounts.logins``): the answer names the phone number to log in with.
 """
 
 from __future__ import annotations
@@ -23,18 +23,21 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from portfolio import clock
-from portfolio.accounts import passwords
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Role
-from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
-from portfolio.accounts.sessions import revoke_sessions_of
-from portfolio.archives.documents import AccountState, ActivationCode, Archive
-from portfolio.archives.logins import (
+from portfolio.accounts import (
     PHONE_LOGIN_PREFIX,
+    USERNAME_PATTERN,
+    Principal,
+    Role,
     as_phone,
+    check_password_policy,
+    create_principal,
+    hash_password,
+    normalise_username,
     phone_login_name,
+    revoke_sessions_of,
     stored_login_name,
 )
+from portfolio.archives.documents import AccountState, ActivationCode, Archive
 from portfolio.archives.personal import open_phone
 from portfolio.archives.registration import consume_activation_code, hash_code
 from portfolio.errors import (
@@ -44,7 +47,7 @@ from portfolio.errors import (
     FieldError,
     ValidationFailed,
 )
-from portfolio.identity.protection import FieldProtection
+from portfolio.identity import FieldProtection
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 
@@ -97,7 +100,7 @@ def _check_new_login(username: str, password: str, settings: Settings) -> None:
             )
         )
     try:
-        passwords.check_policy(password, settings=settings, username=username, field="password")
+        check_password_policy(password, settings=settings, username=username, field="password")
     except ValidationFailed as failed:
         errors.extend(failed.errors)
     if errors:
@@ -164,10 +167,10 @@ async def _reset_password(
             "username", "fixed", "this worker has a login already; its name stays as it is"
         )
     shown = await _login_shown(principal, protection)
-    passwords.check_policy(
+    check_password_policy(
         password, settings=settings, username=as_phone(shown) or shown, field="password"
     )
-    fresh_hash = await passwords.hash_password(password, settings=settings)
+    fresh_hash = await hash_password(password, settings=settings)
     archive_id = str(principal.archive_id)
     await consume_activation_code(code=code)
     after = await Principal.get_pymongo_collection().find_one_and_update(

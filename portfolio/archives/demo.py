@@ -15,14 +15,13 @@ from datetime import date
 
 from beanie import PydanticObjectId
 
+from portfolio.accounts import Principal, actor_of
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.sessions import actor_of
 from portfolio.archives import links, registration
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
 from portfolio.archives.views import InsuredSchemeInput
 from portfolio.errors import AuthenticationFailed, Conflict
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 

@@ -15,10 +15,9 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.archives.chain import GENESIS_HASH
-from portfolio.identity.identifiers import IdType, Sex
-from portfolio.identity.protection import Sealed
+from portfolio.identity import IdType, Sealed, Sex
 
 # The stored form of an archive. 1 (no ``form`` field): birth date and phone in plaintext,
 # masks ``510104********1234``; 2: both sealed, masks ``510104**********34``. ``portfolio
@@ -112,7 +111,7 @@ class Archive(Document):
     ``birth_date`` (ISO date) and ``phone`` are sealed like the identity number; ``sex`` and
     ``region_code`` stay in the clear (the masked form is chosen so that they, with any one
     year of birth, leave at least 1,000 numbers). A phone login is found through the keyed
-    name of its principal (``portfolio.archives.logins``), so no phone index is kept here.
+    name of its principal (``portfolio.accounts.logins``), so no phone index is kept here.
     ``ssn_index`` is the blind index of the social-security number, or ``unset:<archive id>``
     until one is known, so that it is always present and can be uniquely indexed.
     ``version`` moves with every change of identity, region or links (not with appends:

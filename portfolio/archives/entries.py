@@ -28,7 +28,7 @@ from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.archives.chain import (
     StoredEntry,
     entry_hash,

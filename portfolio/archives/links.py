@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.archives.documents import (
     Archive,
     EmploymentLink,
@@ -39,16 +39,18 @@ from portfolio.archives.scope import (
 )
 from portfolio.archives.views import InsuredSchemeInput, WorkerView
 from portfolio.errors import Conflict, FieldError, NotFound, ValidationFailed
-from portfolio.identity.identifiers import (
+from portfolio.identity import (
+    FieldProtection,
+    associated_data,
     china_today,
+    mask_document_number,
+    mask_identity_number,
     parse_credit_code,
     parse_generic_number,
     parse_identity,
     parse_occupation_code,
     parse_region_code,
 )
-from portfolio.identity.masking import mask_document_number, mask_identity_number
-from portfolio.identity.protection import FieldProtection, associated_data
 from portfolio.keyring import Keyring
 
 # A lifetime of registrations fits easily; the list is rewritten whole on every change.

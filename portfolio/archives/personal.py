@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from portfolio.archives.documents import Archive
-from portfolio.identity.protection import FieldProtection, Sealed, associated_data
+from portfolio.identity import FieldProtection, Sealed, associated_data
 from portfolio.keyring import Keyring
 
 BIRTH_DATE_FIELD = "birth_date"

@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive, ArchiveEntry
 from portfolio.archives.entries import entry_page
 from portfolio.archives.scope import (
@@ -36,10 +36,15 @@ from portfolio.archives.views import (
     ArchiveView,
     WorkerView,
 )
-from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit import AuditKind, Outcome, record
 from portfolio.errors import NotFound, ValidationFailed
-from portfolio.identity.identifiers import IdType, normalise, parse_generic_number, parse_identity
-from portfolio.identity.protection import FieldProtection
+from portfolio.identity import (
+    FieldProtection,
+    IdType,
+    normalise,
+    parse_generic_number,
+    parse_identity,
+)
 from portfolio.keyring import Keyring
 from portfolio.paging import id_cursor, page_of
 

@@ -21,7 +21,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor
+from portfolio.accounts import Actor
 from portfolio.archives.documents import (
     AccountState,
     ActivationCode,
@@ -45,18 +45,20 @@ from portfolio.errors import (
     FieldError,
     ValidationFailed,
 )
-from portfolio.identity.identifiers import (
+from portfolio.identity import (
+    FieldProtection,
     IdType,
     Sex,
+    associated_data,
     china_today,
+    mask_identity_number,
+    mask_phone,
     normalise,
     parse_identity,
     parse_phone,
     parse_region_code,
     reconcile_birth_and_sex,
 )
-from portfolio.identity.masking import mask_identity_number, mask_phone
-from portfolio.identity.protection import FieldProtection, associated_data
 from portfolio.keyring import Keyring
 from portfolio.settings import Settings
 

@@ -17,7 +17,7 @@ from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive
 from portfolio.archives.personal import (
     BIRTH_DATE_FIELD,
@@ -34,8 +34,7 @@ from portfolio.archives.views import (
     WorkerView,
 )
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
-from portfolio.identity.masking import age_band, mask_document_number
-from portfolio.identity.protection import FieldProtection, associated_data
+from portfolio.identity import FieldProtection, age_band, associated_data, mask_document_number
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

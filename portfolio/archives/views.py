@@ -17,7 +17,7 @@ from portfolio.archives.documents import (
     InsuranceScheme,
     RegistrationKind,
 )
-from portfolio.identity.identifiers import IdType, Sex
+from portfolio.identity import IdType, Sex
 from portfolio.paging import Page
 from portfolio.vocabulary import SkillLevel
 

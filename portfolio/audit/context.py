@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Protocol
 
-from portfolio.accounts.principal import Actor
+
+class PrincipalRef(Protocol):
+    """Who acts, as the audit trail names them (``portfolio.accounts.Actor`` is one): the
+    trail sits below the accounts area and so does not import it."""
+
+    @property
+    def principal_id(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def staff_role(self) -> str | None: ...
 
 
 @dataclass
@@ -25,12 +38,12 @@ class RequestContext:
     role: str | None = None
     staff_role: str | None = None
 
-    def note_actor(self, actor: Actor) -> None:
+    def note_actor(self, actor: PrincipalRef) -> None:
         """Remember who the request's token (or page session) belongs to."""
         self.principal_id = actor.principal_id
         self.username = actor.username
-        self.role = actor.role.value
-        self.staff_role = actor.staff_role.value if actor.staff_role is not None else None
+        self.role = str(actor.role)
+        self.staff_role = None if actor.staff_role is None else str(actor.staff_role)
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("portfolio_request", default=None)
@@ -48,8 +61,13 @@ def current() -> RequestContext:
     return _CURRENT.get() or RequestContext()
 
 
-def note_actor(actor: Actor) -> None:
+def note_actor(actor: PrincipalRef) -> None:
     """Record the authenticated principal on the running request (no-op outside one)."""
     context = _CURRENT.get()
     if context is not None:
         context.note_actor(actor)
+
+
+def request_client() -> str | None:
+    """The client address of the running request (None outside one)."""
+    return current().client

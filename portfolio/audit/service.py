@@ -16,12 +16,14 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role
 from portfolio.audit import context
+from portfolio.audit.context import PrincipalRef
 from portfolio.audit.documents import AuditEvent
 from portfolio.errors import Forbidden, ValidationFailed
 
 log = logging.getLogger(__name__)
+# The role allowed to read the trail (``portfolio.accounts.Role.ADMIN``'s value).
+ADMIN = "admin"
 
 
 class AuditKind(StrEnum):
@@ -59,7 +61,7 @@ async def record(
     kind: AuditKind,
     outcome: Outcome,
     *,
-    actor: Actor | None = None,
+    actor: PrincipalRef | None = None,
     principal_id: str | None = None,
     username: str | None = None,
     role: str | None = None,
@@ -70,8 +72,8 @@ async def record(
     """Insert one event. Who acted comes from ``actor``, the explicit fields, or the request."""
     request = context.current()
     if actor is not None:
-        principal_id, username, role = actor.principal_id, actor.username, actor.role.value
-        staff_role = actor.staff_role.value if actor.staff_role is not None else None
+        principal_id, username, role = actor.principal_id, actor.username, str(actor.role)
+        staff_role = None if actor.staff_role is None else str(actor.staff_role)
     elif principal_id is None:
         # Who acted is the request's principal: so is their sub-role.
         staff_role = staff_role if staff_role is not None else request.staff_role
@@ -103,7 +105,7 @@ def shown_username(role: str | None, username: str | None) -> str | None:
     The trail is read by admins, who see no worker data, and a worker's login name is often
     their phone number; the principal id still says who acted.
     """
-    return None if role == Role.WORKER.value else username
+    return None if role == "worker" else username
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,14 @@ class AuditPage:
 
 async def list_events(
     *,
-    actor: Actor,
+    actor: PrincipalRef,
     kind: AuditKind | None = None,
     principal_id: str | None = None,
     limit: int,
     cursor: str | None = None,
 ) -> AuditPage:
     """Events newest first (keyset paging on ``_id``), filtered by kind and by principal."""
-    if actor.role is not Role.ADMIN:
+    if str(actor.role) != ADMIN:
         raise Forbidden("only an administrator may read the audit trail")
     query: dict[str, Any] = {}
     if kind is not None:

@@ -14,7 +14,7 @@ One migration so far, ``privacy-2`` (issue 19, SECURITY.md "Personal data"):
 * copies of the masked number (enrolments, vouchers, apprenticeships) in the new form; the
   voucher grounds' age-band reason without the exact age;
 * worker logins named by a phone number renamed to the number's keyed name
-  (``portfolio.archives.logins``), and the audit trail's copies of those names.
+  (``portfolio.accounts.logins``), and the audit trail's copies of those names.
 
 Idempotent and resumable: each step walks its collection in ``_id`` order in batches, every
 write is a conditional update computed from what it reads (a value already in the new form is

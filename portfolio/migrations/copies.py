@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from portfolio.accounts.documents import Principal
-from portfolio.archives.logins import as_phone, phone_login_name
+from portfolio.accounts.logins import as_phone, phone_login_name
 from portfolio.identity.masking import remask_legacy
 from portfolio.identity.protection import FieldProtection
 from portfolio.vouchers.enums import RuleCode

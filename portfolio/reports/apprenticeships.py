@@ -14,25 +14,23 @@ Cells (kind ``apprenticeships``): the region is the employer's (the agreement's
   still accruing on running agreements is not in the counters.
 
 Apprenticeships carry no training type or brand, so this report refuses those filters.
-The hook is ``agreement_changed`` (after the agreement's conditional update and its event);
-``portfolio reports rebuild`` recomputes the same cells from the stored agreements and events.
+The counters take the apprenticeship area's ``apprenticeships.agreement_changed`` events
+(``portfolio.reports.events``), which carry the subsidy owed of an agreement that ended;
+``portfolio reports rebuild`` recomputes the same cells from the stored agreements and events
+(``portfolio.apprenticeships.agreements_to_count``).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from beanie import PydanticObjectId
-
 from portfolio import clock
-from portfolio.accounts.principal import Actor
-from portfolio.apprenticeships.enums import EventAction
-from portfolio.apprenticeships.rules import Milestone, subsidy
-from portfolio.reports.counters import Cell, Changes, Rollup, apply, china_month
-from portfolio.reports.documents import ReportCounter
+from portfolio.accounts import Actor
+from portfolio.apprenticeships import owed_for
+from portfolio.reports.counters import Cell, Changes, Rollup, apply, china_month, unsettle
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
 from portfolio.reports.tables import Column, Kind, Value, build, read
 from portfolio.reports.views import ReportView
@@ -43,15 +41,6 @@ NONE = "none"
 STATES = ("draft", "approved", "confirmed", "active", "paused", "stopped", "completed")
 ENDED = frozenset({"stopped", "completed"})
 LEVEL_KEYS = (*(level.value for level in SkillLevel if level is not SkillLevel.APPRENTICE), NONE)
-MILESTONES = frozenset(
-    {
-        EventAction.STARTED,
-        EventAction.PAUSED,
-        EventAction.RESUMED,
-        EventAction.STOPPED,
-        EventAction.COMPLETED,
-    }
-)
 
 DIMS = ("occupation", "level")
 ROLLUPS: tuple[Rollup, ...] = ((2, ()), (2, DIMS), (4, ()), (4, DIMS), (6, ()))
@@ -59,11 +48,9 @@ GROUPS = frozenset({GroupBy.REGION, GroupBy.MONTH, GroupBy.OCCUPATION, GroupBy.L
 FILTERS = frozenset({"occupation", "level"})
 
 
-class AgreementFacts(Protocol):
-    """What the counters need of an agreement (``Apprenticeship`` has it)."""
+class AgreementState(Protocol):
+    """What the counters need of an agreement as a change left it (``AgreementChanged``)."""
 
-    @property
-    def id(self) -> Any: ...
     @property
     def region_code(self) -> str: ...
     @property
@@ -80,6 +67,13 @@ class AgreementFacts(Protocol):
     def ended_on(self) -> str: ...
 
 
+class AgreementFacts(AgreementState, Protocol):
+    """An agreement with its id (``Apprenticeship`` has it): what the direct hook needs."""
+
+    @property
+    def id(self) -> Any: ...
+
+
 def cell(*, region_code: str, month: str, occupation: str, level: str) -> Cell:
     """The apprenticeship cell of these dimension values."""
     return Cell(
@@ -87,7 +81,7 @@ def cell(*, region_code: str, month: str, occupation: str, level: str) -> Cell:
     )
 
 
-def _cells(agreement: AgreementFacts) -> tuple[Cell, Cell | None]:
+def _cells(agreement: AgreementState) -> tuple[Cell, Cell | None]:
     """The intake cell and, once the agreement ended, the end cell."""
     dims = {"occupation": agreement.occupation_code, "level": str(agreement.target_level)}
     intake = cell(
@@ -101,7 +95,7 @@ def _cells(agreement: AgreementFacts) -> tuple[Cell, Cell | None]:
 def add_agreement(
     changes: Changes,
     before_status: str | None,
-    agreement: AgreementFacts,
+    agreement: AgreementState,
     subsidy_owed_fen: int,
 ) -> None:
     """What one change of an agreement (``before_status`` None: its creation) adds."""
@@ -123,59 +117,22 @@ def add_agreement(
 async def agreement_changed(
     before_status: str | None, agreement: AgreementFacts, *, subsidy_owed_fen: int | None = None
 ) -> None:
-    """Count an agreement created (``before_status`` None) or moved to another state, after
-    its update and its event row are stored.
+    """Count an agreement created (``before_status`` None) or moved to another state straight
+    away, outside the events (hand-made data sets and the benchmarks): the same writes under a
+    guard of their own.
 
     On a stop or completion the subsidy owed for the whole agreement is added: the figure
-    given, or else computed from the stored agreement and its events exactly as the rebuild
-    does. A change that keeps the state (an approval that leaves a draft a draft, a plan
-    change) adds nothing.
+    given, or else worked out from the stored agreement and its events as the apprenticeship
+    area does for its event. A change that keeps the state adds nothing.
     """
     status = str(agreement.status)
     owed = subsidy_owed_fen or 0
     if subsidy_owed_fen is None and status in ENDED and before_status != status:
-        owed = await _owed(agreement)
+        owed = await owed_for(str(agreement.id))
     changes = Changes()
     add_agreement(changes, before_status, agreement, owed)
-    await apply(changes)
-
-
-async def _owed(agreement: AgreementFacts) -> int:
-    database = ReportCounter.get_pymongo_collection().database
-    stored = await database["apprenticeships"].find_one(
-        {"_id": PydanticObjectId(str(agreement.id))}
-    )
-    if stored is None or not stored.get("ended_on"):
-        return 0
-    events = (
-        await database["apprenticeship_events"]
-        .find({"apprenticeship_id": str(agreement.id)})
-        .to_list()
-    )
-    return owed_from_stored(stored, events)
-
-
-def owed_from_stored(agreement: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> int:
-    """The subsidy owed for an ended agreement, from its stored document and event rows.
-
-    The same figure as the apprenticeship service's ``subsidy_of`` as of the end date: the
-    agreement's ``last_event`` stands in for its row when that insert was lost.
-    """
-    by_version = {int(e["version"]): e for e in events}
-    last = agreement.get("last_event")
-    if isinstance(last, Mapping):
-        by_version.setdefault(int(last["version"]), last)
-    milestones = [
-        Milestone(EventAction(e["action"]), date.fromisoformat(e["on"]))
-        for _, e in sorted(by_version.items())
-        if e.get("action") in MILESTONES and e.get("on")
-    ]
-    return subsidy(
-        milestones,
-        per_year_fen=int(agreement["subsidy_fen_per_year"]),
-        as_of=date.fromisoformat(agreement["ended_on"]),
-        planned_end=date.fromisoformat(agreement["plan"]["planned_end"]),
-    ).owed_fen
+    guard = f"direct:{uuid.uuid4().hex}"
+    await unsettle(await apply(changes, guard=guard), guard)
 
 
 COLUMNS: tuple[Column, ...] = (

@@ -17,15 +17,18 @@ of groups and months it shows, not the number of events, nor the number of fine 
 stored cell has a ``slot`` (``kind.level|region``) so a report's region scope is one range on
 one indexed field.
 
-Distinct workers (``people``) are counted with *markers*: one document per (what, fine cell,
-worker) whose ``n`` counts that worker's events in the cell. When ``n`` leaves zero the cell's
-people figure goes up by one, when it returns to zero down by one; a find-and-modify returns
-the new ``n`` so of two racing events exactly one sees the change. Rollups add the fine cells'
-people up (they do not count distinct workers again).
+Distinct workers (``people``) are counted with *markers* (``portfolio.reports.markers``): one
+document per (what, fine cell, worker) whose ``n`` counts that worker's events in the cell; the
+cell's figure moves when ``n`` leaves or returns to zero. Rollups add the fine cells' people up
+(they do not count distinct workers again).
 
-Counters follow the source documents (enrolments, certificates, vouchers, apprenticeships)
-after those are written; a crash in between leaves a counter short until
-``portfolio reports rebuild`` recomputes every cell from the sources.
+Counters follow the domain events of the source areas (completions, certificates, vouchers,
+apprenticeships; ``portfolio.reports.events``). An event is delivered at least once, so each of
+its writes is *guarded* by the event's id: a cell's upsert matches only while the cell's
+``unsettled`` list lacks the id, and pushes it in the same write; a second delivery finds the
+id there and changes nothing. Once the event's receipt is stored, ``unsettle`` pulls the id out
+again (the list stays short). ``portfolio reports rebuild`` recomputes every cell from the
+sources.
 """
 
 from __future__ import annotations
@@ -37,21 +40,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError
 
 from portfolio import clock
-from portfolio.accounts.principal import region_range
+from portfolio.accounts import region_range
 from portfolio.reports.documents import (
+    CELL_DOCUMENTS,
     CityBreakdown,
     CityDetail,
     DistrictBreakdown,
     ReportCounter,
-    ReportMarker,
     ReportTotal,
 )
 
 SEP = "|"
+# The list of the events whose increments a cell holds but whose receipt is not stored yet.
+GUARD = "unsettled"
 _REGION = re.compile(r"^\d{6}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Read a handful of marker or counter updates per round trip, not thousands.
@@ -182,120 +187,94 @@ class Changes:
                 found.append((self._cells[key], nonzero))
         return found
 
-    def operations(self) -> dict[type[ReportCounter], list[UpdateOne]]:
+    def operations(self, guard: str | None = None) -> dict[type[ReportCounter], list[UpdateOne]]:
         """One ``$inc`` upsert per stored cell (the fine cells and their rollups, merged),
-        per collection."""
+        per collection; with a ``guard`` (an event id), each applies only once."""
+        return {
+            document: [operation for _, operation in keyed]
+            for document, keyed in self.keyed_operations(guard).items()
+        }
+
+    def keyed_operations(
+        self, guard: str | None = None
+    ) -> dict[type[ReportCounter], list[tuple[str, UpdateOne]]]:
+        """:meth:`operations`, each with the key of the cell it writes."""
         fields: dict[str, tuple[type[ReportCounter], dict[str, str]]] = {}
         increments: dict[str, Counter[str]] = {}
         for cell, counts in self.items():
             for document, key, stored in cell.stored():
                 fields[key] = (document, stored)
                 increments.setdefault(key, Counter()).update(counts)
-        found: dict[type[ReportCounter], list[UpdateOne]] = {}
+        found: dict[type[ReportCounter], list[tuple[str, UpdateOne]]] = {}
         for key, counts in increments.items():
             if not any(counts.values()):
                 continue
             document, stored = fields[key]
-            found.setdefault(document, []).append(
-                UpdateOne(
-                    {"_id": key},
-                    {"$set": stored, "$inc": {k: v for k, v in counts.items() if v}},
-                    upsert=True,
-                )
-            )
+            match: dict[str, Any] = {"_id": key}
+            update: dict[str, Any] = {
+                "$set": stored,
+                "$inc": {k: v for k, v in counts.items() if v},
+            }
+            if guard is not None:
+                match[GUARD] = {"$nin": [guard]}
+                update["$push"] = {GUARD: guard}
+            found.setdefault(document, []).append((key, UpdateOne(match, update, upsert=True)))
         return found
 
 
-async def _bulk_upserts(document: type[ReportCounter], operations: list[UpdateOne]) -> int:
-    """Run upserts unordered; ones that lost an upsert race (a duplicate) run again.
+def _duplicates(failure: BulkWriteError) -> list[int]:
+    """The positions a bulk write refused as duplicates (anything else is raised again)."""
+    errors = failure.details.get("writeErrors", [])
+    if any(error.get("code") != 11000 for error in errors):
+        raise failure
+    return [int(error["index"]) for error in errors]
 
-    Returns how many documents the upserts created.
+
+async def upsert_all(
+    collection: Any, operations: list[UpdateOne], *, guarded: bool = False
+) -> None:
+    """Run upserts unordered, a batch at a time; ones that lost an upsert race (a duplicate)
+    run again, now as updates.
+
+    A guarded upsert (filter ``{_id, <list>: {$nin: [event id]}}``) that finds its document
+    with the id already in the list tries to insert it and is refused as a duplicate, on the
+    retry too: that is a second delivery, and it changes nothing.
     """
-    collection = document.get_pymongo_collection()
-    created = 0
     for start in range(0, len(operations), BATCH):
         chunk = operations[start : start + BATCH]
         try:
-            created += (await collection.bulk_write(chunk, ordered=False)).upserted_count
+            await collection.bulk_write(chunk, ordered=False)
         except BulkWriteError as failure:
-            errors = failure.details.get("writeErrors", [])
-            if any(error.get("code") != 11000 for error in errors):
-                raise
-            created += int(failure.details.get("nUpserted", 0))
-            # The other writer created the document first: now it is an update.
-            retry = [chunk[error["index"]] for error in errors]
-            await collection.bulk_write(retry, ordered=False)
-    return created
+            retry = [chunk[index] for index in _duplicates(failure)]
+            try:
+                await collection.bulk_write(retry, ordered=False)
+            except BulkWriteError as again:
+                if not guarded:
+                    raise
+                _duplicates(again)
 
 
-async def apply(changes: Changes) -> None:
-    """Write every cell's increments (and its rollups'): one bulk write of ``$inc`` upserts."""
-    for document, operations in changes.operations().items():
-        await _bulk_upserts(document, operations)
+async def apply(changes: Changes, *, guard: str | None = None) -> dict[str, list[str]]:
+    """Write every cell's increments (and its rollups'): one bulk write of ``$inc`` upserts
+    per collection, guarded by ``guard`` when given. Returns the keys written, by collection
+    (what ``unsettle`` needs)."""
+    written: dict[str, list[str]] = {}
+    for document, keyed in changes.keyed_operations(guard).items():
+        operations = [operation for _, operation in keyed]
+        await upsert_all(document.get_pymongo_collection(), operations, guarded=guard is not None)
+        written[document.get_pymongo_collection().name] = [key for key, _ in keyed]
+    return written
 
 
-def marker_key(what: str, cell: Cell, archive_id: str) -> str:
-    """The ``_id`` of the marker of ``archive_id`` counted towards ``what`` in ``cell``."""
-    return SEP.join([what, cell.key, archive_id])
-
-
-def tally_of(what: str, cell: Cell) -> str:
-    """The marker field naming what a marker counts towards and where."""
-    return SEP.join([what, cell.key])
-
-
-async def add_first(what: str, cell: Cell, archive_ids: Iterable[str]) -> int:
-    """Count each worker's new event(s) in ``cell``; returns how many workers are new there.
-
-    For counts that only ever grow (passed completions): every marker moves by one upsert in
-    one bulk write, and the upserts that created a marker are the workers counted for the
-    first time.
-    """
-    counts = Counter(archive_ids)
-    tally = tally_of(what, cell)
-    markers = ReportMarker.get_pymongo_collection()
-    operations = [
-        UpdateOne(
-            {"_id": marker_key(what, cell, archive_id)},
-            {"$set": {"tally": tally}, "$inc": {"n": n}},
-            upsert=True,
-        )
-        for archive_id, n in counts.items()
-    ]
-    created = 0
-    for start in range(0, len(operations), BATCH):
-        chunk = operations[start : start + BATCH]
-        try:
-            created += (await markers.bulk_write(chunk, ordered=False)).upserted_count
-        except BulkWriteError as failure:
-            errors = failure.details.get("writeErrors", [])
-            if any(error.get("code") != 11000 for error in errors):
-                raise
-            created += int(failure.details.get("nUpserted", 0))
-            await markers.bulk_write([chunk[error["index"]] for error in errors], ordered=False)
-    return created
-
-
-async def move_marker(what: str, cell: Cell, archive_id: str, delta: int) -> int:
-    """Move one worker's marker in ``cell`` by ``delta``: +1 / -1 when the worker starts /
-    stops counting there, else 0."""
-    if not delta:
-        return 0
-    markers = ReportMarker.get_pymongo_collection()
-    update: dict[str, Any] = {"$set": {"tally": tally_of(what, cell)}, "$inc": {"n": delta}}
-    key = marker_key(what, cell, archive_id)
-    try:
-        after = await markers.find_one_and_update(
-            {"_id": key}, update, upsert=True, return_document=ReturnDocument.AFTER
-        )
-    except DuplicateKeyError:
-        # Another writer created the marker first: now it is an update.
-        after = await markers.find_one_and_update(
-            {"_id": key}, update, upsert=True, return_document=ReturnDocument.AFTER
-        )
-    assert after is not None
-    now = int(after["n"])
-    return int(now > 0) - int(now - delta > 0)
+async def unsettle(written: Mapping[str, list[str]], guard: str) -> None:
+    """Pull ``guard`` out of the cells it was written to (once its receipt is stored)."""
+    by_name = {document.get_pymongo_collection().name: document for document in CELL_DOCUMENTS}
+    for name, keys in written.items():
+        collection = by_name[name].get_pymongo_collection()
+        for start in range(0, len(keys), BATCH):
+            await collection.update_many(
+                {"_id": {"$in": keys[start : start + BATCH]}}, {"$pull": {GUARD: guard}}
+            )
 
 
 @dataclass(frozen=True)

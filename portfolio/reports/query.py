@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts import Actor, Role
 from portfolio.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import parse_occupation_code
+from portfolio.identity import parse_occupation_code
 from portfolio.reports.counters import month_of
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 

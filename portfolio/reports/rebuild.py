@@ -12,38 +12,31 @@ The distinct counts are rebuilt the way they live: markers (with their counts) f
 each cell's people, certified and high-skill workers are the markers above zero. Collections
 that do not exist yet simply add nothing.
 
-The rebuild empties the counters and markers first and writes the new ones at the end, so run
-it while no events are being recorded (an event counted in between is lost or doubled; a
-second rebuild then fixes that). It is also the repair for a counter left short by a crash
-between a source write and its counter write.
+The rebuild first takes every event still open for the reports off their list (their
+changes are in the sources it reads: delivering them later would count them twice), empties
+the counters and markers and writes the new ones at the end, so run it while no events are
+being recorded (an event counted in between is lost or doubled; a second rebuild then fixes
+that). The live counters need no rebuild after a crash (the events are delivered again, once
+each, see ``portfolio.reports.events``): it is the way to recount after a bug, or a restore.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
-from beanie import Document, PydanticObjectId
 from pymongo import UpdateOne
-from pymongo.asynchronous.database import AsyncDatabase
 
+from portfolio import events as outbox
+from portfolio.apprenticeships import agreements_to_count
 from portfolio.reports import apprenticeships, training, vouchers
-from portfolio.reports.counters import (
-    BATCH,
-    SEP,
-    Cell,
-    Changes,
-    apply,
-    marker_key,
-    month_of,
-    tally_of,
-)
-from portfolio.reports.documents import CELL_DOCUMENTS, ReportCounter, ReportMarker
-from portfolio.training.documents import Certificate, Course, Enrolment, Run
-from portfolio.training.enums import CompletionResult, EnrolmentStatus
+from portfolio.reports.counters import BATCH, SEP, Cell, Changes, apply
+from portfolio.reports.documents import CELL_DOCUMENTS, ReportMarker
+from portfolio.reports.markers import marker_key, tally_of
+from portfolio.training import CompletionResult, certificates_to_count, completions_to_count
+from portfolio.vouchers import changes_to_count
 
+# The reports' name as a subscriber of the domain events.
+SUBSCRIBER = "reports"
 # What each kind of marker counts, as a counter field of its cell.
 MARKER_FIELDS = {
     training.PEOPLE_TRAINED: "people",
@@ -62,43 +55,6 @@ class Rebuilt:
     agreements: int
     cells: int
     markers: int
-
-
-@dataclass(frozen=True)
-class _StoredVoucher:
-    region_code: str
-    policy_key: str
-    policy_name: str
-    face_value_fen: int
-    created_at: datetime
-    enrolment_id: str
-
-
-@dataclass(frozen=True)
-class _StoredEvent:
-    action: str
-    at: datetime
-    details: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class _StoredAgreement:
-    id: Any
-    region_code: str
-    occupation_code: str
-    target_level: str
-    status: str
-    level_reached: str | None
-    created_at: datetime
-    ended_on: str
-
-
-def _database() -> AsyncDatabase[dict[str, Any]]:
-    return ReportCounter.get_pymongo_collection().database
-
-
-def _collection(document: type[Document]) -> str:
-    return document.get_pymongo_collection().name
 
 
 class _Markers:
@@ -127,86 +83,35 @@ class _Markers:
         self._pending.clear()
 
 
-class _Places:
-    """Runs and courses, read once each."""
-
-    def __init__(self) -> None:
-        self._runs: dict[str, Run | None] = {}
-        self._courses: dict[str, Course | None] = {}
-
-    async def of(self, run_id: str, course_id: str) -> tuple[Run, Course] | None:
-        if run_id not in self._runs:
-            self._runs[run_id] = await Run.get(PydanticObjectId(run_id))
-        if course_id not in self._courses:
-            self._courses[course_id] = await Course.get(PydanticObjectId(course_id))
-        run, course = self._runs[run_id], self._courses[course_id]
-        return (run, course) if run is not None and course is not None else None
-
-
-async def _chunks(collection: str, query: Mapping[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    async for document in _database()[collection].find(dict(query)):
-        chunk.append(document)
-        if len(chunk) >= BATCH:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-async def _completions(changes: Changes, markers: _Markers, places: _Places) -> int:
+async def _completions(changes: Changes, markers: _Markers) -> int:
     seen = 0
-    name = _collection(Enrolment)
-    async for chunk in _chunks(name, {"status": EnrolmentStatus.COMPLETED.value}):
-        for enrolment in chunk:
-            place = await places.of(enrolment["run_id"], enrolment["course_id"])
-            if place is None:
-                continue
-            run, course = place
-            where = training.cell(
-                region_code=run.region_code,
-                month=month_of(run.end_date),
-                training_type=course.training_type.value,
-                brand=course.brand.value if course.brand else None,
-                occupation=course.occupation_code,
-            )
-            passed = enrolment.get("result") == CompletionResult.PASSED.value
+    async for facts in completions_to_count():
+        where = training.completions_cell(facts)
+        for completed in facts.enrolments:
+            passed = completed.result is CompletionResult.PASSED
             changes.add(
                 where,
                 {
                     "completions": 1,
                     "passed": int(passed),
-                    "minutes": training.minutes(float(enrolment.get("hours_attended", 0))),
+                    "minutes": training.minutes(completed.hours_attended),
                 },
             )
             if passed:
-                await markers.add(training.PEOPLE_TRAINED, where, enrolment["archive_id"])
+                await markers.add(training.PEOPLE_TRAINED, where, completed.archive_id)
             seen += 1
     return seen
 
 
-async def _certificates(changes: Changes, markers: _Markers, places: _Places) -> int:
+async def _certificates(changes: Changes, markers: _Markers) -> int:
     seen = 0
-    name = _collection(Certificate)
-    async for chunk in _chunks(name, {"status": "valid"}):
-        ids = [PydanticObjectId(c["enrolment_id"]) for c in chunk]
-        enrolments = {
-            str(e["_id"]): e
-            async for e in _database()[_collection(Enrolment)].find({"_id": {"$in": ids}})
-        }
-        for raw in chunk:
-            certificate = Certificate.model_validate(raw)
-            enrolment = enrolments.get(certificate.enrolment_id)
-            place = (
-                await places.of(enrolment["run_id"], enrolment["course_id"]) if enrolment else None
-            )
-            if place is None:
-                continue
-            where = training.certificate_cell(certificate, *place)
-            changes.add(where, training.certificate_increments(certificate, 1))
-            for what in training.certificate_markers(certificate):
-                await markers.add(what, where, certificate.archive_id)
-            seen += 1
+    async for facts in certificates_to_count():
+        counted, moves = training.certificate_moves(facts)
+        for cell, increments in counted.items():
+            changes.add(cell, increments)
+        for (what, where, archive_id), n in moves.items():
+            await markers.add(what, where, archive_id, n)
+        seen += 1
     return seen
 
 
@@ -237,69 +142,30 @@ async def _people(changes: Changes) -> int:
 
 async def _vouchers(changes: Changes) -> int:
     seen = 0
-    lookup = vouchers.CourseLookup()
-    async for chunk in _chunks("voucher_events", {}):
-        ids = list({PydanticObjectId(e["voucher_id"]) for e in chunk})
-        stored = {
-            str(v["_id"]): v async for v in _database()["vouchers"].find({"_id": {"$in": ids}})
-        }
-        for event in chunk:
-            raw = stored.get(event["voucher_id"])
-            if raw is None:
-                continue
-            voucher = _StoredVoucher(
-                region_code=raw["region_code"],
-                policy_key=raw["policy_key"],
-                policy_name=raw.get("policy_name", ""),
-                face_value_fen=int(raw["face_value_fen"]),
-                created_at=raw["created_at"],
-                enrolment_id=raw.get("enrolment_id", ""),
-            )
-            facts = _StoredEvent(
-                action=str(event["action"]), at=event["at"], details=event.get("details") or {}
-            )
-            await vouchers.add_event(changes, lookup, voucher, facts)
-            seen += 1
+    async for change in changes_to_count():
+        vouchers.add_change(changes, change)
+        seen += 1
     return seen
 
 
 async def _apprenticeships(changes: Changes) -> int:
     seen = 0
-    async for chunk in _chunks("apprenticeships", {}):
-        for raw in chunk:
-            agreement = _StoredAgreement(
-                id=raw["_id"],
-                region_code=raw["region_code"],
-                occupation_code=raw["occupation_code"],
-                target_level=raw["target_level"],
-                status=raw["status"],
-                level_reached=raw.get("level_reached"),
-                created_at=raw["created_at"],
-                ended_on=raw.get("ended_on", ""),
-            )
-            owed = 0
-            if agreement.status in apprenticeships.ENDED and agreement.ended_on:
-                events = (
-                    await _database()["apprenticeship_events"]
-                    .find({"apprenticeship_id": str(raw["_id"])})
-                    .to_list()
-                )
-                owed = apprenticeships.owed_from_stored(raw, events)
-            apprenticeships.add_agreement(changes, None, agreement, owed)
-            seen += 1
+    async for agreement in agreements_to_count():
+        apprenticeships.add_agreement(changes, None, agreement, agreement.subsidy_owed_fen)
+        seen += 1
     return seen
 
 
 async def rebuild() -> Rebuilt:
     """Empty the counters and markers, then recompute them all from the sources."""
+    await outbox.acknowledge_open(SUBSCRIBER)
     for document in CELL_DOCUMENTS:
         await document.get_pymongo_collection().delete_many({})
     await ReportMarker.get_pymongo_collection().delete_many({})
     changes = Changes()
     markers = _Markers()
-    places = _Places()
-    completions = await _completions(changes, markers, places)
-    certificates = await _certificates(changes, markers, places)
+    completions = await _completions(changes, markers)
+    certificates = await _certificates(changes, markers)
     await markers.flush()
     counted = await _people(changes)
     events = await _vouchers(changes)

@@ -26,28 +26,29 @@ has none) and the occupation. Stored figures per cell:
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 
-from beanie import PydanticObjectId
-
 from portfolio import clock
-from portfolio.accounts.principal import Actor
-from portfolio.reports.counters import (
-    Cell,
-    Changes,
-    Rollup,
-    add_first,
-    apply,
-    month_of,
-    move_marker,
-)
+from portfolio.accounts import Actor
+from portfolio.reports.counters import Cell, Changes, Rollup, apply, month_of, unsettle
+from portfolio.reports.markers import MarkerKey, move_markers
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
 from portfolio.reports.tables import Column, Kind, Value, build, ratio, read
 from portfolio.reports.views import ReportView
-from portfolio.training.documents import Certificate, Course, Enrolment, Run
-from portfolio.training.enums import CertificateStatus, CompletionResult
-from portfolio.vocabulary import LABELS, SkillLevel
+from portfolio.training import (
+    CertificateChanged,
+    CertificateFacts,
+    CertificateStatus,
+    CompletionResult,
+    CompletionsRecorded,
+    Course,
+    Enrolment,
+    Run,
+)
+from portfolio.training import completions_recorded as completion_facts
+from portfolio.vocabulary import LABELS, SkillBrand, SkillLevel, TrainingType
 
 KIND = "training"
 NONE = "none"
@@ -100,13 +101,30 @@ def cell(
     )
 
 
-def _course_cell(run: Run, course: Course, month: str, occupation: str) -> Cell:
+def _place_cell(
+    region_code: str,
+    training_type: TrainingType,
+    brand: SkillBrand | None,
+    month: str,
+    occupation: str,
+) -> Cell:
     return cell(
-        region_code=run.region_code,
+        region_code=region_code,
         month=month,
-        training_type=course.training_type.value,
-        brand=course.brand.value if course.brand else None,
+        training_type=training_type.value,
+        brand=brand.value if brand else None,
         occupation=occupation,
+    )
+
+
+def completions_cell(facts: CompletionsRecorded) -> Cell:
+    """Where completions count: the run's region and last month, the course's dimensions."""
+    return _place_cell(
+        facts.region_code,
+        facts.training_type,
+        facts.brand,
+        month_of(facts.run_end_date),
+        facts.occupation_code,
     )
 
 
@@ -115,16 +133,16 @@ def minutes(hours: float) -> int:
     return round(hours * 60)
 
 
-async def completions_recorded(run: Run, course: Course, enrolments: Sequence[Enrolment]) -> None:
-    """Count newly recorded completions of one run (all in one cell): one bulk write of the
-    passed workers' markers, then one ``$inc`` of the cell."""
-    # Once each, even if a caller lists an enrolment twice.
-    enrolments = list({str(e.id): e for e in enrolments}.values())
-    if not enrolments:
-        return
-    where = _course_cell(run, course, month_of(run.end_date), course.occupation_code)
-    passed = [e.archive_id for e in enrolments if e.result is CompletionResult.PASSED]
+async def completion_changes(facts: CompletionsRecorded, *, guard: str) -> Changes:
+    """What completions recorded in one run (all in one cell) add: the counts, and the passed
+    workers' markers moved (once per ``guard``) for the people trained."""
+    # Once each, even if an event lists an enrolment twice.
+    enrolments = list({e.enrolment_id: e for e in facts.enrolments}.values())
     changes = Changes()
+    if not enrolments:
+        return changes
+    where = completions_cell(facts)
+    passed = [e.archive_id for e in enrolments if e.result is CompletionResult.PASSED]
     changes.add(
         where,
         {
@@ -134,58 +152,66 @@ async def completions_recorded(run: Run, course: Course, enrolments: Sequence[En
         },
     )
     if passed:
-        changes.add(where, {"people": await add_first(PEOPLE_TRAINED, where, passed)})
-    await apply(changes)
+        moves = Counter((PEOPLE_TRAINED, where, archive_id) for archive_id in passed)
+        moved = await move_markers(moves, guard=guard)
+        changes.add(where, {"people": sum(moved.values())})
+    return changes
 
 
-async def _run_and_course(enrolment_id: str) -> tuple[Run, Course]:
-    enrolment = await Enrolment.get(PydanticObjectId(enrolment_id))
-    assert enrolment is not None  # a certificate follows a stored enrolment
-    run = await Run.get(PydanticObjectId(enrolment.run_id))
-    course = await Course.get(PydanticObjectId(enrolment.course_id))
-    assert run is not None
-    assert course is not None
-    return run, course
-
-
-def certificate_cell(certificate: Certificate, run: Run, course: Course) -> Cell:
+def certificate_cell(facts: CertificateChanged, version: CertificateFacts) -> Cell:
     """Where a certificate counts: its issue month and occupation, its course's type/brand."""
-    return _course_cell(run, course, month_of(certificate.issue_date), certificate.occupation_code)
+    return _place_cell(
+        facts.region_code,
+        facts.training_type,
+        facts.brand,
+        month_of(version.issue_date),
+        version.occupation_code,
+    )
 
 
-def certificate_increments(certificate: Certificate, sign: int) -> dict[str, int]:
+def certificate_increments(version: CertificateFacts, sign: int) -> dict[str, int]:
     """What one certificate adds to (``sign`` 1) or takes from (-1) its cell's counts."""
-    level = certificate.level.value if certificate.level else NONE
+    level = version.level.value if version.level else NONE
     return {"certificates": sign, f"cert_{level}": sign}
 
 
-def certificate_markers(certificate: Certificate) -> list[str]:
+def certificate_markers(version: CertificateFacts) -> list[str]:
     """The distinct counts a certificate's holder takes part in through it."""
-    level = certificate.level
+    level = version.level
     if level is None or level is SkillLevel.APPRENTICE:
         return []
     return [CERTIFIED, HIGH_SKILL] if level.is_high_skill else [CERTIFIED]
 
 
-async def certificate_changed(before: Certificate | None, after: Certificate | None) -> None:
-    """Count a certificate issued (``before`` None), corrected (both) or voided (``after``
-    None): the old version's contribution is taken out, the new one's put in."""
+def certificate_moves(facts: CertificateChanged) -> tuple[Changes, Counter[MarkerKey]]:
+    """A certificate issued, corrected or voided: the old version's contribution taken out,
+    the new one's put in (only valid versions count), and the markers to move."""
     changes = Changes()
-    moves: Counter[tuple[str, Cell, str]] = Counter()
-    places: dict[str, tuple[Run, Course]] = {}
-    for version, sign in ((before, -1), (after, 1)):
+    moves: Counter[MarkerKey] = Counter()
+    for version, sign in ((facts.before, -1), (facts.after, 1)):
         if version is None or version.status is not CertificateStatus.VALID:
             continue
-        if version.enrolment_id not in places:
-            places[version.enrolment_id] = await _run_and_course(version.enrolment_id)
-        where = certificate_cell(version, *places[version.enrolment_id])
+        where = certificate_cell(facts, version)
         changes.add(where, certificate_increments(version, sign))
         for what in certificate_markers(version):
-            moves[(what, where, version.archive_id)] += sign
-    for (what, where, archive_id), delta in moves.items():
-        moved = await move_marker(what, where, archive_id, delta)
+            moves[(what, where, facts.archive_id)] += sign
+    return changes, moves
+
+
+async def certificate_changes(facts: CertificateChanged, *, guard: str) -> Changes:
+    """What a certificate's change adds, its holder's markers moved once per ``guard``."""
+    changes, moves = certificate_moves(facts)
+    for (what, where, _), moved in (await move_markers(moves, guard=guard)).items():
         changes.add(where, {"certified" if what == CERTIFIED else "high_skill": moved})
-    await apply(changes)
+    return changes
+
+
+async def completions_recorded(run: Run, course: Course, enrolments: Sequence[Enrolment]) -> None:
+    """Count completions of one run straight away, outside the events (hand-made data sets
+    and the benchmarks' raw path): the same writes under a guard of their own."""
+    guard = f"direct:{uuid.uuid4().hex}"
+    facts = completion_facts(run, course, enrolments)
+    await unsettle(await apply(await completion_changes(facts, guard=guard), guard=guard), guard)
 
 
 COLUMNS: tuple[Column, ...] = (

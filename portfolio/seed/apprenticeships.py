@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from portfolio.apprenticeships.rules import last_day_after_years
 from portfolio.archives.kinds import EntryKind
-from portfolio.seed.catalogue import SEEDER, OrganisationRef
+from portfolio.seed.accounts import SEEDER
+from portfolio.seed.catalogue import OrganisationRef
 from portfolio.seed.common import day_start, weighted
 from portfolio.seed.identities import at_millis, derive, object_id, person_name
 from portfolio.seed.people import Entry, Person, provider_recorder

@@ -24,8 +24,9 @@ from typing import Any
 from portfolio.accounts.principal import Role
 from portfolio.archives.chain import GENESIS_HASH, entry_hash, hashed_content
 from portfolio.archives.kinds import EntryKind
+from portfolio.seed.accounts import principal_document, worker_username
 from portfolio.seed.apprenticeships import add_apprenticeships
-from portfolio.seed.catalogue import Catalogue, principal_document, worker_username
+from portfolio.seed.catalogue import Catalogue
 from portfolio.seed.identities import at_millis, object_id, rng_for
 from portfolio.seed.people import AWARDS, Entry, Person, PersonFactory, agency_recorder
 from portfolio.seed.training import add_certificates, add_training

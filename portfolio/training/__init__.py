@@ -1,1 +1,117 @@
-"""Providers (organisations), courses, runs (classes), enrolments and attendance."""
+"""Providers (organisations), courses, runs (classes), enrolments and attendance.
+
+The public face of the area: what other areas may use (they import from ``portfolio.training``,
+never from its modules). The documents are exported as types to read; every query and write of
+them stays in this area (``queries.py`` answers other areas' questions). The area tells others
+what happened through its events (``events.py``): completions and certificates (counted by the
+reports), enrolments that ended early (their vouchers go back).
+"""
+
+from portfolio.training.attendance import Presence, hours_attended, records_by_enrolment
+from portfolio.training.attendance import record as record_attendance
+from portfolio.training.completions import Outcome, complete_one
+from portfolio.training.courses import create_run
+from portfolio.training.documents import (
+    AttendanceRecord,
+    Certificate,
+    Course,
+    Enrolment,
+    Organisation,
+    Run,
+    Session,
+)
+from portfolio.training.enrolments import enrol
+from portfolio.training.enums import (
+    AttendanceStatus,
+    CaptureMethod,
+    CertificateStatus,
+    CertificateType,
+    CompletionResult,
+    Delivery,
+    EnrolmentStatus,
+    OrganisationKind,
+    OrganisationStatus,
+    WithdrawReason,
+)
+from portfolio.training.events import (
+    CertificateChanged,
+    CertificateFacts,
+    CompletedEnrolment,
+    CompletionsRecorded,
+    EnrolmentEnded,
+    completions_recorded,
+)
+from portfolio.training.lifecycle import transition
+from portfolio.training.organisations import acting_organisation
+from portfolio.training.queries import (
+    certificates_of_enrolments,
+    certificates_to_count,
+    completions_to_count,
+    course_of,
+    courses_by_ids,
+    enrolments_by_ids,
+    enrolments_of_worker,
+    find_course,
+    find_enrolment,
+    find_organisation,
+    is_enrolled_with,
+    organisations_by_ids,
+)
+from portfolio.training.repair import (
+    finish_certificates,
+    finish_completion_entries,
+    publish_missing_completions,
+    publish_missing_endings,
+)
+
+__all__ = [
+    "AttendanceRecord",
+    "AttendanceStatus",
+    "CaptureMethod",
+    "Certificate",
+    "CertificateChanged",
+    "CertificateFacts",
+    "CertificateStatus",
+    "CertificateType",
+    "CompletedEnrolment",
+    "CompletionResult",
+    "CompletionsRecorded",
+    "Course",
+    "Delivery",
+    "Enrolment",
+    "EnrolmentEnded",
+    "EnrolmentStatus",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationStatus",
+    "Outcome",
+    "Presence",
+    "Run",
+    "Session",
+    "WithdrawReason",
+    "acting_organisation",
+    "certificates_of_enrolments",
+    "certificates_to_count",
+    "complete_one",
+    "completions_recorded",
+    "completions_to_count",
+    "course_of",
+    "courses_by_ids",
+    "create_run",
+    "enrol",
+    "enrolments_by_ids",
+    "enrolments_of_worker",
+    "find_course",
+    "find_enrolment",
+    "find_organisation",
+    "finish_certificates",
+    "finish_completion_entries",
+    "hours_attended",
+    "is_enrolled_with",
+    "organisations_by_ids",
+    "publish_missing_completions",
+    "publish_missing_endings",
+    "record_attendance",
+    "records_by_enrolment",
+    "transition",
+]

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts import Actor, Role
 from portfolio.errors import (
     DomainError,
     FieldError,

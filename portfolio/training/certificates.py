@@ -6,10 +6,12 @@ archive entry. A correction is a new entry pointing at the one it replaces; noth
 in the archive.
 
 Each change first moves the certificate (its ``entry_seq`` back to 0, with what the entry
-needs: the seq it corrects, the reason, who), then appends the entry and notes its seq. A
-process killed in between leaves ``entry_seq`` at 0, which the repair routine looks for and
-finishes with ``finish_entry`` (the request and the repair write the same entry); until then
-the certificate refuses further changes.
+needs: the seq it corrects, the reason, who), then publishes its event
+(``certificate:<id>:v<version>``, counted by the reports), appends the entry and notes its seq.
+A process killed in between leaves ``entry_seq`` at 0, which the repair routine looks for and
+finishes with ``finish_entry`` (the request and the repair publish the same event, the facts
+before the change read from the entry it corrects, and write the same entry); until then the
+certificate refuses further changes.
 """
 
 from __future__ import annotations
@@ -22,25 +24,22 @@ from beanie import PydanticObjectId
 from beanie.odm.utils.dump import get_dict
 from pymongo.errors import DuplicateKeyError
 
-from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import ArchiveEntry, Recorder
-from portfolio.archives.entries import append_entry
-from portfolio.archives.kinds import EntryKind
-from portfolio.archives.registration import check_name
+from portfolio import clock, events, ids
+from portfolio.accounts import Actor
+from portfolio.archives import EntryKind, Recorder, append_entry, check_name, entry_about, entry_at
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
-from portfolio.identity.identifiers import normalise, parse_occupation_code
+from portfolio.identity import normalise, parse_occupation_code
 from portfolio.once import insert_once
 from portfolio.paging import Page, PageRequest, by_id, id_page
-from portfolio.reports import training as training_reports
-from portfolio.training.documents import Certificate, Enrolment
+from portfolio.training.documents import Certificate, Course, Enrolment, Run
 from portfolio.training.enums import (
     CertificateStatus,
     CertificateType,
     CompletionResult,
     EnrolmentStatus,
 )
+from portfolio.training.events import CertificateFacts, certificate_changed, certificate_event_id
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.views import CertificateCheckView, CertificateView
 from portfolio.vocabulary import SkillLevel
@@ -161,24 +160,46 @@ async def _write_entry(certificate: Certificate) -> int:
 async def _written_entry(certificate: Certificate) -> int | None:
     """The seq of the certificate's stating entry if the archive already has it."""
     kind, _, _, corrects = _stating_entry(certificate)
-    query: dict[str, Any] = {"archive_id": certificate.archive_id, "kind": kind.value}
-    if corrects is not None:
-        query["corrects"] = corrects  # an entry is corrected at most once
-    async for raw in ArchiveEntry.get_pymongo_collection().find(query, {"seq": 1, "payload": 1}):
-        if raw["payload"].get("certificate_id") == str(certificate.id):
-            seq: int = raw["seq"]
-            return seq
-    return None
+    # An entry is corrected at most once: the correction's target names it.
+    return await entry_about(
+        certificate.archive_id, kind, "certificate_id", str(certificate.id), corrects=corrects
+    )
+
+
+async def _facts_before(certificate: Certificate) -> CertificateFacts | None:
+    """What the certificate stated before its last change: what the entry that change
+    corrects states (None for an issue)."""
+    if not certificate.corrects_seq:
+        return None
+    entry = await entry_at(certificate.archive_id, certificate.corrects_seq)
+    assert entry is not None  # a change corrects a stored entry
+    return CertificateFacts.stated(entry.payload)
+
+
+async def _publish(certificate: Certificate, before: CertificateFacts | None) -> None:
+    """Publish the certificate's last change from the facts ``before`` it (the run's region,
+    the course's type and brand come with it)."""
+    enrolment = await Enrolment.get(ids.parse(certificate.enrolment_id, "enrolment"))
+    assert enrolment is not None  # a certificate follows a stored enrolment
+    run = await Run.get(ids.parse(enrolment.run_id, "run"))
+    course = await Course.get(ids.parse(enrolment.course_id, "course"))
+    assert run is not None
+    assert course is not None
+    facts = certificate_changed(certificate, before, run, course)
+    await events.publish(
+        certificate_event_id(str(certificate.id), certificate.version), facts.NAME, facts
+    )
 
 
 async def finish_entry(certificate: Certificate, *, changed_before: datetime) -> bool:
-    """The repair routine's step for a certificate whose entry was never noted (seq 0): write
-    the stating entry unless the archive has it already (then only note its seq). True when
-    it wrote one. Left alone if it changed after ``changed_before``: its request may still
-    be at it."""
+    """The repair routine's step for a certificate whose entry was never noted (seq 0):
+    publish its change event (a duplicate if it was), then write the stating entry unless the
+    archive has it already (then only note its seq). True when it wrote one. Left alone if
+    it changed after ``changed_before``: its request may still be at it."""
     changed_ms = max(clock.epoch_ms(certificate.recorded_at), certificate.changed_at_ms)
     if changed_ms > clock.epoch_ms(changed_before):
         return False
+    await _publish(certificate, await _facts_before(certificate))
     seq = await _written_entry(certificate)
     if seq is None:
         await _write_entry(certificate)
@@ -242,8 +263,8 @@ async def issue(
     if not await insert_once(certificate):
         raise Conflict("a certificate with this number is already recorded")
     crash_point("certificate:after_insert")
+    await _publish(certificate, None)
     await _write_entry(certificate)
-    await training_reports.certificate_changed(None, certificate)
     return CertificateView.of(await _reload(certificate.id))
 
 
@@ -320,8 +341,8 @@ async def correct(
     if replaced.matched_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_correct")
+    await _publish(corrected, CertificateFacts.of(certificate))
     await _write_entry(corrected)
-    await training_reports.certificate_changed(certificate, corrected)
     return CertificateView.of(await _reload(corrected.id))
 
 
@@ -352,8 +373,8 @@ async def void(
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_void")
     voided = await _reload(certificate.id)
+    await _publish(voided, CertificateFacts.of(certificate))
     seq = await _write_entry(voided)
-    await training_reports.certificate_changed(certificate, None)
     return CertificateView.of(voided.model_copy(update={"entry_seq": seq}))
 
 

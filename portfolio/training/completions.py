@@ -1,8 +1,10 @@
 """Use cases of completions: one enrolment, or a whole class at once.
 
-Completing is one conditional update (in_training -> completed, with the result and the hours
-attended), so of two racing requests exactly one wins; only the winner appends the "training
-completed" entry to the worker's archive, and then notes the entry's seq on the enrolment.
+Completing is one conditional update (in_training -> completed, with the result, the hours
+attended and the request's batch id), so of two racing requests exactly one wins; only the
+winner publishes the completions event (``run:<run id>:completions:<batch>``, which the reports
+count), appends the "training completed" entry to the worker's archive, and then notes the
+entry's seq on the enrolment. The repair routine finishes both after a crash.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from typing import Any
 from pymongo import UpdateOne
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import Recorder
-from portfolio.archives.entries import NewEntry, append_entry, commit_entries, plan_entries
-from portfolio.archives.kinds import EntryKind
+from portfolio.accounts import Actor
+from portfolio.archives import (
+    EntryKind,
+    NewEntry,
+    Recorder,
+    WorkerRef,
+    append_entry,
+    commit_entries,
+    match_workers,
+    plan_entries,
+)
 from portfolio.errors import (
     Conflict,
     DomainError,
@@ -30,12 +39,11 @@ from portfolio.errors import (
 )
 from portfolio.faults import crash_point
 from portfolio.keyring import Keyring
-from portfolio.reports import training as training_reports
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Organisation, Run
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
-from portfolio.training.matching import WorkerRef, match_workers
+from portfolio.training.events import publish_completions
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.views import ClassCompletionView, EnrolmentView
 
@@ -132,6 +140,7 @@ async def _complete(
         )
     hours = hours_attended(records)
     _check(context, outcome, hours, now)
+    batch = uuid.uuid4().hex
     moved = await Enrolment.get_pymongo_collection().update_one(
         {
             "_id": enrolment.id,
@@ -145,6 +154,7 @@ async def _complete(
                 "score": outcome.score,
                 "hours_attended": hours,
                 "completed_by": context.actor.principal_id,
+                "completion_batch": batch,
             },
             # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
             "$currentDate": {"completed_at": True, "updated_at": True},
@@ -158,9 +168,9 @@ async def _complete(
         if fresh.status is EnrolmentStatus.COMPLETED:
             return Completed(fresh, newly_recorded=False)
         raise Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
+    await publish_completions(context.run, context.course, batch, [fresh])
     if outcome.result is CompletionResult.PASSED:
         fresh = await _write_entry(context, fresh)
-    await training_reports.completions_recorded(context.run, context.course, [fresh])
     return Completed(fresh, newly_recorded=True)
 
 
@@ -318,6 +328,7 @@ async def complete_class(
             lost = Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
             results[index] = RowResult.failed(index, lost)
 
+    await publish_completions(context.run, context.course, batch, [e for _, e in won])
     winners = {e.archive_id for _, e in won}
     to_commit = [p for p in planned if p.item.archive_id in winners]
     seqs = dict(
@@ -329,7 +340,6 @@ async def complete_class(
                 {"run_id": str(context.run.id), "archive_id": archive_id},
                 {"$set": {"entry_seq": seq}},
             )
-    await training_reports.completions_recorded(context.run, context.course, [e for _, e in won])
     for index, enrolment in won:
         done = enrolment.model_copy(update={"entry_seq": seqs.get(enrolment.archive_id, 0)})
         results[index] = RowResult(index, "recorded", item=done)

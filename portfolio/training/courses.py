@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import parse_occupation_code
+from portfolio.identity import parse_occupation_code
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery

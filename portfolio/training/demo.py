@@ -17,20 +17,26 @@ from beanie import PydanticObjectId
 from stdnum.cn import uscc
 
 from portfolio import clock
+from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
     DEMO_ORGANISATION_B,
 )
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Actor
-from portfolio.accounts.sessions import actor_of
+from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
-from portfolio.training import attendance, certificates, completions, courses, enrolments
+from portfolio.training import (
+    attendance,
+    certificates,
+    completions,
+    courses,
+    enrolments,
+    lifecycle,
+)
 from portfolio.training.courses import NewCourse, NewRun
 from portfolio.training.documents import Organisation, Session
 from portfolio.training.enums import (
@@ -41,7 +47,6 @@ from portfolio.training.enums import (
     OrganisationKind,
     WithdrawReason,
 )
-from portfolio.training.matching import WorkerRef
 from portfolio.training.views import RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -58,15 +63,16 @@ async def _actor(username: str) -> Actor:
     return actor_of(principal)
 
 
-async def _organisation(
-    organisation_id: str, name: str, kind: OrganisationKind, region: str, by: Actor
+async def ensure_organisation(
+    organisation_id: str, name: str, code: str, kind: OrganisationKind, region: str, by: Actor
 ) -> None:
+    """A demo organisation under a fixed id (other areas' demos make theirs here too)."""
     # Not inserted again: another replica loading the demo made it first.
     await insert_once(
         Organisation(
             id=PydanticObjectId(organisation_id),
             name=name,
-            credit_code=_credit_code(region, organisation_id[-7:].upper()),
+            credit_code=code,
             credit_code_override_reason="",
             kind=kind,
             region_code=region,
@@ -74,6 +80,13 @@ async def _organisation(
             created_by=by.principal_id,
         )
     )
+
+
+async def _organisation(
+    organisation_id: str, name: str, kind: OrganisationKind, region: str, by: Actor
+) -> None:
+    code = _credit_code(region, organisation_id[-7:].upper())
+    await ensure_organisation(organisation_id, name, code, kind, region, by)
 
 
 def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Session]:
@@ -114,7 +127,7 @@ async def _trained(
     enrolment = await enrolments.enrol(
         actor=provider, keyring=keyring, run_id=str(run.id), worker=worker, accept=True
     )
-    await enrolments.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    await lifecycle.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
     for session in run.sessions:
         await attendance.record(
             actor=provider,
@@ -260,7 +273,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     enrolment = await enrolments.enrol(
         actor=provider_a, keyring=keyring, run_id=str(current.id), worker=worker_1, accept=True
     )
-    await enrolments.transition(actor=provider_a, enrolment_id=str(enrolment.id), action="start")
+    await lifecycle.transition(actor=provider_a, enrolment_id=str(enrolment.id), action="start")
     await attendance.record(
         actor=provider_a,
         enrolment_id=str(enrolment.id),
@@ -281,7 +294,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     changed_mind = await enrolments.enrol(
         actor=provider_a, keyring=keyring, run_id=str(upcoming.id), worker=worker_1, accept=True
     )
-    await enrolments.transition(
+    await lifecycle.transition(
         actor=provider_a,
         enrolment_id=str(changed_mind.id),
         action="withdraw",

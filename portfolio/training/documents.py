@@ -163,8 +163,10 @@ class Enrolment(Document):
             IndexModel([("run_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),
-            # The repair routine looks at completions since its last run.
+            # The repair routine looks at completions since its last run,
             IndexModel([("completed_at", ASCENDING)]),
+            # and at the enrolments that ended since (their voucher goes back).
+            IndexModel([("updated_at", ASCENDING)]),
         ]
 
 

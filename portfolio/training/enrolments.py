@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import Archive
+from portfolio.accounts import Actor
+from portfolio.archives import Archive, WorkerRef, find_worker, match_workers
 from portfolio.errors import Conflict, DomainError, NotFound
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
@@ -30,12 +30,6 @@ from portfolio.training.booking import (
 from portfolio.training.bulk import RowResult
 from portfolio.training.documents import EndedEnrolment, Enrolment, Run
 from portfolio.training.enums import EnrolmentStatus
-
-# Other areas name workers and move enrolments through these; they live in their own modules.
-from portfolio.training.lifecycle import transition as transition
-from portfolio.training.matching import WorkerRef as WorkerRef
-from portfolio.training.matching import find_worker as find_worker
-from portfolio.training.matching import match_workers as match_workers
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import slots_of
 from portfolio.training.views import ClassEnrolmentView, EnrolmentView

@@ -3,7 +3,8 @@ withdraw).
 
 Each move is one conditional update on the enrolment's status and version, so of two racing
 moves one wins. A move that ends the enrolment before training gives back its seat and the
-worker's booking, and a voucher bound to it goes back to the worker.
+worker's booking, and publishes ``training.enrolment_ended``: the vouchers area listens and
+gives a voucher bound to the enrolment back to the worker (training knows nothing of vouchers).
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 from portfolio import ids
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts import Actor, Role
+from portfolio.archives import Recorder
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.training.booking import give_back_seats, unbook
 from portfolio.training.documents import Enrolment
-from portfolio.training.enums import WithdrawReason
+from portfolio.training.enums import EnrolmentStatus, WithdrawReason
+from portfolio.training.events import publish_enrolment_ended
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import HOLDS_SEAT, next_enrolment_state
 from portfolio.training.views import EnrolmentView
-from portfolio.vouchers.transitions import RELEASING, release_for_enrolment
+
+# An enrolment that ended this way before its training gives its voucher back.
+ENDED_EARLY = frozenset({EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REFUSED})
 
 Action = Literal["accept", "refuse", "start", "withdraw"]
 
@@ -85,14 +90,18 @@ async def move(*, actor: Actor, enrolment_id: str, step: Move) -> EnrolmentView:
         fresh = await Enrolment.get(enrolment.id)
         state = fresh.status.value if fresh else enrolment.status.value
         raise Conflict(f"the enrolment changed meanwhile; it is now {state}", current_state=state)
+    if target in ENDED_EARLY:
+        moved = enrolment.model_copy(
+            update={
+                "status": target,
+                "status_reason": step.reason,
+                "version": enrolment.version + 1,
+            }
+        )
+        await publish_enrolment_ended(moved, Recorder.of(actor))
     if enrolment.status in HOLDS_SEAT and target not in HOLDS_SEAT:
         await give_back_seats(enrolment.run_id, 1)
         await unbook(ids.parse(enrolment.archive_id, "worker"), enrolment.run_id)
-    if target in RELEASING:
-        # A voucher bound to an enrolment that ended this way goes back to the worker.
-        await release_for_enrolment(
-            actor=actor, enrolment_id=str(enrolment.id), reason=f"the enrolment was {target.value}"
-        )
     fresh = await Enrolment.get(enrolment.id)
     assert fresh is not None
     return EnrolmentView.of(fresh)

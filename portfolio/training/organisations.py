@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pymongo import ReturnDocument
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import parse_credit_code, parse_region_code
+from portfolio.identity import parse_credit_code, parse_region_code
 from portfolio.once import insert_once
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.documents import Organisation, OrganisationEvent

@@ -4,7 +4,7 @@ completions. Each is keyset-paged (``portfolio/paging.py``) and shows enrolment 
 from __future__ import annotations
 
 from portfolio import ids
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts import Actor, Role
 from portfolio.errors import Forbidden, NotFound
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.attendance import hours_attended, records_by_enrolment

@@ -16,16 +16,28 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
-from portfolio.archives.documents import Recorder
+from portfolio import clock
+from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
-from portfolio.lookups import find_each
-from portfolio.training.attendance import hours_attended, records_by_enrolment
-from portfolio.training.documents import AttendanceRecord, Certificate, Course, Enrolment
-from portfolio.training.enums import AttendanceStatus, CaptureMethod, CompletionResult
-from portfolio.training.enums import EnrolmentStatus as E
-from portfolio.training.organisations import acting_organisation
+from portfolio.training import (
+    AttendanceRecord,
+    AttendanceStatus,
+    CaptureMethod,
+    Certificate,
+    CompletionResult,
+    Course,
+    Enrolment,
+    acting_organisation,
+    certificates_of_enrolments,
+    courses_by_ids,
+    enrolments_by_ids,
+    find_course,
+    find_enrolment,
+    hours_attended,
+    records_by_enrolment,
+)
+from portfolio.training import EnrolmentStatus as E
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
@@ -75,9 +87,9 @@ async def claim(
     target = next_state(
         VoucherAction.CLAIM, effective_status(voucher.status, voucher.valid_until, now)
     )
-    enrolment = await Enrolment.get(ids.parse(voucher.enrolment_id, "enrolment"))
+    enrolment = await find_enrolment(voucher.enrolment_id)
     assert enrolment is not None  # a bound voucher's enrolment is never deleted
-    course = await Course.get(ids.parse(enrolment.course_id, "course"))
+    course = await find_course(enrolment.course_id)
     assert course is not None
     errors: list[FieldError] = []
     if enrolment.status is not E.COMPLETED or enrolment.result is not CompletionResult.PASSED:
@@ -199,14 +211,10 @@ async def evidence_of(
     """Each voucher's claim with its evidence as ``viewer`` sees it, read in a few batched
     queries."""
     enrolment_ids = [v.enrolment_id for v in vouchers if v.enrolment_id]
-    oids = [ids.parse(i, "enrolment") for i in enrolment_ids]
-    enrolments = {str(e.id): e async for e in Enrolment.find({"_id": {"$in": oids}})}
-    course_oids = list({ids.parse(e.course_id, "course") for e in enrolments.values()})
-    courses = {str(c.id): c async for c in Course.find({"_id": {"$in": course_oids}})}
+    enrolments = await enrolments_by_ids(enrolment_ids)
+    courses = await courses_by_ids([e.course_id for e in enrolments.values()])
     records = await records_by_enrolment(enrolment_ids)
-    certificates: dict[str, list[Certificate]] = {}
-    for certificate in await find_each(Certificate, "enrolment_id", enrolment_ids):
-        certificates.setdefault(certificate.enrolment_id, []).append(certificate)
+    certificates = await certificates_of_enrolments(enrolment_ids)
     views = []
     for voucher in vouchers:
         enrolment = enrolments.get(voucher.enrolment_id)

@@ -30,22 +30,32 @@ from datetime import date, datetime, timedelta
 from beanie import PydanticObjectId
 
 from portfolio import clock
+from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
 )
-from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Actor
-from portfolio.accounts.sessions import actor_of
+from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.errors import Conflict
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.keyring import Keyring
-from portfolio.training import attendance, completions, courses, enrolments
-from portfolio.training.documents import Course, Enrolment, Session
-from portfolio.training.enrolments import WorkerRef
-from portfolio.training.enums import CaptureMethod, CompletionResult
+from portfolio.training import (
+    CaptureMethod,
+    CompletionResult,
+    Outcome,
+    Presence,
+    Session,
+    complete_one,
+    course_of,
+    create_run,
+    enrol,
+    enrolments_of_worker,
+    find_course,
+    record_attendance,
+    transition,
+)
 from portfolio.vocabulary import TrainingType
 from portfolio.vouchers import claims, issuance, policies, redemption, transitions
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
@@ -164,10 +174,10 @@ async def _bind_to_a_running_class(worker: Actor, voucher: Voucher | None) -> No
     """Bind to the worker's first running enrolment the policy pays for, if there is one."""
     if voucher is None or voucher.status is not VoucherStatus.ISSUED:
         return
-    async for enrolment in Enrolment.find({"archive_id": voucher.archive_id}).sort("+_id"):
+    for enrolment in await enrolments_of_worker(voucher.archive_id):
         if enrolment.status not in transitions.BINDABLE:
             continue
-        course = await Course.get(PydanticObjectId(enrolment.course_id))
+        course = await find_course(enrolment.course_id)
         if course is None or coverage_gaps(
             voucher.coverage,
             training_type=course.training_type.value,
@@ -196,9 +206,7 @@ async def _claimed(
             with contextlib.suppress(Conflict):
                 await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
         return
-    cooking = await Course.find_one(
-        {"organisation_id": DEMO_ORGANISATION_A, "occupation_code": "4-03-02-01"}
-    )
+    cooking = await course_of(DEMO_ORGANISATION_A, "4-03-02-01")
     demo_worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
     if cooking is None:
         return  # the training demo is not loaded
@@ -215,7 +223,7 @@ async def _claimed(
     )
     if voucher is None or voucher.status is not VoucherStatus.ISSUED:
         return
-    run = await courses.create_run(
+    run = await create_run(
         actor=provider,
         course_id=str(cooking.id),
         start_date=start,
@@ -228,7 +236,7 @@ async def _claimed(
             for n in range(4)
         ],
     )
-    enrolment = await enrolments.enrol(
+    enrolment = await enrol(
         actor=provider,
         keyring=keyring,
         run_id=str(run.id),
@@ -236,19 +244,19 @@ async def _claimed(
         accept=True,
     )
     await transitions.bind(actor=worker, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
-    await enrolments.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
     for session in run.sessions:
-        await attendance.record(
+        await record_attendance(
             actor=provider,
             enrolment_id=str(enrolment.id),
-            presence=attendance.Presence(
+            presence=Presence(
                 session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
             ),
         )
-    await completions.complete_one(
+    await complete_one(
         actor=provider,
         enrolment_id=str(enrolment.id),
-        outcome=completions.Outcome(CompletionResult.PASSED, 87),
+        outcome=Outcome(CompletionResult.PASSED, 87),
         now=now,
     )
     await claims.claim(

@@ -25,7 +25,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import BaseModel
 from pymongo import ASCENDING, IndexModel
 
-from portfolio.archives.documents import Recorder
+from portfolio.archives import Recorder
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 
@@ -186,6 +186,24 @@ class Voucher(Document):
             IndexModel([("holding_key", ASCENDING)], unique=True),
             IndexModel([("binding_key", ASCENDING)], unique=True),
         ]
+
+
+class IssueBatch(Document):
+    """One bulk issue: the vouchers it is about to insert, written before them.
+
+    Their issue is one domain event (``vouchers:issued:<batch>``); after a crash between the
+    insert and its publication, the repair routine derives that event again from the vouchers
+    of the batch that were stored.
+    """
+
+    id: str  # type: ignore[assignment]
+    voucher_ids: list[str]
+    # When (epoch ms, the domain clock, as the vouchers' ``created_at``).
+    at_ms: int
+
+    class Settings:
+        name = "voucher_issue_batches"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("at_ms", ASCENDING)])]
 
 
 class VoucherEvent(Document):

@@ -13,10 +13,14 @@ from datetime import date, datetime
 from beanie import PydanticObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import Archive
-from portfolio.archives.personal import birth_date_of
-from portfolio.archives.scope import archive_for_agency, require_worker
+from portfolio.accounts import Actor
+from portfolio.archives import (
+    Archive,
+    archive_by_id,
+    archive_for_agency,
+    birth_date_of,
+    require_worker,
+)
 from portfolio.errors import NotFound
 from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
@@ -107,7 +111,7 @@ async def eligibility(
 
 
 async def _own_archive(actor: Actor) -> Archive:
-    archive = await Archive.get(require_worker(actor))
+    archive = await archive_by_id(require_worker(actor))
     if archive is None:
         raise NotFound("no such worker")
     return archive

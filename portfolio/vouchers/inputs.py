@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from portfolio.identity.identifiers import IdType
+from portfolio.identity import IdType
 from portfolio.vocabulary import SkillBrand, TrainingType
 
 

@@ -11,6 +11,7 @@ Eligibility is checked first and explained when refused.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,18 +20,23 @@ from beanie import PydanticObjectId
 from pymongo.errors import BulkWriteError
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, region_range
-from portfolio.archives.documents import Archive, Recorder
-from portfolio.archives.personal import birth_date_of
-from portfolio.archives.scope import archive_for_agency
+from portfolio.accounts import Actor
+from portfolio.archives import (
+    Archive,
+    Recorder,
+    WorkerRef,
+    archive_for_agency,
+    archives_in_region,
+    birth_date_of,
+    match_workers,
+)
 from portfolio.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
 from portfolio.once import insert_once
-from portfolio.reports import vouchers as voucher_reports
-from portfolio.training.enrolments import WorkerRef, match_workers
 from portfolio.vouchers.documents import (
     EventRecord,
+    IssueBatch,
     PolicyHead,
     RuleOutcome,
     Voucher,
@@ -39,6 +45,7 @@ from portfolio.vouchers.documents import (
 from portfolio.vouchers.eligibility import assess, unused_held
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.errors import NotEligible
+from portfolio.vouchers.events import publish_change, publish_issue
 from portfolio.vouchers.inputs import IssueRow
 from portfolio.vouchers.policies import policy_state
 from portfolio.vouchers.rules import (
@@ -251,7 +258,7 @@ async def issue(
         # A racing issue to the same worker won the unique holding key.
         raise NotEligible([no_unused_voucher_failed(clock.china_today(now))])
     await record_event(voucher, voucher.last_event)
-    await voucher_reports.event_recorded(voucher, voucher.last_event)
+    await publish_change(voucher, voucher.last_event)
     return VoucherView.of(voucher, viewer=actor, now=now)
 
 
@@ -277,15 +284,7 @@ async def _resolve(
                 row,
                 ValidationFailed.single("worker", "required", "name the worker"),
             )
-    found = {
-        str(a.id): a
-        async for a in Archive.find(
-            {
-                "_id": {"$in": list(set(by_id.values()))},
-                "region_code": region_range(actor.region_prefix),
-            }
-        )
-    }
+    found = await archives_in_region(list(by_id.values()), actor.region_prefix)
     resolved: dict[int, Archive] = {}
     for row, oid in by_id.items():
         archive = found.get(str(oid))
@@ -387,6 +386,11 @@ async def issue_many(
         )
         for _, archive, grounds in eligible
     ]
+    batch = uuid.uuid4().hex
+    if vouchers:
+        await IssueBatch(
+            id=batch, voucher_ids=[str(v.id) for v in vouchers], at_ms=clock.epoch_ms(now)
+        ).insert()
     refused = await _insert_unordered(vouchers)
     if refused:
         await _give_back(state, len(refused))
@@ -406,7 +410,5 @@ async def issue_many(
         except BulkWriteError as failure:
             if any(e.get("code") != 11000 for e in failure.details.get("writeErrors", [])):
                 raise
-        await voucher_reports.events_recorded(
-            [(r.voucher, r.voucher.last_event) for r in results.values() if r.voucher is not None]
-        )
+        await publish_issue(batch, [r.voucher for r in results.values() if r.voucher is not None])
     return BulkIssueView(tuple(results[row].view(viewer=actor, now=now) for row in sorted(results)))

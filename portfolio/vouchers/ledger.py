@@ -15,7 +15,7 @@ from typing import ClassVar
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
 
-from portfolio.archives.documents import Recorder
+from portfolio.archives import Recorder
 
 REDEEM = "redeem"
 

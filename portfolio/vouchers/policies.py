@@ -20,9 +20,9 @@ from datetime import date, datetime
 from beanie import PydanticObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import parse_occupation_code, parse_region_prefix
+from portfolio.identity import parse_occupation_code, parse_region_prefix
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.documents import (

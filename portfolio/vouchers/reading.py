@@ -14,10 +14,10 @@ from datetime import datetime
 from beanie import PydanticObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
-from portfolio.archives.scope import require_worker
+from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives import require_worker
 from portfolio.errors import Forbidden, NotFound
-from portfolio.training.documents import Enrolment
+from portfolio.training import is_enrolled_with
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.rules import UNUSED, effective_status
@@ -38,10 +38,7 @@ async def can_see(actor: Actor, voucher: Voucher, now: datetime) -> bool:
             return True
         current = effective_status(voucher.status, voucher.valid_until, now)
         if voucher.provider_may_bind and current is VoucherStatus.ISSUED:
-            enrolled = await Enrolment.find_one(
-                {"archive_id": voucher.archive_id, "organisation_id": actor.organisation_id}
-            )
-            return enrolled is not None
+            return await is_enrolled_with(voucher.archive_id, actor.organisation_id)
     return False
 
 

@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor, Role
-from portfolio.archives.documents import ArchiveEntry, Recorder
-from portfolio.archives.entries import append_entry
-from portfolio.archives.kinds import EntryKind
+from portfolio.accounts import Actor, Role
+from portfolio.archives import EntryKind, Recorder, append_entry, entry_about
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.once import insert_once
@@ -72,14 +70,7 @@ def ledger_entry(voucher: Voucher) -> LedgerEntry:
 
 async def _entry_written(archive_id: str, voucher_id: str) -> int | None:
     """The seq of a "voucher redeemed" entry for ``voucher_id`` already in the archive."""
-    async for raw in ArchiveEntry.get_pymongo_collection().find(
-        {"archive_id": archive_id, "kind": EntryKind.VOUCHER_REDEEMED.value},
-        {"seq": 1, "payload": 1},
-    ):
-        if raw["payload"].get("voucher_id") == voucher_id:
-            seq: int = raw["seq"]
-            return seq
-    return None
+    return await entry_about(archive_id, EntryKind.VOUCHER_REDEEMED, "voucher_id", voucher_id)
 
 
 def redeemed_payload(voucher: Voucher) -> dict[str, object]:

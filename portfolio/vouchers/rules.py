@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
+from portfolio.archives import Archive, InsuranceScheme, RegistrationKind
 from portfolio.clock import CHINA_TIME, truncate_to_millis
 
 # Re-exported: the synthetic province (portfolio/seed), certificates and the benchmarks import

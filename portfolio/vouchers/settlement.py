@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from portfolio import ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.clock import CHINA_TIME, epoch_ms
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.exports import Cell, Sheet
-from portfolio.training.documents import Organisation
+from portfolio.training import organisations_by_ids
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.views import SettlementRowView, SettlementView
 
@@ -55,8 +54,7 @@ async def settlement(*, actor: Actor, start: date, end: date) -> SettlementView:
         ]
     )
     groups = await cursor.to_list()
-    oids = [ids.parse(g["_id"], "organisation") for g in groups]
-    organisations = {str(o.id): o async for o in Organisation.find({"_id": {"$in": oids}})}
+    organisations = await organisations_by_ids([g["_id"] for g in groups])
     rows = []
     for group in groups:
         organisation = organisations.get(group["_id"])

@@ -4,10 +4,11 @@ Each change is ONE conditional update of the voucher (filter on the status and v
 read with, and on ``valid_until_ms`` so that nothing but ``expire`` can move a voucher past its
 end, whatever order requests arrive in), which also stores the event as ``last_event``; then
 the event row is inserted under its deterministic id ``"<voucher id>:<new version>"`` and the
-agencies' report counters take the event. A retry of that insert is a harmless duplicate; an
-insert lost to a crash is restored from ``last_event`` by ``restore_missing_events`` (counters
-a crash missed are set right by ``portfolio reports rebuild``). The refused cases change
-nothing and answer which state the voucher is in.
+domain event ``vouchers.changed`` is published (the agencies' report counters take it). A
+retry of either insert is a harmless duplicate; one lost to a crash is restored from
+``last_event`` by ``restore_missing_events``. The refused cases change nothing and answer
+which state the voucher is in. The vouchers area also listens: an enrolment withdrawn or
+refused gives its bound voucher back (``release_for_enrolment``, from ``listening``).
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
-from portfolio.archives.documents import Recorder
-from portfolio.archives.scope import to_bson
+from portfolio import clock
+from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives import Recorder, to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.once import insert_once
-from portfolio.reports import vouchers as voucher_reports
-from portfolio.training.documents import Course, Enrolment
-from portfolio.training.enums import EnrolmentStatus
-from portfolio.training.organisations import acting_organisation
-from portfolio.vouchers.documents import EventRecord, Voucher, VoucherEvent, event_id
+from portfolio.training import EnrolmentStatus, acting_organisation, find_course, find_enrolment
+from portfolio.vouchers.documents import (
+    EventRecord,
+    IssueBatch,
+    Voucher,
+    VoucherEvent,
+    event_id,
+)
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
+from portfolio.vouchers.events import publish_change, publish_missing, publish_missing_issues
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.rules import (
     HOLDS_ENROLMENT,
@@ -128,7 +132,7 @@ async def apply(
             f"cannot {action.value} a voucher that is {state.value}", current_state=state.value
         )
     await record_event(fresh, record)
-    await voucher_reports.event_recorded(fresh, record)
+    await publish_change(fresh, record)
     return fresh
 
 
@@ -177,7 +181,7 @@ async def bind(
     target = _check(A.BIND, voucher, now)
     if actor.role is Role.PROVIDER and not voucher.provider_may_bind:
         raise Forbidden("the worker has not allowed a provider to bind this voucher")
-    enrolment = await Enrolment.get(ids.parse(enrolment_id, "enrolment"))
+    enrolment = await find_enrolment(enrolment_id)
     if (
         enrolment is None
         or enrolment.archive_id != voucher.archive_id
@@ -192,7 +196,7 @@ async def bind(
             "accepted or in-training enrolment",
             enrolment_status=enrolment.status.value,
         )
-    course = await Course.get(ids.parse(enrolment.course_id, "course"))
+    course = await find_course(enrolment.course_id)
     assert course is not None
     gaps = coverage_gaps(
         voucher.coverage,
@@ -224,7 +228,7 @@ async def bind(
     # The enrolment may have been withdrawn while we bound: its release hook ran before our
     # bind landed and found nothing to release. Either it saw our binding or we see its
     # withdrawal here (both write before they read), so give the voucher back ourselves.
-    again = await Enrolment.get(enrolment.id)
+    again = await find_enrolment(str(enrolment.id))
     if again is not None and again.status not in BINDABLE:
         with contextlib.suppress(Conflict):
             await apply(
@@ -269,7 +273,7 @@ async def release(
     now = clock.truncate_to_millis(now or clock.now())
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
     target = _check(A.RELEASE, voucher, now)
-    enrolment = await Enrolment.get(ids.parse(voucher.enrolment_id, "enrolment"))
+    enrolment = await find_enrolment(voucher.enrolment_id)
     if enrolment is not None and enrolment.status not in RELEASING:
         raise Conflict(
             f"the enrolment is still {enrolment.status.value}: a voucher is released when its "
@@ -290,13 +294,14 @@ async def release(
 
 
 async def release_for_enrolment(
-    *, actor: Actor, enrolment_id: str, reason: str, now: datetime | None = None
+    *, by: Recorder, enrolment_id: str, reason: str, now: datetime | None = None
 ) -> int:
-    """Release every voucher bound to an enrolment that was just withdrawn or refused.
+    """Release every voucher bound to an enrolment that was withdrawn or refused.
 
-    Called by the enrolment life cycle right after its own update. A voucher past its end is
-    left alone (it is expired); one that changed meanwhile is read again, a few times.
-    Returns how many were released.
+    Called when the training area's ``training.enrolment_ended`` event is delivered (right
+    after the enrolment's update, or by the repair routine). A voucher past its end is left
+    alone (it is expired); one that changed meanwhile is read again, a few times. Returns how
+    many were released (none when the event is delivered again).
     """
     now = clock.truncate_to_millis(now or clock.now())
     released = 0
@@ -314,7 +319,7 @@ async def release_for_enrolment(
                     current,
                     action=A.RELEASE,
                     target=S.ISSUED,
-                    by=Recorder.of(actor),
+                    by=by,
                     now=now,
                     reason=reason,
                     details={"enrolment_id": enrolment_id},
@@ -428,3 +433,19 @@ async def _restore_batch(vouchers: list[Voucher]) -> int:
             await record_event(voucher, voucher.last_event)
             restored += 1
     return restored
+
+
+async def publish_missing_events(*, since: datetime, batch: int = 500) -> int:
+    """Publish the domain events lost to a crash between a voucher's update (or a bulk
+    issue) and its publication, for the vouchers changed and the bulk issues made since
+    ``since`` (a repair step; a bulk issue and its vouchers are stored at one moment)."""
+    batches = await IssueBatch.find({"at_ms": {"$gte": clock.epoch_ms(since)}}).to_list()
+    batched = {voucher_id for b in batches for voucher_id in b.voucher_ids}
+    published = await publish_missing_issues(batches)
+    current: list[Voucher] = []
+    async for voucher in Voucher.find({"updated_at": {"$gte": since}}):
+        current.append(voucher)
+        if len(current) >= batch:
+            published += await publish_missing(current, batched=batched)
+            current = []
+    return published + await publish_missing(current, batched=batched)

@@ -18,9 +18,9 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from portfolio import clock
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts import Actor, Role
 from portfolio.errors import FieldError
-from portfolio.training.enums import (
+from portfolio.training import (
     CaptureMethod,
     CertificateStatus,
     CertificateType,

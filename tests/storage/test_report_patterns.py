@@ -194,3 +194,29 @@ async def test_group_by_a_plain_stored_field_sums(scratch: Collection) -> None:
         ]
     )
     assert await counted.to_list() == [{"_id": "5101", "k": 2}, {"_id": "5107", "k": 1}]
+
+
+async def test_an_upsert_guarded_by_an_event_id_applies_once(scratch: Collection) -> None:
+    # The guard of a counter write (portfolio.reports.counters): the filter matches only while
+    # the list lacks the event's id, and the write pushes it; a second delivery finds the
+    # document, does not match it, tries to insert it and is refused as a duplicate.
+    def guarded(event: str, n: int) -> UpdateOne:
+        return UpdateOne(
+            {"_id": "cell", "unsettled": {"$nin": [event]}},
+            {"$set": {"kind": "training"}, "$inc": {"n": n}, "$push": {"unsettled": event}},
+            upsert=True,
+        )
+
+    await scratch.bulk_write([guarded("e1", 1)], ordered=False)  # creates the cell
+    await scratch.bulk_write([guarded("e2", 10)], ordered=False)
+    with pytest.raises(BulkWriteError) as refused:
+        await scratch.bulk_write([guarded("e1", 1)], ordered=False)
+    assert [e["code"] for e in refused.value.details["writeErrors"]] == [11000]
+    stored = await scratch.find_one({"_id": "cell"})
+    assert stored == {"_id": "cell", "kind": "training", "n": 11, "unsettled": ["e1", "e2"]}
+    # Settled: the id pulled out again, and a document without the list matches the guard.
+    await scratch.update_many({"_id": {"$in": ["cell", "other"]}}, {"$pull": {"unsettled": "e1"}})
+    await scratch.insert_one({"_id": "bare", "n": 1})
+    matched = await scratch.find({"unsettled": {"$nin": ["e2"]}}).to_list()
+    assert [d["_id"] for d in matched] == ["bare"]
+    assert (await scratch.find_one({"_id": "cell"}) or {})["unsettled"] == ["e2"]

@@ -223,11 +223,17 @@ async def trained_class(
 
 async def leave_completion_half_done(enrolment_id: str) -> None:
     """What a process killed right after a completion's conditional update leaves behind: the
-    enrolment completed (passed), its archive entry never written."""
+    enrolment completed (passed) by a batch of its own, its event and its archive entry never
+    written."""
     await Enrolment.get_pymongo_collection().update_one(
         {"_id": ObjectId(enrolment_id)},
         {
-            "$set": {"status": "completed", "result": "passed", "hours_attended": 4.0},
+            "$set": {
+                "status": "completed",
+                "result": "passed",
+                "hours_attended": 4.0,
+                "completion_batch": f"half-done-{enrolment_id}",
+            },
             "$currentDate": {"completed_at": True},
         },
     )

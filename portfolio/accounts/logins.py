@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from portfolio.accounts.documents import Principal
 from portfolio.errors import ValidationFailed
-from portfolio.identity.identifiers import parse_phone
-from portfolio.identity.protection import FieldProtection
+from portfolio.identity import FieldProtection, parse_phone
 from portfolio.keyring import Keyring
 
 PHONE_LOGIN_PREFIX = "ph-"
