@@ -406,22 +406,28 @@ async def login(
     return issued
 
 
-async def change_password(
-    *,
-    actor: Actor,
-    settings: Settings,
-    keyring: Keyring,
-    current_password: str,
-    new_password: str,
-) -> IssuedTokens:
-    """Change one's own password; every session ends and the caller gets a new one.
-
-    The current password is required (a stolen access token alone cannot take the account
-    over) and wrong guesses count towards the lock like failed logins.
-    """
+async def confirm_password(
+    *, actor: Actor, settings: Settings, password: str, field: str = "password"
+) -> Principal:
+    """The caller's live account once ``password`` is checked as a login checks it (a wrong
+    one counts towards the lock): for a change that must not ride on a session alone."""
     principal = await _live_principal(actor)
-    if not await _check_password(principal, current_password, settings):
-        raise ValidationFailed.single("current_password", "incorrect", "is not your password")
+    if not await _check_password(principal, password, settings):
+        raise ValidationFailed.single(field, "incorrect", "is not your password")
+    return principal
+
+
+async def replace_password(
+    *, actor: Actor, settings: Settings, current_password: str, new_password: str
+) -> Principal:
+    """Set a new password after checking the current one; every session of the caller ends.
+
+    Returns the account as stored after the change (its new token version), for the caller's
+    new session: a token pair (``change_password``) or a web session.
+    """
+    principal = await confirm_password(
+        actor=actor, settings=settings, password=current_password, field="current_password"
+    )
     passwords.check_policy(
         new_password, settings=settings, username=principal.username, field="new_password"
     )
@@ -447,7 +453,29 @@ async def change_password(
         raise Conflict("the account changed at the same time; try again")
     await revoke_sessions_of(actor.principal_id, "password-changed")
     log.info("password changed", extra={"principal": actor.principal_id})
-    return await start_session(_stored(after), settings=settings, keyring=keyring)
+    return _stored(after)
+
+
+async def change_password(
+    *,
+    actor: Actor,
+    settings: Settings,
+    keyring: Keyring,
+    current_password: str,
+    new_password: str,
+) -> IssuedTokens:
+    """Change one's own password; every session ends and the caller gets a new one.
+
+    The current password is required (a stolen access token alone cannot take the account
+    over) and wrong guesses count towards the lock like failed logins.
+    """
+    principal = await replace_password(
+        actor=actor,
+        settings=settings,
+        current_password=current_password,
+        new_password=new_password,
+    )
+    return await start_session(principal, settings=settings, keyring=keyring)
 
 
 async def _live_principal(actor: Actor) -> Principal:

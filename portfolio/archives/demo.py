@@ -18,7 +18,7 @@ from beanie import PydanticObjectId
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.sessions import actor_of
-from portfolio.archives import links, registration
+from portfolio.archives import links, reading, registration
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
 from portfolio.archives.views import InsuredSchemeInput
 from portfolio.errors import AuthenticationFailed, Conflict
@@ -54,6 +54,9 @@ class DemoWorker:
     schemes: tuple[tuple[InsuranceScheme, str], ...]
     certificate_number: str
     jobs: tuple[DemoJob, ...]
+    # Reads by the agency, with their purposes (the worker's "who read my record" page):
+    # (purpose, full numbers shown).
+    reads: tuple[tuple[str, bool], ...] = ()
 
 
 DEMO_WORKERS: tuple[DemoWorker, ...] = (
@@ -82,6 +85,10 @@ DEMO_WORKERS: tuple[DemoWorker, ...] = (
                 labour_contract_end=date(2027, 6, 30),
             ),
         ),
+        reads=(
+            ("核对职业技能提升补贴申请材料", False),
+            ("办理就业创业证信息变更，核对证件号码", True),
+        ),
     ),
     DemoWorker(
         archive_id=DEMO_ARCHIVE_WORKER_2,
@@ -104,6 +111,7 @@ DEMO_WORKERS: tuple[DemoWorker, ...] = (
             ),
             DemoJob(kind=RegistrationKind.UNEMPLOYMENT, start=date(2024, 1, 15)),
         ),
+        reads=(("失业登记人员就业服务回访", False),),
     ),
 )
 
@@ -154,6 +162,14 @@ async def _ensure(worker: DemoWorker, *, settings: Settings, keyring: Keyring) -
             employer_name=job.employer_name,
             occupation_code=job.occupation_code,
             labour_contract_end=job.labour_contract_end,
+        )
+    for purpose, reveal in worker.reads:
+        await reading.search_worker(
+            actor=actor,
+            keyring=keyring,
+            purpose=purpose,
+            id_number=worker.id_number,
+            reveal=reveal,
         )
 
 

@@ -11,6 +11,7 @@ when provider A's organisation exists, the demo has been loaded.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from beanie import PydanticObjectId
@@ -32,7 +33,7 @@ from portfolio.keyring import Keyring
 from portfolio.once import insert_once
 from portfolio.training import attendance, certificates, completions, courses, enrolments
 from portfolio.training.courses import NewCourse, NewRun
-from portfolio.training.documents import Organisation, Session
+from portfolio.training.documents import Certificate, Organisation, Session
 from portfolio.training.enums import (
     CaptureMethod,
     CertificateType,
@@ -223,20 +224,31 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
             issue_date=date(2026, 3, 20),
         ),
     )
+    electrician_certificate = certificates.CertificateContent(
+        number="S5101040626000207",
+        certificate_type=CertificateType.SKILL_LEVEL,
+        occupation_code="6-31-01-03",
+        level=SkillLevel.INTERMEDIATE,
+        issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
+        issue_date=date(2026, 6, 30),
+    )
     await _trained(
         provider=provider_a,
         keyring=keyring,
         run=await _run(provider_a, str(electrician.id), date(2026, 6, 1), 4, 8),
         worker=worker_1,
         score=84,
-        certificate=certificates.CertificateContent(
-            number="S5101040626000207",
-            certificate_type=CertificateType.SKILL_LEVEL,
-            occupation_code="6-31-01-03",
-            level=SkillLevel.INTERMEDIATE,
-            issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
-            issue_date=date(2026, 6, 30),
-        ),
+        certificate=replace(electrician_certificate, issue_date=date(2026, 6, 3)),
+    )
+    # The date was typed wrong: provider A restates the certificate; the archive keeps both
+    # statements and the reason (worker-1's certificates page shows the correction).
+    typo = await Certificate.find_one({"number": electrician_certificate.number})
+    assert typo is not None
+    await certificates.correct(
+        actor=provider_a,
+        certificate_id=str(typo.id),
+        content=electrician_certificate,
+        reason="颁证日期录入有误，按证书原件更正",
     )
     await _trained(
         provider=provider_b,
