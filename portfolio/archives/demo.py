@@ -164,13 +164,18 @@ async def _ensure(worker: DemoWorker, *, settings: Settings, keyring: Keyring) -
             labour_contract_end=job.labour_contract_end,
         )
     for purpose, reveal in worker.reads:
-        await reading.search_worker(
-            actor=actor,
-            keyring=keyring,
-            purpose=purpose,
-            id_number=worker.id_number,
-            reveal=reveal,
-        )
+        if reveal:  # a read of the full numbers, with its purpose
+            await reading.get_worker(
+                actor=actor,
+                keyring=keyring,
+                archive_id=worker.archive_id,
+                reveal=True,
+                purpose=purpose,
+            )
+        else:  # a look-up by identity number (masked data only)
+            await reading.search_worker(
+                actor=actor, keyring=keyring, purpose=purpose, id_number=worker.id_number
+            )
 
 
 async def ensure_demo_archives(*, settings: Settings, keyring: Keyring) -> None:

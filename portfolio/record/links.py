@@ -74,7 +74,11 @@ async def token_for(keyring: Keyring, certificate_id: str) -> str | None:
     except (InvalidId, TypeError):
         return None
     secret = await _key(keyring)
-    return base64.urlsafe_b64encode(raw_id + _mac(secret, raw_id)).decode().rstrip("=")
+    return _encode(raw_id + _mac(secret, raw_id))
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 async def certificate_of(keyring: Keyring, token: str) -> Certificate | None:
@@ -85,7 +89,8 @@ async def certificate_of(keyring: Keyring, token: str) -> Certificate | None:
         raw = base64.urlsafe_b64decode(token + "==")
     except (binascii.Error, ValueError):
         return None
-    if len(raw) != _ID_BYTES + _MAC_BYTES:
+    # One spelling per token: the last character's unused bits must be zero.
+    if len(raw) != _ID_BYTES + _MAC_BYTES or _encode(raw) != token:
         return None
     raw_id, mac = raw[:_ID_BYTES], raw[_ID_BYTES:]
     if not hmac.compare_digest(mac, _mac(await _key(keyring), raw_id)):
