@@ -20,7 +20,7 @@ from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import Archive, ArchiveEntry
 from portfolio.archives.entries import entry_view
 from portfolio.archives.kinds import EntryKind
-from portfolio.archives.scope import archive_for_reader, check_limit
+from portfolio.archives.scope import archive_for_reader, check_limit, require_worker
 from portfolio.errors import NotFound, ValidationFailed
 from portfolio.paging import seq_cursor
 from portfolio.record import names
@@ -61,17 +61,24 @@ def year_range(year: int) -> dict[str, datetime]:
     return {"$gte": start, "$lt": end}
 
 
-async def _years(archive: Archive) -> list[int]:
-    """The years from the first entry's to the newest entry's, newest first."""
-    if archive.head.seq == 0:
-        return []
-    base = {"archive_id": str(archive.id)}
-    first = await _entries().find_one({**base, "seq": 1}, {"recorded_at": 1})
-    last = await _entries().find_one({**base, "seq": archive.head.seq}, {"recorded_at": 1})
-    if first is None or last is None:
-        return []
-    low, high = (clock.china_today(raw["recorded_at"]).year for raw in (first, last))
-    return list(range(max(low, high), min(low, high) - 1, -1))
+async def _own_archive(actor: Actor) -> dict[str, Any]:
+    """The worker's archive, only what the timeline needs (its head and counters): the
+    timeline is the worker's most visited page, and the whole document (sealed identity,
+    links) is not needed to list entries. Four reads at most: this one, the page, and when
+    paging a look either way for more."""
+    found: dict[str, Any] | None = await Archive.get_pymongo_collection().find_one(
+        {"_id": require_worker(actor)}, {"head": 1, "counters": 1, "created_at": 1}
+    )
+    if found is None:
+        raise NotFound("no such worker")
+    return found
+
+
+def _years(created_at: datetime) -> list[int]:
+    """The years an archive's entries can fall in, newest first: from its registration's to
+    this one (an entry is recorded after the archive exists, and never ahead of the clock)."""
+    first, last = clock.china_today(created_at).year, clock.china_today().year
+    return list(range(last, min(first, last) - 1, -1))
 
 
 async def _exists(query: dict[str, Any]) -> bool:
@@ -95,8 +102,10 @@ async def timeline(
     limit = check_limit(limit)
     kind, year = check_kind(kind), check_year(year)
     older_than, newer_than = seq_cursor(before), seq_cursor(after)
-    archive = await archive_for_reader(actor, None)
-    query: dict[str, Any] = {"archive_id": str(archive.id)}
+    archive = await _own_archive(actor)
+    archive_id, head_seq = str(archive["_id"]), int(archive["head"]["seq"])
+    counters: dict[str, int] = archive.get("counters") or {}
+    query: dict[str, Any] = {"archive_id": archive_id}
     if kind is not None:
         query["kind"] = kind
     if year is not None:
@@ -122,7 +131,7 @@ async def timeline(
             and bool(rows)
             and await _exists({**query, "seq": {"$gt": rows[0]["seq"]}})
         )
-    held = [k for k in _KIND_ORDER if archive.counters.get(k, 0) > 0]
+    held = [k for k in _KIND_ORDER if counters.get(k, 0) > 0]
     return TimelinePage(
         entries=[entry_view(row) for row in rows],
         next_cursor=str(rows[-1]["seq"]) if older and rows else None,
@@ -130,8 +139,8 @@ async def timeline(
         kind=kind,
         year=year,
         kinds=held,
-        years=await _years(archive),
-        total=archive.head.seq,
+        years=_years(archive["created_at"]),
+        total=head_seq,
     )
 
 

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from api.web.auth import SESSION_COOKIE
-from portfolio import bootstrap
+from portfolio import bootstrap, clock
 from portfolio.accounts import web_sessions
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Role
@@ -103,17 +103,20 @@ async def test_a_workers_pages_never_show_another_workers_data(
 async def test_the_archive_pages_both_ways_under_its_filters(
     web: AsyncClient, settings: Settings
 ) -> None:
+    # Registered last year with 25 awards then, and the clock back to today.
+    last_year = datetime(datetime.now(UTC).year - 1, 6, 1, tzinfo=UTC)
+    clock.travel_to(last_year)
     worker = await worker_with_archive(settings)
     agency = Recorder(principal="agency-pages", role="agency", region="5101")
-    last_year = datetime(2025, 6, 1, tzinfo=UTC)
     for n in range(25):
+        clock.advance(timedelta(days=1))
         await append_entry(
             archive_id=str(worker.archive_id),
             kind=EntryKind.AWARD,
             payload={"title": f"表彰 {n + 1}"},
             recorded_by=agency,
-            now=last_year + timedelta(days=n),
         )
+    clock.resume()
     await sign_in(web, worker.username, DEFAULT_PASSWORD)
     first = await web.get("/my/archive", headers=EN)
     assert "26 entries" in first.text
@@ -132,13 +135,18 @@ async def test_the_archive_pages_both_ways_under_its_filters(
     assert back.text.count('class="entries__item"') == 20
     assert 'rel="prev"' not in back.text
 
-    # Filtered: the awards of 2025 (every entry but the registration of this year).
-    awards = await web.get("/my/archive", params={"kind": "award", "year": "2025"}, headers=EN)
+    # Filtered: the awards of last year; this year has none (the filter offers both years).
+    year, this_year = str(last_year.year), str(last_year.year + 1)
+    awards = await web.get("/my/archive", params={"kind": "award", "year": year}, headers=EN)
     assert awards.text.count('class="entries__item"') == 20
     assert "Registered by real name" not in awards.text
     assert '<option value="award" selected>' in awards.text
-    assert '<option value="2025" selected>' in awards.text
-    this_year = str(datetime.now(UTC).year)
+    assert f'<option value="{year}" selected>' in awards.text
+    assert f'<option value="{this_year}">' in awards.text
+    registered = await web.get(
+        "/my/archive", params={"kind": "registered", "year": year}, headers=EN
+    )
+    assert "Registered by real name" in registered.text
     none = await web.get("/my/archive", params={"kind": "award", "year": this_year}, headers=EN)
     assert "No entry matches what you chose." in none.text
     for bad in ({"kind": "nonsense"}, {"year": "20x5"}, {"before": "abc"}):
