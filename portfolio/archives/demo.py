@@ -3,7 +3,9 @@
 The accounts demo binds those logins to fixed archive ids; here the archives are registered
 under exactly those ids, by the demo agencies of their regions and through the real services
 (so the entries form a real chain), with a social-security link and employment registrations.
-The identity numbers are made up (valid check characters, nobody's real number).
+The identity numbers are made up (valid check characters, nobody's real number). Each agency
+then looks its worker up (and the Chengdu one reads worker-1's full numbers), with a purpose,
+so the workers' "who read my record" pages have lines to show.
 Loading twice changes nothing: an archive that exists is left alone.
 """
 

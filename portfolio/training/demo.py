@@ -2,11 +2,12 @@
 through them (enrolled, attending, completed, certified), recorded through the real services
 so every archive entry is a real link of its chain.
 
-Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician, and runs
-a class in progress today in which worker-1 has a record awaiting their confirmation, and one
-next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for. Provider B
-(绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice changes nothing:
-when provider A's organisation exists, the demo has been loaded.
+Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician (whose
+certificate it later corrected: the date was typed wrong, so the archive shows a correction),
+and runs a class in progress today in which worker-1 has a record awaiting their confirmation,
+and one next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for.
+Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice
+changes nothing: when provider A's organisation exists, the demo has been loaded.
 """
 
 from __future__ import annotations
