@@ -15,7 +15,7 @@ from api.deps import Admin, Idempotent, OrganisationAdmin
 from api.paging import Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, Responses
 from api.runtime import RuntimeDep
-from portfolio.accounts import service, staff
+from portfolio.accounts import administration, staff
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
 from schemas.accounts import PrincipalCreate, PrincipalOut, PrincipalPage, StaffCreate, StaffOut
@@ -30,7 +30,7 @@ _CURSOR = Annotated[str | None, Query(max_length=64)]
 def _out(principal: Principal) -> PrincipalOut:
     return PrincipalOut(
         id=str(principal.id),
-        username=service.login_name_for_admin(principal),
+        username=administration.login_name_for_admin(principal),
         role=principal.role,
         archive_id=principal.archive_id,
         organisation_id=principal.organisation_id,
@@ -83,7 +83,7 @@ async def create_principal(
     gets its first admin, who then manages its staff through ``/staff``."""
 
     async def create() -> PrincipalOut:
-        principal = await service.admin_create_principal(
+        principal = await administration.admin_create_principal(
             actor=actor,
             settings=runtime.settings,
             username=body.username,
@@ -106,7 +106,7 @@ async def list_principals(
     cursor: _CURSOR = None,
 ) -> PrincipalPage:
     """Accounts in creation order, optionally of one role; page with ``cursor``."""
-    page = await service.list_principals(actor=actor, role=role, limit=limit, cursor=cursor)
+    page = await administration.list_principals(actor=actor, role=role, limit=limit, cursor=cursor)
     return PrincipalPage(items=[_out(p) for p in page.items], next_cursor=page.next_cursor)
 
 
@@ -118,7 +118,7 @@ async def list_principals(
 )
 async def get_principal(principal_id: str, actor: Admin) -> PrincipalOut:
     """An account by id."""
-    principal = await service.get_principal(actor=actor, principal_id=principal_id)
+    principal = await administration.get_principal(actor=actor, principal_id=principal_id)
     return _out(principal)
 
 
@@ -155,7 +155,7 @@ async def enable_principal(principal_id: str, actor: Admin, idem: Idempotent) ->
 
 
 async def _set_disabled(actor: Actor, principal_id: str, *, disabled: bool) -> PrincipalOut:
-    principal = await service.set_disabled(
+    principal = await administration.set_disabled(
         actor=actor, principal_id=principal_id, disabled=disabled
     )
     return _out(principal)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.bulk import openapi_body, parse_bulk
@@ -12,6 +12,7 @@ from api.deps import Idempotent, ProviderUser
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
+from portfolio.record import links
 from portfolio.training import certificates, completions, rosters
 from portfolio.training.enums import CertificateStatus, CompletionResult
 from portfolio.vocabulary import SkillLevel
@@ -169,4 +170,14 @@ async def check_certificate(
     """Valid, voided or unknown, with the level, occupation, issuer and date; nothing else
     about the holder. A right number with a wrong name is unknown."""
     found = await certificates.check(number=number, holder_name=name)
+    return CertificateCheckOut.from_view(found)
+
+
+@router.get("/certificates/links/{token}", summary="Check a certificate by its QR link (public)")
+async def check_certificate_link(
+    token: Annotated[str, Path(max_length=64)], runtime: RuntimeDep
+) -> CertificateCheckOut:
+    """The JSON of the page a certificate's QR code opens (``/c/{token}``): valid, voided or
+    unknown (a token not given out), with the level, occupation, issuer and date."""
+    found = await links.check_by_token(keyring=runtime.keyring, token=token)
     return CertificateCheckOut.from_view(found)

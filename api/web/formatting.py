@@ -52,8 +52,11 @@ def yuan(fen: int, language: Language) -> str:
     return f"-¥{digits[1:]}" if digits.startswith("-") else f"¥{digits}"
 
 
-def day(value: date | datetime, language: Language) -> str:
-    """A date (a moment: its day in China): ``2026年12月5日`` or ``2026-12-05``."""
+def day(value: date | datetime | str, language: Language) -> str:
+    """A date (a moment: its day in China; an ISO date as archive payloads keep it):
+    ``2026年12月5日`` or ``2026-12-05``."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(CHINA_TIME).date()
     if language is CHINESE:

@@ -15,7 +15,12 @@ from portfolio.accounts.logins import (
 from portfolio.accounts.passwords import check_policy as check_password_policy
 from portfolio.accounts.passwords import hash_password
 from portfolio.accounts.principal import Actor, Role, region_range
-from portfolio.accounts.service import USERNAME_PATTERN, create_principal, normalise_username
+from portfolio.accounts.service import (
+    USERNAME_PATTERN,
+    confirm_password,
+    create_principal,
+    normalise_username,
+)
 from portfolio.accounts.sessions import RevocationReason, actor_of, revoke_sessions_of
 
 __all__ = [
@@ -28,6 +33,7 @@ __all__ = [
     "actor_of",
     "as_phone",
     "check_password_policy",
+    "confirm_password",
     "create_principal",
     "find_login",
     "hash_password",

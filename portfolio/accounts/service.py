@@ -16,7 +16,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from portfolio import clock, ids
-from portfolio.accounts import passwords, session_cache, throttle
+from portfolio.accounts import passwords, throttle
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.keys import throttle_secret
 from portfolio.accounts.logins import find_login
@@ -27,8 +27,6 @@ from portfolio.errors import (
     AuthenticationFailed,
     Conflict,
     FieldError,
-    Forbidden,
-    NotFound,
     RateLimited,
     ValidationFailed,
 )
@@ -45,14 +43,6 @@ ARCHIVE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 
 # The one answer to a failed login, whether the username exists or not.
 BAD_LOGIN = "invalid username or password"
-
-
-@dataclass(frozen=True)
-class PrincipalPage:
-    """One page of principals and the cursor of the next (None on the last page)."""
-
-    items: list[Principal]
-    next_cursor: str | None
 
 
 def _stored(raw: dict[str, Any]) -> Principal:
@@ -166,132 +156,6 @@ async def create_principal(
         raise Conflict("this archive already has an account")
     log.info("principal created", extra={"principal": str(principal.id), "role": role.value})
     return principal
-
-
-async def admin_create_principal(
-    *,
-    actor: Actor,
-    settings: Settings,
-    username: str,
-    password: str,
-    role: Role,
-    organisation_id: str | None = None,
-    region_prefix: str | None = None,
-    staff_role: StaffRole | None = None,
-) -> Principal:
-    """An admin creates a provider user, an agency user or another admin.
-
-    This is how an organisation gets its first admin (``staff_role`` admin, the default for a
-    provider or agency user); that admin then manages the organisation's staff. Worker accounts
-    are never created here: a worker activates their own account with the code from real-name
-    registration.
-    """
-    _require_admin(actor)
-    if role is Role.WORKER:
-        raise ValidationFailed.single(
-            "role", "not_allowed", "worker accounts are created by activation"
-        )
-    principal = await create_principal(
-        settings=settings,
-        username=username,
-        password=password,
-        role=role,
-        created_by=actor.principal_id,
-        organisation_id=organisation_id,
-        region_prefix=region_prefix,
-        staff_role=staff_role,
-    )
-    await record(
-        AuditKind.PRINCIPAL_CREATED,
-        Outcome.SUCCESS,
-        actor=actor,
-        target=str(principal.id),
-        target_role=role.value,
-        target_staff_role=principal.staff_role.value if principal.staff_role else None,
-        organisation_id=organisation_id,
-        region_prefix=region_prefix,
-    )
-    return principal
-
-
-def login_name_for_admin(principal: Principal) -> str | None:
-    """The login name an admin is shown: none of a worker's (by default their phone number:
-    worker data, which the admin role does not see)."""
-    return None if principal.role is Role.WORKER else principal.username
-
-
-def _require_admin(actor: Actor) -> None:
-    # The route's dependency already checked; services do not trust their callers blindly.
-    if actor.role is not Role.ADMIN:
-        raise Forbidden("only an administrator may manage accounts")
-
-
-async def get_principal(*, actor: Actor, principal_id: str) -> Principal:
-    """One principal, for an admin."""
-    _require_admin(actor)
-    principal = await Principal.get(ids.parse(principal_id, "principal"))
-    if principal is None:
-        raise NotFound("no such principal")
-    return principal
-
-
-async def list_principals(
-    *, actor: Actor, role: Role | None, limit: int, cursor: str | None
-) -> PrincipalPage:
-    """Principals in creation order, a page at a time (keyset paging on ``_id``)."""
-    _require_admin(actor)
-    query: dict[str, Any] = {}
-    if role is not None:
-        query["role"] = role.value
-    if cursor is not None:
-        after = ids.parse_or_none(cursor)
-        if after is None:
-            raise ValidationFailed.single("cursor", "format", "not a cursor from this list")
-        query["_id"] = {"$gt": after}
-    found = await Principal.find(query).sort("+_id").limit(limit + 1).to_list()
-    items = found[:limit]
-    next_cursor = str(items[-1].id) if len(found) > limit else None
-    return PrincipalPage(items=items, next_cursor=next_cursor)
-
-
-async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Principal:
-    """Disable (every session ends at once) or enable an account; repeating is harmless."""
-    _require_admin(actor)
-    if disabled and principal_id == actor.principal_id:
-        raise Conflict("an administrator cannot disable their own account")
-    target = await get_principal(actor=actor, principal_id=principal_id)
-    if not disabled and target.removed:
-        raise Conflict("this account was removed by its organisation; it stays disabled")
-    update: dict[str, Any] = {"$set": {"disabled": disabled}, "$inc": {"version": 1}}
-    if disabled:
-        update["$inc"]["token_version"] = 1
-    after = await Principal.get_pymongo_collection().find_one_and_update(
-        {"_id": target.id, "disabled": not disabled},
-        update,
-        return_document=ReturnDocument.AFTER,
-    )
-    if after is None:
-        return await get_principal(actor=actor, principal_id=principal_id)
-    if disabled:
-        await revoke_sessions_of(principal_id, "disabled")
-    else:
-        # Its new tokens work at once here, whatever this process last read of it.
-        session_cache.forget_principal(principal_id)
-    await record(
-        AuditKind.PRINCIPAL_DISABLED if disabled else AuditKind.PRINCIPAL_ENABLED,
-        Outcome.SUCCESS,
-        actor=actor,
-        target=principal_id,
-        target_role=target.role.value,
-    )
-    log.info(
-        "principal disabled" if disabled else "principal enabled",
-        extra={"principal": principal_id, "by": actor.principal_id},
-    )
-    return _stored(after)
-
-
-# --- logins and passwords -----------------------------------------------------------------
 
 
 async def _rehash_if_needed(principal: Principal, password: str, settings: Settings) -> None:
@@ -419,7 +283,29 @@ async def login(
     return issued
 
 
-async def change_password(
+async def confirm_password(
+    *,
+    actor: Actor,
+    settings: Settings,
+    keyring: Keyring,
+    password: str,
+    field: str = "password",
+    client: str | None = None,
+) -> Principal:
+    """The caller's live account once ``password`` is checked, for a change that must not ride
+    on a session alone. Wrong guesses are throttled like failed logins of the account's
+    username: 422 for a wrong one, 429 once this client must wait."""
+    principal = await _live_principal(actor)
+    guesser = await _guesser(keyring, principal.username, client)
+    await guesser.may_try(settings)
+    if not await passwords.verify_password(password, principal.password_hash, settings=settings):
+        await guesser.failed(settings)
+        raise ValidationFailed.single(field, "incorrect", "is not your password")
+    await guesser.succeeded()
+    return principal
+
+
+async def replace_password(
     *,
     actor: Actor,
     settings: Settings,
@@ -427,22 +313,20 @@ async def change_password(
     current_password: str,
     new_password: str,
     client: str | None = None,
-) -> IssuedTokens:
-    """Change one's own password; every session ends and the caller gets a new one.
+) -> Principal:
+    """Set a new password after checking the current one; every session of the caller ends.
 
-    The current password is required (a stolen access token alone cannot take the account
-    over) and wrong guesses are throttled like failed logins of the account's username: 422
-    for a wrong one, 429 once this client must wait.
+    Returns the account as stored after the change (its new token version), for the caller's
+    new session: a token pair (``change_password``) or a web session.
     """
-    principal = await _live_principal(actor)
-    guesser = await _guesser(keyring, principal.username, client)
-    await guesser.may_try(settings)
-    if not await passwords.verify_password(
-        current_password, principal.password_hash, settings=settings
-    ):
-        await guesser.failed(settings)
-        raise ValidationFailed.single("current_password", "incorrect", "is not your password")
-    await guesser.succeeded()
+    principal = await confirm_password(
+        actor=actor,
+        settings=settings,
+        keyring=keyring,
+        password=current_password,
+        field="current_password",
+        client=client,
+    )
     passwords.check_policy(
         new_password, settings=settings, username=principal.username, field="new_password"
     )
@@ -464,7 +348,32 @@ async def change_password(
         raise Conflict("the account changed at the same time; try again")
     await revoke_sessions_of(actor.principal_id, "password-changed")
     log.info("password changed", extra={"principal": actor.principal_id})
-    return await start_session(_stored(after), settings=settings, keyring=keyring)
+    return _stored(after)
+
+
+async def change_password(
+    *,
+    actor: Actor,
+    settings: Settings,
+    keyring: Keyring,
+    current_password: str,
+    new_password: str,
+    client: str | None = None,
+) -> IssuedTokens:
+    """Change one's own password; every session ends and the caller gets a new one.
+
+    The current password is required (a stolen access token alone cannot take the account
+    over); see :func:`confirm_password` for wrong guesses.
+    """
+    principal = await replace_password(
+        actor=actor,
+        settings=settings,
+        keyring=keyring,
+        current_password=current_password,
+        new_password=new_password,
+        client=client,
+    )
+    return await start_session(principal, settings=settings, keyring=keyring)
 
 
 async def _live_principal(actor: Actor) -> Principal:

@@ -1,6 +1,6 @@
 """An organisation's own staff: its admin creates, lists and removes them.
 
-The service admin creates an organisation's first admin (``service.admin_create_principal``);
+The service admin creates an organisation's first admin (``administration.admin_create_principal``);
 from then on the organisation looks after itself. A provider's admin reaches the accounts of
 its organisation; an agency's admin reaches the agency accounts of its region and the regions
 under it (the same reach its region prefix gives it over workers). Staff outside that reach do

@@ -104,6 +104,22 @@ async def _start(principal: Principal) -> WebSession:
     return WebSession(secret=secret, session_id=family.id, actor=actor_of(principal))
 
 
+async def change_password(
+    *, settings: Settings, keyring: Keyring, actor: Actor, current_password: str, new_password: str
+) -> WebSession:
+    """Change the caller's password as ``POST /auth/password`` does (the current one checked
+    and counted like a login, the new one against the policy); every session of the caller
+    ends, this browser's included, and this browser gets a new one."""
+    principal = await service.replace_password(
+        actor=actor,
+        settings=settings,
+        keyring=keyring,
+        current_password=current_password,
+        new_password=new_password,
+    )
+    return await _start(principal)
+
+
 async def resolve(secret: str, *, now: datetime | None = None) -> Actor | None:
     """The actor of a live web session, or None (unknown, ended, idle too long, too old).
 

@@ -3,7 +3,9 @@
 The accounts demo binds those logins to fixed archive ids; here the archives are registered
 under exactly those ids, by the demo agencies of their regions and through the real services
 (so the entries form a real chain), with a social-security link and employment registrations.
-The identity numbers are made up (valid check characters, nobody's real number).
+The identity numbers are made up (valid check characters, nobody's real number). Each agency
+then looks its worker up (and the Chengdu one reads worker-1's full numbers), with a purpose,
+so the workers' "who read my record" pages have lines to show.
 Loading twice changes nothing: an archive that exists is left alone.
 """
 
@@ -17,7 +19,7 @@ from beanie import PydanticObjectId
 
 from portfolio.accounts import Principal, actor_of
 from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_1, DEMO_ARCHIVE_WORKER_2
-from portfolio.archives import links, registration
+from portfolio.archives import links, reading, registration
 from portfolio.archives.documents import Archive, InsuranceScheme, RegistrationKind
 from portfolio.archives.views import InsuredSchemeInput
 from portfolio.errors import AuthenticationFailed, Conflict
@@ -53,6 +55,9 @@ class DemoWorker:
     schemes: tuple[tuple[InsuranceScheme, str], ...]
     certificate_number: str
     jobs: tuple[DemoJob, ...]
+    # Reads by the agency, with their purposes (the worker's "who read my record" page):
+    # (purpose, full numbers shown).
+    reads: tuple[tuple[str, bool], ...] = ()
 
 
 DEMO_WORKERS: tuple[DemoWorker, ...] = (
@@ -81,6 +86,10 @@ DEMO_WORKERS: tuple[DemoWorker, ...] = (
                 labour_contract_end=date(2027, 6, 30),
             ),
         ),
+        reads=(
+            ("核对职业技能提升补贴申请材料", False),
+            ("办理就业创业证信息变更，核对证件号码", True),
+        ),
     ),
     DemoWorker(
         archive_id=DEMO_ARCHIVE_WORKER_2,
@@ -103,6 +112,7 @@ DEMO_WORKERS: tuple[DemoWorker, ...] = (
             ),
             DemoJob(kind=RegistrationKind.UNEMPLOYMENT, start=date(2024, 1, 15)),
         ),
+        reads=(("失业登记人员就业服务回访", False),),
     ),
 )
 
@@ -154,6 +164,19 @@ async def _ensure(worker: DemoWorker, *, settings: Settings, keyring: Keyring) -
             occupation_code=job.occupation_code,
             labour_contract_end=job.labour_contract_end,
         )
+    for purpose, reveal in worker.reads:
+        if reveal:  # a read of the full numbers, with its purpose
+            await reading.get_worker(
+                actor=actor,
+                keyring=keyring,
+                archive_id=worker.archive_id,
+                reveal=True,
+                purpose=purpose,
+            )
+        else:  # a look-up by identity number (masked data only)
+            await reading.search_worker(
+                actor=actor, keyring=keyring, purpose=purpose, id_number=worker.id_number
+            )
 
 
 async def ensure_demo_archives(*, settings: Settings, keyring: Keyring) -> None:

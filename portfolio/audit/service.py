@@ -43,6 +43,7 @@ class AuditKind(StrEnum):
     KEY_ROTATED = "key.rotated"
     IDENTITY_READ = "identity.read"
     IDENTITY_SEARCH = "identity.search"
+    PHONE_CHANGED = "phone.changed"
     REQUEST_DENIED = "request.denied"
 
 

@@ -2,15 +2,17 @@
 through them (enrolled, attending, completed, certified), recorded through the real services
 so every archive entry is a real link of its chain.
 
-Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician, and runs
-a class in progress today in which worker-1 has a record awaiting their confirmation, and one
-next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for. Provider B
-(绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice changes nothing:
-when provider A's organisation exists, the demo has been loaded.
+Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician (whose
+certificate it later corrected: the date was typed wrong, so the archive shows a correction),
+and runs a class in progress today in which worker-1 has a record awaiting their confirmation,
+and one next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for.
+Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice
+changes nothing: when provider A's organisation exists, the demo has been loaded.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from beanie import PydanticObjectId
@@ -38,7 +40,7 @@ from portfolio.training import (
     lifecycle,
 )
 from portfolio.training.courses import NewCourse, NewRun
-from portfolio.training.documents import Organisation, Session
+from portfolio.training.documents import Certificate, Organisation, Session
 from portfolio.training.enums import (
     CaptureMethod,
     CertificateType,
@@ -236,20 +238,31 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
             issue_date=date(2026, 3, 20),
         ),
     )
+    electrician_certificate = certificates.CertificateContent(
+        number="S5101040626000207",
+        certificate_type=CertificateType.SKILL_LEVEL,
+        occupation_code="6-31-01-03",
+        level=SkillLevel.INTERMEDIATE,
+        issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
+        issue_date=date(2026, 6, 30),
+    )
     await _trained(
         provider=provider_a,
         keyring=keyring,
         run=await _run(provider_a, str(electrician.id), date(2026, 6, 1), 4, 8),
         worker=worker_1,
         score=84,
-        certificate=certificates.CertificateContent(
-            number="S5101040626000207",
-            certificate_type=CertificateType.SKILL_LEVEL,
-            occupation_code="6-31-01-03",
-            level=SkillLevel.INTERMEDIATE,
-            issuing_body="成都天府职业技能培训学校（职业技能等级认定社会培训评价组织）",
-            issue_date=date(2026, 6, 30),
-        ),
+        certificate=replace(electrician_certificate, issue_date=date(2026, 6, 3)),
+    )
+    # The date was typed wrong: provider A restates the certificate; the archive keeps both
+    # statements and the reason (worker-1's certificates page shows the correction).
+    typo = await Certificate.find_one({"number": electrician_certificate.number})
+    assert typo is not None
+    await certificates.correct(
+        actor=provider_a,
+        certificate_id=str(typo.id),
+        content=electrician_certificate,
+        reason="颁证日期录入有误，按证书原件更正",
     )
     await _trained(
         provider=provider_b,

@@ -48,6 +48,7 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/certificates/{certificate_id}/void"): only(Role.PROVIDER),
     ("GET", "/certificates"): only(Role.PROVIDER),
     ("GET", "/certificates/check"): PUBLIC,
+    ("GET", "/certificates/links/{token}"): PUBLIC,
 }
 
 

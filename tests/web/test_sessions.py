@@ -17,15 +17,22 @@ from api.web.auth import PRE_SESSION_COOKIE, SESSION_COOKIE
 from portfolio import clock
 from portfolio.accounts import web_sessions
 from portfolio.accounts.documents import Principal, RefreshFamily
-from portfolio.accounts.principal import Role
 from portfolio.audit.documents import AuditEvent
 from portfolio.settings import Settings
-from tests.helpers import DEFAULT_PASSWORD, auth_headers, create_principal, request_tokens
-from tests.web.pages import ORIGIN, hidden_fields, post_form, set_session, sign_in
+from tests.helpers import DEFAULT_PASSWORD, auth_headers, request_tokens
+from tests.web.pages import (
+    ORIGIN,
+    hidden_fields,
+    post_form,
+    set_session,
+    sign_in,
+    worker_with_archive,
+)
 
 
 async def _worker(settings: Settings) -> Principal:
-    return await create_principal(settings, Role.WORKER)
+    # A real worker: their pages read their archive.
+    return await worker_with_archive(settings)
 
 
 async def _api_sessions(web: AsyncClient, principal: Principal) -> list[str]:

@@ -21,11 +21,12 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
     await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
 
     expected = {
-        # Registration and links, then the training demo's completions and certificates; for
+        # Registration and links, then the training demo's completions and certificates (and
+        # worker-1's electrician certificate corrected); for
         # worker-2 also the apprenticeship demo's employment (unemployment closed, employment
         # added) and the apprenticeship's start.
         # worker-1: and the voucher demo's two paid classes plus the redeemed voucher.
-        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 4 + 3),
+        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3),
         "worker-2": (
             DEMO_ARCHIVE_WORKER_2,
             "510703",

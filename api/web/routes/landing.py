@@ -1,11 +1,12 @@
-"""Each role's first page after signing in (their own pages grow from here)."""
+"""Each role's first page after signing in (their own pages grow from here; the worker's home
+is ``worker_record.worker_home``)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.deps import AdminPage, AgencyPage, ProviderPage, WorkerPage
+from api.deps import AdminPage, AgencyPage, ProviderPage
 from api.web.i18n import N_
 from api.web.routing import page_router
 from api.web.templating import render, t
@@ -36,12 +37,6 @@ async def _landing(request: Request, actor: Actor, heading: str) -> Response:
             "binding": binding,
         },
     )
-
-
-@router.get("/my")
-async def worker_home(request: Request, actor: WorkerPage) -> Response:
-    """A worker's home page."""
-    return await _landing(request, actor, t(request, "My record"))
 
 
 @router.get("/provider")

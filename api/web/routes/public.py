@@ -19,7 +19,10 @@ router = page_router()
 
 # Long enough to outlive a phone's browser session; the choice is not personal data.
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-NOTICES = {"signed-out": N_("You have signed out.")}
+NOTICES = {
+    "signed-out": N_("You have signed out."),
+    "signed-out-everywhere": N_("You have signed out on every device."),
+}
 
 
 @router.get("/")
