@@ -45,6 +45,10 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/certificates/{certificate_id}/void"): only(Role.PROVIDER),
     ("GET", "/certificates"): only(Role.PROVIDER),
     ("GET", "/certificates/check"): PUBLIC,
+    ("GET", "/catalogue/runs"): PUBLIC,
+    ("GET", "/catalogue/runs/{run_id}"): PUBLIC,
+    ("POST", "/me/applications"): only(Role.WORKER),
+    ("POST", "/me/applications/{enrolment_id}/withdraw"): only(Role.WORKER),
 }
 
 
