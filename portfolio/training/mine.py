@@ -73,12 +73,24 @@ class SessionLineView:
 
 @dataclass(frozen=True)
 class MyClassDetailView(MyClassView):
-    """One class in full: its run, each session's attendance, and what awaits the worker."""
+    """One class in full: its run, each session's attendance, and the records awaiting the
+    worker's answer (each session's latest, when unconfirmed)."""
 
     run_id: str
     trainers: list[str]
     sessions: list[SessionLineView]
     awaiting: list[AttendanceView]
+
+
+def _latest_by_session(records: list[AttendanceRecord]) -> dict[int, AttendanceRecord]:
+    """Each session's latest record, whatever its status (the one that says where it stands;
+    an older record a correction superseded is asked about no more)."""
+    latest: dict[int, AttendanceRecord] = {}
+    for item in records:
+        known = latest.get(item.session_n)
+        if known is None or (item.recorded_at, str(item.id)) > (known.recorded_at, str(known.id)):
+            latest[item.session_n] = item
+    return latest
 
 
 def _class_view(
@@ -88,6 +100,7 @@ def _class_view(
     organisation: Organisation | None,
     records: list[AttendanceRecord],
 ) -> MyClassView:
+    latest = _latest_by_session(records).values()
     return MyClassView(
         enrolment=EnrolmentView.of(enrolment),
         course_title=course.title if course else "",
@@ -99,7 +112,7 @@ def _class_view(
         end_date=run.end_date if run else None,
         location=run.location if run else "",
         hours_confirmed=hours_attended(records),
-        awaiting_confirmation=sum(1 for r in records if r.status is AttendanceStatus.UNCONFIRMED),
+        awaiting_confirmation=sum(1 for r in latest if r.status is AttendanceStatus.UNCONFIRMED),
     )
 
 
@@ -132,16 +145,6 @@ async def list_my_classes(*, actor: Actor, page: PageRequest) -> Page[MyClassVie
     return Page(items=items, next_cursor=found.next_cursor)
 
 
-def _latest_by_session(records: list[AttendanceRecord]) -> dict[int, AttendanceRecord]:
-    """Each session's latest record, whatever its status (the one that says where it stands)."""
-    latest: dict[int, AttendanceRecord] = {}
-    for item in records:
-        known = latest.get(item.session_n)
-        if known is None or (item.recorded_at, str(item.id)) > (known.recorded_at, str(known.id)):
-            latest[item.session_n] = item
-    return latest
-
-
 async def my_class(*, actor: Actor, enrolment_id: str) -> MyClassDetailView:
     """One of the worker's classes in full (another worker's is not found)."""
     require_worker(actor)
@@ -166,6 +169,8 @@ async def my_class(*, actor: Actor, enrolment_id: str) -> MyClassDetailView:
             for s in run.sessions
         ],
         awaiting=[
-            AttendanceView.of(r) for r in records if r.status is AttendanceStatus.UNCONFIRMED
+            AttendanceView.of(r)
+            for r in sorted(latest.values(), key=lambda r: r.session_n)
+            if r.status is AttendanceStatus.UNCONFIRMED
         ],
     )
