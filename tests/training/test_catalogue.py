@@ -337,3 +337,29 @@ async def test_an_application_is_idempotent_with_a_key(
         "/me/applications", json={"run_id": run["id"], "note": "x"}, headers=worker.headers
     )
     assert_problem(extra, 422)
+
+
+async def test_pages_of_a_voucher_search_read_past_the_classes_it_leaves_out(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    worker, provider, _voucher, first_cook, first_wire = await _voucher_world(client, runtime)
+    cooking = (await make_course(client, provider))["id"]
+    wiring = (await make_course(client, provider, **ELECTRICIAN))["id"]
+    for days in (7, 8, 9):
+        await make_run(client, provider, cooking, start=_soon(days))
+    last_wire = await make_run(client, provider, wiring, start=_soon(10))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"voucher_pays": "true", "limit": 1}
+        page = (
+            await _search(
+                client, worker.headers, **params, **({"cursor": cursor} if cursor else {})
+            )
+        ).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [first_wire["id"], last_wire["id"]]
+    assert first_cook["id"] not in seen
