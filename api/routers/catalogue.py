@@ -29,7 +29,7 @@ from schemas.enrolments import EnrolmentOut
 router = APIRouter(tags=["catalogue"])
 
 SEARCH_ERRORS: Responses = {
-    401: {"description": "A bad token, or a voucher search without a worker's token"},
+    401: {"description": "A token that is not valid, or a voucher search without a worker's"},
     403: {"description": "A voucher search by someone who is not a worker"},
     404: {"description": "The voucher named is not yours"},
     422: {"description": "A malformed occupation, region, date range or cursor"},
@@ -58,7 +58,10 @@ async def search_catalogue(
 @router.get(
     "/catalogue/runs/{run_id}",
     summary="One class: course, provider, sessions, seats",
-    responses={404: {"description": "No such class"}},
+    responses={
+        401: {"description": "A token was sent, and it is not valid"},
+        404: {"description": "No such class"},
+    },
 )
 async def get_catalogue_run(run_id: str, actor: MaybePrincipal) -> CatalogueRunDetailOut:
     """Public, ended and full classes too (`open` and `closed` say so); with a worker's token
