@@ -21,6 +21,7 @@ from api.routers import (
     apprenticeships,
     audit,
     auth,
+    catalogue,
     certificates,
     claims,
     enrolments,
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
+    app.include_router(catalogue.router)
     app.include_router(certificates.router)
     app.include_router(workers.router)
     app.include_router(me.router)

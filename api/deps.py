@@ -18,6 +18,7 @@ A route takes one of the aliases declared here; a route with none of them is pub
 
 * API: ``CurrentPrincipal`` (anyone logged in), ``WorkerUser``, ``ProviderUser``,
   ``AgencyUser``, ``Admin``, ``OrganisationAdmin`` (a provider's or an agency's own admin);
+  a public route that says more to whoever is logged in takes ``MaybePrincipal``;
 * pages: ``PagePrincipal``, ``WorkerPage``, ``ProviderPage``, ``AgencyPage``, ``AdminPage``,
   ``OrganisationAdminPage``;
 * several roles or chosen sub-roles::
@@ -89,6 +90,19 @@ async def get_current_principal(
 
 # The API's source under the name the page source pairs with.
 bearer_principal = get_current_principal
+
+
+async def optional_principal(
+    runtime: RuntimeDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor | None:
+    """The actor of a bearer token if one is sent (a bad one is 401), else None.
+
+    For a public route that tells a signed-in caller more (the catalogue tells a worker which
+    vouchers pay): not a principal source, so the route stays public in the access matrix.
+    """
+    if not token:
+        return None
+    return await get_current_principal(runtime, token)
 
 
 def register_page_resolver(app: FastAPI, resolver: PageResolver) -> None:
@@ -220,6 +234,7 @@ def require_page_roles(*roles: Role, staff: Iterable[StaffRole] | None = None) -
 
 
 CurrentPrincipal = Annotated[Actor, Depends(get_current_principal)]
+MaybePrincipal = Annotated[Actor | None, Depends(optional_principal)]
 WorkerUser = Annotated[Actor, Depends(require_roles(Role.WORKER))]
 ProviderUser = Annotated[Actor, Depends(require_roles(Role.PROVIDER))]
 AgencyUser = Annotated[Actor, Depends(require_roles(Role.AGENCY))]

@@ -34,7 +34,16 @@ from fastapi import FastAPI
 from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
-from api.web.routes import assets, landing, public, session, worker_account, worker_record
+from api.web.routes import (
+    assets,
+    catalogue,
+    landing,
+    public,
+    session,
+    worker_account,
+    worker_record,
+    worker_training,
+)
 from api.web.static import StaticFiles
 from api.web.templating import Templates
 
@@ -59,4 +68,6 @@ def install(app: FastAPI) -> None:
     app.include_router(landing.router)
     app.include_router(worker_record.router)
     app.include_router(worker_account.router)
+    app.include_router(catalogue.router)
+    app.include_router(worker_training.router)
     errors.install(app)

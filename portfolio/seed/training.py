@@ -123,6 +123,8 @@ def _run(builder: CohortBuilder, rng: random.Random, k: int, open_run: bool, siz
             {"n": s.n, "day": _stored_day(s.day), "start": s.start, "hours": s.hours}
             for s in sessions
         ],
+        "occupation_code": course.occupation_code,
+        "target_level": course.target_level.value,
         "created_at": created,
         "created_by": organisation.principal_id,
     }

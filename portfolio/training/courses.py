@@ -118,6 +118,8 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         location=run.location.strip(),
         trainers=[t.strip() for t in run.trainers],
         sessions=sessions,
+        occupation_code=course.occupation_code,
+        target_level=course.target_level,
         created_at=clock.now(),
         created_by=actor.principal_id,
     )

@@ -4,9 +4,10 @@ so every archive entry is a real link of its chain.
 
 Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician (whose
 certificate it later corrected: the date was typed wrong, so the archive shows a correction),
-and runs a class in progress today in which worker-1 has a record awaiting their confirmation,
-and one next month that worker-1 withdrew from (to be enrolled again) and worker-2 asked for.
-Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill) welder. Loading twice
+and runs a class in progress today in which worker-1 has two records awaiting their
+confirmation, and one next month that worker-1 withdrew from (to be enrolled again, or to apply to again) and
+worker-2 asked for. Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill)
+welder. Both providers have classes open for applications in the catalogue. Loading twice
 changes nothing: when provider A's organisation exists, the demo has been loaded.
 """
 
@@ -98,13 +99,19 @@ def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Ses
 
 
 async def _run(
-    provider: Actor, course_id: str, start: date, count: int, hours: float, capacity: int = 40
+    provider: Actor,
+    course_id: str,
+    start: date,
+    count: int,
+    hours: float,
+    capacity: int = 40,
+    location: str = "教学楼 3 楼实训室",
 ) -> RunView:
     run = NewRun(
         start_date=start,
         end_date=start + timedelta(days=count - 1),
         capacity=capacity,
-        location="教学楼 3 楼实训室",
+        location=location,
         trainers=["陈师傅", "刘老师"],
         sessions=_daily(start, count, hours),
     )
@@ -292,11 +299,12 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
         enrolment_id=str(enrolment.id),
         presence=attendance.Presence(1, 4, CaptureMethod.QR_CODE, "qr-check-in-0001"),
     )
-    await attendance.record(
-        actor=provider_a,
-        enrolment_id=str(enrolment.id),
-        presence=attendance.Presence(2, 3.5, CaptureMethod.MANUAL),
-    )
+    for session_n, hours in ((2, 3.5), (3, 4)):
+        await attendance.record(
+            actor=provider_a,
+            enrolment_id=str(enrolment.id),
+            presence=attendance.Presence(session_n, hours, CaptureMethod.MANUAL),
+        )
     # A class next month with a seat requested by worker-2 (across regions: training is open).
     upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
     await enrolments.enrol(
@@ -314,3 +322,18 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
         reason="与在岗排班冲突",
         withdraw_reason=WithdrawReason.WORKER,
     )
+    # Classes open for applications in the catalogue: electricians in two weeks (Chengdu) and
+    # welders next month (Mianyang), both paid for by worker-1's Chengdu skill-upgrading
+    # voucher; and a short electricians' class from tomorrow, which overlaps the class
+    # worker-1 attends (applying to it is refused, naming the clash).
+    await _run(provider_a, str(electrician.id), today + timedelta(days=14), 4, 8, capacity=30)
+    await _run(
+        provider_b,
+        str(welding.id),
+        today + timedelta(days=21),
+        5,
+        8,
+        capacity=20,
+        location="绵阳市技师学院焊接实训中心",
+    )
+    await _run(provider_a, str(electrician.id), today + timedelta(days=1), 2, 8, capacity=12)

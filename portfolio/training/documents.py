@@ -114,6 +114,11 @@ class Run(Document):
     location: str
     trainers: list[str]
     sessions: list[Session]
+    # Copied from the course when the run is scheduled (a course never changes), so the public
+    # catalogue searches runs by occupation and level in one indexed query; "" / None on runs
+    # written before the catalogue existed.
+    occupation_code: str = ""
+    target_level: SkillLevel | None = None
     created_at: datetime
     created_by: str
 
@@ -123,6 +128,10 @@ class Run(Document):
             IndexModel([("course_id", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING), ("start_date", DESCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),
+            # The catalogue: runs not yet ended, by place and occupation.
+            IndexModel([("end_date", ASCENDING)]),
+            IndexModel([("region_code", ASCENDING)]),
+            IndexModel([("occupation_code", ASCENDING)]),
         ]
 
 

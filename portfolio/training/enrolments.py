@@ -67,10 +67,13 @@ def _new_enrolment(
     )
 
 
-async def _place(
+async def place_worker(
     *, actor: Actor, run: Run, archive: Archive, accept: bool, now: datetime
 ) -> Enrolment:
-    """Book, seat and record one worker on ``run``; undo the earlier steps if a later fails."""
+    """Book, seat and record one worker on ``run``; undo the earlier steps if a later fails.
+
+    A provider enrolling a worker and a worker applying (``applications.py``) both come here.
+    """
     assert run.id is not None
     assert archive.id is not None
     existing = await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)})
@@ -138,7 +141,8 @@ async def enrol(
     """A provider enrols a worker (named by ID number and name) in one of its runs."""
     run = await _own_run(actor, run_id)
     archive = await find_worker(keyring, worker)
-    placed = await _place(actor=actor, run=run, archive=archive, accept=accept, now=clock.now())
+    now = clock.now()
+    placed = await place_worker(actor=actor, run=run, archive=archive, accept=accept, now=now)
     return EnrolmentView.of(placed)
 
 

@@ -49,6 +49,10 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/certificates"): only(Role.PROVIDER),
     ("GET", "/certificates/check"): PUBLIC,
     ("GET", "/certificates/links/{token}"): PUBLIC,
+    ("GET", "/catalogue/runs"): PUBLIC,
+    ("GET", "/catalogue/runs/{run_id}"): PUBLIC,
+    ("POST", "/me/applications"): only(Role.WORKER),
+    ("POST", "/me/applications/{enrolment_id}/withdraw"): only(Role.WORKER),
 }
 
 

@@ -34,7 +34,7 @@ async def test_demo_workers_are_trained_certified_and_attending(
         "withdrawn",
     ]
     current = next(e for e in enrolled if e["status"] == "in_training")
-    assert len(current["awaiting_confirmation"]) == 1
+    assert len(current["awaiting_confirmation"]) == 2
     assert current["hours_confirmed"] == 4
     # Worker-1 withdrew from next month's class; provider-a can enrol them in it again.
     gone = next(e for e in enrolled if e["status"] == "withdrawn")

@@ -30,6 +30,7 @@ from portfolio.settings import Settings
 from tests.access.matrix import PLACEHOLDER, PUBLIC, SEATS, Access, Route, Seat, only, seat_name
 from tests.archives.factories import fresh_resident_id
 from tests.helpers import DEFAULT_PASSWORD, create_principal
+from tests.web import training_arrange
 from tests.web.pages import ORIGIN, set_session, sign_in
 
 PAGES: dict[Route, Access] = {
@@ -62,6 +63,21 @@ PAGES: dict[Route, Access] = {
     ("POST", "/my/account/sign-out-everywhere"): only(Role.WORKER),
     ("GET", "/my/account/password"): only(Role.WORKER),
     ("POST", "/my/account/password"): only(Role.WORKER),
+    # Finding training (api/web/routes/catalogue.py).
+    ("GET", "/find-training"): PUBLIC,
+    ("GET", "/find-training/{run_id}"): PUBLIC,
+    ("POST", "/find-training/{run_id}/apply"): only(Role.WORKER),
+    # The worker's training, vouchers and apprenticeships (api/web/routes/worker_training.py).
+    ("GET", "/my/training"): only(Role.WORKER),
+    ("GET", "/my/training/{enrolment_id}"): only(Role.WORKER),
+    ("POST", "/my/training/{enrolment_id}/withdraw"): only(Role.WORKER),
+    ("POST", "/my/training/{enrolment_id}/attendance/{record_id}"): only(Role.WORKER),
+    ("GET", "/my/vouchers"): only(Role.WORKER),
+    ("GET", "/my/vouchers/{voucher_id}"): only(Role.WORKER),
+    ("POST", "/my/vouchers/{voucher_id}/consent"): only(Role.WORKER),
+    ("GET", "/my/apprenticeships"): only(Role.WORKER),
+    ("GET", "/my/apprenticeships/{apprenticeship_id}"): only(Role.WORKER),
+    ("POST", "/my/apprenticeships/{apprenticeship_id}/confirm"): only(Role.WORKER),
 }
 
 
@@ -111,6 +127,11 @@ async def _archive_with_entries(web: AsyncClient, settings: Settings, owner: Any
 # Pages that show one owner's object: another worker of the same role must see 404.
 CROSS_OWNER_PAGES: list[PageCrossOwnerCase] = [
     PageCrossOwnerCase("an archive entry", Role.WORKER, _archive_with_entries),
+    PageCrossOwnerCase("another worker's class", Role.WORKER, training_arrange.arrange_class),
+    PageCrossOwnerCase("another worker's voucher", Role.WORKER, training_arrange.arrange_voucher),
+    PageCrossOwnerCase(
+        "another worker's apprenticeship", Role.WORKER, training_arrange.arrange_agreement
+    ),
 ]
 
 _TEST_PROBE = re.compile(r"^/_test/")
