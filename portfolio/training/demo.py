@@ -6,9 +6,10 @@ Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an el
 certificate it later corrected: the date was typed wrong, so the archive shows a correction),
 and runs a class in progress today in which worker-1 has two records awaiting their
 confirmation, and one next month that worker-1 withdrew from (to be enrolled again, or to
-apply to again) and worker-2 asked for. Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill)
-welder. Both providers have classes open for applications in the catalogue. Loading twice
-changes nothing: when provider A's organisation exists, the demo has been loaded.
+apply to again) and worker-2 asked for. Provider B (绵阳, 510703) certified worker-2 as a
+senior (high-skill) welder. Both providers have classes open for applications in the
+catalogue. Loading twice changes nothing: when provider A's organisation exists, the demo has
+been loaded.
 """
 
 from __future__ import annotations
