@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from portfolio import events
 from portfolio.reports import handle_event, settle_event
-from portfolio.vouchers import on_event
+from portfolio.training.catalogue_terms import register_voucher_lookup
+from portfolio.vouchers import on_event, usable_vouchers
 
 
 def install() -> None:
@@ -21,3 +22,5 @@ def install() -> None:
             "vouchers": events.Subscriber(handle=on_event),
         }
     )
+    # The catalogue's "my voucher pays for it" asks the vouchers area (training cannot import it).
+    register_voucher_lookup(usable_vouchers)

@@ -9,6 +9,7 @@ reports), enrolments that ended early (their vouchers go back).
 
 from portfolio.training.attendance import Presence, hours_attended, records_by_enrolment
 from portfolio.training.attendance import record as record_attendance
+from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
 from portfolio.training.completions import Outcome, complete_one
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
@@ -77,6 +78,7 @@ __all__ = [
     "CompletionResult",
     "CompletionsRecorded",
     "Course",
+    "CourseFacts",
     "Delivery",
     "Enrolment",
     "EnrolmentEnded",
@@ -85,6 +87,7 @@ __all__ = [
     "OrganisationKind",
     "OrganisationStatus",
     "Outcome",
+    "PayingVoucherView",
     "Presence",
     "Run",
     "Session",

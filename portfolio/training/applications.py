@@ -19,9 +19,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.documents import Archive
-from portfolio.archives.scope import require_worker
+from portfolio.accounts import Actor
+from portfolio.archives import archive_by_id, require_worker
 from portfolio.errors import Conflict, InvalidTransition, NotFound
 from portfolio.training.catalogue import closed_reason
 from portfolio.training.documents import Enrolment, Organisation, Run
@@ -72,7 +71,7 @@ def _said_by_placing(error: Conflict) -> Conflict:
 
 async def apply(*, actor: Actor, run_id: str, now: datetime | None = None) -> EnrolmentView:
     """The signed-in worker applies to a class open for applications (see the docstring)."""
-    archive = await Archive.get(require_worker(actor))
+    archive = await archive_by_id(require_worker(actor))
     if archive is None:
         raise NotFound("no such worker")
     run = await Run.get(ids.parse(run_id, "run"))

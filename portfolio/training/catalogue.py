@@ -24,21 +24,21 @@ from typing import Any
 from beanie import PydanticObjectId
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import AuthenticationFailed, Forbidden, NotFound, ValidationFailed
-from portfolio.identity.identifiers import parse_occupation_code, parse_region_prefix
+from portfolio.identity import parse_occupation_code, parse_region_prefix
 from portfolio.lookups import find_each
 from portfolio.paging import Page, PageRequest, bad_cursor
+from portfolio.training.catalogue_terms import (
+    CourseFacts,
+    PayingVouchers,
+    PayingVoucherView,
+    usable_vouchers,
+)
 from portfolio.training.documents import Course, Enrolment, Organisation, Run
 from portfolio.training.enums import Delivery, OrganisationStatus
 from portfolio.training.views import EnrolmentView, SessionView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
-from portfolio.vouchers.coverage import (
-    CourseFacts,
-    PayingVoucherView,
-    UsableVouchers,
-    usable_vouchers,
-)
 
 MAX_BATCHES = 5
 _CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([0-9a-f]{24})$")
@@ -145,7 +145,7 @@ def _view(
     organisation: Organisation,
     *,
     closed: Closed | None,
-    usable: UsableVouchers | None,
+    usable: PayingVouchers | None,
 ) -> CatalogueRunView:
     return CatalogueRunView(
         id=str(run.id),
@@ -226,7 +226,7 @@ def _key(run: Run) -> str:
     return f"{run.start_date.isoformat()}.{run.id}"
 
 
-async def _viewer_vouchers(actor: Actor | None, search: Search) -> UsableVouchers | None:
+async def _viewer_vouchers(actor: Actor | None, search: Search) -> PayingVouchers | None:
     """The worker's usable vouchers (None for anyone else); a voucher search needs a worker."""
     if actor is None:
         if search.by_voucher:

@@ -14,8 +14,8 @@ from typing import TypeVar
 from beanie import Document
 
 from portfolio import ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.scope import require_worker
+from portfolio.accounts import Actor
+from portfolio.archives import require_worker
 from portfolio.errors import NotFound
 from portfolio.lookups import find_each
 from portfolio.paging import Page, PageRequest, by_id, id_page

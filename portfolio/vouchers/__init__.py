@@ -6,6 +6,7 @@ never from its modules). The area tells others of every voucher's change through
 (``listening.py``: an enrolment that ended early gives its voucher back).
 """
 
+from portfolio.vouchers.coverage import usable_vouchers
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.events import CourseKinds, VoucherChange, VouchersChanged, changes_to_count
 from portfolio.vouchers.listening import on_event
@@ -28,4 +29,5 @@ __all__ = [
     "on_event",
     "publish_missing_events",
     "restore_missing_events",
+    "usable_vouchers",
 ]

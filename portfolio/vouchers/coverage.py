@@ -12,35 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portfolio import clock, ids
-from portfolio.accounts.principal import Actor
-from portfolio.archives.scope import require_worker
+from portfolio.accounts import Actor
+from portfolio.archives import require_worker
 from portfolio.errors import NotFound
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.training import CourseFacts, PayingVoucherView
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.rules import coverage_gaps
 
 # More than a worker ever holds at once; a bound on the read all the same.
 MAX_USABLE = 100
-
-
-@dataclass(frozen=True)
-class CourseFacts:
-    """What a voucher's coverage looks at in a course."""
-
-    training_type: TrainingType
-    occupation_code: str
-    brand: SkillBrand | None
-
-
-@dataclass(frozen=True)
-class PayingVoucherView:
-    """A usable voucher that pays for a course, as its holder sees it named."""
-
-    id: str
-    policy_name: str
-    face_value_fen: int
-    valid_until: datetime
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ ADMIN_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/mentors"): "an organisation's mentors (its staff), not workers' archives",
     ("GET", "/mentors/{mentor_id}"): "an organisation's mentors",
     ("POST", "/vouchers/expire"): "a count of vouchers marked expired",
+    ("GET", "/administration"): "the administrator's landing page: who is signed in",
 }
 
 # Field names that carry worker data, and response models that are about workers.

@@ -16,10 +16,13 @@ from portfolio import bootstrap, clock
 from portfolio.accounts import web_sessions
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Role
+from portfolio.accounts.throttle import LoginFailures
 from portfolio.archives.documents import Archive, ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.personal import open_phone
 from portfolio.audit.documents import AuditEvent
+from portfolio.identity import FieldProtection
 from portfolio.record import links
 from portfolio.settings import Settings
 from portfolio.training import certificates
@@ -28,6 +31,7 @@ from tests.helpers import DEFAULT_PASSWORD, auth_headers, create_principal, requ
 from tests.web.pages import (
     ORIGIN,
     hidden_fields,
+    keyring_of,
     post_form,
     registered_worker,
     set_session,
@@ -276,7 +280,7 @@ async def test_the_access_log_names_who_from_where_why_and_what(
     assert "成都市人社部门 (5101)" in page
     assert "查看了您的完整号码" in page  # the agency's read with full numbers
     assert "查询了您的信息" in page  # its search, with masked data only
-    assert "证件号码, 手机号码, 社会保障号码, 就业创业证编号" in page
+    assert "证件号码, 手机号码, 出生日期, 社会保障号码, 就业创业证编号" in page
 
 
 async def test_the_access_log_pages_both_ways(web: AsyncClient, settings: Settings) -> None:
@@ -355,10 +359,11 @@ async def test_changing_the_phone_number(web: AsyncClient, settings: Settings) -
         assert 'href="#' in again.text
     archive = await Archive.get(worker.archive_id)
     assert archive is not None
-    assert archive.phone == "13800138000"
-    stored = await Principal.get(worker.id)
-    assert stored is not None
-    assert stored.failed_logins == 1  # the wrong password counted as a failed login does
+    protection = FieldProtection(await keyring_of(settings))
+    assert await open_phone(archive, protection) == "13800138000"
+    # The wrong password counted as a failed login does (by name, and by name and address).
+    counted = await LoginFailures.find_all().to_list()
+    assert sorted(c.failures for c in counted) == [1, 1]
 
     # Without its token: nothing changes.
     page = await web.get("/my/profile/phone")
@@ -384,7 +389,8 @@ async def test_changing_the_phone_number(web: AsyncClient, settings: Settings) -
     assert "139****2222" in profile.text
     archive = await Archive.get(worker.archive_id)
     assert archive is not None
-    assert archive.phone == "13911112222"
+    assert await open_phone(archive, protection) == "13911112222"
+    assert archive.phone_masked == "139****2222"
     event = await AuditEvent.find_one({"kind": "phone.changed", "principal_id": str(worker.id)})
     assert event is not None
     assert event.target == str(worker.archive_id)
@@ -561,11 +567,10 @@ async def test_activation_sets_the_password_and_signs_in(
     assert activated.headers["location"] == "/my?notice=activated"
     home = await web.get(activated.headers["location"], headers=EN)
     assert "Your login is ready." in home.text
-    assert "13900001111" in home.text  # the phone number is the username
-    login = await AuditEvent.find_one(
-        {"kind": "login.succeeded", "username": "13900001111", "details.channel": "web"}
-    )
+    # The phone number is the login name, stored (and audited) only as its keyed name.
+    login = await AuditEvent.find_one({"kind": "login.succeeded", "details.channel": "web"})
     assert login is not None
+    assert "13900001111" not in str(login.model_dump())
     # Used once: the same code again is refused.
     web.cookies.clear()
     again = await post_form(
