@@ -306,3 +306,18 @@ def test_the_readme_shows_the_dependencies() -> None:
     shown = re.search(r"<!-- areas -->\n```\n(.*?)\n```", readme, re.DOTALL)
     assert shown is not None, "the README's architecture section lost its area picture"
     assert shown.group(1) == picture(), f"update the README's picture to:\n{picture()}"
+
+
+def test_no_two_test_files_or_tests_share_a_name() -> None:
+    """A failure names one test wherever it lives: file names and test names are unique."""
+    files = sorted((ROOT / "tests").rglob("test_*.py"))
+    names = [path.name for path in files]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    tests = [
+        node.name
+        for path in files
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test_")
+    ]
+    assert sorted({t for t in tests if tests.count(t) > 1}) == []

@@ -2,8 +2,8 @@
 
 An agency reaches agreements of employers (or workers) in its region: another region's agency
 gets 404. A worker reaches only their own agreements. (Providers: another provider is refused
-too, see tests/apprenticeships/test_access.py; the matrix's provider principals are bound to
-no registered organisation, so that case cannot be arranged here.)
+too, see tests/apprenticeships/test_apprenticeships_access.py; the matrix's provider
+principals are bound to no registered organisation, so that case cannot be arranged here.)
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Agencies publish, issue and cancel; a worker reads their own vouchers and eligibility, consents
 and binds; a provider binds (with the worker's consent) and reads the vouchers bound to it.
 The cross-owner cases here are an agency of another region; another provider and another
-worker are refused in tests/vouchers/test_access.py, which needs a real class and archives
+worker are refused in tests/vouchers/test_vouchers_access.py, which needs a real class and archives
 (claims and decisions: tests/vouchers/test_claims.py).
 """
 

@@ -123,7 +123,7 @@ async def test_finding_a_class_applying_and_withdrawing(people: dict[str, Browse
     await expect(page.get_by_role("alert")).to_contain_text("时间冲突")
 
 
-async def test_answering_were_you_there(people: dict[str, BrowserContext]) -> None:
+async def test_answering_were_you_there_in_the_browser(people: dict[str, BrowserContext]) -> None:
     page = await people["en"].new_page()
     await page.goto("/my/training")
     await _sign_in(page, "worker-1", english=True)

@@ -136,7 +136,9 @@ async def test_search_needs_exactly_one_number_and_stays_in_the_region(
     assert log["items"] == []
 
 
-async def test_access_log_pages_newest_first(client: AsyncClient, settings: Settings) -> None:
+async def test_access_log_pages_newest_first_through_http(
+    client: AsyncClient, settings: Settings
+) -> None:
     agency = await log_in_as(client, settings, Role.AGENCY, region_prefix="5101")
     worker = await registered_worker(client, agency)
     for n in range(5):

@@ -26,7 +26,7 @@ from tests.workers.factories import (
 )
 
 
-async def test_no_plaintext_identity_number_in_any_collection_or_log(
+async def test_no_plaintext_identity_number_in_any_collection_or_log_after_http_calls(
     client: AsyncClient,
     settings: Settings,
     db_client: AsyncMongoClient[dict[str, Any]],

@@ -11,7 +11,7 @@ from pymongo import MongoClient
 
 from portfolio import clock
 from portfolio.storage import EmbeddedStore
-from tests.accounts.test_cli import portfolio
+from tests.accounts.test_accounts_cli import portfolio
 
 
 def _seed(data_dir: Path) -> None:

@@ -133,7 +133,7 @@ def test_no_registrations_at_all_is_no_employment() -> None:
         (date(2026, 5, 1), []),
     ],
 )
-def test_step_dates(on: date, expected: list[tuple[str, str]]) -> None:
+def test_step_dates_rule(on: date, expected: list[tuple[str, str]]) -> None:
     found = check_step_date(on, today=TODAY, started=date(2026, 4, 1), last=date(2026, 5, 1))
     assert rules(found) == expected
 

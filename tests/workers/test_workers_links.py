@@ -110,7 +110,7 @@ async def test_employment_registrations_open_and_close(
     assert kinds == ["link_added", "link_changed", "link_added", "registered"]
 
 
-async def test_transfer_needs_an_agency_covering_both_regions(
+async def test_transfer_needs_an_agency_covering_both_regions_through_http(
     client: AsyncClient, settings: Settings
 ) -> None:
     chengdu = await log_in_as(client, settings, Role.AGENCY, region_prefix="5101")

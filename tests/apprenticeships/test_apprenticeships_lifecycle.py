@@ -226,7 +226,7 @@ ALL = ["approve", "confirm", "start", "pause", "resume", "stop", "complete"]
         ("active", "complete", ALL),
     ],
 )
-async def test_forbidden_transitions_are_409_and_change_nothing(
+async def test_forbidden_agreement_transitions_are_409_and_change_nothing(
     client: AsyncClient,
     runtime: Runtime,
     reached: str,
