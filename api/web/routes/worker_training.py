@@ -100,7 +100,7 @@ async def my_training(
     )
 
 
-@router.get("/my/training/{enrolment_id}")
+@router.get("/my/training/{enrolment_id}", name="worker_enrolment")
 async def my_class(
     request: Request, enrolment_id: str, actor: WorkerPage, notice: str = ""
 ) -> Response:
