@@ -9,9 +9,9 @@ every field they show, and nothing else of a view leaves.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from portfolio.apprenticeships.enums import (
     ApprenticeshipStatus,
@@ -29,23 +29,12 @@ from portfolio.apprenticeships.views import (
 )
 from portfolio.archives import WorkerRef
 from portfolio.vocabulary import SkillLevel
-from schemas.common import Input
+from schemas.common import Input, Output
 from schemas.enrolments import WorkerRefIn
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Hours = Annotated[StrictInt, Field(ge=0, le=10_000)]
-
-
-class _Out(BaseModel):
-    """Base of the responses here: read from a domain view's attributes."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    @classmethod
-    def from_view(cls, view: object) -> Self:
-        """This response read from the attributes of a domain view (nested views too)."""
-        return cls.model_validate(view, from_attributes=True)
 
 
 class MentorIn(Input):
@@ -59,7 +48,7 @@ class MentorIn(Input):
         return NewMentor(name=self.name, level=self.level)
 
 
-class MentorOut(_Out):
+class MentorOut(Output):
     """A mentor and how many apprentices they guide now (active or paused)."""
 
     id: str
@@ -191,7 +180,7 @@ class RejectIn(Input):
         return Rejection(reason=self.reason)
 
 
-class MentorRefOut(_Out):
+class MentorRefOut(Output):
     """A mentor as an agreement names them."""
 
     id: str
@@ -199,7 +188,7 @@ class MentorRefOut(_Out):
     level: SkillLevel
 
 
-class PlanOut(_Out):
+class PlanOut(Output):
     """Dates, hours and mentors as agreed (and changed)."""
 
     planned_start: date
@@ -211,7 +200,7 @@ class PlanOut(_Out):
     school_mentor: MentorRefOut
 
 
-class ApprovalsOut(_Out):
+class ApprovalsOut(Output):
     """Which parties have approved."""
 
     employer: bool
@@ -219,7 +208,7 @@ class ApprovalsOut(_Out):
     agency: bool
 
 
-class PendingChangeOut(_Out):
+class PendingChangeOut(Output):
     """A change awaiting the other party's answer."""
 
     n: int
@@ -230,7 +219,7 @@ class PendingChangeOut(_Out):
     proposed_at: datetime
 
 
-class ApprenticeshipOut(_Out):
+class ApprenticeshipOut(Output):
     """An agreement as its parties, the apprentice and agencies see it (number masked)."""
 
     id: str
@@ -258,7 +247,7 @@ class ApprenticeshipOut(_Out):
     updated_at: datetime
 
 
-class SubsidyOut(_Out):
+class SubsidyOut(Output):
     """The subsidy owed so far: whole months of active days (pauses excluded)."""
 
     per_year_fen: int
@@ -268,7 +257,7 @@ class SubsidyOut(_Out):
     as_of: date
 
 
-class EventOut(_Out):
+class EventOut(Output):
     """One step of the agreement's history."""
 
     version: int
@@ -280,7 +269,7 @@ class EventOut(_Out):
     at: datetime
 
 
-class ChangeOut(_Out):
+class ChangeOut(Output):
     """One change request and what became of it."""
 
     n: int

@@ -16,8 +16,8 @@ from portfolio.training.enums import (
 )
 from portfolio.vocabulary import SkillLevel
 from portfolio.vouchers.enums import RejectReason
-from schemas.common import Input
-from schemas.voucher_policies import Fen, FromView, Note
+from schemas.common import Input, Output
+from schemas.voucher_policies import Fen, Note
 from schemas.vouchers import VoucherOut
 
 
@@ -44,7 +44,7 @@ class RejectIn(Input):
     note: Note = Field(default="", description="required when the reason is `other`")
 
 
-class SessionEvidenceOut(FromView):
+class SessionEvidenceOut(Output):
     """One session as it counts: the latest confirmed record."""
 
     session_n: int
@@ -54,7 +54,7 @@ class SessionEvidenceOut(FromView):
     confirmed_at: datetime | None
 
 
-class EnrolmentEvidenceOut(FromView):
+class EnrolmentEvidenceOut(Output):
     """The enrolment the voucher is bound to, and its completion."""
 
     id: str
@@ -70,7 +70,7 @@ class EnrolmentEvidenceOut(FromView):
     completed_at: datetime | None
 
 
-class CertificateEvidenceOut(FromView):
+class CertificateEvidenceOut(Output):
     """A certificate recorded for the enrolment."""
 
     id: str
@@ -81,7 +81,7 @@ class CertificateEvidenceOut(FromView):
     status: CertificateStatus
 
 
-class EvidenceOut(FromView):
+class EvidenceOut(Output):
     """What the agency looks at before paying."""
 
     enrolment: EnrolmentEvidenceOut | None
@@ -96,7 +96,7 @@ class EvidenceOut(FromView):
     cap_fen: int = Field(description="the most a claim on this voucher may ask")
 
 
-class ClaimOut(FromView):
+class ClaimOut(Output):
     """A claimed or redeemed voucher with its evidence."""
 
     voucher: VoucherOut
@@ -108,7 +108,7 @@ class ClaimOut(FromView):
     evidence: EvidenceOut
 
 
-class MoneyOut(FromView):
+class MoneyOut(Output):
     """Money of a provider (or of an agency's region): owed and paid, integer fen."""
 
     claims_pending: int = Field(description="claims awaiting a decision")
@@ -117,7 +117,7 @@ class MoneyOut(FromView):
     paid_fen: int = Field(description="the ledger's total for them")
 
 
-class SettlementRowOut(FromView):
+class SettlementRowOut(Output):
     """What one provider is owed for the period."""
 
     organisation_id: str
@@ -127,7 +127,7 @@ class SettlementRowOut(FromView):
     amount_fen: int
 
 
-class SettlementOut(FromView):
+class SettlementOut(Output):
     """Redemptions of the region in a period (China dates, both included), by provider."""
 
     region_prefix: str

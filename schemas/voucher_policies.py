@@ -12,12 +12,12 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode
 from portfolio.vouchers.inputs import PolicyContent, RulesContent
-from schemas.common import Input
+from schemas.common import Input, Output
 
 # 100,000 yuan: far above any subsidy standard, low enough to catch a slipped digit.
 MAX_FACE_VALUE_FEN = 10_000_000
@@ -26,12 +26,6 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 Note = Annotated[str, Field(max_length=500)]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Fen = Annotated[StrictInt, Field(ge=1, le=MAX_FACE_VALUE_FEN)]
-
-
-class FromView(BaseModel):
-    """Base of the voucher area's responses: built from a domain view's attributes."""
-
-    model_config = ConfigDict(from_attributes=True)
 
 
 class RulesIn(Input):
@@ -119,7 +113,7 @@ class PolicyVersionIn(PolicyIn):
         return replace(super().to_domain(), change_note=self.change_note)
 
 
-class RulesOut(FromView):
+class RulesOut(Output):
     """The eligibility rules of a policy version."""
 
     registered_unemployed: bool
@@ -130,7 +124,7 @@ class RulesOut(FromView):
     one_unused_voucher: bool
 
 
-class PolicyOut(FromView):
+class PolicyOut(Output):
     """One version of a policy, and the state of the policy."""
 
     id: str = Field(description="this version's id")
@@ -154,7 +148,7 @@ class PolicyOut(FromView):
     created_at: datetime
 
 
-class RuleOutcomeOut(FromView):
+class RuleOutcomeOut(Output):
     """One rule applied to one worker, with its reason in Chinese and in English."""
 
     rule: RuleCode
@@ -163,7 +157,7 @@ class RuleOutcomeOut(FromView):
     reason_en: str
 
 
-class EligibilityOut(FromView):
+class EligibilityOut(Output):
     """Eligible or not, with the reason for every rule of the policy."""
 
     policy_id: str
@@ -176,7 +170,7 @@ class EligibilityOut(FromView):
     checked_at: datetime
 
 
-class MyPolicyOut(FromView):
+class MyPolicyOut(Output):
     """A published policy covering the worker's region, and whether the worker is eligible."""
 
     policy: PolicyOut

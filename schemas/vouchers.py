@@ -12,8 +12,8 @@ from portfolio.identity.identifiers import IdType
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.inputs import IssueRow
-from schemas.common import Input
-from schemas.voucher_policies import FromView, Id, Note, RuleOutcomeOut
+from schemas.common import Input, Output
+from schemas.voucher_policies import Id, Note, RuleOutcomeOut
 
 # Issue 12: a bulk request takes at least 10,000 rows (a whole district's list at once).
 MAX_BULK_ROWS = 10_000
@@ -83,7 +83,7 @@ class ConsentIn(Input):
     provider_may_bind: StrictBool
 
 
-class CoverageOut(FromView):
+class CoverageOut(Output):
     """What the voucher pays for (empty: any)."""
 
     training_types: list[TrainingType]
@@ -91,7 +91,7 @@ class CoverageOut(FromView):
     brands: list[SkillBrand]
 
 
-class VoucherOut(FromView):
+class VoucherOut(Output):
     """A voucher. ``status`` is the effective one: past its end an unused voucher is expired,
     whether or not the sweep has marked it yet."""
 
@@ -124,7 +124,7 @@ class VoucherOut(FromView):
     updated_at: datetime
 
 
-class VoucherEventOut(FromView):
+class VoucherEventOut(Output):
     """One transition of a voucher: who, when, from, to, why."""
 
     version: int
@@ -138,7 +138,7 @@ class VoucherEventOut(FromView):
     details: dict[str, str]
 
 
-class FieldErrorOut(FromView):
+class FieldErrorOut(Output):
     """One rule one field broke."""
 
     field: str
@@ -146,7 +146,7 @@ class FieldErrorOut(FromView):
     message: str
 
 
-class VoucherRowOut(FromView):
+class VoucherRowOut(Output):
     """One row's outcome in a bulk issue."""
 
     row: int
@@ -157,7 +157,7 @@ class VoucherRowOut(FromView):
     detail: str = ""
 
 
-class BulkVoucherOut(FromView):
+class BulkVoucherOut(Output):
     """Per-row results: eligible rows get a voucher while the quantity lasts."""
 
     issued: int
@@ -166,7 +166,7 @@ class BulkVoucherOut(FromView):
     rows: list[VoucherRowOut]
 
 
-class ExpiredOut(FromView):
+class ExpiredOut(Output):
     """How many vouchers past their end this sweep marked expired."""
 
     expired: int
