@@ -13,7 +13,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from pymongo.errors import PyMongoError
 
-from api import openapi, problems, web
+from api import metrics, openapi, problems, web
 from api.middleware import RequestContextMiddleware
 from api.routers import (
     admin,
@@ -139,6 +139,7 @@ def create_app(
         max_bulk_body_bytes=settings.max_bulk_body_bytes,
     )
     app.include_router(health.router)
+    metrics.install(app)
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(audit.router)

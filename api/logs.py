@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from portfolio.audit import context as request_context
+
 # Attributes every LogRecord has; anything else was passed in ``extra`` and is emitted.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
 
@@ -30,10 +32,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class RequestIdFilter(logging.Filter):
+    """Stamps the running request's id on every record logged while it runs (a service's
+    warning, a driver's error, not only the access line), so a quoted id finds them all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Add ``request_id`` unless the record names one already; never drops a record."""
+        if getattr(record, "request_id", None) is None:
+            request_id = request_context.current().request_id
+            if request_id is not None:
+                record.request_id = request_id
+        return True
+
+
 def configure(level: str = "INFO") -> None:
-    """Send every log record to stderr as JSON lines."""
+    """Send every log record to stderr as JSON lines, each with its request's id."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

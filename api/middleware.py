@@ -17,6 +17,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import metrics
 from api.problems import PROBLEM_MEDIA_TYPE, problem_body
 from portfolio.audit import context as audit_context
 
@@ -121,6 +122,10 @@ class RequestContextMiddleware:
                     request_id=request_id,
                 )
         finally:
+            elapsed = time.perf_counter() - started
+            # The route matched (set in the scope by the router), as its template.
+            route = scope.get("route")
+            metrics.observe_request(scope["method"], getattr(route, "path", None), status, elapsed)
             access_log.info(
                 "request",
                 extra={
@@ -128,7 +133,7 @@ class RequestContextMiddleware:
                     "method": scope["method"],
                     "path": path,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(elapsed * 1000, 2),
                 },
             )
 

@@ -14,19 +14,25 @@ or voiding entry was never noted, and redeemed vouchers whose archive entry was 
 (their ledger entry is written first if missing, under its deterministic id:
 ``portfolio.vouchers.finish_redemptions``). Each area re-derives the domain events its
 crashed requests did not publish (``portfolio.events``, crash window 1), and every event still
-open after the grace is delivered again (windows 2 to 4).
+open after the grace is delivered again (windows 2 to 4). Last, every stored counter (seats
+taken, a mentor's apprentices, a policy's issued count) is recounted from its records and a
+stable difference corrected (``portfolio.recount``); the report says how many of each kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import apprenticeships, clock, events, training, vouchers
+from portfolio import apprenticeships, clock, events, recount, training, vouchers
 from portfolio.once import insert_once
+
+log = logging.getLogger(__name__)
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
 # (The first run of the version with domain events publishes the events of the day's changes
@@ -80,6 +86,8 @@ class RepairReport:
     events_published: int = 0
     events_delivered: int = 0
     ran: bool = True
+    # Stored counters put back to what their records say, by kind (``portfolio.recount``).
+    recounted: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def skipped(cls) -> RepairReport:
@@ -143,6 +151,24 @@ async def _publish_missing_events(now: datetime, grace: timedelta) -> int:
     return published
 
 
+# Called with every run's report (the metrics count runs and what they fixed).
+_observers: list[Callable[[RepairReport], None]] = []
+
+
+def observe(observer: Callable[[RepairReport], None]) -> None:
+    """Call ``observer`` with the report of every run of the routine in this process."""
+    _observers.append(observer)
+
+
+def _tell(report: RepairReport) -> RepairReport:
+    for observer in _observers:
+        try:
+            observer(report)
+        except Exception:  # an observer's bug must not fail the repair
+            log.exception("repair observer failed")
+    return report
+
+
 async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairReport:
     """Finish every half-done use case found; safe to run at any time, any number of times.
 
@@ -152,9 +178,9 @@ async def repair(*, grace: timedelta, now: datetime | None = None) -> RepairRepo
     """
     holder = uuid4().hex
     if not await _take_lease(holder):
-        return RepairReport.skipped()
+        return _tell(RepairReport.skipped())
     try:
-        return await _run(now or clock.now(), grace)
+        return _tell(await _run(now or clock.now(), grace))
     finally:
         await _release_lease(holder)
 
@@ -178,6 +204,8 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         redemption_entries_finished=redemptions.archive_entries,
         events_published=published,
         events_delivered=delivered,
+        # Last: the steps above finish records whose counters then agree with them.
+        recounted=await recount.recount(),
     )
 
 

@@ -12,6 +12,7 @@ from portfolio.apprenticeships.events import (
     owed_for,
     publish_missing,
 )
+from portfolio.apprenticeships.recount import MENTOR_COUNTER as MENTOR_COUNTER
 from portfolio.apprenticeships.repair import finish_entries
 
 __all__ = [

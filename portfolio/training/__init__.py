@@ -58,6 +58,7 @@ from portfolio.training.queries import (
     is_enrolled_with,
     organisations_by_ids,
 )
+from portfolio.training.recount import SEAT_COUNTER as SEAT_COUNTER
 from portfolio.training.repair import (
     finish_certificates,
     finish_completion_entries,

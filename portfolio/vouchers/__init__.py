@@ -10,6 +10,7 @@ from portfolio.vouchers.coverage import usable_vouchers
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.events import CourseKinds, VoucherChange, VouchersChanged, changes_to_count
 from portfolio.vouchers.listening import on_event
+from portfolio.vouchers.recount import ISSUED_COUNTER as ISSUED_COUNTER
 from portfolio.vouchers.redemption import finish_redemptions
 from portfolio.vouchers.transitions import (
     expire_due,
