@@ -14,7 +14,16 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_accounts, cli_archives, cli_migrate, cli_repair, cli_reports, cli_seed, logs
+from api import (
+    cli_accounts,
+    cli_archives,
+    cli_migrate,
+    cli_repair,
+    cli_reports,
+    cli_runtime,
+    cli_seed,
+    logs,
+)
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
 from portfolio.settings import Settings
@@ -76,9 +85,8 @@ async def _watch_store(store: EmbeddedStore, server: uvicorn.Server) -> None:
         restarts.append(now)
         log.warning("embedded store died; restarting it", extra={"attempt": len(restarts)})
         try:
-            # In the main thread on purpose: the child's death signal follows the thread that
-            # started it, and the database is down anyway while this blocks.
-            store.restart()
+            # In a thread: the start waits for the store to answer, requests must not wait on it.
+            await asyncio.to_thread(store.restart)
             log.info("embedded store restarted")
         except StoreError as exc:
             log.error("embedded store restart failed", extra={"reason": str(exc)})
@@ -133,8 +141,9 @@ def serve(
             log_config=None,
             access_log=False,
             lifespan="on",
+            timeout_graceful_shutdown=cli_runtime.GRACEFUL_SHUTDOWN_S,
         )
-        server = uvicorn.Server(config)
+        server = cli_runtime.StoppingServer(config, on_deadline=store.stop if store else None)
         asyncio.run(_serve(server, store))
         if server.started is False:
             raise typer.Exit(1)

@@ -1,21 +1,27 @@
 """The MongoDB client, Beanie initialisation and the embedded store's life cycle.
 
 Without ``PORTFOLIO_MONGODB_URI`` the service runs on nx-27017, a MongoDB wire-protocol server
-over SQLite, started here as a child process on a free loopback port with every file it writes
-(data, pid, log) inside the data directory. A lock file makes sure two stores never open one
-data directory; the child is told by the kernel to die with its parent so no orphan survives a
-crash.
+over SQLite, started here as a child process with every file it writes (data, pid, log) inside
+the data directory. Portable (Linux, macOS, Alpine's musl) and safe with threads running (no
+``preexec_fn``, no ``prctl``):
+
+* the port: we bind the listening socket here and hand it to the child, so no other process
+  can take the port between our choice and the child's start;
+* no orphan: the child watches a pipe whose write end only we hold; when we close it or die
+  in any way, the child reads end of file and stops (``portfolio.embedded_main``);
+* one store per data directory: an ``flock`` on ``store.lock``, inherited by the child, so it
+  holds for as long as the child lives, even past our own end. A start finding it held waits
+  a moment (an old store whose parent just died is on its way out), then refuses, naming the
+  store's pid.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import json
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +41,9 @@ log = logging.getLogger(__name__)
 
 STORE_FILE = "store.json"
 LOCK_FILE = "store.lock"
-_PR_SET_PDEATHSIG = 1
+PID_FILE = "nx-27017.pid"
+# How long a start waits for an old store to let go of the data directory.
+LOCK_WAIT_S = 15.0
 
 
 class StoreError(RuntimeError):
@@ -48,11 +56,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def ping(uri: str, timeout_ms: int = 500) -> bool:
@@ -77,7 +80,10 @@ class EmbeddedStore:
     host: str = "127.0.0.1"
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    lock_wait_s: float = LOCK_WAIT_S
     _lock: IO[str] | None = field(default=None, repr=False)
+    # Our end of the child's watch pipe: closing it (or our death) stops the child.
+    _watch: int | None = field(default=None, repr=False)
 
     @property
     def uri(self) -> str:
@@ -96,30 +102,44 @@ class EmbeddedStore:
             raise StoreError(f"data directory {self.data_dir} is not usable: {exc}") from exc
         if self._lock is None:
             self._lock = self._acquire_lock()
-        if not self.port:
-            self.port = free_port(self.host)
         self._spawn(timeout_s)
         return self.uri
 
     def _acquire_lock(self) -> IO[str]:
-        handle = (self.data_dir / LOCK_FILE).open("w")
+        handle = (self.data_dir / LOCK_FILE).open("a")
+        deadline = time.monotonic() + self.lock_wait_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return handle
+            except BlockingIOError as exc:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    holder = _read_pid(self.data_dir / PID_FILE)
+                    raise StoreError(
+                        f"another embedded store (pid {holder or 'unknown'}) still uses "
+                        f"{self.data_dir}; stop it, or let commands use it through its "
+                        f"{STORE_FILE}"
+                    ) from exc
+            time.sleep(0.2)
+
+    def _listen(self) -> socket.socket:
+        """The listening socket the child will serve: bound here, so the port is ours."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            handle.close()
-            raise StoreError(
-                f"another embedded store already uses {self.data_dir}; stop it or use its "
-                f"{STORE_FILE}"
-            ) from exc
-        return handle
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+        except OSError as exc:
+            sock.close()
+            raise StoreError(f"port {self.port} on {self.host} is not free: {exc}") from exc
+        self.port = sock.getsockname()[1]
+        return sock
 
     def _spawn(self, timeout_s: float) -> None:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind((self.host, self.port))
-            except OSError as exc:
-                raise StoreError(f"port {self.port} on {self.host} is not free: {exc}") from exc
+        assert self._lock is not None
+        listener = self._listen()
+        watch_read, watch_write = os.pipe()
         logfile = (self.data_dir / "nx-27017.log").open("ab")
         command = [
             sys.executable,
@@ -127,24 +147,35 @@ class EmbeddedStore:
             "portfolio.embedded_main",
             "--data-dir",
             str(self.data_dir / "mongo"),
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
+            "--listen-fd",
+            str(listener.fileno()),
+            "--watch-fd",
+            str(watch_read),
+            "--lock-fd",
+            str(self._lock.fileno()),
             "--pid-file",
-            str(self.data_dir / "nx-27017.pid"),
+            str(self.data_dir / PID_FILE),
             "--log-file",
             str(self.data_dir / "nx-27017.log"),
         ]
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command,
-            stdout=logfile,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-            start_new_session=True,  # Ctrl-C in a terminal reaches us, not the store directly
-        )
-        logfile.close()
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                command,
+                stdout=logfile,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                pass_fds=(listener.fileno(), watch_read, self._lock.fileno()),
+                # Ctrl-C in a terminal reaches us, not the store directly: we stop it.
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(watch_write)
+            raise
+        finally:
+            logfile.close()
+            listener.close()
+            os.close(watch_read)
+        self._watch = watch_write
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,6 +200,11 @@ class EmbeddedStore:
         self._spawn(timeout_s=30.0)
 
     def _terminate(self) -> None:
+        if self._watch is not None:
+            # End of file on the child's watch pipe: it stops by itself, as on our death.
+            with contextlib.suppress(OSError):
+                os.close(self._watch)
+            self._watch = None
         if self.process is None:
             return
         if self.process.poll() is None:
@@ -195,6 +231,13 @@ class EmbeddedStore:
         """Write ``store.json`` so other commands can use this running store."""
         payload = {"port": self.port, "host": self.host, "pid": os.getpid()}
         (self.data_dir / STORE_FILE).write_text(json.dumps(payload))
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def running_store_uri(data_dir: Path) -> str | None:
