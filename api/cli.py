@@ -17,6 +17,8 @@ from rich.table import Table
 from api import (
     cli_accounts,
     cli_archives,
+    cli_backup,
+    cli_checkpoint,
     cli_migrate,
     cli_repair,
     cli_reports,
@@ -34,6 +36,8 @@ app.add_typer(cli_accounts.admin_app, name="admin")
 app.add_typer(cli_accounts.keys_app, name="keys")
 app.add_typer(cli_archives.archive_app, name="archive")
 app.add_typer(cli_reports.reports_app, name="reports")
+app.add_typer(cli_checkpoint.checkpoint_app, name="checkpoint")
+cli_backup.install(app)
 cli_repair.install(app)
 cli_seed.install(app)
 cli_migrate.install(app)

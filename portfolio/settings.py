@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     # Encrypts every key kept in MongoDB; generated into data_dir in development only.
     master_key: SecretStr | None = None
+    # Signs checkpoints of every hash chain (an Ed25519 PEM file; `portfolio checkpoint`).
+    # Keep it apart from the master key and out of the data directory and the database.
+    checkpoint_key_file: Path | None = None
     server_selection_timeout_ms: int = Field(default=2000, ge=100)
     # Connecting, and the driver's heartbeat: a heartbeat that times out marks the server down
     # and interrupts every operation in flight. At the selection timeout (2 s), a store busy

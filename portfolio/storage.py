@@ -101,11 +101,13 @@ class EmbeddedStore:
         except OSError as exc:
             raise StoreError(f"data directory {self.data_dir} is not usable: {exc}") from exc
         if self._lock is None:
-            self._lock = self._acquire_lock()
+            self._lock = self.acquire_lock()
         self._spawn(timeout_s)
         return self.uri
 
-    def _acquire_lock(self) -> IO[str]:
+    def acquire_lock(self) -> IO[str]:
+        """Lock the data directory (an ``flock`` held while the handle stays open), waiting
+        up to ``lock_wait_s`` for an old store to let go; StoreError naming its pid if not."""
         handle = (self.data_dir / LOCK_FILE).open("a")
         deadline = time.monotonic() + self.lock_wait_s
         while True:
@@ -117,7 +119,7 @@ class EmbeddedStore:
                     handle.close()
                     holder = _read_pid(self.data_dir / PID_FILE)
                     raise StoreError(
-                        f"another embedded store (pid {holder or 'unknown'}) still uses "
+                        f"another embedded store (pid {holder or 'unknown'}) already uses "
                         f"{self.data_dir}; stop it, or let commands use it through its "
                         f"{STORE_FILE}"
                     ) from exc

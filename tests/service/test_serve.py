@@ -134,6 +134,6 @@ def test_two_stores_never_share_a_data_directory(tmp_path: Path) -> None:
     first.start()
     try:
         with pytest.raises(StoreError, match="already uses"):
-            EmbeddedStore(tmp_path / "var").start()
+            EmbeddedStore(tmp_path / "var", lock_wait_s=1.0).start()
     finally:
         first.stop()
