@@ -18,9 +18,9 @@ from portfolio.sharing.views import SharedRecord
 from schemas.sharing import (
     CreatedShareOut,
     OpenShareIn,
+    ShareDetailOut,
     SharedItemOut,
     SharedRecordOut,
-    ShareDetailOut,
     ShareIn,
     ShareLinkOut,
 )

@@ -17,8 +17,8 @@ from pymongo import ASCENDING
 
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import ArchiveEntry
-from portfolio.archives.scope import require_worker
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.scope import require_worker
 from portfolio.keyring import Keyring
 from portfolio.record import links
 from portfolio.record.certificates import CERTIFICATE_KINDS, fold

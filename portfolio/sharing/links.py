@@ -165,7 +165,7 @@ async def list_shares(*, actor: Actor) -> list[ShareLinkView]:
     """The worker's links, the newest first (the latest hundred)."""
     found = (
         await ShareLink.find({"archive_id": str(require_worker(actor))})
-        .sort([("_id", DESCENDING)])
+        .sort("-_id")
         .limit(MAX_LINKS_LISTED)
         .to_list()
     )

@@ -44,7 +44,8 @@ async def test_a_link_to_chosen_entries_shows_those_and_nothing_else(
     headers = await _worker(client)
     items = (await client.get("/me/shares/items", headers=headers)).json()
     certificates = [i for i in items if i["kind"] == "certificate_issued"]
-    assert len(certificates) == 2 and len(items) > 2
+    assert len(certificates) == 2
+    assert len(items) > 2
     chosen = certificates[0]
     made = await _share(client, headers, scope="entries", entries=[chosen["seq"]])
     assert made["url"].endswith("/s/" + made["token"])
@@ -52,10 +53,12 @@ async def test_a_link_to_chosen_entries_shows_those_and_nothing_else(
     shown = await client.get(f"/shared/{made['token']}")
     assert shown.status_code == 200
     body = shown.json()
-    assert body["status"] == "open" and body["name"] == "王小明"
+    assert body["status"] == "open"
+    assert body["name"] == "王小明"
     assert [i["seq"] for i in body["items"]] == [chosen["seq"]]
     assert body["items"][0]["number"] == chosen["number"]
-    assert chosen["check_token"] and body["items"][0]["check_token"] == chosen["check_token"]
+    assert chosen["check_token"]
+    assert body["items"][0]["check_token"] == chosen["check_token"]
     other = certificates[1]["number"]
     assert other not in shown.text
     # The whole archive shows every shareable item, and never an identity number.
@@ -103,7 +106,8 @@ async def test_a_link_expires_and_then_says_only_that(client: AsyncClient, demo:
         "items": [],
     }
     listed = (await client.get("/me/shares", headers=headers)).json()
-    assert listed[0]["status"] == "expired" and listed[0]["views"] == 1
+    assert listed[0]["status"] == "expired"
+    assert listed[0]["views"] == 1
 
 
 async def test_revoking_works_at_once_and_views_are_logged(client: AsyncClient, demo: None) -> None:
@@ -113,17 +117,21 @@ async def test_revoking_works_at_once_and_views_are_logged(client: AsyncClient, 
     for _ in range(2):
         assert (await client.get(f"/shared/{made['token']}")).status_code == 200
     detail = (await client.get(f"/me/shares/{link_id}", headers=headers)).json()
-    assert detail["link"]["views"] == 2 and len(detail["views"]) == 2
+    assert detail["link"]["views"] == 2
+    assert len(detail["views"]) == 2
     log = (await client.get("/me/access-log", headers=headers)).json()["items"]
     views = [line for line in log if line["action"] == "share_view"]
     assert len(views) == 2
     assert views[0]["principal_id"] == f"share:{link_id}"
     assert views[0]["purpose"] == "job_application"
     revoked = await client.post(f"/me/shares/{link_id}/revoke", headers=headers)
-    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert revoked.status_code == 200
+    assert revoked.json()["status"] == "revoked"
     gone = await client.get(f"/shared/{made['token']}")
-    assert gone.status_code == 410 and gone.json()["status"] == "revoked"
-    assert gone.json()["items"] == [] and "王小明" not in gone.text
+    assert gone.status_code == 410
+    assert gone.json()["status"] == "revoked"
+    assert gone.json()["items"] == []
+    assert "王小明" not in gone.text
     after = (await client.get(f"/me/shares/{link_id}", headers=headers)).json()
     assert after["link"]["views"] == 2
     # Another worker cannot see or revoke it.
@@ -137,7 +145,8 @@ async def test_the_token_is_stored_only_as_its_hash(client: AsyncClient, demo: N
     made = await _share(client, headers, access_code="ab12cd34")
     stored = await ShareLink.get_pymongo_collection().find_one({})
     assert stored is not None
-    assert made["token"] not in str(stored) and "ab12cd34" not in str(stored)
+    assert made["token"] not in str(stored)
+    assert "ab12cd34" not in str(stored)
     assert stored["token_hash"] == hashlib.sha256(made["token"].encode()).hexdigest()
     assert (await client.get("/shared/" + "A" * 43)).status_code == 404
 
@@ -147,16 +156,22 @@ async def test_an_access_code_is_required_and_throttled(client: AsyncClient, dem
     made = await _share(client, headers, access_code="ab12cd34")
     url = f"/shared/{made['token']}"
     needed = await client.get(url)
-    assert needed.status_code == 401 and needed.json()["status"] == "code_required"
-    assert needed.json()["items"] == [] and needed.json()["name"] == ""
+    assert needed.status_code == 401
+    assert needed.json()["status"] == "code_required"
+    assert needed.json()["items"] == []
+    assert needed.json()["name"] == ""
     for _ in range(5):
         wrong = await client.post(url, json={"access_code": "wrong-code"})
-        assert wrong.status_code == 401 and wrong.json()["status"] == "wrong_code"
+        assert wrong.status_code == 401
+        assert wrong.json()["status"] == "wrong_code"
     # Five wrong codes: the link waits, even for the right code.
     held = await client.post(url, json={"access_code": "ab12cd34"})
-    assert held.status_code == 429 and int(held.headers["retry-after"]) > 0
+    assert held.status_code == 429
+    assert int(held.headers["retry-after"]) > 0
     await ShareLink.get_pymongo_collection().update_many({}, {"$set": {"code_window_ms": 0}})
     opened = await client.post(url, json={"access_code": "ab12cd34"})
-    assert opened.status_code == 200 and opened.json()["name"] == "王小明"
+    assert opened.status_code == 200
+    assert opened.json()["name"] == "王小明"
     listed = (await client.get("/me/shares", headers=headers)).json()
-    assert listed[0]["has_access_code"] and listed[0]["views"] == 1
+    assert listed[0]["has_access_code"]
+    assert listed[0]["views"] == 1
