@@ -173,8 +173,13 @@ async def list_shares(*, actor: Actor) -> list[ShareLinkView]:
     return [view_of(link, now_ms) for link in found]
 
 
-async def share_detail(*, actor: Actor, keyring: Keyring, link_id: str) -> ShareDetail:
-    """One of the worker's links: what it shows and when it was opened."""
+async def share_detail(
+    *, actor: Actor, keyring: Keyring, link_id: str, new_token: str | None = None
+) -> ShareDetail:
+    """One of the worker's links: what it shows and when it was opened.
+
+    ``new_token``: the token the page was handed when the link was made, shown again only if
+    it is this link's (its hash matches)."""
     link = await _own(actor, link_id)
     items = await shareable_items(link.archive_id, keyring)
     if link.scope is ShareScope.ENTRIES:
@@ -190,6 +195,11 @@ async def share_detail(*, actor: Actor, keyring: Keyring, link_id: str) -> Share
         link=view_of(link),
         items=items,
         views=[ShareViewLine(at=row["at"], items=len(row["fields"])) for row in rows],
+        token=(
+            new_token
+            if new_token and hmac.compare_digest(token_hash(new_token), link.token_hash)
+            else None
+        ),
     )
 
 

@@ -73,6 +73,8 @@ class ShareDetail:
     link: ShareLinkView
     items: list[SharedItem]
     views: list[ShareViewLine]
+    # The token, only when the caller just made the link and handed it back to be shown.
+    token: str | None = None
 
 
 @dataclass(frozen=True)
