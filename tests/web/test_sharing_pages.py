@@ -71,7 +71,7 @@ async def test_a_link_made_on_the_form_shows_its_scope_until_revoked(
     assert "Training completed" not in text
     assert "成都某公司" not in text  # the note is the worker's own
     listed = _text((await web.get("/my/shares", headers=EN)).text)
-    assert "1 time" in listed
+    assert "Times opened 1 " in listed
     revoke = await post_form(web, f"{location}/revoke", page=location)
     assert revoke.status_code == 303
     gone = await web.get(f"/s/{token}", headers=EN)
