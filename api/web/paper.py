@@ -32,13 +32,21 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _html(request: Request, template: str, context: dict[str, Any]) -> str:
-    templates: Templates = request.app.state.web.templates
-    env = templates.environments[language_of(request).code]
+def render_html(
+    templates: Templates, language: str, template: str, context: dict[str, Any]
+) -> str:
+    """``template`` with ``context`` in ``language`` (a language code), as HTML."""
+    env = templates.environments[language]
     return env.get_template(template).render({**context, "qr": qr_data_uri})
 
 
-def _pdf(html: str) -> bytes:
+def _html(request: Request, template: str, context: dict[str, Any]) -> str:
+    templates: Templates = request.app.state.web.templates
+    return render_html(templates, language_of(request).code, template, context)
+
+
+def pdf_of(html: str) -> bytes:
+    """The PDF of ``html`` (CPU-bound: call it in a thread from async code)."""
     from weasyprint import HTML  # imported on first use: it loads Pango at import
 
     pdf: bytes = HTML(string=html).write_pdf()
@@ -47,7 +55,7 @@ def _pdf(html: str) -> bytes:
 
 async def render_pdf(request: Request, template: str, context: dict[str, Any]) -> bytes:
     """``template`` with ``context`` in the request's language, as PDF bytes."""
-    return await asyncio.to_thread(_pdf, _html(request, template, context))
+    return await asyncio.to_thread(pdf_of, _html(request, template, context))
 
 
 async def certificate_pdf(request: Request, sheet: CertificateSheet, check_base: str) -> bytes:
