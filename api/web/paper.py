@@ -32,9 +32,7 @@ def qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def render_html(
-    templates: Templates, language: str, template: str, context: dict[str, Any]
-) -> str:
+def render_html(templates: Templates, language: str, template: str, context: dict[str, Any]) -> str:
     """``template`` with ``context`` in ``language`` (a language code), as HTML."""
     env = templates.environments[language]
     return env.get_template(template).render({**context, "qr": qr_data_uri})
