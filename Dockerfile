@@ -1,5 +1,11 @@
 FROM python:3.11-slim
 WORKDIR /app
+# The printable PDFs (WeasyPrint): Pango lays the text out, HarfBuzz subsets the embedded font,
+# fonts-noto-cjk has the Chinese glyphs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY portfolio ./portfolio

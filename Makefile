@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed
 LOCALE := api/web/locale
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 # The browser tests drive Debian's Chromium (Playwright's own download cannot reach the
-# internet here); fonts-noto-cjk makes Chinese render as Chinese, not boxes.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# internet here); fonts-noto-cjk makes Chinese render as Chinese, not boxes. WeasyPrint (the
+# printable PDFs) lays text out with Pango and subsets the fonts it embeds with HarfBuzz.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest fuzz bench clean catalogues messages browser
@@ -42,7 +43,7 @@ browser:
 		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; \
 	fi
 
-run: $(STAMP) catalogues
+run: $(STAMP) catalogues browser
 	$(BIN)/portfolio serve --demo
 
 lint: $(STAMP)

@@ -29,6 +29,7 @@ from api.routers import (
     me,
     mentors,
     reports,
+    sharing,
     training,
     voucher_policies,
     vouchers,
@@ -149,6 +150,7 @@ def create_app(
     app.include_router(certificates.router)
     app.include_router(workers.router)
     app.include_router(me.router)
+    app.include_router(sharing.router)
     app.include_router(reports.router)
     app.include_router(mentors.router)
     app.include_router(apprenticeships.router)

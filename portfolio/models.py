@@ -30,6 +30,7 @@ from portfolio.reports.documents import (
     ReportTotal,
 )
 from portfolio.seed.progress import SeedRun
+from portfolio.sharing.documents import ShareLink
 from portfolio.training.documents import (
     AttendanceRecord,
     Certificate,
@@ -93,4 +94,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     RateCounter,
     LoginFailures,
     SeedRun,
+    ShareLink,
 ]

@@ -203,6 +203,8 @@ class AccessAction(StrEnum):
 
     SEARCH = "search"
     READ_FULL = "read_full"
+    # Someone opened one of the worker's share links (portfolio/sharing/opening.py).
+    SHARE_VIEW = "share_view"
 
 
 class AccessLogEntry(Document):

@@ -30,6 +30,7 @@ from tests.access import (
     routes_apprenticeships,
     routes_audit,
     routes_reports,
+    routes_sharing,
     routes_training,
     routes_vouchers,
     routes_workers,
@@ -56,6 +57,7 @@ AREAS = (
     routes_reports,
     routes_apprenticeships,
     routes_audit,
+    routes_sharing,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

@@ -78,6 +78,17 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/apprenticeships"): only(Role.WORKER),
     ("GET", "/my/apprenticeships/{apprenticeship_id}"): only(Role.WORKER),
     ("POST", "/my/apprenticeships/{apprenticeship_id}/confirm"): only(Role.WORKER),
+    # Share links, paper and the export (api/web/routes/sharing.py).
+    ("GET", "/my/shares"): only(Role.WORKER),
+    ("GET", "/my/shares/new"): only(Role.WORKER),
+    ("POST", "/my/shares/new"): only(Role.WORKER),
+    ("GET", "/my/shares/{link_id}"): only(Role.WORKER),
+    ("POST", "/my/shares/{link_id}/revoke"): only(Role.WORKER),
+    ("GET", "/my/paper/certificates/{seq}.pdf"): only(Role.WORKER),
+    ("GET", "/my/paper/archive.pdf"): only(Role.WORKER),
+    ("GET", "/my/export.zip"): only(Role.WORKER),
+    ("GET", "/s/{token}"): PUBLIC,  # a share link (its token is the credential)
+    ("POST", "/s/{token}"): PUBLIC,  # the same with its access code; changes only the count
 }
 
 
