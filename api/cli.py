@@ -14,7 +14,16 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_accounts, cli_archives, cli_migrate, cli_repair, cli_reports, cli_seed, logs
+from api import (
+    cli_accounts,
+    cli_archives,
+    cli_migrate,
+    cli_repair,
+    cli_reports,
+    cli_seed,
+    cli_verify,
+    logs,
+)
 from api.app import create_app
 from portfolio.bootstrap import DemoLogin
 from portfolio.settings import Settings
@@ -28,6 +37,7 @@ app.add_typer(cli_reports.reports_app, name="reports")
 cli_repair.install(app)
 cli_seed.install(app)
 cli_migrate.install(app)
+cli_verify.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from portfolio import archives, clock, training
-from portfolio.credentials import builders, jws, status
+from portfolio.credentials import builders, jws, status, verification
 from portfolio.credentials.issuer_keys import IssuerKeys, SigningKey, public_jwk
 from portfolio.errors import NotFound
 from portfolio.keyring import Keyring, load_master_secret
@@ -246,3 +246,20 @@ async def archive_clr(archive_id: str) -> str:
 async def on_certificate_changed(certificate_id: str, version: int) -> int:
     """A certificate was corrected or voided: revoke its credentials of older versions."""
     return await status.revoke_before(certificate_id, version)
+
+
+async def check(token: str) -> verification.Verdict:
+    """Verify a pasted credential here: our published keys, our own status list."""
+    ctx = context()
+    keys = {kid_of(key): key.public for key in await ctx.keys.load() or await ctx.keys.all()}
+    encoded = await own_status_list()
+
+    def lists(url: str) -> str | None:
+        return encoded if url == ctx.issuer.status_url else None
+
+    return verification.verify(token, keys, lists, clock.now(), issuer_did=ctx.issuer.did)
+
+
+async def reload_keys() -> None:
+    """Read the issuer keys again (after a rotation made by another process)."""
+    await context().keys.load()
