@@ -4,10 +4,13 @@ Offline: ``--keys`` names a saved DID document or JWKS of the issuer and ``--sta
 status list credential (its signature is checked with the same keys). Without them the
 issuer's DID document and status list are fetched from the URLs the credential names
 (did:web: ``https://<host>/.well-known/did.json``). Exit status 0 valid, 1 not valid.
+
+``portfolio rotate-issuer-key`` adds a new issuer signing key (exit 3: no store).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from collections.abc import Mapping
@@ -19,7 +22,8 @@ import typer
 from cryptography.hazmat.primitives.asymmetric import ec
 from rich.console import Console
 
-from portfolio import clock
+from api.cli_runtime import command_runtime
+from portfolio import clock, credentials
 from portfolio.credentials import (
     Verdict,
     keys_from_document,
@@ -27,6 +31,8 @@ from portfolio.credentials import (
     verify,
 )
 from portfolio.credentials.jws import BadCredential, header_of
+from portfolio.settings import Settings
+from portfolio.storage import StoreError
 
 console = Console()
 TIMEOUT_SECONDS = 10
@@ -35,6 +41,7 @@ TIMEOUT_SECONDS = 10
 def install(app: typer.Typer) -> None:
     """Register ``portfolio verify`` on the root command."""
     app.command("verify")(verify_command)
+    app.command("rotate-issuer-key")(rotate_issuer_key)
 
 
 def _fetch(url: str) -> str:
@@ -98,3 +105,20 @@ def verify_command(
     verdict = verify_token(file.read_text(), keys_doc, status_token)
     _show(verdict)
     raise typer.Exit(0 if verdict.ok else 1)
+
+
+def rotate_issuer_key() -> None:
+    """Add a new issuer signing key; the older ones stay published, so every credential
+    already issued still verifies."""
+    settings = Settings()
+
+    async def rotate() -> str:
+        async with command_runtime(settings):
+            return await credentials.rotate_issuer_key()
+
+    try:
+        kid = asyncio.run(rotate())
+    except StoreError as exc:
+        console.print(f"[red]cannot open the store:[/red] {exc}")
+        raise typer.Exit(3) from exc
+    typer.echo(f"new issuer key {kid}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -25,6 +26,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
+
+# How stale a process's view of the keys may be before signing reads them again.
+RELOAD_SECONDS = 60.0
 
 
 class IssuerKey(Document):
@@ -98,6 +102,7 @@ class IssuerKeys:
     def __init__(self, master_secret: bytes) -> None:
         self._aead = _aead(master_secret)
         self._keys: list[SigningKey] = []
+        self._loaded_at = 0.0
 
     async def load(self) -> list[SigningKey]:
         """Read every stored key, oldest first (after a rotation made elsewhere too)."""
@@ -108,11 +113,14 @@ class IssuerKeys:
             assert isinstance(private, ec.EllipticCurvePrivateKey)
             keys.append(SigningKey(stored.id, stored.number, private))
         self._keys = keys
+        self._loaded_at = time.monotonic()
         return keys
 
-    async def all(self) -> list[SigningKey]:
-        """Every key, oldest first; the first one is made on first use."""
-        if not self._keys:
+    async def all(self, *, fresh: bool = False) -> list[SigningKey]:
+        """Every key, oldest first; the first one is made on first use. ``fresh`` reads the
+        collection again (what is published must include a rotation made by another process);
+        signing reads it again at most every ``RELOAD_SECONDS``."""
+        if fresh or not self._keys or time.monotonic() - self._loaded_at > RELOAD_SECONDS:
             await self.load()
         if not self._keys:
             await self._insert(1)

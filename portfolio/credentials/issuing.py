@@ -73,7 +73,7 @@ async def did_document() -> dict[str, Any]:
             "controller": ctx.issuer.did,
             "publicKeyJwk": public_jwk(key.public, kid_of(key)),
         }
-        for key in await ctx.keys.all()
+        for key in await ctx.keys.all(fresh=True)
     ]
     ids = [method["id"] for method in methods]
     return {
@@ -89,7 +89,8 @@ async def did_document() -> dict[str, Any]:
 
 async def jwks() -> dict[str, Any]:
     """The same keys as a JWKS."""
-    return {"keys": [public_jwk(key.public, kid_of(key)) for key in await context().keys.all()]}
+    keys = await context().keys.all(fresh=True)
+    return {"keys": [public_jwk(key.public, kid_of(key)) for key in keys]}
 
 
 async def rotate_issuer_key() -> str:
@@ -251,7 +252,7 @@ async def on_certificate_changed(certificate_id: str, version: int) -> int:
 async def check(token: str) -> verification.Verdict:
     """Verify a pasted credential here: our published keys, our own status list."""
     ctx = context()
-    keys = {kid_of(key): key.public for key in await ctx.keys.load() or await ctx.keys.all()}
+    keys = {kid_of(key): key.public for key in await ctx.keys.all(fresh=True)}
     encoded = await own_status_list()
 
     def lists(url: str) -> str | None:
