@@ -40,6 +40,7 @@ from api.web.routes import (
     landing,
     public,
     session,
+    verify,
     worker_account,
     worker_record,
     worker_training,
@@ -70,4 +71,5 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_account.router)
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
+    app.include_router(verify.router)
     errors.install(app)

@@ -78,6 +78,11 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/apprenticeships"): only(Role.WORKER),
     ("GET", "/my/apprenticeships/{apprenticeship_id}"): only(Role.WORKER),
     ("POST", "/my/apprenticeships/{apprenticeship_id}/confirm"): only(Role.WORKER),
+    # Verifiable credentials (api/web/routes/verify.py).
+    ("GET", "/verify"): PUBLIC,
+    ("POST", "/verify"): PUBLIC,  # reads only; the origin is checked
+    ("GET", "/my/credentials/badges.json"): only(Role.WORKER),
+    ("GET", "/my/credentials/clr.jwt"): only(Role.WORKER),
 }
 
 
