@@ -40,14 +40,15 @@ async def verify_page(request: Request) -> Response:
 async def verify_posted(request: Request) -> Response:
     """Check the pasted or uploaded credential and show what was found."""
     csrf.check_origin(request, get_runtime(request).settings)
-    form = await request.form(max_files=1, max_fields=5, max_part_size=MAX_CREDENTIAL_BYTES)
     text = ""
-    upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        text = (await upload.read(MAX_CREDENTIAL_BYTES + 1)).decode("utf-8", "replace")
-    pasted = form.get("credential")
-    if not text and isinstance(pasted, str):
-        text = pasted
+    # The form is closed on leaving (an upload is spooled to a temporary file).
+    async with request.form(max_files=1, max_fields=5, max_part_size=MAX_CREDENTIAL_BYTES) as form:
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = (await upload.read(MAX_CREDENTIAL_BYTES + 1)).decode("utf-8", "replace")
+        pasted = form.get("credential")
+        if not text and isinstance(pasted, str):
+            text = pasted
     text = text.strip()
     if not text:
         errors = [PageError("credential", t(request, "Paste a credential or choose its file"))]
