@@ -49,7 +49,8 @@ async def test_a_worker_downloads_their_clr_and_anyone_verifies_it_on_the_page(
     pasted = await web.post("/verify", data={"credential": clr.text}, headers=ORIGIN)
     assert pasted.status_code == 200
     text = _text(pasted.text)
-    assert "有效" in text and "无效" not in text
+    assert "有效" in text
+    assert "无效" not in text
     assert person.name not in pasted.text
     assert person.id_number not in pasted.text
     uploaded = await web.post(
