@@ -14,7 +14,9 @@ from httpx import AsyncClient
 from joserfc import jws as rfc_jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
+from typer.testing import CliRunner
 
+from api import cli
 from api.cli_verify import verify_token
 from api.runtime import Runtime
 from portfolio import credentials
@@ -226,3 +228,29 @@ async def test_the_status_list_is_public_and_large_enough(client: AsyncClient) -
     assert _bit(response.text, keys, 131_071) is False
     refused = await client.post("/credentials/verify", json={"credential": "not.a.jws"})
     assert refused.json()["ok"] is False
+
+
+async def test_portfolio_verify_works_offline_from_saved_files(
+    client: AsyncClient, runtime: Runtime, tmp_path: Path
+) -> None:
+    _, _, person = await _certified(client, runtime)
+    worker = await log_in_as(client, runtime.settings, Role.WORKER, archive_id=person.archive_id)
+    clr = (await client.get("/me/credentials/clr", headers=worker.headers)).json()["token"]
+    (tmp_path / "clr.jwt").write_text(clr)
+    (tmp_path / "did.json").write_text((await client.get("/.well-known/did.json")).text)
+    (tmp_path / "status.jwt").write_text((await client.get("/credentials/status/1")).text)
+    (tmp_path / "bad.jwt").write_text(clr[:-4] + ("AAAA" if clr[-4:] != "AAAA" else "BBBB"))
+    args = [
+        "verify",
+        "--keys",
+        str(tmp_path / "did.json"),
+        "--status",
+        str(tmp_path / "status.jwt"),
+    ]
+    good = CliRunner().invoke(cli.app, [*args, str(tmp_path / "clr.jwt")])
+    assert good.exit_code == 0, good.output
+    assert "VALID ClrCredential" in good.output
+    assert person.name not in good.output
+    bad = CliRunner().invoke(cli.app, [*args, str(tmp_path / "bad.jwt")])
+    assert bad.exit_code == 1
+    assert "NOT VALID" in bad.output
