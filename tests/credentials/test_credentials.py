@@ -254,3 +254,29 @@ async def test_portfolio_verify_works_offline_from_saved_files(
     bad = CliRunner().invoke(cli.app, [*args, str(tmp_path / "bad.jwt")])
     assert bad.exit_code == 1
     assert "NOT VALID" in bad.output
+
+
+async def test_a_correction_revokes_the_old_badge_and_the_new_one_verifies(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider, certificate_id, person = await _certified(client, runtime)
+    worker = await log_in_as(client, runtime.settings, Role.WORKER, archive_id=person.archive_id)
+    before = (await _badges(client, worker.headers))["certificate"]
+    corrected = await client.post(
+        f"/certificates/{certificate_id}/correct",
+        json={**CERTIFICATE, "level": "intermediate", "reason": "等级录入错误"},
+        headers=provider.user.headers,
+    )
+    assert corrected.status_code == 200, corrected.text
+    after = (await _badges(client, worker.headers))["certificate"]
+    _, keys = await _key_set(client)
+    old, new = _rfc_claims(before, keys), _rfc_claims(after, keys)
+    assert old["credentialStatus"]["statusListIndex"] != new["credentialStatus"]["statusListIndex"]
+    results = {r["resultDescription"]: r for r in new["credentialSubject"]["result"]}
+    assert results["#level"]["value"] == "intermediate"
+    status = (await client.get("/credentials/status/1")).text
+    assert _bit(status, keys, int(old["credentialStatus"]["statusListIndex"])) is True
+    assert _bit(status, keys, int(new["credentialStatus"]["statusListIndex"])) is False
+    for token, ok in ((before, False), (after, True)):
+        verdict = await client.post("/credentials/verify", json={"credential": token})
+        assert verdict.json()["ok"] is ok
