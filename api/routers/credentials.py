@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import WorkerUser
@@ -17,17 +17,21 @@ from schemas.credentials import ClrOut, CredentialListOut, CredentialOut, Verdic
 router = APIRouter(tags=["verifiable credentials"])
 
 JWT_MEDIA = "application/vc+jwt"
+# Public keys may be cached a little; a rotation shows within five minutes, and old keys stay.
+_KEYS_CACHE = "public, max-age=300"
 
 
 @router.get("/.well-known/did.json", summary="The issuer's did:web document")
-async def did_document() -> dict[str, Any]:
+async def did_document(response: Response) -> dict[str, Any]:
     """Every issuer key ever used (old credentials keep verifying), as a DID document."""
+    response.headers["Cache-Control"] = _KEYS_CACHE
     return await credentials.did_document()
 
 
 @router.get("/credentials/jwks.json", summary="The issuer's keys as a JWKS")
-async def issuer_jwks() -> dict[str, Any]:
+async def issuer_jwks(response: Response) -> dict[str, Any]:
     """The same public keys as the DID document, as an RFC 7517 key set."""
+    response.headers["Cache-Control"] = _KEYS_CACHE
     return await credentials.jwks()
 
 
