@@ -153,7 +153,8 @@ async def _records(archive_id: str) -> list[tuple[builders.Record, str, int]]:
     for enrolment_id, items in certificates.items():
         provider = completions[enrolment_id].payload
         for certificate in items:
-            if certificate.status.value != "valid":
+            # Only the holder's own, still valid certificates (a voided one yields no badge).
+            if certificate.archive_id != archive_id or certificate.status.value != "valid":
                 continue
             record = _certificate(certificate, provider)
             found.append((record, str(certificate.id), certificate.version))
