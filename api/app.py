@@ -24,6 +24,7 @@ from api.routers import (
     catalogue,
     certificates,
     claims,
+    credentials,
     enrolments,
     health,
     me,
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(voucher_policies.router)
     app.include_router(vouchers.router)
     app.include_router(claims.router)
+    app.include_router(credentials.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -24,6 +24,7 @@ from api import (
     cli_reports,
     cli_runtime,
     cli_seed,
+    cli_verify,
     logs,
 )
 from api.app import create_app
@@ -41,6 +42,7 @@ cli_backup.install(app)
 cli_repair.install(app)
 cli_seed.install(app)
 cli_migrate.install(app)
+cli_verify.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")
 

@@ -5,6 +5,7 @@ one of the older single-purpose benchmarks.
 * scenario names (``archive_read``, ``reports``, ``login``, ``append_contended``,
   ``bulk_completion``, ``redeem_distinct``, ``redeem_contended``, ``mixed``): just those;
 * ``soak``: the sustained mixed workload of ``make fuzz`` (``bench.soak``);
+* ``legacy:credentials``: badges signed per second and a 50-entry CLR verified;
 * ``legacy:archive_read``, ``legacy:reports``: the earlier stand-alone benchmarks (the
   reports one at issue 10's sizes, 10k archives / 100k completions and 100k / 1M, with its
   counters written directly; it seeds archives with ``archive_read``'s seeder).
@@ -15,7 +16,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-LEGACY = ("archive_read", "reports")
+LEGACY = ("archive_read", "reports", "credentials")
 
 
 def main() -> int:

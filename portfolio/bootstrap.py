@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portfolio import subscriptions
+from portfolio import credentials, subscriptions
 from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
 from portfolio.apprenticeships import demo as apprenticeships_demo
@@ -30,6 +30,7 @@ async def prepare(*, settings: Settings, keyring: Keyring) -> None:
     """Make sure each area's keys exist and the event subscribers are installed (idempotent;
     safe on many replicas at once)."""
     subscriptions.install()
+    credentials.configure(settings, keyring)
     await ensure_signing_key(keyring)
     await ensure_keys(keyring)
 

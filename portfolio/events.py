@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 # Event name -> the subscribers that receive it (their names; handlers are installed apart).
 ROUTES: Mapping[str, tuple[str, ...]] = {
     "training.completions_recorded": ("reports",),
-    "training.certificate_changed": ("reports",),
+    "training.certificate_changed": ("reports", "credentials"),
     "training.enrolment_ended": ("vouchers",),
     "vouchers.changed": ("reports",),
     "apprenticeships.agreement_changed": ("reports",),

@@ -17,6 +17,7 @@ from portfolio.apprenticeships.documents import (
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
+from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
@@ -53,6 +54,9 @@ from portfolio.vouchers.ledger import LedgerEntry
 
 DOCUMENT_MODELS: list[type[Document]] = [
     StoredKey,
+    IssuerKey,
+    CredentialStatus,
+    StatusCounter,
     IdempotencyRecord,
     RepairCheckpoint,
     RepairLease,

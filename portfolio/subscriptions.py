@@ -8,7 +8,7 @@ vouchers and apprenticeships never import the reports.
 
 from __future__ import annotations
 
-from portfolio import events
+from portfolio import credentials, events
 from portfolio.reports import handle_event, settle_event
 from portfolio.training.catalogue_terms import register_voucher_lookup
 from portfolio.vouchers import on_event, usable_vouchers
@@ -20,6 +20,7 @@ def install() -> None:
         {
             "reports": events.Subscriber(handle=handle_event, settle=settle_event),
             "vouchers": events.Subscriber(handle=on_event),
+            "credentials": events.Subscriber(handle=credentials.on_event),
         }
     )
     # The catalogue's "my voucher pays for it" asks the vouchers area (training cannot import it).

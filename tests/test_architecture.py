@@ -46,6 +46,7 @@ AREAS = (
     "vouchers",
     "apprenticeships",
     "reports",
+    "credentials",
     "seed",
 )
 # Areas that may reach into other areas' modules (see the module docstring).

@@ -41,6 +41,7 @@ from api.web.routes import (
     public,
     session,
     sharing,
+    verify,
     worker_account,
     worker_record,
     worker_training,
@@ -72,4 +73,5 @@ def install(app: FastAPI) -> None:
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
     app.include_router(sharing.router)
+    app.include_router(verify.router)
     errors.install(app)

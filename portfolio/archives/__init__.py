@@ -20,6 +20,7 @@ from portfolio.archives.finding import (
     WorkerRef,
     archive_by_id,
     archives_in_region,
+    entries_of,
     entry_about,
     entry_at,
     find_worker,
@@ -27,7 +28,7 @@ from portfolio.archives.finding import (
 )
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.links import add_employment_registration, close_employment_registration
-from portfolio.archives.personal import birth_date_of, open_birth_date, open_phone
+from portfolio.archives.personal import birth_date_of, id_number_of, open_birth_date, open_phone
 from portfolio.archives.registration import check_name
 from portfolio.archives.scope import archive_for_agency, require_worker, to_bson
 
@@ -50,9 +51,11 @@ __all__ = [
     "check_name",
     "close_employment_registration",
     "commit_entries",
+    "entries_of",
     "entry_about",
     "entry_at",
     "find_worker",
+    "id_number_of",
     "match_workers",
     "open_birth_date",
     "open_phone",

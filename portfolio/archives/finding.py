@@ -133,3 +133,15 @@ async def entry_at(archive_id: str, seq: int) -> EntryFacts | None:
     if raw is None:
         return None
     return EntryFacts(seq=int(raw["seq"]), kind=str(raw["kind"]), payload=dict(raw["payload"]))
+
+
+async def entries_of(archive_id: str) -> list[EntryFacts]:
+    """Every entry of the archive, oldest first (the credentials are built from them)."""
+    found = ArchiveEntry.get_pymongo_collection().find(
+        {"archive_id": archive_id}, {"seq": 1, "kind": 1, "payload": 1}
+    )
+    rows = [
+        EntryFacts(seq=int(raw["seq"]), kind=str(raw["kind"]), payload=dict(raw["payload"]))
+        async for raw in found
+    ]
+    return sorted(rows, key=lambda row: row.seq)

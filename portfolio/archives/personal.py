@@ -48,3 +48,11 @@ async def open_phone(archive: Archive, protection: FieldProtection) -> str:
 async def birth_date_of(archive: Archive, keyring: Keyring) -> date:
     """The worker's birth date, for a rule that needs it (age eligibility and the like)."""
     return await open_birth_date(archive, FieldProtection(keyring))
+
+
+async def id_number_of(archive: Archive, keyring: Keyring) -> str:
+    """The worker's full ID number, for a use that must hash it (the credentials' holder
+    identity); never for display."""
+    return await FieldProtection(keyring).open(
+        archive.id_number, aad=associated_data("archives", "id_number", str(archive.id))
+    )

@@ -29,6 +29,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_audit,
+    routes_credentials,
     routes_reports,
     routes_sharing,
     routes_training,
@@ -58,6 +59,7 @@ AREAS = (
     routes_apprenticeships,
     routes_audit,
     routes_sharing,
+    routes_credentials,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

@@ -89,6 +89,11 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/export.zip"): only(Role.WORKER),
     ("GET", "/s/{token}"): PUBLIC,  # a share link (its token is the credential)
     ("POST", "/s/{token}"): PUBLIC,  # the same with its access code; changes only the count
+    # Verifiable credentials (api/web/routes/verify.py).
+    ("GET", "/verify"): PUBLIC,
+    ("POST", "/verify"): PUBLIC,  # reads only; the origin is checked
+    ("GET", "/my/credentials/badges.json"): only(Role.WORKER),
+    ("GET", "/my/credentials/clr.jwt"): only(Role.WORKER),
 }
 
 
