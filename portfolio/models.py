@@ -17,6 +17,7 @@ from portfolio.apprenticeships.documents import (
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
+from portfolio.audit.trail import ChangeRecord
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
@@ -90,6 +91,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     IssueBatch,
     LedgerEntry,
     AuditEvent,
+    ChangeRecord,
     RateCounter,
     LoginFailures,
     SeedRun,
