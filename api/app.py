@@ -142,6 +142,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(audit.router)
+    app.include_router(audit.changes_router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
     app.include_router(catalogue.router)

@@ -82,9 +82,9 @@ async def archive_created(archive: Archive, *, reason: str = "registered by real
     )
 
 
-async def _changed_since(since: datetime) -> AsyncIterator[audit.Snapshot]:
+async def _changed_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
     # updated_at is written with $currentDate (a real date), so a range on it works.
-    async for archive in Archive.find({"updated_at": {"$gte": since}}):
+    async for archive in Archive.find({"updated_at": {"$gte": since, "$lt": until}}):
         yield audit.Snapshot(
             object_id=str(archive.id),
             version=archive.version,
@@ -94,4 +94,4 @@ async def _changed_since(since: datetime) -> AsyncIterator[audit.Snapshot]:
         )
 
 
-audit.register_source(KIND, _changed_since)
+audit.register_source(KIND, _changed_between)

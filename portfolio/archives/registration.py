@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
 from portfolio.accounts import Actor
-from portfolio.archives.changes import archive_created
+from portfolio.archives.changes import archive_changed, archive_created
 from portfolio.archives.documents import (
     AccountState,
     ActivationCode,
@@ -347,6 +347,7 @@ async def transfer_worker(
     )
     if moved.modified_count != 1:
         raise Conflict("the archive changed meanwhile; reload and retry")
+    await archive_changed(archive, reason=note or "transferred to another region")
     await append_entry(
         archive_id=archive.id,
         kind=EntryKind.TRANSFERRED,

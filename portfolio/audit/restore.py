@@ -32,7 +32,7 @@ class Snapshot:
     personal: tuple[str, ...] = field(default_factory=tuple)
 
 
-Source = Callable[[datetime], AsyncIterator[Snapshot]]
+Source = Callable[[datetime, datetime], AsyncIterator[Snapshot]]
 _SOURCES: dict[str, Source] = {}
 
 
@@ -41,12 +41,13 @@ def register_source(kind: str, source: Source) -> None:
     _SOURCES[kind] = source
 
 
-async def finish_trail(*, since: datetime) -> int:
+async def finish_trail(*, since: datetime, until: datetime) -> int:
     """Write the record of every registered object changed since ``since`` that has none for
-    its current version; the number written."""
+    its current version and changed before ``until`` (younger work may still be in its
+    request); the number written."""
     written = 0
     for kind, source in sorted(_SOURCES.items()):
-        async for snap in source(since):
+        async for snap in source(since, until):
             if snap.version < 0:
                 continue
             if await ChangeRecord.get(record_id(kind, snap.object_id, snap.version)) is not None:
