@@ -203,10 +203,13 @@ class AccessAction(StrEnum):
 
     SEARCH = "search"
     READ_FULL = "read_full"
+    # A read of masked data: a worker's record, a class list, claim evidence.
+    READ = "read"
 
 
 class AccessLogEntry(Document):
-    """Someone other than the worker looked the worker up or read full numbers, and why."""
+    """Someone other than the worker read the worker's data (looked them up, read their
+    record, a list showing them, full numbers), and why."""
 
     archive_id: str
     at: datetime
