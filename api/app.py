@@ -23,6 +23,7 @@ from api.routers import (
     auth,
     catalogue,
     certificates,
+    challenges,
     claims,
     enrolments,
     health,
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(audit.router)
     app.include_router(audit.changes_router)
+    app.include_router(challenges.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
     app.include_router(catalogue.router)

@@ -18,6 +18,7 @@ from portfolio.apprenticeships.documents import (
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
 from portfolio.audit.trail import ChangeRecord
+from portfolio.challenges.documents import Challenge
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
@@ -92,6 +93,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LedgerEntry,
     AuditEvent,
     ChangeRecord,
+    Challenge,
     RateCounter,
     LoginFailures,
     SeedRun,

@@ -29,6 +29,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_audit,
+    routes_challenges,
     routes_reports,
     routes_training,
     routes_vouchers,
@@ -56,6 +57,7 @@ AREAS = (
     routes_reports,
     routes_apprenticeships,
     routes_audit,
+    routes_challenges,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
