@@ -56,6 +56,12 @@ PAGES: dict[Route, Access] = {
     ("POST", "/my/profile/reveal"): only(Role.WORKER),
     ("GET", "/my/profile/phone"): only(Role.WORKER),
     ("POST", "/my/profile/phone"): only(Role.WORKER),
+    # Challenges (routes/challenges.py): the worker's form and list, the holder's answer page.
+    ("GET", "/my/challenges"): only(Role.WORKER),
+    ("GET", "/my/archive/{seq}/challenge"): only(Role.WORKER),
+    ("POST", "/my/archive/{seq}/challenge"): only(Role.WORKER),
+    ("GET", "/challenge-answers/{challenge_id}"): only(Role.PROVIDER, Role.AGENCY),
+    ("POST", "/challenge-answers/{challenge_id}"): only(Role.PROVIDER, Role.AGENCY),
     ("GET", "/activate"): PUBLIC,
     ("POST", "/activate"): PUBLIC,  # CSRF-checked against the pre-session cookie
     ("GET", "/my/account"): only(Role.WORKER),
