@@ -36,6 +36,7 @@ from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
     assets,
+    audit,
     catalogue,
     challenges,
     landing,
@@ -72,4 +73,5 @@ def install(app: FastAPI) -> None:
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
     app.include_router(challenges.router)
+    app.include_router(audit.router)
     errors.install(app)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from beanie import Document
@@ -36,6 +36,7 @@ from portfolio.audit.context import PrincipalRef
 from portfolio.once import insert_once
 
 GENESIS = "0" * 64
+UTC_ZONE = UTC
 # What the first record of a chain follows (an object created at version 0 records v0).
 GENESIS_VERSION = -1
 # Never kept, whatever a use case passes: credentials and keyed or encrypted forms.

@@ -16,7 +16,16 @@ from portfolio.audit.trail import ChangeRecord, record_id
 from portfolio.repair import repair
 from portfolio.settings import Settings
 from tests.archives.factories import fresh_resident_id
-from tests.helpers import DEFAULT_PASSWORD, LoggedIn, assert_problem, log_in_as
+from tests.helpers import (
+    DEFAULT_PASSWORD,
+    LoggedIn,
+    assert_problem,
+    create_principal,
+    log_in_as,
+)
+from tests.web.pages import sign_in
+
+EN = {"Accept-Language": "en"}
 
 
 async def _changes(client: AsyncClient, reader: LoggedIn, **params: Any) -> list[dict[str, Any]]:
@@ -201,3 +210,21 @@ async def test_tampering_shows_in_the_chain_and_heads_name_every_chain(
     )
     problems = await audit.check_chain(f"archive:{archive_id}")
     assert any("content does not match" in p for p in problems)
+
+
+async def test_the_trail_page_shows_an_auditor_its_region_masked(
+    web: AsyncClient, client: AsyncClient, settings: Settings
+) -> None:
+    officer = await log_in_as(client, settings, Role.AGENCY, region_prefix="5101")
+    archive_id = await _register(client, officer)
+    auditor = await create_principal(
+        settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.AUDITOR
+    )
+    await sign_in(web, auditor.username, DEFAULT_PASSWORD)
+    page = await web.get("/audit-trail", params={"object_id": archive_id}, headers=EN)
+    assert page.status_code == 200, page.text
+    assert f"archive {archive_id}" in page.text
+    assert "张**" in page.text
+    assert "registered by real name" in page.text
+    outside = await web.get("/audit-trail", params={"region": "5201"}, headers=EN)
+    assert "outside yours" in outside.text
