@@ -25,7 +25,7 @@ from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import apprenticeships, audit, clock, events, training, vouchers
+from portfolio import apprenticeships, audit, challenges, clock, events, training, vouchers
 from portfolio.once import insert_once
 
 # With no checkpoint yet (a fresh install, or the first run of this version), look back this far.
@@ -81,6 +81,8 @@ class RepairReport:
     events_delivered: int = 0
     # Change records of the audit trail a crashed request never wrote.
     trail_records_restored: int = 0
+    # Challenges answered whose archive entry a crash kept from being appended.
+    challenge_answers_finished: int = 0
     ran: bool = True
 
     @classmethod
@@ -171,6 +173,9 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     published = await _publish_missing_events(moment, grace)
     delivered = await events.deliver_open(recorded_before=moment - grace)
     trail = await _finish_trail(moment, grace)
+    since, until = await _window("challenge_answers", moment, grace)
+    answers = await challenges.finish_answers(since=since, until=until)
+    await _advance("challenge_answers", until)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -182,6 +187,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         events_published=published,
         events_delivered=delivered,
         trail_records_restored=trail,
+        challenge_answers_finished=answers,
     )
 
 

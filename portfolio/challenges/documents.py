@@ -61,4 +61,6 @@ class Challenge(Document):
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("status", ASCENDING)]),
+            # The repair step looks for answers of a time window (their entry not written).
+            IndexModel([("answered_ms", ASCENDING)]),
         ]

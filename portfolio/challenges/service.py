@@ -10,7 +10,8 @@
    corrects the challenged entry) or a refusal with reasons (``challenge_refused``). Both are
    appended to the archive: nothing is overwritten. The answer is one conditional update of the
    challenge (its version and ``open`` status: exactly one answer wins), then the entry; a
-   process that dies between them leaves ``answer_seq`` None, which ``finish_answers`` completes.
+   process that dies between them leaves ``answer_seq`` None, which ``finish_answers`` (a step of
+   the repair routine) completes.
 
 Every change is recorded in the change trail (``portfolio.audit.changed``).
 """
@@ -30,6 +31,7 @@ from portfolio.archives import (
     Recorder,
     append_entry,
     archive_by_id,
+    entry_about,
     entry_at,
     require_worker,
 )
@@ -286,9 +288,30 @@ async def answer(*, actor: Actor, challenge_id: str, reply: Answer) -> Challenge
     return ChallengeView.of(await _append_answer(answered))
 
 
+async def finish_answers(*, since: datetime, until: datetime) -> int:
+    """Append the archive entry of every challenge answered in ``[since, until)`` whose entry a
+    crash kept from being written (the repair routine's step); the number finished."""
+    window = {"$gte": clock.epoch_ms(since), "$lt": clock.epoch_ms(until)}
+    finished = 0
+    async for c in Challenge.find({"answered_ms": window}):
+        if c.answer_seq is not None or c.status is ChallengeStatus.OPEN:
+            continue
+        await _append_answer(c)
+        finished += 1
+    return finished
+
+
 async def _append_answer(c: Challenge) -> Challenge:
     """Append the answer's archive entry (once: an entry naming the challenge counts)."""
     assert c.id is not None
+    kind = (
+        EntryKind.CHALLENGE_CORRECTED
+        if c.status is ChallengeStatus.CORRECTED
+        else EntryKind.CHALLENGE_REFUSED
+    )
+    written = await entry_about(c.archive_id, kind, "challenge_id", str(c.id))
+    if written is not None:
+        return await _note_answer(c, written)
     if c.status is ChallengeStatus.CORRECTED:
         entry = await append_entry(
             archive_id=c.archive_id,
@@ -308,9 +331,13 @@ async def _append_answer(c: Challenge) -> Challenge:
             },
             recorded_by=Recorder.model_validate(c.recorder),
         )
+    return await _note_answer(c, entry.seq)
+
+
+async def _note_answer(c: Challenge, seq: int) -> Challenge:
     after = await Challenge.get_pymongo_collection().find_one_and_update(
         {"_id": c.id, "version": c.version},
-        {"$set": {"answer_seq": entry.seq}, "$inc": {"version": 1}},
+        {"$set": {"answer_seq": seq}, "$inc": {"version": 1}},
         return_document=ReturnDocument.AFTER,
     )
     if after is None:  # pragma: no cover - nothing else changes an answered challenge
