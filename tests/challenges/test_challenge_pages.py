@@ -12,7 +12,7 @@ from portfolio.accounts.principal import Role
 from portfolio.challenges import Challenge
 from portfolio.settings import Settings
 from tests.helpers import DEFAULT_PASSWORD, create_principal
-from tests.web.pages import post_form, sign_in, worker_with_archive
+from tests.web.pages import ORIGIN, post_form, sign_in, worker_with_archive
 
 EN = {"Accept-Language": "en"}
 
@@ -25,7 +25,9 @@ async def test_a_challenge_from_the_entry_page_to_its_answer(
     entry = await web.get("/my/archive/1", headers=EN)
     assert 'href="/my/archive/1/challenge"' in entry.text
 
-    empty = await post_form(web, "/my/archive/1/challenge", page="/my/archive/1/challenge")
+    empty = await post_form(
+        web, "/my/archive/1/challenge", page="/my/archive/1/challenge", headers={**ORIGIN, **EN}
+    )
     assert empty.status_code == 303
     assert empty.headers["location"] == "/my/archive/1/challenge"
     shown = await web.get("/my/archive/1/challenge", headers=EN)
