@@ -23,6 +23,7 @@ from api.routers import (
     auth,
     catalogue,
     certificates,
+    challenges,
     claims,
     credentials,
     enrolments,
@@ -145,6 +146,8 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(audit.router)
+    app.include_router(audit.changes_router)
+    app.include_router(challenges.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
     app.include_router(catalogue.router)

@@ -18,6 +18,8 @@ from portfolio.apprenticeships.documents import (
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
 from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
+from portfolio.audit.trail import ChangeRecord
+from portfolio.challenges.documents import Challenge
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
@@ -95,6 +97,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     IssueBatch,
     LedgerEntry,
     AuditEvent,
+    ChangeRecord,
+    Challenge,
     RateCounter,
     LoginFailures,
     SeedRun,

@@ -29,7 +29,7 @@ from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import apprenticeships, clock, events, recount, training, vouchers
+from portfolio import apprenticeships, audit, challenges, clock, events, recount, training, vouchers
 from portfolio.once import insert_once
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,10 @@ class RepairReport:
     # Domain events re-derived (never published) and delivered again (left open).
     events_published: int = 0
     events_delivered: int = 0
+    # Change records of the audit trail a crashed request never wrote.
+    trail_records_restored: int = 0
+    # Challenges answered whose archive entry a crash kept from being appended.
+    challenge_answers_finished: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -194,6 +198,10 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     apprenticeship_entries = await apprenticeships.finish_entries(now=moment, grace=grace)
     published = await _publish_missing_events(moment, grace)
     delivered = await events.deliver_open(recorded_before=moment - grace)
+    trail = await _finish_trail(moment, grace)
+    since, until = await _window("challenge_answers", moment, grace)
+    answers = await challenges.finish_answers(since=since, until=until)
+    await _advance("challenge_answers", until)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -204,6 +212,8 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         redemption_entries_finished=redemptions.archive_entries,
         events_published=published,
         events_delivered=delivered,
+        trail_records_restored=trail,
+        challenge_answers_finished=answers,
         # Last: the steps above finish records whose counters then agree with them.
         recounted=await recount.recount(),
     )
@@ -215,6 +225,14 @@ async def _restore_voucher_events(now: datetime, grace: timedelta) -> int:
     since, until = await _window("voucher_events", now, grace)
     restored = await vouchers.restore_missing_events(since=since)
     await _advance("voucher_events", until)
+    return restored
+
+
+async def _finish_trail(now: datetime, grace: timedelta) -> int:
+    # Objects changed since the last run whose change record a crash kept from being written.
+    since, until = await _window("trail", now, grace)
+    restored = await audit.finish_trail(since=since, until=until)
+    await _advance("trail", until)
     return restored
 
 

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     # The repair routine leaves alone what is younger than this (a request may still be at it).
     # 0 (a single process): only the start-up run, before any request, repairs.
     repair_grace_seconds: int = Field(default=30, ge=0)
+    # A challenge unanswered by the organisation that wrote the entry goes to the agency after.
+    challenge_answer_days: int = Field(default=15, ge=1)
     # With a grace period, `portfolio serve` repairs again once it has passed, then this often
     # (0: not again), so half-done work does not wait for the next restart.
     repair_interval_seconds: int = Field(default=300, ge=0)

@@ -36,7 +36,9 @@ from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
     assets,
+    audit,
     catalogue,
+    challenges,
     landing,
     public,
     session,
@@ -74,4 +76,6 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_training.router)
     app.include_router(sharing.router)
     app.include_router(verify.router)
+    app.include_router(challenges.router)
+    app.include_router(audit.router)
     errors.install(app)

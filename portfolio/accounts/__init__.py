@@ -4,6 +4,7 @@ The public face of the area: what other areas may use (they import from ``portfo
 never from its modules). Every service of every area takes an ``Actor``.
 """
 
+from portfolio.accounts.changes import principal_changed
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.logins import (
     PHONE_LOGIN_PREFIX,
@@ -39,6 +40,7 @@ __all__ = [
     "hash_password",
     "normalise_username",
     "phone_login_name",
+    "principal_changed",
     "region_range",
     "revoke_sessions_of",
     "stored_login_name",

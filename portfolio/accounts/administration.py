@@ -13,6 +13,7 @@ from pymongo import ReturnDocument
 
 from portfolio import ids
 from portfolio.accounts import session_cache
+from portfolio.accounts.changes import principal_changed
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role, StaffRole
 from portfolio.accounts.service import _stored, create_principal
@@ -136,6 +137,11 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
     )
     if after is None:
         return await get_principal(actor=actor, principal_id=principal_id)
+    await principal_changed(
+        target,
+        _stored(after),
+        reason="disabled by an administrator" if disabled else "enabled by an administrator",
+    )
     if disabled:
         await revoke_sessions_of(principal_id, "disabled")
     else:

@@ -17,6 +17,7 @@ from pymongo import ReturnDocument
 
 from portfolio import clock, ids
 from portfolio.accounts import passwords, throttle
+from portfolio.accounts.changes import principal_changed
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.keys import throttle_secret
 from portfolio.accounts.logins import find_login
@@ -154,6 +155,7 @@ async def create_principal(
         if await Principal.find_one({"username": name}) is not None:
             raise Conflict("this username is already taken")
         raise Conflict("this archive already has an account")
+    await principal_changed(None, principal, reason="account created")
     log.info("principal created", extra={"principal": str(principal.id), "role": role.value})
     return principal
 
@@ -346,9 +348,11 @@ async def replace_password(
     )
     if after is None:
         raise Conflict("the account changed at the same time; try again")
+    changed = _stored(after)
+    await principal_changed(principal, changed, reason="password changed by its holder")
     await revoke_sessions_of(actor.principal_id, "password-changed")
     log.info("password changed", extra={"principal": actor.principal_id})
-    return _stored(after)
+    return changed
 
 
 async def change_password(

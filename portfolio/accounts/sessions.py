@@ -26,9 +26,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+from pymongo import ReturnDocument
 
 from portfolio import clock, ids
 from portfolio.accounts import jose_tokens, session_cache
+from portfolio.accounts.changes import principal_changed
 from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
@@ -175,9 +177,15 @@ async def logout_all(*, actor: Actor) -> None:
     if oid is None:
         raise AuthenticationFailed("this account is no longer active")
     # Any bump ends every token issued before it, so this needs no precondition.
-    await Principal.get_pymongo_collection().update_one(
-        {"_id": oid}, {"$inc": {"token_version": 1, "version": 1}}
+    after = await Principal.get_pymongo_collection().find_one_and_update(
+        {"_id": oid},
+        {"$inc": {"token_version": 1, "version": 1}},
+        return_document=ReturnDocument.AFTER,
     )
+    if after is not None:
+        # Only the version moves: the shown state is the same before and after.
+        ended = Principal.model_validate(after)
+        await principal_changed(ended, ended, reason="signed out everywhere")
     await revoke_sessions_of(actor.principal_id, "logout-all")
     log.info("all sessions ended", extra={"principal": actor.principal_id})
 

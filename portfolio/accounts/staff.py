@@ -20,6 +20,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from portfolio import ids
+from portfolio.accounts.changes import principal_changed
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role, StaffRole, region_range
 from portfolio.accounts.service import create_principal
@@ -157,6 +158,8 @@ async def remove_staff(*, actor: Actor, principal_id: str) -> Principal:
         if again.removed:
             return again
         raise Conflict("the account changed at the same time; try again")
+    removed_now: Principal = Principal.model_validate(after)
+    await principal_changed(target, removed_now, reason="removed by the organisation's admin")
     await revoke_sessions_of(principal_id, "removed")
     await record(
         AuditKind.STAFF_REMOVED,
@@ -166,5 +169,4 @@ async def remove_staff(*, actor: Actor, principal_id: str) -> Principal:
         target_role=target.role.value,
         target_staff_role=target.staff_role.value if target.staff_role else None,
     )
-    removed: Principal = Principal.model_validate(after)
-    return removed
+    return removed_now

@@ -7,7 +7,9 @@ functions (find a worker by number and name, has this archive an entry of kind K
 append an entry).
 """
 
+from portfolio.archives.access import log_reads
 from portfolio.archives.documents import (
+    AccessAction,
     Archive,
     EmploymentRegistration,
     InsuranceScheme,
@@ -33,6 +35,7 @@ from portfolio.archives.registration import check_name
 from portfolio.archives.scope import archive_for_agency, require_worker, to_bson
 
 __all__ = [
+    "AccessAction",
     "Archive",
     "EmploymentRegistration",
     "EntryFacts",
@@ -56,6 +59,7 @@ __all__ = [
     "entry_at",
     "find_worker",
     "id_number_of",
+    "log_reads",
     "match_workers",
     "open_birth_date",
     "open_phone",

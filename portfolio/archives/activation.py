@@ -34,6 +34,7 @@ from portfolio.accounts import (
     hash_password,
     normalise_username,
     phone_login_name,
+    principal_changed,
     revoke_sessions_of,
     stored_login_name,
 )
@@ -185,6 +186,9 @@ async def _reset_password(
     if after is None:
         await _hand_back(code, archive_id, was_pending=False)
         raise Conflict("the account changed at the same time; try again")
+    await principal_changed(
+        principal, Principal.model_validate(after), reason="password set with an activation code"
+    )
     await revoke_sessions_of(str(principal.id), "password-changed")
     log.info("worker password set by activation code", extra={"archive": archive_id})
     return Activated(archive_id=archive_id, username=shown, created=False)

@@ -205,10 +205,13 @@ class AccessAction(StrEnum):
     READ_FULL = "read_full"
     # Someone opened one of the worker's share links (portfolio/sharing/opening.py).
     SHARE_VIEW = "share_view"
+    # A read of masked data: a worker's record, a class list, claim evidence.
+    READ = "read"
 
 
 class AccessLogEntry(Document):
-    """Someone other than the worker looked the worker up or read full numbers, and why."""
+    """Someone other than the worker read the worker's data (looked them up, read their
+    record, a list showing them, full numbers), and why."""
 
     archive_id: str
     at: datetime

@@ -18,7 +18,7 @@ apprenticeship areas used to put to its documents themselves (exported from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
@@ -123,16 +123,24 @@ class EntryFacts:
     seq: int
     kind: str
     payload: dict[str, Any]
+    # Who wrote it (``Recorder`` fields: principal, role, organisation, region).
+    recorded_by: dict[str, Any] = field(default_factory=dict)
 
 
 async def entry_at(archive_id: str, seq: int) -> EntryFacts | None:
     """The entry at ``seq`` of the archive, if there is one."""
     raw = await ArchiveEntry.get_pymongo_collection().find_one(
-        {"archive_id": archive_id, "seq": seq}, {"seq": 1, "kind": 1, "payload": 1}
+        {"archive_id": archive_id, "seq": seq},
+        {"seq": 1, "kind": 1, "payload": 1, "recorded_by": 1},
     )
     if raw is None:
         return None
-    return EntryFacts(seq=int(raw["seq"]), kind=str(raw["kind"]), payload=dict(raw["payload"]))
+    return EntryFacts(
+        seq=int(raw["seq"]),
+        kind=str(raw["kind"]),
+        payload=dict(raw["payload"]),
+        recorded_by=dict(raw.get("recorded_by") or {}),
+    )
 
 
 async def entries_of(archive_id: str) -> list[EntryFacts]:

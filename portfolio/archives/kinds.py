@@ -32,6 +32,10 @@ class EntryKind(StrEnum):
     APPRENTICESHIP_COMPLETED = "apprenticeship_completed"
     VOUCHER_REDEEMED = "voucher_redeemed"
     AWARD = "award"
+    # The answers to a worker's challenge of an entry (portfolio.challenges): appended, never
+    # an overwrite. A correction corrects the challenged entry; a refusal gives reasons.
+    CHALLENGE_CORRECTED = "challenge_corrected"
+    CHALLENGE_REFUSED = "challenge_refused"
 
 
 _NUMBER = (int, float)
@@ -70,6 +74,8 @@ REQUIRED_PAYLOAD: dict[EntryKind, dict[str, tuple[type, ...]]] = {
     EntryKind.APPRENTICESHIP_COMPLETED: {"apprenticeship_id": _TEXT, "level_reached": _TEXT},
     EntryKind.VOUCHER_REDEEMED: {"voucher_id": _TEXT, "amount_fen": (int,)},
     EntryKind.AWARD: {"title": _TEXT},
+    EntryKind.CHALLENGE_CORRECTED: {"challenge_id": _TEXT, "correction": _TEXT},
+    EntryKind.CHALLENGE_REFUSED: {"challenge_id": _TEXT, "reasons": _TEXT, "entry_seq": (int,)},
 }
 
 # A kind that corrects must point at an entry of one of these kinds.
@@ -81,9 +87,15 @@ CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
         {EntryKind.CERTIFICATE_ISSUED, EntryKind.CERTIFICATE_CORRECTED}
     ),
     EntryKind.TRAINING_COMPLETED: frozenset({EntryKind.TRAINING_COMPLETED}),
+    # A challenge's correction may correct an entry of any kind but its own answers.
+    EntryKind.CHALLENGE_CORRECTED: frozenset(
+        set(EntryKind) - {EntryKind.CHALLENGE_CORRECTED, EntryKind.CHALLENGE_REFUSED}
+    ),
 }
 # Kinds that are nothing but a correction: ``corrects`` is required.
-MUST_CORRECT = frozenset({EntryKind.CERTIFICATE_CORRECTED, EntryKind.CERTIFICATE_VOIDED})
+MUST_CORRECT = frozenset(
+    {EntryKind.CERTIFICATE_CORRECTED, EntryKind.CERTIFICATE_VOIDED, EntryKind.CHALLENGE_CORRECTED}
+)
 
 
 def check_payload(kind: EntryKind, payload: Mapping[str, Any], corrects: int | None) -> None:

@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
 from portfolio.accounts import Actor
+from portfolio.archives.changes import archive_changed
 from portfolio.archives.documents import (
     Archive,
     EmploymentLink,
@@ -70,7 +71,9 @@ def _month(value: str, field: str) -> date:
         raise ValidationFailed.single(field, "format", "a month is written YYYY-MM") from None
 
 
-async def _save_link(archive: Archive, update: dict[str, Any], now: datetime) -> None:
+async def _save_link(
+    archive: Archive, update: dict[str, Any], now: datetime, *, reason: str
+) -> None:
     """One conditional update on the archive's version; a lost race is a Conflict.
 
     ``updated_at`` goes through ``$currentDate``: nx-27017 0.8.1 stores a top-level datetime
@@ -86,6 +89,7 @@ async def _save_link(archive: Archive, update: dict[str, Any], now: datetime) ->
         raise Conflict("this social-security number is recorded on another archive") from None
     if result.modified_count != 1:
         raise Conflict("the archive changed meanwhile; reload and retry")
+    await archive_changed(archive, reason=reason)
 
 
 async def _reloaded(archive: Archive, keyring: Keyring) -> WorkerView:
@@ -185,6 +189,7 @@ async def set_social_security(
             }
         },
         now,
+        reason="social-security link recorded",
     )
     await append_entry(
         archive_id=archive.id,
@@ -349,7 +354,12 @@ async def add_employment_registration(
         certificate_masked=masked,
         registrations=[*current.registrations, registration],
     )
-    await _save_link(archive, {"$set": {"employment": to_bson(link)}}, now)
+    await _save_link(
+        archive,
+        {"$set": {"employment": to_bson(link)}},
+        now,
+        reason="employment registration recorded",
+    )
     await append_entry(
         archive_id=archive.id,
         kind=EntryKind.LINK_ADDED,
@@ -405,7 +415,12 @@ async def close_employment_registration(
             ]
         }
     )
-    await _save_link(archive, {"$set": {"employment": to_bson(link)}}, now)
+    await _save_link(
+        archive,
+        {"$set": {"employment": to_bson(link)}},
+        now,
+        reason="employment registration closed",
+    )
     await append_entry(
         archive_id=archive.id,
         kind=EntryKind.LINK_CHANGED,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from portfolio.accounts import Actor, confirm_password
+from portfolio.archives.changes import archive_changed
 from portfolio.archives.documents import Archive
 from portfolio.archives.personal import open_phone, seal_phone
 from portfolio.archives.scope import archive_for_reader, to_bson
@@ -60,6 +61,7 @@ async def change_phone(
     )
     if moved.modified_count != 1:
         raise Conflict("the archive changed meanwhile; reload and retry")
+    await archive_changed(archive, reason="phone number changed by the worker")
     masked = mask_phone(checked)
     await record(AuditKind.PHONE_CHANGED, Outcome.SUCCESS, actor=actor, target=str(archive.id))
     return masked

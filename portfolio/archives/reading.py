@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING
 
 from portfolio import clock
 from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives.access import log_reads
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive, ArchiveEntry
 from portfolio.archives.entries import entry_page
 from portfolio.archives.scope import (
@@ -157,6 +158,8 @@ async def get_worker(
             fields=revealed_fields(archive),
             now=now or clock.now(),
         )
+    else:
+        await log_reads(actor, [str(archive.id)], what="read the worker's record (masked)")
     return await worker_view(archive, protection, reveal=reveal)
 
 
@@ -189,6 +192,7 @@ async def get_archive_view(
     """
     archive = await archive_for_reader(actor, archive_id)
     assert archive.id is not None
+    await log_reads(actor, [str(archive.id)], what="read the worker's archive")
     protection = FieldProtection(keyring)
     page = await entry_page(archive.id, cursor=cursor, limit=limit)
     return ArchiveView(

@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
 from portfolio.accounts import Actor
+from portfolio.archives.changes import archive_changed, archive_created
 from portfolio.archives.documents import (
     AccountState,
     ActivationCode,
@@ -213,6 +214,7 @@ async def register_worker(
     )
     try:
         await archive.insert()
+        await archive_created(archive)
     except DuplicateKeyError:
         existing = await Archive.find_one({"id_index": id_index})
         if existing is None:
@@ -345,6 +347,7 @@ async def transfer_worker(
     )
     if moved.modified_count != 1:
         raise Conflict("the archive changed meanwhile; reload and retry")
+    await archive_changed(archive, reason=note or "transferred to another region")
     await append_entry(
         archive_id=archive.id,
         kind=EntryKind.TRANSFERRED,

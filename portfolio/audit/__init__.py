@@ -1,10 +1,36 @@
-"""The audit trail of security events: insert-only, readable by admins, never edited.
+"""The audit trail: security events (``record``) and the change trail (``changed``).
 
-The public face of the area: what other areas may use (they import from ``portfolio.audit``,
-never from its modules).
+Both are insert-only. The public face of the area: what other areas may use (they import from
+``portfolio.audit``, never from its modules).
 """
 
 from portfolio.audit.context import request_client
+from portfolio.audit.restore import Snapshot, finish_trail, register_source
+from portfolio.audit.search import ChangeFilter, search_changes
 from portfolio.audit.service import AuditKind, Outcome, record
+from portfolio.audit.trail import (
+    ChangeRecord,
+    changed,
+    check_chain,
+    mask_login,
+    mask_name,
+    trail_heads,
+)
 
-__all__ = ["AuditKind", "Outcome", "record", "request_client"]
+__all__ = [
+    "AuditKind",
+    "ChangeFilter",
+    "ChangeRecord",
+    "Outcome",
+    "Snapshot",
+    "changed",
+    "check_chain",
+    "finish_trail",
+    "mask_login",
+    "mask_name",
+    "record",
+    "register_source",
+    "request_client",
+    "search_changes",
+    "trail_heads",
+]

@@ -37,6 +37,8 @@ class RequestContext:
     username: str | None = None
     role: str | None = None
     staff_role: str | None = None
+    organisation_id: str | None = None
+    region_prefix: str | None = None
 
     def note_actor(self, actor: PrincipalRef) -> None:
         """Remember who the request's token (or page session) belongs to."""
@@ -44,6 +46,9 @@ class RequestContext:
         self.username = actor.username
         self.role = str(actor.role)
         self.staff_role = None if actor.staff_role is None else str(actor.staff_role)
+        # The change trail names the actor's organisation or region (``Actor`` has them).
+        self.organisation_id = getattr(actor, "organisation_id", None)
+        self.region_prefix = getattr(actor, "region_prefix", None)
 
 
 _CURRENT: ContextVar[RequestContext | None] = ContextVar("portfolio_request", default=None)

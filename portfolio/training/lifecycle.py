@@ -14,7 +14,7 @@ from typing import Literal
 
 from portfolio import ids
 from portfolio.accounts import Actor, Role
-from portfolio.archives import Recorder
+from portfolio.archives import Recorder, log_reads
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.training.booking import give_back_seats, unbook
 from portfolio.training.documents import Enrolment
@@ -61,7 +61,9 @@ async def visible_enrolment(actor: Actor, enrolment_id: str) -> Enrolment:
 
 async def get_enrolment(*, actor: Actor, enrolment_id: str) -> EnrolmentView:
     """An enrolment within reach: its provider, its worker, an agency of the worker's region."""
-    return EnrolmentView.of(await visible_enrolment(actor, enrolment_id))
+    enrolment = await visible_enrolment(actor, enrolment_id)
+    await log_reads(actor, [enrolment.archive_id], what="enrolment")
+    return EnrolmentView.of(enrolment)
 
 
 async def move(*, actor: Actor, enrolment_id: str, step: Move) -> EnrolmentView:

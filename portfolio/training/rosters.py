@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from portfolio import ids
 from portfolio.accounts import Actor, Role
+from portfolio.archives import log_reads
 from portfolio.errors import Forbidden, NotFound
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.attendance import hours_attended, records_by_enrolment
@@ -24,7 +25,9 @@ async def list_for_run(*, actor: Actor, run_id: str, page: PageRequest) -> Page[
     )
     if not visible:
         raise NotFound("no such run")
-    return await id_page(Enrolment, {"run_id": run_id}, keys, view=EnrolmentView.of)
+    shown = await id_page(Enrolment, {"run_id": run_id}, keys, view=lambda e: e)
+    await log_reads(actor, [e.archive_id for e in shown.items], what="class list")
+    return Page(items=[EnrolmentView.of(e) for e in shown.items], next_cursor=shown.next_cursor)
 
 
 async def list_for_worker(*, actor: Actor, page: PageRequest) -> Page[MyEnrolmentView]:

@@ -18,7 +18,7 @@ from beanie import PydanticObjectId
 
 from portfolio import clock
 from portfolio.accounts import Actor, Role, region_range
-from portfolio.archives import Recorder
+from portfolio.archives import Recorder, log_reads
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
 from portfolio.training import (
     AttendanceRecord,
@@ -210,6 +210,7 @@ async def evidence_of(
 ) -> list[ClaimView]:
     """Each voucher's claim with its evidence as ``viewer`` sees it, read in a few batched
     queries."""
+    await log_reads(viewer, [v.archive_id for v in vouchers], what="claim evidence")
     enrolment_ids = [v.enrolment_id for v in vouchers if v.enrolment_id]
     enrolments = await enrolments_by_ids(enrolment_ids)
     courses = await courses_by_ids([e.course_id for e in enrolments.values()])

@@ -15,7 +15,7 @@ from beanie import PydanticObjectId
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
-from portfolio.archives import require_worker
+from portfolio.archives import log_reads, require_worker
 from portfolio.errors import Forbidden, NotFound
 from portfolio.training import is_enrolled_with
 from portfolio.vouchers.documents import Voucher, VoucherEvent
@@ -54,6 +54,7 @@ async def get_voucher(*, actor: Actor, voucher_id: str, now: datetime | None = N
     """A voucher within the caller's reach, as the caller may see it."""
     now = now or clock.now()
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    await log_reads(actor, [voucher.archive_id], what="voucher")
     return VoucherView.of(voucher, viewer=actor, now=now)
 
 
@@ -115,6 +116,7 @@ async def list_visible(
     if worker_id is not None:
         base["archive_id"] = worker_id
     found = await _newest_first(base, status, after=after, limit=limit, now=now)
+    await log_reads(actor, [v.archive_id for v in found[:limit]], what="voucher list")
     return _page(found, actor, now, limit)
 
 
@@ -146,6 +148,7 @@ async def events_of(
 ) -> list[VoucherEventView]:
     """A voucher's history, oldest first, for whoever reaches the voucher."""
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now or clock.now())
+    await log_reads(actor, [voucher.archive_id], what="voucher history")
     events = (
         await VoucherEvent.find({"voucher_id": str(voucher.id)})
         .sort("+version")

@@ -30,6 +30,7 @@ from tests.access import (
     routes_apprenticeships,
     routes_audit,
     routes_credentials,
+    routes_challenges,
     routes_reports,
     routes_sharing,
     routes_training,
@@ -60,6 +61,7 @@ AREAS = (
     routes_audit,
     routes_sharing,
     routes_credentials,
+    routes_challenges,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

@@ -120,7 +120,9 @@ async def test_full_read_needs_a_purpose_and_is_logged(runtime: Runtime) -> None
         await reading.get_worker(
             actor=agency("5101"), keyring=runtime.keyring, archive_id=archive_id, reveal=True
         )
-    assert (await reading.list_access_log(actor=worker(archive_id))).items == []
+    # The masked read is logged (issue 25); the refused reveal is not.
+    reads = (await reading.list_access_log(actor=worker(archive_id))).items
+    assert {(r.action, tuple(r.fields)) for r in reads} == {(AccessAction.READ, ())}
     full = await reading.get_worker(
         actor=agency("5101"),
         keyring=runtime.keyring,
@@ -130,7 +132,7 @@ async def test_full_read_needs_a_purpose_and_is_logged(runtime: Runtime) -> None
     )
     assert (full.identity.id_number_full, full.identity.phone_full) == (number, "13800138000")
     assert full.identity.birth_date == date(1992, 2, 2)
-    (item,) = (await reading.list_access_log(actor=worker(archive_id))).items
+    item = (await reading.list_access_log(actor=worker(archive_id))).items[0]
     assert (item.action, item.purpose, item.fields) == (
         AccessAction.READ_FULL,
         "subsidy audit",
@@ -139,7 +141,8 @@ async def test_full_read_needs_a_purpose_and_is_logged(runtime: Runtime) -> None
     # The worker reads their own number without a purpose, and it is not logged.
     own = await reading.get_worker(actor=worker(archive_id), keyring=runtime.keyring, reveal=True)
     assert own.identity.id_number_full == number
-    assert len((await reading.list_access_log(actor=worker(archive_id))).items) == 1
+    # The masked read and the full one; the worker's own read adds nothing.
+    assert len((await reading.list_access_log(actor=worker(archive_id))).items) == 2
     with pytest.raises(NotFound):
         await reading.get_worker(
             actor=agency("5107"), keyring=runtime.keyring, archive_id=archive_id

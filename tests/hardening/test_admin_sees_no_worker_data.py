@@ -43,6 +43,8 @@ ADMIN_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/admin/principals/{principal_id}/disable"): "accounts",
     ("POST", "/admin/principals/{principal_id}/enable"): "accounts",
     ("GET", "/admin/audit-events"): "security events (a worker's login name withheld)",
+    ("GET", "/audit/changes"): "the change trail, keys marked personal left out",
+    ("GET", "/audit-trail"): "the change trail's page, keys marked personal left out",
     ("POST", "/providers"): "organisations",
     ("GET", "/providers"): "organisations",
     ("GET", "/providers/{organisation_id}"): "organisations",

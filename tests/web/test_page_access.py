@@ -22,7 +22,7 @@ from fastapi.routing import iter_route_contexts
 from httpx import AsyncClient
 
 from api.web.csrf import token_for
-from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts.principal import Actor, Role, StaffRole
 from portfolio.archives import links, registration
 from portfolio.identity.identifiers import IdType
 from portfolio.keyring import Keyring, load_master_secret
@@ -56,6 +56,13 @@ PAGES: dict[Route, Access] = {
     ("POST", "/my/profile/reveal"): only(Role.WORKER),
     ("GET", "/my/profile/phone"): only(Role.WORKER),
     ("POST", "/my/profile/phone"): only(Role.WORKER),
+    # Challenges (routes/challenges.py): the worker's form and list, the holder's answer page.
+    ("GET", "/my/challenges"): only(Role.WORKER),
+    ("GET", "/my/archive/{seq}/challenge"): only(Role.WORKER),
+    ("POST", "/my/archive/{seq}/challenge"): only(Role.WORKER),
+    ("GET", "/challenge-answers/{challenge_id}"): only(Role.PROVIDER, Role.AGENCY),
+    ("POST", "/challenge-answers/{challenge_id}"): only(Role.PROVIDER, Role.AGENCY),
+    ("GET", "/audit-trail"): only(Role.ADMIN, Role.AGENCY, staff=(StaffRole.AUDITOR,)),
     ("GET", "/activate"): PUBLIC,
     ("POST", "/activate"): PUBLIC,  # CSRF-checked against the pre-session cookie
     ("GET", "/my/account"): only(Role.WORKER),

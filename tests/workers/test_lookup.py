@@ -97,7 +97,8 @@ async def test_reveal_needs_a_purpose_and_writes_the_access_log(
 
     log = (await client.get("/me/access-log", headers=worker.headers)).json()
     assert [(i["action"], i["purpose"], i["username"]) for i in log["items"]] == [
-        ("read_full", "apprenticeship approval", agency.principal.username)
+        ("read_full", "apprenticeship approval", agency.principal.username),
+        ("read", "read the worker's record (masked)", agency.principal.username),
     ]
 
 

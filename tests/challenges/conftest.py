@@ -1,0 +1,5 @@
+"""The pages' in-process client (``web``), shared with tests/web."""
+
+from tests.web.conftest import web
+
+__all__ = ["web"]
