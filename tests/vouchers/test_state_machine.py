@@ -29,7 +29,7 @@ import asyncio
 import itertools
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import DomainError
 from portfolio.vouchers import issuance, transitions
@@ -618,11 +619,20 @@ async def _machine(client: AsyncClient, runtime: Runtime) -> Machine:
     for name in await database.list_collection_names():
         if name != "keys":
             await database[name].delete_many({})
-    world = await make_world(client, runtime, quantity=1_000, rules={"one_unused_voucher": False})
+    # Claims may be decided at once (no wait for the worker's attestation: not modelled here).
+    world = await make_world(
+        client,
+        runtime,
+        quantity=1_000,
+        rules={"one_unused_voucher": False},
+        claim_terms={"attestation_wait_days": 0},
+    )
     workers = [world.worker, await registered_worker(client, world.agency)]
     runs = [
         world.run,
-        await make_run(client, world.provider, world.course["id"], start=date(2026, 6, 1)),
+        await make_run(
+            client, world.provider, world.course["id"], start=clock.china_today() + timedelta(30)
+        ),
     ]
     enrolments = []
     for number, worker in enumerate(workers):
