@@ -53,13 +53,21 @@ from portfolio.training import (
     create_run,
     enrol,
     enrolments_of_worker,
+    evidence,
     find_course,
     record_attendance,
     transition,
 )
-from portfolio.training.evidence import session_start
 from portfolio.vocabulary import TrainingType
-from portfolio.vouchers import attestation, claims, issuance, policies, redemption, transitions
+from portfolio.vouchers import (
+    attestation,
+    claims,
+    demo_fraud,
+    issuance,
+    policies,
+    redemption,
+    transitions,
+)
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.inputs import PolicyContent, RulesContent
@@ -215,7 +223,7 @@ async def _claimed(
     worker = await _actor("worker-1")
     # The past is built through the clock seam: the voucher is issued a week before the class,
     # each session is attended at its time, the completion follows the last one.
-    issued_at = session_start(start, "09:00") - timedelta(days=7)
+    issued_at = evidence.session_start(start, "09:00") - timedelta(days=7)
     voucher = await _voucher(
         keyring,
         chengdu,
@@ -233,7 +241,9 @@ async def _claimed(
         Session(n=n + 1, day=start + timedelta(days=n), start="14:00", hours=6) for n in range(4)
     ]
     for session in run_sessions:
-        with clock.stopped_at(session_start(session.day, session.start) + timedelta(hours=1)):
+        with clock.stopped_at(
+            evidence.session_start(session.day, session.start) + timedelta(hours=1)
+        ):
             await record_attendance(
                 actor=provider,
                 enrolment_id=enrolment_id,
@@ -241,7 +251,7 @@ async def _claimed(
                     session.n, session.hours, CaptureMethod.FACE, f"face-{voucher_id}-{session.n}"
                 ),
             )
-    finished = session_start(run_sessions[-1].day, "22:00")
+    finished = evidence.session_start(run_sessions[-1].day, "22:00")
     with clock.stopped_at(finished):
         await complete_one(
             actor=provider,
@@ -399,3 +409,4 @@ async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
             redeem=False,
             now=now,
         )
+        await demo_fraud.ensure_demo_fraud(keyring=keyring)

@@ -1,0 +1,176 @@
+"""Demo data for the fraud rules: a dishonest provider whose claims an officer sees flagged.
+
+Provider A's claims (``demo.py``) are the honest ones: vouchers issued before the class, every
+session attended at its time, the worker's own confirmation. Provider B (绵阳市技师学院) here
+claims twice for worker-2 under a Mianyang welding policy that allows one claim a year, and
+entered the second class's attendance twelve days after each session: its second claim is
+flagged ``claimed_too_often`` and ``late_attendance``, awaits the worker, and (above the
+policy's amount) needs two officers. Built through the services and the clock seam; loading
+twice changes nothing. A refusal (a rule of the time rules the history does not meet) leaves
+that claim out rather than failing the demo.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime, timedelta
+
+from beanie import PydanticObjectId
+
+from portfolio import clock
+from portfolio.accounts import Actor, Principal, actor_of
+from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ORGANISATION_B
+from portfolio.archives import WorkerRef
+from portfolio.archives.demo import DEMO_WORKERS
+from portfolio.errors import Conflict, DomainError
+from portfolio.identity import IdType
+from portfolio.keyring import Keyring
+from portfolio.training import (
+    CaptureMethod,
+    CompletionResult,
+    Outcome,
+    Presence,
+    Session,
+    complete_one,
+    course_of,
+    create_run,
+    enrol,
+    evidence,
+    record_attendance,
+    transition,
+)
+from portfolio.vocabulary import TrainingType
+from portfolio.vouchers import claims, issuance, policies, transitions
+from portfolio.vouchers.documents import Voucher, VoucherPolicy
+from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
+
+WELDING_POLICY = "64d000000000000000000e05"
+FIRST_CLAIM = "64d000000000000000000f09"
+SECOND_CLAIM = "64d000000000000000000f0a"
+
+_WELDING = PolicyContent(
+    name="绵阳市焊工技能提升培训券",
+    face_value_fen=250_000,
+    quantity=500,
+    validity_days=365,
+    region_prefix="5107",
+    training_types=(TrainingType.SKILL_UPGRADING,),
+    rules=RulesContent(one_unused_voucher=False),
+    claim_terms=ClaimTermsContent(max_claims_per_year=1, two_approvals_above_fen=200_000),
+)
+
+
+async def _actor(username: str) -> Actor:
+    principal = await Principal.find_one({"username": username})
+    if principal is None:
+        raise RuntimeError(f"the demo account {username} must be loaded first")
+    return actor_of(principal)
+
+
+async def _class(
+    *,
+    keyring: Keyring,
+    agency: Actor,
+    provider: Actor,
+    voucher_id: str,
+    start: date,
+    late_days: int,
+    now: datetime,
+) -> None:
+    """Worker-2 in one welding class of provider B with a voucher, claimed at ``now``."""
+    if await Voucher.get(PydanticObjectId(voucher_id)) is not None:
+        return
+    welding = await course_of(DEMO_ORGANISATION_B, "6-18-02-04")
+    if welding is None:
+        return  # the training demo is not loaded
+    worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
+    sessions = [
+        Session(n=n + 1, day=start + timedelta(days=n), start="08:30", hours=8) for n in range(5)
+    ]
+    issued_at = evidence.session_start(start, "08:30") - timedelta(days=5)
+    with clock.stopped_at(issued_at):
+        await issuance.issue(
+            actor=agency,
+            keyring=keyring,
+            policy_id=WELDING_POLICY,
+            worker_id=DEMO_ARCHIVE_WORKER_2,
+            note="焊工技能提升",
+            now=issued_at,
+            voucher_id=voucher_id,
+        )
+        run = await create_run(
+            actor=provider,
+            course_id=str(welding.id),
+            start_date=start,
+            end_date=sessions[-1].day,
+            capacity=20,
+            location="绵阳市技师学院 焊接实训车间",
+            trainers=["赵师傅"],
+            sessions=sessions,
+        )
+        enrolment = await enrol(
+            actor=provider,
+            keyring=keyring,
+            run_id=str(run.id),
+            worker=WorkerRef(IdType.RESIDENT_ID, worker.id_number, worker.name),
+            accept=True,
+        )
+        holder = await _actor("worker-2")
+        await transitions.bind(actor=holder, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
+        await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    for session in sessions:
+        moment = evidence.session_start(session.day, session.start) + timedelta(
+            days=late_days, hours=2
+        )
+        with clock.stopped_at(moment):
+            await record_attendance(
+                actor=provider,
+                enrolment_id=str(enrolment.id),
+                presence=Presence(session.n, 8, CaptureMethod.FACE, f"b-{voucher_id}-{session.n}"),
+            )
+    finished = evidence.session_start(sessions[-1].day, "20:00") + timedelta(days=late_days)
+    with clock.stopped_at(finished):
+        await complete_one(
+            actor=provider,
+            enrolment_id=str(enrolment.id),
+            outcome=Outcome(CompletionResult.PASSED, 80),
+            now=finished,
+        )
+    await claims.claim(
+        actor=provider,
+        voucher_id=voucher_id,
+        amount_fen=250_000,
+        min_share=0.8,
+        note="结业合格，申请兑付",
+        keyring=keyring,
+        now=now,
+    )
+
+
+async def ensure_demo_fraud(*, keyring: Keyring) -> None:
+    """Load the dishonest provider's claims (after the training demo and the voucher demo)."""
+    now = clock.now()
+    mianyang = await _actor("agency-mianyang")
+    provider_b = await _actor("provider-b")
+    if await VoucherPolicy.get(PydanticObjectId(WELDING_POLICY)) is None:
+        with contextlib.suppress(Conflict):
+            await policies.publish(
+                actor=mianyang,
+                content=_WELDING,
+                now=now - timedelta(days=400),
+                policy_id=WELDING_POLICY,
+            )
+    for voucher_id, start, late in (
+        (FIRST_CLAIM, date(2026, 8, 3), 0),
+        (SECOND_CLAIM, date(2026, 9, 7), 12),
+    ):
+        with contextlib.suppress(DomainError):
+            await _class(
+                keyring=keyring,
+                agency=mianyang,
+                provider=provider_b,
+                voucher_id=voucher_id,
+                start=start,
+                late_days=late,
+                now=now,
+            )
