@@ -16,6 +16,7 @@ requires the attestation it read (``transitions.apply(expect=...)``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -138,3 +139,30 @@ async def at_counter(
         },
     )
     return VoucherView.of(fresh, viewer=actor, now=now)
+
+
+@dataclass(frozen=True)
+class MyClaimView:
+    """A claimed voucher as its worker sees it on the attestation page."""
+
+    voucher: VoucherView
+    attestation: str
+    words: str
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the worker may still answer (claimed, and not answered yet)."""
+        return self.voucher.status is VoucherStatus.CLAIMED and self.attestation == ""
+
+
+async def mine(*, actor: Actor, voucher_id: str, now: datetime | None = None) -> MyClaimView:
+    """The worker's own voucher with where its claim stands with them."""
+    now = now or clock.now()
+    if actor.role is not Role.WORKER:
+        raise Forbidden("only the voucher's holder attests their training")
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    return MyClaimView(
+        VoucherView.of(voucher, viewer=actor, now=now),
+        voucher.attestation,
+        voucher.attestation_words,
+    )
