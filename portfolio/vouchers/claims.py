@@ -5,7 +5,7 @@ enrolment is completed with a pass and the worker's confirmed attendance reaches
 the course's planned hours (``Settings.claim_min_attendance_share``), for an amount up to the
 face value, or the course's subsidy standard when that is lower. The claim lives on the voucher
 itself (one conditional update); the agency's queue is the claimed vouchers of its region,
-each shown with its evidence.
+each shown with its training.evidence.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from portfolio import clock, ids
+from portfolio import clock, ids, training
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives import Recorder
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
@@ -34,7 +34,6 @@ from portfolio.training import (
     certificates_of_enrolments,
     courses_by_ids,
     enrolments_by_ids,
-    evidence,
     find_course,
     find_enrolment,
     hours_attended,
@@ -154,7 +153,7 @@ async def claim(
         errors.append(FieldError("amount_fen", "range", "at least 1 fen"))
     policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
     assert policy is not None  # a voucher's policy version is never deleted
-    run = await evidence.run_facts(enrolment.run_id, enrolment_id=str(enrolment.id))
+    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=str(enrolment.id))
     errors += time_problems(voucher, run, policy.claim_terms)
     if errors:
         raise ValidationFailed(errors)
@@ -316,7 +315,7 @@ async def list_claims(
     now: datetime | None = None,
 ) -> ViewPage[ClaimView]:
     """An agency's queue (claims awaiting a decision in its region, newest claim first by id)
-    or a provider's own claims (awaiting and paid by default), each with its evidence.
+    or a provider's own claims (awaiting and paid by default), each with its training.evidence.
 
     An agency filters its queue by a flag's code, flagged or not, disputed by the worker, and
     sorts it by the flags' score (``by_flags``: highest first, then newest); a provider cannot
@@ -391,7 +390,7 @@ async def rescreen(
     enrolment = await find_enrolment(voucher.enrolment_id)
     assert policy is not None
     assert enrolment is not None
-    run = await evidence.run_facts(enrolment.run_id, enrolment_id=voucher.enrolment_id)
+    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=voucher.enrolment_id)
     if run is None:
         return []
     return await screen(voucher, policy, run, keyring=keyring, limits=limits, now=now)

@@ -29,12 +29,13 @@ from datetime import date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from portfolio import clock
+from portfolio import clock, training
 from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
+    DEMO_ORGANISATION_B,
 )
 from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
@@ -53,7 +54,6 @@ from portfolio.training import (
     create_run,
     enrol,
     enrolments_of_worker,
-    evidence,
     find_course,
     record_attendance,
     transition,
@@ -223,7 +223,7 @@ async def _claimed(
     worker = await _actor("worker-1")
     # The past is built through the clock seam: the voucher is issued a week before the class,
     # each session is attended at its time, the completion follows the last one.
-    issued_at = evidence.session_start(start, "09:00") - timedelta(days=7)
+    issued_at = training.evidence.session_start(start, "09:00") - timedelta(days=7)
     voucher = await _voucher(
         keyring,
         chengdu,
@@ -242,7 +242,7 @@ async def _claimed(
     ]
     for session in run_sessions:
         with clock.stopped_at(
-            evidence.session_start(session.day, session.start) + timedelta(hours=1)
+            training.evidence.session_start(session.day, session.start) + timedelta(hours=1)
         ):
             await record_attendance(
                 actor=provider,
@@ -251,7 +251,7 @@ async def _claimed(
                     session.n, session.hours, CaptureMethod.FACE, f"face-{voucher_id}-{session.n}"
                 ),
             )
-    finished = evidence.session_start(run_sessions[-1].day, "22:00")
+    finished = training.evidence.session_start(run_sessions[-1].day, "22:00")
     with clock.stopped_at(finished):
         await complete_one(
             actor=provider,
@@ -409,4 +409,13 @@ async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
             redeem=False,
             now=now,
         )
-        await demo_fraud.ensure_demo_fraud(keyring=keyring)
+        trainee = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
+        cast = demo_fraud.Cast(
+            DEMO_ORGANISATION_B,
+            DEMO_ARCHIVE_WORKER_2,
+            WorkerRef(IdType.RESIDENT_ID, trainee.id_number, trainee.name),
+            holder=worker_2,
+            agency=mianyang,
+            provider=await _actor("provider-b"),
+        )
+        await demo_fraud.ensure_demo_fraud(keyring=keyring, cast=cast)

@@ -13,17 +13,15 @@ that claim out rather than failing the demo.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from portfolio import clock
-from portfolio.accounts import Actor, Principal, actor_of
-from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ORGANISATION_B
+from portfolio import clock, training
+from portfolio.accounts import Actor
 from portfolio.archives import WorkerRef
-from portfolio.archives.demo import DEMO_WORKERS
 from portfolio.errors import Conflict, DomainError
-from portfolio.identity import IdType
 from portfolio.keyring import Keyring
 from portfolio.training import (
     CaptureMethod,
@@ -35,7 +33,6 @@ from portfolio.training import (
     course_of,
     create_run,
     enrol,
-    evidence,
     record_attendance,
     transition,
 )
@@ -60,13 +57,6 @@ _WELDING = PolicyContent(
 )
 
 
-async def _actor(username: str) -> Actor:
-    principal = await Principal.find_one({"username": username})
-    if principal is None:
-        raise RuntimeError(f"the demo account {username} must be loaded first")
-    return actor_of(principal)
-
-
 async def _class(
     *,
     keyring: Keyring,
@@ -75,25 +65,25 @@ async def _class(
     voucher_id: str,
     start: date,
     late_days: int,
+    cast: Cast,
     now: datetime,
 ) -> None:
     """Worker-2 in one welding class of provider B with a voucher, claimed at ``now``."""
     if await Voucher.get(PydanticObjectId(voucher_id)) is not None:
         return
-    welding = await course_of(DEMO_ORGANISATION_B, "6-18-02-04")
+    welding = await course_of(cast.organisation_id, "6-18-02-04")
     if welding is None:
         return  # the training demo is not loaded
-    worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
     sessions = [
         Session(n=n + 1, day=start + timedelta(days=n), start="08:30", hours=8) for n in range(5)
     ]
-    issued_at = evidence.session_start(start, "08:30") - timedelta(days=5)
+    issued_at = training.evidence.session_start(start, "08:30") - timedelta(days=5)
     with clock.stopped_at(issued_at):
         await issuance.issue(
             actor=agency,
             keyring=keyring,
             policy_id=WELDING_POLICY,
-            worker_id=DEMO_ARCHIVE_WORKER_2,
+            worker_id=cast.archive_id,
             note="焊工技能提升",
             now=issued_at,
             voucher_id=voucher_id,
@@ -112,14 +102,14 @@ async def _class(
             actor=provider,
             keyring=keyring,
             run_id=str(run.id),
-            worker=WorkerRef(IdType.RESIDENT_ID, worker.id_number, worker.name),
+            worker=cast.worker,
             accept=True,
         )
-        holder = await _actor("worker-2")
+        holder = cast.holder
         await transitions.bind(actor=holder, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
         await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
     for session in sessions:
-        moment = evidence.session_start(session.day, session.start) + timedelta(
+        moment = training.evidence.session_start(session.day, session.start) + timedelta(
             days=late_days, hours=2
         )
         with clock.stopped_at(moment):
@@ -128,7 +118,9 @@ async def _class(
                 enrolment_id=str(enrolment.id),
                 presence=Presence(session.n, 8, CaptureMethod.FACE, f"b-{voucher_id}-{session.n}"),
             )
-    finished = evidence.session_start(sessions[-1].day, "20:00") + timedelta(days=late_days)
+    finished = training.evidence.session_start(sessions[-1].day, "20:00") + timedelta(
+        days=late_days
+    )
     with clock.stopped_at(finished):
         await complete_one(
             actor=provider,
@@ -147,11 +139,22 @@ async def _class(
     )
 
 
-async def ensure_demo_fraud(*, keyring: Keyring) -> None:
+@dataclass(frozen=True)
+class Cast:
+    """Who plays in the dishonest provider's claims (the demo's ids, passed in by demo.py)."""
+
+    organisation_id: str
+    archive_id: str
+    worker: WorkerRef
+    holder: Actor
+    agency: Actor
+    provider: Actor
+
+
+async def ensure_demo_fraud(*, keyring: Keyring, cast: Cast) -> None:
     """Load the dishonest provider's claims (after the training demo and the voucher demo)."""
     now = clock.now()
-    mianyang = await _actor("agency-mianyang")
-    provider_b = await _actor("provider-b")
+    mianyang, provider_b = cast.agency, cast.provider
     if await VoucherPolicy.get(PydanticObjectId(WELDING_POLICY)) is None:
         with contextlib.suppress(Conflict):
             await policies.publish(
@@ -172,5 +175,6 @@ async def ensure_demo_fraud(*, keyring: Keyring) -> None:
                 voucher_id=voucher_id,
                 start=start,
                 late_days=late,
+                cast=cast,
                 now=now,
             )

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from portfolio import clock
+from portfolio import clock, training
 from portfolio.archives import archive_by_id, birth_date_of
 from portfolio.integrity import ClaimCase, Flag, Thresholds, evaluate
 from portfolio.keyring import Keyring
-from portfolio.training import evidence
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import RuleCode, VoucherStatus
 from portfolio.vouchers.rules import age_on, facts_of
@@ -62,7 +61,7 @@ async def _claims_in_year(voucher: Voucher, now: datetime) -> int:
 async def case_of(
     voucher: Voucher,
     policy: VoucherPolicy,
-    run: evidence.RunFacts,
+    run: training.evidence.RunFacts,
     *,
     keyring: Keyring | None,
     limits: Thresholds,
@@ -78,20 +77,20 @@ async def case_of(
         archive_id=voucher.archive_id,
         enrolment_id=voucher.enrolment_id,
         run=run,
-        trainer_sessions=await evidence.trainer_sessions(
+        trainer_sessions=await training.evidence.trainer_sessions(
             run.organisation_id, run.trainer_ids, except_run=run.run_id
         ),
-        attendance=await evidence.run_attendance(run.run_id),
+        attendance=await training.evidence.run_attendance(run.run_id),
         age=age,
         sex=sex,
         failed_policy_rules=failed,
-        enrolments_recent=await evidence.enrolments_created(
+        enrolments_recent=await training.evidence.enrolments_created(
             run.organisation_id, now - window, now + timedelta(seconds=1)
         ),
-        enrolments_before=await evidence.enrolments_created(
+        enrolments_before=await training.evidence.enrolments_created(
             run.organisation_id, now - window - quiet, now - window
         ),
-        provider_since=await evidence.organisation_since(run.organisation_id),
+        provider_since=await training.evidence.organisation_since(run.organisation_id),
         claims_in_year=await _claims_in_year(voucher, now),
         claims_allowed=allowed,
         now=now,
@@ -101,7 +100,7 @@ async def case_of(
 async def screen(
     voucher: Voucher,
     policy: VoucherPolicy,
-    run: evidence.RunFacts,
+    run: training.evidence.RunFacts,
     *,
     keyring: Keyring | None,
     limits: Thresholds,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portfolio import training
 from portfolio.errors import FieldError
-from portfolio.training import evidence
 from portfolio.vouchers.documents import ClaimTerms, Voucher
 
 ISSUED_AFTER_START = "voucher_issued_after_training_start"
@@ -22,7 +22,7 @@ NO_SESSIONS = "run_without_sessions"
 
 
 def time_problems(
-    voucher: Voucher, run: evidence.RunFacts | None, terms: ClaimTerms
+    voucher: Voucher, run: training.evidence.RunFacts | None, terms: ClaimTerms
 ) -> list[FieldError]:
     """What keeps ``voucher`` from paying for ``run`` (empty: the time rule holds)."""
     if run is None or run.first_start is None:
