@@ -6,6 +6,7 @@ one of the older single-purpose benchmarks.
   ``bulk_completion``, ``redeem_distinct``, ``redeem_contended``, ``mixed``): just those;
 * ``soak``: the sustained mixed workload of ``make fuzz`` (``bench.soak``);
 * ``legacy:credentials``: badges signed per second and a 50-entry CLR verified;
+* ``integrity``: claims with the fraud rules on and off (``bench.integrity``);
 * ``legacy:archive_read``, ``legacy:reports``: the earlier stand-alone benchmarks (the
   reports one at issue 10's sizes, 10k archives / 100k completions and 100k / 1M, with its
   counters written directly; it seeds archives with ``archive_read``'s seeder).
@@ -22,6 +23,10 @@ LEGACY = ("archive_read", "reports", "credentials")
 def main() -> int:
     """Dispatch on the command line (see the module docstring)."""
     names = sys.argv[1:]
+    if names[:1] == ["integrity"]:
+        from bench import integrity
+
+        return integrity.main()
     if names[:1] == ["soak"]:
         from bench import soak
 

@@ -17,9 +17,9 @@ from portfolio.apprenticeships.documents import (
 )
 from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive, ArchiveEntry
 from portfolio.audit.documents import AuditEvent
-from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.audit.trail import ChangeRecord
 from portfolio.challenges.documents import Challenge
+from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey

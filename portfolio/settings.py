@@ -113,6 +113,22 @@ class Settings(BaseSettings):
     # A voucher claim needs confirmed attendance of at least this share of the planned hours.
     claim_min_attendance_share: float = Field(default=0.8, ge=0, le=1)
 
+    # Integrity of voucher money (docs/integrity-money.md): how long a claim waits for the
+    # worker's attestation (a policy may say otherwise), whether the fraud rules run when a
+    # claim is written (off only to measure their cost), and each fraud rule's threshold.
+    claim_attestation_wait_days: int = Field(default=14, ge=0, le=365)
+    fraud_rules_enabled: bool = True
+    fraud_late_attendance_days: int = Field(default=7, ge=1)
+    fraud_shared_device_workers: int = Field(default=3, ge=2)
+    fraud_retirement_age_male: int = Field(default=60, ge=40, le=100)
+    fraud_retirement_age_female: int = Field(default=55, ge=40, le=100)
+    fraud_surge_quiet_days: int = Field(default=90, ge=1)
+    fraud_surge_window_days: int = Field(default=14, ge=1)
+    fraud_surge_min_enrolments: int = Field(default=20, ge=1)
+    fraud_max_claims_per_year: int = Field(default=2, ge=1)
+    fraud_identical_min_sessions: int = Field(default=3, ge=2)
+    fraud_identical_min_workers: int = Field(default=5, ge=1)
+
     activation_code_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     # Report cells counting fewer people than this show as "<5" (0 shows every figure).

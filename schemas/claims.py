@@ -4,9 +4,11 @@ Built as schemas/voucher_policies.py describes."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import Field
 
+from portfolio.integrity import FlagCode
 from portfolio.training.enums import (
     CaptureMethod,
     CertificateStatus,
@@ -32,9 +34,53 @@ class ClaimIn(Input):
 
 
 class RedeemIn(Input):
-    """An optional note on an approval."""
+    """A note on an approval; a flagged claim needs the flags acknowledged and a note."""
 
     note: Note = ""
+    acknowledge_flags: bool = Field(
+        default=False, description="I read the claim's flags (required when it has any)"
+    )
+
+
+class AttestIn(Input):
+    """The worker's answer: they took part, or not (then in their own words)."""
+
+    took_part: bool
+    words: Note = Field(default="", description="required when took_part is false")
+
+
+class CounterIn(Input):
+    """An officer saw the worker at the counter, who confirmed the training in person."""
+
+    note: Annotated[str, Field(min_length=1, max_length=500)] = Field(
+        description="how the worker was identified"
+    )
+
+
+class FlagOut(Output):
+    """What one fraud rule found (docs/integrity-money.md)."""
+
+    code: FlagCode
+    score: int
+    reason: str
+    evidence: dict[str, str]
+
+
+class ReviewOut(Output):
+    """Where the claim stands in review. A provider sees only ``under_review``: the flags,
+    the worker's words and the approvals are the agency's."""
+
+    under_review: bool = Field(description="flagged by a rule, or disputed by the worker")
+    flags: list[FlagOut]
+    flag_score: int
+    attestation: str = Field(description="awaiting, confirmed, disputed or counter (agency)")
+    attestation_words: str
+    attested_at: datetime | None
+    attestation_due: datetime | None = Field(
+        description="until then an unanswered claim waits for the worker"
+    )
+    first_approved_by: str
+    first_approved_at: datetime | None
 
 
 class RejectIn(Input):
@@ -106,6 +152,7 @@ class ClaimOut(Output):
     redeemed_amount_fen: int
     redeemed_at: datetime | None
     evidence: EvidenceOut
+    review: ReviewOut
 
 
 class MoneyOut(Output):

@@ -16,7 +16,7 @@ from pydantic import Field, StrictBool, StrictInt
 
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode
-from portfolio.vouchers.inputs import PolicyContent, RulesContent
+from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from schemas.common import Input, Output
 
 # 100,000 yuan: far above any subsidy standard, low enough to catch a slipped digit.
@@ -59,6 +59,41 @@ class RulesIn(Input):
         )
 
 
+class ClaimTermsIn(Input):
+    """How the policy pays claims (docs/integrity-money.md); each left out takes its default."""
+
+    retroactive_days: Annotated[StrictInt, Field(ge=0, le=365)] = Field(
+        default=0,
+        description="a voucher pays for training that started at most this many days before "
+        "it was issued (0: the voucher must be issued before the first session)",
+    )
+    max_claims_per_year: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(
+        default=None,
+        description="claims for one worker in 365 days above which a claim is flagged "
+        "(null: the service's setting)",
+    )
+    two_approvals_above_fen: Annotated[StrictInt, Field(ge=1, le=MAX_FACE_VALUE_FEN)] | None = (
+        Field(
+            default=None,
+            description="a claim above this amount needs two approvals by two officers",
+        )
+    )
+    attestation_wait_days: Annotated[StrictInt, Field(ge=0, le=365)] | None = Field(
+        default=None,
+        description="days a claim waits for the worker's attestation before it may be decided "
+        "without it (null: the service's setting)",
+    )
+
+    def to_domain(self) -> ClaimTermsContent:
+        """The terms as the domain states them."""
+        return ClaimTermsContent(
+            retroactive_days=self.retroactive_days,
+            max_claims_per_year=self.max_claims_per_year,
+            two_approvals_above_fen=self.two_approvals_above_fen,
+            attestation_wait_days=self.attestation_wait_days,
+        )
+
+
 class PolicyIn(Input):
     """A voucher policy: what it pays for, how much, how long, how many, and for whom."""
 
@@ -86,6 +121,7 @@ class PolicyIn(Input):
         description="how many vouchers the policy may issue in all its versions"
     )
     rules: RulesIn = Field(default_factory=RulesIn)
+    claim_terms: ClaimTermsIn = Field(default_factory=ClaimTermsIn)
 
     def to_domain(self) -> PolicyContent:
         """What the version says, as ``policies.publish`` takes it."""
@@ -100,6 +136,7 @@ class PolicyIn(Input):
             occupation_codes=self.occupation_codes,
             brands=self.brands,
             rules=self.rules.to_domain(),
+            claim_terms=self.claim_terms.to_domain(),
         )
 
 
@@ -124,6 +161,15 @@ class RulesOut(Output):
     one_unused_voucher: bool
 
 
+class ClaimTermsOut(Output):
+    """How the policy pays claims."""
+
+    retroactive_days: int
+    max_claims_per_year: int | None
+    two_approvals_above_fen: int | None
+    attestation_wait_days: int | None
+
+
 class PolicyOut(Output):
     """One version of a policy, and the state of the policy."""
 
@@ -144,6 +190,7 @@ class PolicyOut(Output):
     issued: int = Field(description="vouchers issued under all versions")
     remaining: int
     rules: RulesOut
+    claim_terms: ClaimTermsOut
     change_note: str
     created_at: datetime
 

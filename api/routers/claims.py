@@ -14,16 +14,27 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import AgencyUser, Idempotent, ProviderUser, require_roles
+from api.deps import AgencyUser, Idempotent, ProviderUser, WorkerUser, require_roles
 from api.downloads import FormatQuery, download
 from api.paging import IdCursor, Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role
 from portfolio.exports import export
-from portfolio.vouchers import claims, redemption, settlement
+from portfolio.integrity import FlagCode, Thresholds
+from portfolio.vouchers import attestation, claims, redemption, settlement
 from portfolio.vouchers.enums import VoucherStatus
-from schemas.claims import ClaimIn, ClaimOut, MoneyOut, RedeemIn, RejectIn, SettlementOut
+from schemas.claims import (
+    AttestIn,
+    ClaimIn,
+    ClaimOut,
+    CounterIn,
+    FlagOut,
+    MoneyOut,
+    RedeemIn,
+    RejectIn,
+    SettlementOut,
+)
 from schemas.common import Page
 from schemas.vouchers import VoucherOut
 
@@ -73,6 +84,10 @@ async def claim_voucher(
             amount_fen=body.amount_fen,
             note=body.note,
             min_share=runtime.settings.claim_min_attendance_share,
+            keyring=runtime.keyring,
+            limits=Thresholds.of(runtime.settings),
+            rules_on=runtime.settings.fraud_rules_enabled,
+            wait_days=runtime.settings.claim_attestation_wait_days,
         )
         return VoucherOut.model_validate(view)
 
@@ -89,11 +104,21 @@ async def redeem_voucher(
     voucher_id: str, actor: AgencyUser, idem: Idempotent, body: RedeemIn | None = None
 ) -> Response:
     """An agency of the voucher's region. Exactly once: a second redemption (another key)
-    is refused with 409; a retry with the same Idempotency-Key gets the same answer."""
-    note = (body or RedeemIn()).note
+    is refused with 409; a retry with the same Idempotency-Key gets the same answer.
+
+    A flagged claim needs `acknowledge_flags` and a note (422 `flags_not_acknowledged`); a
+    claim the worker disputes, or one still waiting for the worker's attestation, is held
+    (409); a claim above the policy's `two_approvals_above_fen` takes two calls by two
+    officers: the first records the first approval (still `claimed`), the second pays."""
+    decision = body or RedeemIn()
 
     async def act() -> VoucherOut:
-        view = await redemption.redeem(actor=actor, voucher_id=voucher_id, note=note)
+        view = await redemption.redeem(
+            actor=actor,
+            voucher_id=voucher_id,
+            note=decision.note,
+            acknowledge_flags=decision.acknowledge_flags,
+        )
         return VoucherOut.model_validate(view)
 
     return await idem.run(act)
@@ -127,6 +152,13 @@ async def list_claims(
     organisation_id: Annotated[str | None, Query(max_length=64)] = None,
     policy_key: Annotated[str | None, Query(max_length=64)] = None,
     region_code: Annotated[str | None, Query(min_length=6, max_length=6)] = None,
+    flag: Annotated[FlagCode | None, Query(description="agency: claims with this flag")] = None,
+    flagged: Annotated[bool | None, Query(description="agency: flagged or not")] = None,
+    disputed: Annotated[bool | None, Query(description="agency: disputed by the worker")] = None,
+    sort: Annotated[
+        Literal["newest", "flags"],
+        Query(description="agency: `flags` puts the highest flag score first"),
+    ] = "newest",
     limit: Limit = 50,
     cursor: IdCursor = None,
 ) -> Page[ClaimOut]:
@@ -142,8 +174,70 @@ async def list_claims(
         after=cursor,
         limit=limit,
         min_share=runtime.settings.claim_min_attendance_share,
+        flag=flag,
+        flagged=flagged,
+        disputed=disputed,
+        by_flags=sort == "flags",
     )
     return Page[ClaimOut].model_validate(page, from_attributes=True)
+
+
+@router.post(
+    "/claims/{voucher_id}/screening",
+    summary="Re-evaluate a claim's fraud rules now (a dry run)",
+    responses=READ_ERRORS,
+)
+async def screen_claim(voucher_id: str, actor: AgencyUser, runtime: RuntimeDep) -> list[FlagOut]:
+    """An agency of the voucher's region: the flags the rules raise on the claim as the
+    evidence stands now. Nothing is written; the claim keeps the flags it was written with."""
+    flags = await claims.rescreen(
+        actor=actor,
+        voucher_id=voucher_id,
+        keyring=runtime.keyring,
+        limits=Thresholds.of(runtime.settings),
+    )
+    return [FlagOut.model_validate(f, from_attributes=True) for f in flags]
+
+
+@router.post(
+    "/me/vouchers/{voucher_id}/attestation",
+    summary="Say whether I took part in the training claimed for",
+    response_model=VoucherOut,
+    responses=WRITE_ERRORS,
+)
+async def attest_claim(
+    voucher_id: str, body: AttestIn, actor: WorkerUser, idem: Idempotent
+) -> Response:
+    """The voucher's holder, once its provider claimed it: `took_part` true confirms; false
+    disputes it (with `words`), which holds the claim for the agency. The first answer
+    stands (409 after it)."""
+
+    async def act() -> VoucherOut:
+        view = await attestation.attest(
+            actor=actor, voucher_id=voucher_id, took_part=body.took_part, words=body.words
+        )
+        return VoucherOut.model_validate(view)
+
+    return await idem.run(act)
+
+
+@router.post(
+    "/vouchers/{voucher_id}/attestation/counter",
+    summary="Record that the worker confirmed the training at the counter",
+    response_model=VoucherOut,
+    responses=DECIDE_ERRORS,
+)
+async def attest_at_counter(
+    voucher_id: str, body: CounterIn, actor: AgencyUser, idem: Idempotent
+) -> Response:
+    """An agency officer of the voucher's region saw the worker, who confirmed in person
+    (also after a dispute in their pages; their words are kept)."""
+
+    async def act() -> VoucherOut:
+        view = await attestation.at_counter(actor=actor, voucher_id=voucher_id, note=body.note)
+        return VoucherOut.model_validate(view)
+
+    return await idem.run(act)
 
 
 @router.get("/claims/money", summary="Money owed and paid", responses=AUTH_ERRORS)

@@ -36,6 +36,7 @@ from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
     assets,
+    attestation,
     audit,
     catalogue,
     challenges,
@@ -78,4 +79,5 @@ def install(app: FastAPI) -> None:
     app.include_router(verify.router)
     app.include_router(challenges.router)
     app.include_router(audit.router)
+    app.include_router(attestation.router)
     errors.install(app)

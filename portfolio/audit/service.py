@@ -45,6 +45,9 @@ class AuditKind(StrEnum):
     IDENTITY_SEARCH = "identity.search"
     PHONE_CHANGED = "phone.changed"
     REQUEST_DENIED = "request.denied"
+    # Decisions on voucher claims (docs/integrity-money.md): each approval step, a rejection.
+    CLAIM_APPROVED = "claim.approved"
+    CLAIM_REJECTED = "claim.rejected"
 
 
 class Outcome(StrEnum):

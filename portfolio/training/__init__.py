@@ -7,6 +7,7 @@ what happened through its events (``events.py``): completions and certificates (
 reports), enrolments that ended early (their vouchers go back).
 """
 
+from portfolio.training import evidence as evidence  # the integrity rules' reading
 from portfolio.training.attendance import Presence, hours_attended, records_by_enrolment
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView

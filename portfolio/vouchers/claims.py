@@ -5,7 +5,7 @@ enrolment is completed with a pass and the worker's confirmed attendance reaches
 the course's planned hours (``Settings.claim_min_attendance_share``), for an amount up to the
 face value, or the course's subsidy standard when that is lower. The claim lives on the voucher
 itself (one conditional update); the agency's queue is the claimed vouchers of its region,
-each shown with its evidence.
+each shown with its training.evidence.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from portfolio import clock
+from portfolio import clock, ids, training
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives import Recorder, log_reads
 from portfolio.errors import FieldError, Forbidden, ValidationFailed
+from portfolio.integrity import Flag, Thresholds, total_score
+from portfolio.keyring import Keyring
 from portfolio.training import (
     AttendanceRecord,
     AttendanceStatus,
@@ -38,11 +40,14 @@ from portfolio.training import (
     records_by_enrolment,
 )
 from portfolio.training import EnrolmentStatus as E
-from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.attestation import due_ms
+from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.rules import effective_status, next_state
+from portfolio.vouchers.screening import screen
+from portfolio.vouchers.timing import time_problems
 from portfolio.vouchers.transitions import apply
 from portfolio.vouchers.views import (
     CertificateEvidenceView,
@@ -55,8 +60,19 @@ from portfolio.vouchers.views import (
     VoucherView,
 )
 
+# Days a claim waits for its worker unless the policy or the setting says otherwise.
+DEFAULT_WAIT_DAYS = 14
 # What a provider's list shows by default: awaiting a decision, and paid.
 PROVIDER_DEFAULT = (VoucherStatus.CLAIMED, VoucherStatus.REDEEMED)
+
+
+def flag_fields(flags: Sequence[Flag]) -> dict[str, Any]:
+    """The voucher's fields that keep the claim's flags (written whole with the claim)."""
+    return {
+        "flags": [f.model_dump(mode="json") for f in flags],
+        "flag_codes": sorted({f.code.value for f in flags}),
+        "flag_score": total_score(flags),
+    }
 
 
 def claim_cap(voucher: Voucher, course: Course) -> int:
@@ -76,9 +92,20 @@ async def claim(
     amount_fen: int,
     min_share: float,
     note: str = "",
+    keyring: Keyring | None = None,
+    limits: Thresholds | None = None,
+    rules_on: bool = True,
+    wait_days: int = DEFAULT_WAIT_DAYS,
     now: datetime | None = None,
 ) -> VoucherView:
-    """The provider the voucher is bound to claims ``amount_fen`` for the finished training."""
+    """The provider the voucher is bound to claims ``amount_fen`` for the finished training.
+
+    The voucher time rule refuses a claim for training it may not pay for; the fraud rules
+    (``rules_on``, thresholds ``limits``) flag it for the agency's review, stored with it.
+    ``keyring`` opens the worker's birth date for the age rule (without it that rule is off).
+    The claim then waits ``wait_days`` (the policy's own, if it states one) for the worker's
+    attestation.
+    """
     now = clock.truncate_to_millis(now or clock.now())
     organisation = await acting_organisation(actor)
     voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
@@ -124,8 +151,18 @@ async def claim(
         )
     if amount_fen < 1:
         errors.append(FieldError("amount_fen", "range", "at least 1 fen"))
+    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
+    assert policy is not None  # a voucher's policy version is never deleted
+    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=str(enrolment.id))
+    errors += time_problems(voucher, run, policy.claim_terms)
     if errors:
         raise ValidationFailed(errors)
+    assert run is not None
+    flags: list[Flag] = []
+    if rules_on:
+        flags = await screen(
+            voucher, policy, run, keyring=keyring, limits=limits or Thresholds.defaults(), now=now
+        )
     claimed = await apply(
         voucher,
         action=VoucherAction.CLAIM,
@@ -139,11 +176,23 @@ async def claim(
             "course_id": enrolment.course_id,
             "organisation_id": voucher.organisation_id,
             "hours_attended": f"{hours:g}",
+            "flags": ",".join(f.code.value for f in flags),
         },
         fields={
             "claimed_amount_fen": amount_fen,
             "claimed_at_ms": clock.epoch_ms(now),
             "claim_note": note.strip(),
+            **flag_fields(flags),
+            "attestation": "",
+            "attestation_words": "",
+            "attested_at_ms": 0,
+            "attested_by": "",
+            "attestation_due_ms": due_ms(
+                now,
+                wait_days
+                if policy.claim_terms.attestation_wait_days is None
+                else policy.claim_terms.attestation_wait_days,
+            ),
         },
     )
     return VoucherView.of(claimed, viewer=actor, now=now)
@@ -260,11 +309,29 @@ async def list_claims(
     after: PydanticObjectId | None,
     limit: int,
     min_share: float,
+    flag: str | None = None,
+    flagged: bool | None = None,
+    disputed: bool | None = None,
+    by_flags: bool = False,
     now: datetime | None = None,
 ) -> ViewPage[ClaimView]:
     """An agency's queue (claims awaiting a decision in its region, newest claim first by id)
-    or a provider's own claims (awaiting and paid by default), each with its evidence."""
+    or a provider's own claims (awaiting and paid by default), each with its training.evidence.
+
+    An agency filters its queue by a flag's code, flagged or not, disputed by the worker, and
+    sorts it by the flags' score (``by_flags``: highest first, then newest); a provider cannot
+    (it does not see which rule caught a claim).
+    """
     query = _scope(actor)
+    review_filters = flag is not None or flagged is not None or disputed is not None
+    if actor.role is not Role.AGENCY and (review_filters or by_flags):
+        raise Forbidden("only an agency filters or sorts claims by their review")
+    if flag is not None:
+        query["flag_codes"] = {"$all": [flag]}
+    if flagged is not None:
+        query["flag_score"] = {"$gt": 0} if flagged else 0
+    if disputed is not None:
+        query["attestation"] = "disputed" if disputed else {"$in": ["", "confirmed", "counter"]}
     if status is None:
         statuses = [VoucherStatus.CLAIMED] if actor.role is Role.AGENCY else list(PROVIDER_DEFAULT)
     elif status in (VoucherStatus.CLAIMED, VoucherStatus.REDEEMED):
@@ -280,11 +347,54 @@ async def list_claims(
         if actor.role is Role.AGENCY and not actor.covers_region(region_code):
             return ViewPage((), None)
         query["region_code"] = region_code
-    if after is not None:
-        query["_id"] = {"$lt": after}
-    found = await Voucher.find(query).sort("-_id").limit(limit).to_list()
+    if by_flags:
+        found = await _by_flags(query, after, limit)
+    else:
+        if after is not None:
+            query["_id"] = {"$lt": after}
+        found = await Voucher.find(query).sort("-_id").limit(limit).to_list()
     views = await evidence_of(found, viewer=actor, min_share=min_share, now=now or clock.now())
     return ViewPage.of(views, [v.id for v in found], limit)
+
+
+async def _by_flags(
+    query: dict[str, Any], after: PydanticObjectId | None, limit: int
+) -> list[Voucher]:
+    """A page of the queue by score, highest first, then newest (keyset on score and id)."""
+    if after is not None:
+        last = await Voucher.get(after)
+        score = last.flag_score if last is not None else 0
+        query["$or"] = [
+            {"flag_score": {"$lt": score}},
+            {"flag_score": score, "_id": {"$lt": after}},
+        ]
+    return await Voucher.find(query).sort("-flag_score", "-_id").limit(limit).to_list()
+
+
+async def rescreen(
+    *,
+    actor: Actor,
+    voucher_id: str,
+    keyring: Keyring | None,
+    limits: Thresholds,
+    now: datetime | None = None,
+) -> list[Flag]:
+    """An agency re-evaluates the fraud rules on a claim as they stand now (a dry run: the
+    flags are answered, nothing is written; the stored ones stay what the claim raised)."""
+    if actor.role is not Role.AGENCY:
+        raise Forbidden("only an agency re-evaluates a claim's rules")
+    now = clock.truncate_to_millis(now or clock.now())
+    voucher = await get_visible(actor=actor, voucher_id=voucher_id, now=now)
+    if voucher.status not in (VoucherStatus.CLAIMED, VoucherStatus.REDEEMED):
+        raise ValidationFailed.single("voucher", "not_a_claim", "the voucher is not claimed")
+    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
+    enrolment = await find_enrolment(voucher.enrolment_id)
+    assert policy is not None
+    assert enrolment is not None
+    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=voucher.enrolment_id)
+    if run is None:
+        return []
+    return await screen(voucher, policy, run, keyring=keyring, limits=limits, now=now)
 
 
 async def get_claim(

@@ -29,12 +29,13 @@ from datetime import date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
-from portfolio import clock
+from portfolio import clock, training
 from portfolio.accounts import Actor, Principal, actor_of
 from portfolio.accounts.demo import (
     DEMO_ARCHIVE_WORKER_1,
     DEMO_ARCHIVE_WORKER_2,
     DEMO_ORGANISATION_A,
+    DEMO_ORGANISATION_B,
 )
 from portfolio.archives import WorkerRef
 from portfolio.archives.demo import DEMO_WORKERS
@@ -44,6 +45,7 @@ from portfolio.keyring import Keyring
 from portfolio.training import (
     CaptureMethod,
     CompletionResult,
+    Course,
     Outcome,
     Presence,
     Session,
@@ -57,7 +59,15 @@ from portfolio.training import (
     transition,
 )
 from portfolio.vocabulary import TrainingType
-from portfolio.vouchers import claims, issuance, policies, redemption, transitions
+from portfolio.vouchers import (
+    attestation,
+    claims,
+    demo_fraud,
+    issuance,
+    policies,
+    redemption,
+    transitions,
+)
 from portfolio.vouchers.documents import PolicyHead, Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.inputs import PolicyContent, RulesContent
@@ -207,11 +217,13 @@ async def _claimed(
                 await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
         return
     cooking = await course_of(DEMO_ORGANISATION_A, "4-03-02-01")
-    demo_worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
     if cooking is None:
         return  # the training demo is not loaded
     provider = await _actor("provider-a")
     worker = await _actor("worker-1")
+    # The past is built through the clock seam: the voucher is issued a week before the class,
+    # each session is attended at its time, the completion follows the last one.
+    issued_at = training.evidence.session_start(start, "09:00") - timedelta(days=7)
     voucher = await _voucher(
         keyring,
         chengdu,
@@ -219,10 +231,54 @@ async def _claimed(
         CLAIMS_POLICY,
         DEMO_ARCHIVE_WORKER_1,
         "川菜烹饪就业技能培训",
-        now,
+        issued_at,
     )
     if voucher is None or voucher.status is not VoucherStatus.ISSUED:
         return
+    with clock.stopped_at(issued_at):
+        enrolment_id = await _booked(keyring, provider, worker, voucher_id, cooking, start)
+    run_sessions = [
+        Session(n=n + 1, day=start + timedelta(days=n), start="14:00", hours=6) for n in range(4)
+    ]
+    for session in run_sessions:
+        with clock.stopped_at(
+            training.evidence.session_start(session.day, session.start) + timedelta(hours=1)
+        ):
+            await record_attendance(
+                actor=provider,
+                enrolment_id=enrolment_id,
+                presence=Presence(
+                    session.n, session.hours, CaptureMethod.FACE, f"face-{voucher_id}-{session.n}"
+                ),
+            )
+    finished = training.evidence.session_start(run_sessions[-1].day, "22:00")
+    with clock.stopped_at(finished):
+        await complete_one(
+            actor=provider,
+            enrolment_id=enrolment_id,
+            outcome=Outcome(CompletionResult.PASSED, 87),
+            now=finished,
+        )
+    await claims.claim(
+        actor=provider,
+        voucher_id=voucher_id,
+        amount_fen=min(voucher.face_value_fen, cooking.subsidy_standard_fen),
+        min_share=1.0,
+        note="全勤结业，申请兑付",
+        keyring=keyring,
+        now=now,
+    )
+    await attestation.attest(actor=worker, voucher_id=voucher_id, took_part=True, words="", now=now)
+    if redeem:
+        await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
+
+
+async def _booked(
+    keyring: Keyring, provider: Actor, worker: Actor, voucher_id: str, cooking: Course, start: date
+) -> str:
+    """A class of the cooking course from ``start``, worker-1 enrolled, the voucher bound and
+    the training started; the enrolment's id."""
+    demo_worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
     run = await create_run(
         actor=provider,
         course_id=str(cooking.id),
@@ -245,30 +301,7 @@ async def _claimed(
     )
     await transitions.bind(actor=worker, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
     await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
-    for session in run.sessions:
-        await record_attendance(
-            actor=provider,
-            enrolment_id=str(enrolment.id),
-            presence=Presence(
-                session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
-            ),
-        )
-    await complete_one(
-        actor=provider,
-        enrolment_id=str(enrolment.id),
-        outcome=Outcome(CompletionResult.PASSED, 87),
-        now=now,
-    )
-    await claims.claim(
-        actor=provider,
-        voucher_id=voucher_id,
-        amount_fen=min(voucher.face_value_fen, cooking.subsidy_standard_fen),
-        min_share=1.0,
-        note="全勤结业，申请兑付",
-        now=now,
-    )
-    if redeem:
-        await redemption.redeem(actor=chengdu, voucher_id=voucher_id, now=now)
+    return str(enrolment.id)
 
 
 async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
@@ -361,7 +394,7 @@ async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
     )
 
     if keyring is not None:
-        await _policy(chengdu, CLAIMS_POLICY, _CHENGDU_CHEF, now)
+        await _policy(chengdu, CLAIMS_POLICY, _CHENGDU_CHEF, long_ago)
         await _claimed(
             keyring=keyring,
             voucher_id=REDEEMED_VOUCHER,
@@ -376,3 +409,13 @@ async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
             redeem=False,
             now=now,
         )
+        trainee = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_2)
+        cast = demo_fraud.Cast(
+            DEMO_ORGANISATION_B,
+            DEMO_ARCHIVE_WORKER_2,
+            WorkerRef(IdType.RESIDENT_ID, trainee.id_number, trainee.name),
+            holder=worker_2,
+            agency=mianyang,
+            provider=await _actor("provider-b"),
+        )
+        await demo_fraud.ensure_demo_fraud(keyring=keyring, cast=cast)

@@ -22,10 +22,11 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from portfolio.archives import Recorder
+from portfolio.integrity import Flag
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 
@@ -52,6 +53,23 @@ class EligibilityRules(BaseModel):
     one_unused_voucher: bool = True
 
 
+class ClaimTerms(BaseModel):
+    """How a policy pays claims (docs/integrity-money.md); a version written before these
+    terms reads with the defaults: no retroactive window, the settings decide the rest."""
+
+    # A voucher pays for training whose first session starts at most this many days before
+    # the voucher was issued (0: the voucher must come first).
+    retroactive_days: int = 0
+    # Claims for one worker under the policy in 365 days above which a claim is flagged
+    # (None: the setting ``fraud_max_claims_per_year``).
+    max_claims_per_year: int | None = None
+    # A claim above this amount (fen) needs two approvals by two officers (None: one).
+    two_approvals_above_fen: int | None = None
+    # Days a claim waits for the worker's attestation before it may be decided without it
+    # (None: the setting ``claim_attestation_wait_days``).
+    attestation_wait_days: int | None = None
+
+
 class VoucherPolicy(Document):
     """One published version of a voucher policy (immutable once written)."""
 
@@ -67,6 +85,7 @@ class VoucherPolicy(Document):
     fixed_end: date | None
     quantity: int
     rules: EligibilityRules
+    claim_terms: ClaimTerms = Field(default_factory=ClaimTerms)
     change_note: str
     created_at: datetime
     created_by: str
@@ -160,6 +179,24 @@ class Voucher(Document):
     claimed_amount_fen: int = 0
     claimed_at_ms: int = 0
     claim_note: str = ""
+    # Integrity (docs/integrity-money.md), written by the claim's update and cleared by a
+    # rejection: the fraud rules' flags, their codes (the queue filters on them) and total
+    # score (it sorts on it); the worker's attestation ("" awaiting, "confirmed", "disputed",
+    # "counter": an officer saw the worker) with the worker's words; the first of two
+    # approvals when the claim needs two.
+    flags: list[Flag] = Field(default_factory=list)
+    flag_codes: list[str] = Field(default_factory=list)
+    flag_score: int = 0
+    attestation: str = ""
+    # Until then (epoch ms) an unanswered claim waits for the worker (0: no wait, as for
+    # claims written before attestation existed).
+    attestation_due_ms: int = 0
+    attestation_words: str = ""
+    attested_at_ms: int = 0
+    attested_by: str = ""
+    first_approved_by: str = ""
+    first_approved_at_ms: int = 0
+    first_approval_note: str = ""
     # The redemption, set by its one conditional update (the ledger entry copies the amount);
     # ``redeemed_entry_seq`` stays 0 until the archive entry is noted: what repair looks for.
     redeemed_amount_fen: int = 0

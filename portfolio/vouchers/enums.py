@@ -32,6 +32,8 @@ class VoucherAction(StrEnum):
     CLAIM = "claim"
     REJECT = "reject"
     REDEEM = "redeem"
+    # The first of two approvals of a claim above the policy's amount (claimed -> claimed).
+    APPROVE = "approve"
 
 
 class RejectReason(StrEnum):

@@ -28,6 +28,16 @@ class RulesContent:
 
 
 @dataclass(frozen=True)
+class ClaimTermsContent:
+    """How a policy pays claims, as an agency states them (None: the setting decides)."""
+
+    retroactive_days: int = 0
+    max_claims_per_year: int | None = None
+    two_approvals_above_fen: int | None = None
+    attestation_wait_days: int | None = None
+
+
+@dataclass(frozen=True)
 class PolicyContent:
     """Everything one version of a policy says (validated by ``publish``)."""
 
@@ -41,6 +51,7 @@ class PolicyContent:
     occupation_codes: Sequence[str] = ()
     brands: Sequence[SkillBrand] = ()
     rules: RulesContent = field(default_factory=RulesContent)
+    claim_terms: ClaimTermsContent = field(default_factory=ClaimTermsContent)
     # What a new version changes (required for versions after the first; the first has none).
     change_note: str = ""
 

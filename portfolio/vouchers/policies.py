@@ -15,6 +15,7 @@ the policies whose region covers their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 
 from beanie import PydanticObjectId
@@ -26,6 +27,7 @@ from portfolio.identity import parse_occupation_code, parse_region_prefix
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.documents import (
+    ClaimTerms,
     Coverage,
     EligibilityRules,
     PolicyHead,
@@ -167,6 +169,7 @@ def _version(
         fixed_end=content.fixed_end,
         quantity=content.quantity,
         rules=rules,
+        claim_terms=ClaimTerms(**asdict(content.claim_terms)),
         change_note=content.change_note.strip(),
         created_at=now,
         created_by=actor.principal_id,

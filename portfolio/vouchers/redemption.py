@@ -21,13 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from portfolio import clock
+from portfolio import audit, clock, ids
 from portfolio.accounts import Actor, Role
 from portfolio.archives import EntryKind, Recorder, append_entry, entry_about
-from portfolio.errors import Forbidden, ValidationFailed
+from portfolio.errors import Conflict, Forbidden, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.once import insert_once
-from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.attestation import hold_problem
+from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import RejectReason, VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import REDEEM, LedgerEntry, redeem_entry_id
 from portfolio.vouchers.reading import get_visible
@@ -36,6 +37,42 @@ from portfolio.vouchers.transitions import apply
 from portfolio.vouchers.views import VoucherView
 
 AFTER_UPDATE = "redeem:after_update"
+# What a rejection clears with the claim: its flags, attestation and first approval.
+CLEARED: dict[str, object] = {
+    "flags": [],
+    "flag_codes": [],
+    "flag_score": 0,
+    "attestation": "",
+    "attestation_words": "",
+    "attested_at_ms": 0,
+    "attested_by": "",
+    "attestation_due_ms": 0,
+    "first_approved_by": "",
+    "first_approved_at_ms": 0,
+    "first_approval_note": "",
+}
+
+
+async def needs_two(voucher: Voucher) -> bool:
+    """Whether the claim is above its policy's amount for two approvals."""
+    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
+    limit = policy.claim_terms.two_approvals_above_fen if policy is not None else None
+    return limit is not None and voucher.claimed_amount_fen > limit
+
+
+async def _audit_approval(actor: Actor, voucher: Voucher, step: str, note: str) -> None:
+    await audit.record(
+        audit.AuditKind.CLAIM_APPROVED,
+        audit.Outcome.SUCCESS,
+        actor=actor,
+        target=str(voucher.id),
+        step=step,
+        amount_fen=voucher.claimed_amount_fen,
+        flags=",".join(voucher.flag_codes),
+        note=note.strip(),
+    )
+
+
 AFTER_LEDGER = "redeem:after_ledger"
 
 
@@ -110,12 +147,55 @@ async def finish(voucher: Voucher) -> tuple[bool, bool]:
 
 
 async def redeem(
-    *, actor: Actor, voucher_id: str, note: str = "", now: datetime | None = None
+    *,
+    actor: Actor,
+    voucher_id: str,
+    note: str = "",
+    acknowledge_flags: bool = False,
+    now: datetime | None = None,
 ) -> VoucherView:
     """An agency of the voucher's region approves its claim: the claimed amount is owed to the
-    provider (ledger) and the worker's archive records the redemption. Exactly once."""
+    provider (ledger) and the worker's archive records the redemption. Exactly once.
+
+    Four eyes (docs/integrity-money.md): a flagged claim needs ``acknowledge_flags`` and a
+    note; a disputed claim, or one still waiting for its worker, is held; a claim above the
+    policy's ``two_approvals_above_fen`` is approved twice by two officers: the first call
+    records the first approval (the voucher stays claimed), another officer's pays it. Each
+    step is one conditional update (one winner), and each is in the audit trail.
+    """
     now = clock.truncate_to_millis(now or clock.now())
     voucher = await _decidable(actor, voucher_id, VoucherAction.REDEEM, now)
+    held = hold_problem(voucher, now)
+    if held is not None:
+        raise Conflict(held, attestation=voucher.attestation)
+    if voucher.flags and not (acknowledge_flags and note.strip()):
+        raise ValidationFailed.single(
+            "note",
+            "flags_not_acknowledged",
+            "the claim is flagged: read the flags, then approve with acknowledge_flags and a "
+            "note saying why it may be paid",
+        )
+    expect = {"attestation": voucher.attestation}
+    if await needs_two(voucher) and not voucher.first_approved_by:
+        approved = await apply(
+            voucher,
+            action=VoucherAction.APPROVE,
+            target=VoucherStatus.CLAIMED,
+            by=Recorder.of(actor),
+            now=now,
+            reason=note.strip(),
+            details={"step": "first", "amount_fen": str(voucher.claimed_amount_fen)},
+            fields={
+                "first_approved_by": actor.principal_id,
+                "first_approved_at_ms": clock.epoch_ms(now),
+                "first_approval_note": note.strip(),
+            },
+            expect=expect,
+        )
+        await _audit_approval(actor, approved, "first", note)
+        return VoucherView.of(approved, viewer=actor, now=now)
+    if voucher.first_approved_by == actor.principal_id:
+        raise Conflict("a second officer must give the second approval")
     redeemed = await apply(
         voucher,
         action=VoucherAction.REDEEM,
@@ -132,8 +212,10 @@ async def redeem(
             "redeemed_amount_fen": voucher.claimed_amount_fen,
             "redeemed_at_ms": clock.epoch_ms(now),
         },
+        expect=expect,
     )
     crash_point(AFTER_UPDATE)
+    await _audit_approval(actor, redeemed, "second" if voucher.first_approved_by else "only", note)
     await finish(redeemed)
     fresh = await Voucher.get(redeemed.id)
     assert fresh is not None
@@ -167,7 +249,16 @@ async def reject(
             "amount_fen": str(voucher.claimed_amount_fen),
             "enrolment_id": voucher.enrolment_id,
         },
-        fields={"claimed_amount_fen": 0, "claimed_at_ms": 0, "claim_note": ""},
+        fields={"claimed_amount_fen": 0, "claimed_at_ms": 0, "claim_note": "", **CLEARED},
+    )
+    await audit.record(
+        audit.AuditKind.CLAIM_REJECTED,
+        audit.Outcome.SUCCESS,
+        actor=actor,
+        target=str(rejected.id),
+        reason=reason.value,
+        note=note.strip(),
+        flags=",".join(voucher.flag_codes),
     )
     return VoucherView.of(rejected, viewer=actor, now=now)
 

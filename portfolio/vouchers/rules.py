@@ -42,6 +42,7 @@ TRANSITIONS: dict[VoucherAction, tuple[frozenset[VoucherStatus], VoucherStatus]]
     A.CLAIM: (frozenset({S.BOUND}), S.CLAIMED),
     A.REJECT: (frozenset({S.CLAIMED}), S.BOUND),
     A.REDEEM: (frozenset({S.CLAIMED}), S.REDEEMED),
+    A.APPROVE: (frozenset({S.CLAIMED}), S.CLAIMED),
 }
 
 # Not yet used: these expire by time, and count for the one-unused-voucher rule.

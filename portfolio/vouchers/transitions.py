@@ -76,8 +76,12 @@ async def apply(
     reason: str = "",
     details: Mapping[str, str] | None = None,
     fields: Mapping[str, Any] | None = None,
+    expect: Mapping[str, Any] | None = None,
 ) -> Voucher:
     """Move ``voucher`` (as read) to ``target``: one conditional update, then its event row.
+
+    ``expect``: more fields the update requires as read (a claim's attestation, which moves
+    without a new version).
 
     Refused with InvalidTransition naming the effective state when the voucher changed since
     it was read, or reached its end (only ``expire`` moves a voucher past its end).
@@ -110,6 +114,7 @@ async def apply(
     }
     if voucher.status not in UNUSED:
         del condition["valid_until_ms"]  # only unused vouchers expire
+    condition.update(expect or {})
     try:
         result = await Voucher.get_pymongo_collection().update_one(
             condition,

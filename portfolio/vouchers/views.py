@@ -29,6 +29,7 @@ from portfolio.training import (
 )
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 from portfolio.vouchers.documents import (
+    ClaimTerms,
     Coverage,
     EligibilityRules,
     RuleOutcome,
@@ -36,6 +37,7 @@ from portfolio.vouchers.documents import (
     VoucherEvent,
 )
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
+from portfolio.vouchers.review import ReviewView
 from portfolio.vouchers.rules import PolicyState, effective_status
 
 T = TypeVar("T")
@@ -135,6 +137,7 @@ class PolicyView:
     issued: int
     remaining: int
     rules: RulesView
+    claim_terms: ClaimTerms
     change_note: str
     created_at: datetime
 
@@ -160,6 +163,7 @@ class PolicyView:
             issued=head.issued,
             remaining=state.remaining,
             rules=RulesView.of(policy.rules),
+            claim_terms=policy.claim_terms,
             change_note=policy.change_note,
             created_at=policy.created_at,
         )
@@ -414,6 +418,7 @@ class ClaimView:
     redeemed_amount_fen: int
     redeemed_at: datetime | None
     evidence: EvidenceView
+    review: ReviewView
 
     @classmethod
     def of(
@@ -428,6 +433,7 @@ class ClaimView:
             redeemed_amount_fen=voucher.redeemed_amount_fen,
             redeemed_at=_moment(voucher.redeemed_at_ms),
             evidence=evidence,
+            review=ReviewView.of(voucher, viewer=viewer),
         )
 
 

@@ -50,6 +50,9 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/claims/money"): only(Role.PROVIDER, Role.AGENCY),
     ("GET", "/claims/{voucher_id}"): only(Role.PROVIDER, Role.AGENCY),
     ("GET", "/settlements"): AGENCY,
+    ("POST", "/claims/{voucher_id}/screening"): AGENCY,
+    ("POST", "/me/vouchers/{voucher_id}/attestation"): WORKER,
+    ("POST", "/vouchers/{voucher_id}/attestation/counter"): AGENCY,
 }
 
 # The owner is an agency of 5101 (the default binding); the other one is of 5107.

@@ -9,6 +9,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.accounts.sessions import actor_of
 from portfolio.keyring import Keyring
@@ -104,7 +105,8 @@ async def make_world(client: AsyncClient, runtime: Runtime, **policy: Any) -> Wo
     worker = await registered_worker(client, agency)
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
-    run = await make_run(client, provider, course["id"])
+    # A week ahead: vouchers issued now are issued before the first session (the time rule).
+    run = await make_run(client, provider, course["id"], start=clock.china_today() + timedelta(7))
     return World(agency, made, worker, provider, course, run, runtime.keyring)
 
 

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from openpyxl import load_workbook
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.identity.identifiers import china_today
 from portfolio.vouchers.ledger import LedgerEntry
@@ -21,6 +22,8 @@ from tests.training.factories import make_course, make_provider, make_run
 from tests.vouchers.claim_factories import claim, claimed_vouchers, train
 from tests.vouchers.factories import enrol, issued, make_world
 from tests.workers.factories import registered_worker
+
+SOON = clock.china_today() + timedelta(7)
 
 
 def _rules(response: Any) -> set[str]:
@@ -99,7 +102,7 @@ async def test_the_amount_is_capped_by_the_subsidy_standard_when_lower(
 ) -> None:
     world = await make_world(client, runtime)
     cheap = await make_course(client, world.provider, subsidy_standard_fen=60_000)
-    run = await make_run(client, world.provider, cheap["id"], at="19:00")
+    run = await make_run(client, world.provider, cheap["id"], start=SOON, at="19:00")
     world = type(world)(
         world.agency, world.policy, world.worker, world.provider, cheap, run, world.keyring
     )

@@ -29,7 +29,7 @@ import asyncio
 import itertools
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import DomainError
 from portfolio.vouchers import issuance, transitions
@@ -412,11 +413,13 @@ class Machine:
                 headers=self.provider,
             )
             assert recorded.status_code == 201, recorded.text
-        done = await self.client.post(
-            f"{path}/completion",
-            json={"result": "passed" if passed else "failed"},
-            headers=self.provider,
-        )
+        # Both runs have ended two months from now (a completion comes after the run).
+        with clock.stopped_at(clock.now() + timedelta(days=60)):
+            done = await self.client.post(
+                f"{path}/completion",
+                json={"result": "passed" if passed else "failed"},
+                headers=self.provider,
+            )
         assert done.status_code == 200, done.text
         enrolment.status, enrolment.hours, enrolment.passed = "completed", 4 * sessions, passed
         return True
@@ -618,11 +621,20 @@ async def _machine(client: AsyncClient, runtime: Runtime) -> Machine:
     for name in await database.list_collection_names():
         if name != "keys":
             await database[name].delete_many({})
-    world = await make_world(client, runtime, quantity=1_000, rules={"one_unused_voucher": False})
+    # Claims may be decided at once (no wait for the worker's attestation: not modelled here).
+    world = await make_world(
+        client,
+        runtime,
+        quantity=1_000,
+        rules={"one_unused_voucher": False},
+        claim_terms={"attestation_wait_days": 0},
+    )
     workers = [world.worker, await registered_worker(client, world.agency)]
     runs = [
         world.run,
-        await make_run(client, world.provider, world.course["id"], start=date(2026, 6, 1)),
+        await make_run(
+            client, world.provider, world.course["id"], start=clock.china_today() + timedelta(30)
+        ),
     ]
     enrolments = []
     for number, worker in enumerate(workers):

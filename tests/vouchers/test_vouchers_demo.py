@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.accounts.demo import DEMO_PASSWORD
-from portfolio.vouchers import demo
+from portfolio.vouchers import demo, demo_fraud
 from portfolio.vouchers.documents import VoucherEvent
 from tests.helpers import auth_headers, request_tokens
 
@@ -44,6 +44,9 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         demo.ISSUED_VOUCHER: "issued",
         demo.REDEEMED_VOUCHER: "redeemed",
         demo.CLAIMED_VOUCHER: "claimed",
+        # The dishonest provider's claims (portfolio/vouchers/demo_fraud.py).
+        demo_fraud.FIRST_CLAIM: "claimed",
+        demo_fraud.SECOND_CLAIM: "claimed",
     }
     assert worker_1[demo.CONSENTED_VOUCHER]["provider_may_bind"] is True
     assert worker_1[demo.BOUND_VOUCHER_1]["policy_version"] == 2
@@ -66,6 +69,7 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         demo.MIANYANG_POLICY,
         demo.CHENGDU_POLICY,
         demo.CLAIMS_POLICY,
+        demo_fraud.WELDING_POLICY,
     }
     province = next(p for p in policies if p["policy_key"] == demo.PROVINCE_POLICY)
     assert (province["version_no"], province["face_value_fen"], province["issued"]) == (
