@@ -9,7 +9,7 @@ named by ``PORTFOLIO_CHECKPOINT_KEY_FILE``, kept apart from the master key and t
 signed head and names each chain whose recomputed hash differs, or that is gone.
 
 Chains come from *sources*, registered by name with :func:`register_chain_source`: the worker
-archives here; the audit trail's chains plug in with one line where that trail is defined.
+archives (each archive's entries) and the audit trail (each object's change records).
 """
 
 from __future__ import annotations
@@ -30,17 +30,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from portfolio import clock
 from portfolio.archives import Archive, entries
 from portfolio.archives.chain import GENESIS_HASH
+from portfolio.audit.checkpoint_chains import TrailChains
+from portfolio.chain_heads import ChainHead
 
 FORMAT = "portfolio-checkpoint/1"
-
-
-@dataclass(frozen=True)
-class ChainHead:
-    """Where one chain stood: its id within its source, last seq and that entry's hash."""
-
-    chain: str
-    seq: int
-    hash: str
 
 
 class ChainSource(Protocol):
@@ -94,6 +87,7 @@ class ArchiveChains:
 
 
 register_chain_source("archives", ArchiveChains())
+register_chain_source("trail", TrailChains())
 
 
 @dataclass

@@ -7,7 +7,7 @@ entry with its hash-chain fields (so the chain can be checked again offline), th
 the share links and the access log. Nothing of another person, no key, no ciphertext.
 
 ``CLR_SLOT``: the file name the bundle reserves for the CLR 2.0 credential of the whole
-archive (``portfolio.credentials.archive_clr``, built on another branch; wired at merge).
+archive (``portfolio.credentials.archive_clr``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 
-from portfolio import clock
+from portfolio import clock, credentials
 from portfolio.accounts.principal import Actor
 from portfolio.archives.documents import AccessLogEntry, ArchiveEntry
 from portfolio.archives.reading import archive_summary, get_worker
@@ -99,11 +99,7 @@ def to_json(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
 
-async def archive_clr(*, actor: Actor, keyring: Keyring) -> bytes | None:
-    """THE CLR SLOT: the signed CLR 2.0 credential of the whole archive for ``CLR_SLOT``.
-
-    None until ``portfolio.credentials.archive_clr`` (another branch) is wired here at merge:
-    ``return (await credentials.archive_clr(actor=actor, keyring=keyring)).encode()``.
-    """
-    del actor, keyring
-    return None
+async def archive_clr(*, actor: Actor) -> bytes:
+    """The signed CLR 2.0 credential of the whole archive (a compact JWS) for ``CLR_SLOT``:
+    the same file as ``/my/credentials/clr.jwt``, checkable offline with ``portfolio verify``."""
+    return (await credentials.archive_clr(str(require_worker(actor)))).encode()

@@ -11,11 +11,12 @@ from beanie import PydanticObjectId
 from pymongo import ASCENDING
 
 from api.runtime import Runtime
-from portfolio import checkpoints
+from portfolio import audit, checkpoints
 from portfolio.archives.chain import StoredEntry
 from portfolio.archives.documents import Archive, ArchiveEntry, Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
+from portfolio.audit import ChangeRecord
 from portfolio.checkpoints import CheckpointError
 from tests.archives.factories import register
 
@@ -68,7 +69,10 @@ async def test_a_checkpoint_names_a_record_changed_behind_the_services_back(
 
     clean = await checkpoints.check(signed, key.public_key())
     assert clean.ok, clean.differences
-    assert clean.chains_checked == 2
+    assert len(signed["chains"]["archives"]) == 2
+    # The trail's chains (registering a worker records changes) are signed as well.
+    assert signed["chains"]["trail"]
+    assert clean.chains_checked == 2 + len(signed["chains"]["trail"])
 
     # Entries appended after the checkpoint are fine: the signed prefix is unchanged.
     await append_entry(
@@ -107,3 +111,18 @@ async def test_a_broken_chain_is_named_by_the_chain_check(runtime: Runtime) -> N
     )
     result = await checkpoints.check_chains()
     assert [(d.chain, d.found) for d in result.differences] == [(archive_id, None)]
+
+
+async def test_a_checkpoint_names_a_change_record_removed_from_the_trail(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    await audit.changed("thing", "t-1", 0, None, {"colour": "red"})
+    await audit.changed("thing", "t-1", 1, {"colour": "red"}, {"colour": "blue"})
+    key = checkpoints.load_key(tmp_path / "checkpoint.pem", create=True)
+    signed = await checkpoints.export(key, runtime.settings.database)
+    assert ["thing:t-1", 1] in [head[:2] for head in signed["chains"]["trail"]]
+
+    # Someone with database access removes the newest change and so hides it.
+    await ChangeRecord.get_pymongo_collection().delete_one({"chain": "thing:t-1", "version": 1})
+    result = await checkpoints.check(signed, key.public_key())
+    assert [(d.source, d.chain, d.seq) for d in result.differences] == [("trail", "thing:t-1", 1)]

@@ -136,3 +136,9 @@ async def test_the_export_holds_the_archive_and_its_papers(web: AsyncClient, dem
     seqs = [entry["seq"] for entry in document["entries"]]
     assert seqs == list(range(1, len(seqs) + 1))
     assert all(entry["hash"] for entry in document["entries"])
+    # The whole archive as a signed CLR, which anyone can check with the public service.
+    clr = bundle.read("credentials/archive-clr.jwt").decode()
+    verdict = await web.post("/credentials/verify", json={"credential": clr})
+    assert verdict.status_code == 200
+    assert verdict.json()["ok"] is True, verdict.json()["checks"]
+    assert verdict.json()["kind"] == "ClrCredential"

@@ -210,9 +210,7 @@ async def export_everything(request: Request, actor: WorkerPage) -> Response:
     for sheet in await sheets.certificate_sheets(actor=actor, keyring=keyring):
         name = sheet.certificate.number or str(sheet.certificate.seq)
         files[f"certificates/{name}.pdf"] = await paper.certificate_pdf(request, sheet, check)
-    clr = await export_bundle.archive_clr(actor=actor, keyring=keyring)
-    if clr is not None:
-        files[export_bundle.CLR_SLOT] = clr
+    files[export_bundle.CLR_SLOT] = await export_bundle.archive_clr(actor=actor)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, content in files.items():
