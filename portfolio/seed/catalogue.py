@@ -25,6 +25,7 @@ from portfolio.seed.geography import CITIES, City, pick_city, pick_district
 from portfolio.seed.identities import credit_code, days_before, object_id, person_name, rng_for
 from portfolio.training.enums import Delivery, OrganisationKind
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vouchers.documents import ClaimTerms
 
 B = SkillBrand
 T = TrainingType
@@ -407,6 +408,8 @@ def _policies(
                     "region_prefix": prefix,
                     "one_unused_voucher": True,
                 },
+                # The default terms, written out: the store holds what the model writes.
+                "claim_terms": ClaimTerms().model_dump(mode="json"),
                 "change_note": "",
                 "created_at": created,
                 "created_by": agencies[prefix].principal_id,

@@ -82,6 +82,9 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/vouchers"): only(Role.WORKER),
     ("GET", "/my/vouchers/{voucher_id}"): only(Role.WORKER),
     ("POST", "/my/vouchers/{voucher_id}/consent"): only(Role.WORKER),
+    # The worker's attestation of a claim on their voucher (api/web/routes/attestation.py).
+    ("GET", "/my/vouchers/{voucher_id}/attestation"): only(Role.WORKER),
+    ("POST", "/my/vouchers/{voucher_id}/attestation"): only(Role.WORKER),
     ("GET", "/my/apprenticeships"): only(Role.WORKER),
     ("GET", "/my/apprenticeships/{apprenticeship_id}"): only(Role.WORKER),
     ("POST", "/my/apprenticeships/{apprenticeship_id}/confirm"): only(Role.WORKER),

@@ -218,6 +218,15 @@ async def test_an_apprenticeship_its_parties_and_history(
     await check_page(page, "my-apprenticeship")
     # Worker-2's other pages: the class they asked to join, and their vouchers.
     await page.goto("/my/training")
-    await expect(page.locator(".run-card").first).to_contain_text("已报名，等待机构审核")
+    await expect(page.locator(".run-card").filter(has_text="已报名，等待机构审核")).to_have_count(1)
+    # Her two vouchers, and the two welding vouchers provider B claimed on (the fraud demo):
+    # the second claim waits for her answer.
     await page.goto("/my/vouchers")
-    await expect(page.locator(".run-card")).to_have_count(2)
+    await expect(page.locator(".run-card")).to_have_count(4)
+    welding = page.locator(".run-card").filter(has_text="绵阳市焊工技能提升培训券")
+    await expect(welding).to_have_count(2)
+    await page.goto("/my/vouchers/64d000000000000000000f0a")
+    await page.get_by_role("link", name="您是否参加了培训？请回复这笔申领").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("您是否参加了培训？")
+    await expect(page.get_by_role("group", name="您是否参加了这个班次？")).to_be_visible()
+    await check_page(page, "my-voucher-attestation")

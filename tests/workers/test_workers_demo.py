@@ -26,12 +26,13 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
         # worker-2 also the apprenticeship demo's employment (unemployment closed, employment
         # added) and the apprenticeship's start.
         # worker-1: and the voucher demo's two paid classes plus the redeemed voucher.
+        # worker-2: and the completions of the fraud demo's two welding classes.
         "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3),
         "worker-2": (
             DEMO_ARCHIVE_WORKER_2,
             "510703",
             ["employment", "unemployment", "employment"],
-            4 + 2 + 3,
+            4 + 2 + 3 + 2,
         ),
     }
     for username, (archive_id, region, kinds, entry_count) in expected.items():
