@@ -89,6 +89,8 @@ class RepairReport:
     trail_records_restored: int = 0
     # Challenges answered whose archive entry a crash kept from being appended.
     challenge_answers_finished: int = 0
+    # Claims stored before the claim review's fields existed, given their defaults.
+    claims_given_review_fields: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -214,6 +216,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         events_delivered=delivered,
         trail_records_restored=trail,
         challenge_answers_finished=answers,
+        claims_given_review_fields=await vouchers.fill_review_fields(),
         # Last: the steps above finish records whose counters then agree with them.
         recounted=await recount.recount(),
     )

@@ -21,7 +21,8 @@ from portfolio.seed.common import weighted
 from portfolio.seed.identities import at_millis, object_id
 from portfolio.seed.people import Entry, Person, agency_recorder, provider_recorder
 from portfolio.seed.training import Enrolled
-from portfolio.vouchers.documents import EligibilityRules, Voucher
+from portfolio.vouchers.documents import EligibilityRules
+from portfolio.vouchers.review_fields import review_defaults
 from portfolio.vouchers.rules import WorkerFacts, epoch_ms, evaluate
 
 if TYPE_CHECKING:
@@ -41,24 +42,6 @@ VOUCHER_FATES: tuple[tuple[str, int], ...] = (
     ("expired", 13),
 )
 SYSTEM = {"principal": "system", "role": "system", "organisation": None, "region": None}
-
-
-CLAIM_REVIEW_DEFAULTS: dict[str, Any] = {
-    name: Voucher.model_fields[name].get_default(call_default_factory=True)
-    for name in (
-        "flags",
-        "flag_codes",
-        "flag_score",
-        "attestation",
-        "attestation_due_ms",
-        "attestation_words",
-        "attested_at_ms",
-        "attested_by",
-        "first_approved_by",
-        "first_approved_at_ms",
-        "first_approval_note",
-    )
-}
 
 
 def add_vouchers(
@@ -431,7 +414,7 @@ class VoucherStory:
             "redeemed_entry_seq": 0,
             # Seeded claims predate the fraud rules and the worker's attestation: no flags,
             # no wait (the model's defaults, written out as the services write them).
-            **CLAIM_REVIEW_DEFAULTS,
+            **review_defaults(),
             "version": len(self.events) - 1,
             "last_event": last,
             "created_at": issued_at,

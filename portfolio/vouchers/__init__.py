@@ -12,6 +12,7 @@ from portfolio.vouchers.events import CourseKinds, VoucherChange, VouchersChange
 from portfolio.vouchers.listening import on_event
 from portfolio.vouchers.recount import ISSUED_COUNTER as ISSUED_COUNTER
 from portfolio.vouchers.redemption import finish_redemptions
+from portfolio.vouchers.review_fields import fill_review_fields
 from portfolio.vouchers.transitions import (
     expire_due,
     publish_missing_events,
@@ -26,6 +27,7 @@ __all__ = [
     "VouchersChanged",
     "changes_to_count",
     "expire_due",
+    "fill_review_fields",
     "finish_redemptions",
     "on_event",
     "publish_missing_events",
