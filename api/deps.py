@@ -340,3 +340,19 @@ async def throttle_credentials(
             retry_after=exc.retry_after_seconds,
         )
         raise
+
+
+async def throttle_verification(request: Request, runtime: RuntimeDep) -> None:
+    """Count a credential verification by client address; 429 past the minute's limit."""
+    if request.client is None:
+        return
+    await throttle.hit(
+        "verify",
+        request.client.host,
+        secret=await throttle_secret(runtime.keyring),
+        limit=runtime.settings.verify_rate_per_minute,
+        window_seconds=60,
+    )
+
+
+VerifyThrottled = Depends(throttle_verification)

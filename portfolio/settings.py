@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     # counted in MongoDB so every replica shares them.
     login_rate_window_seconds: int = Field(default=60, ge=1)
     login_rate_per_client: int = Field(default=100, ge=1)
+    # Verifications (POST /credentials/verify and the /verify page) per minute and client
+    # address: each is a few signature checks (a 50-badge CLR about 30 ms of CPU), so one
+    # client must not be able to keep the service's cores busy.
+    verify_rate_per_minute: int = Field(default=60, ge=1)
     # Failed logins of one username (known or not) before a client that failed on it must
     # wait: base * 2^(failures - free), up to the maximum. Failures are forgotten after a
     # quiet memory period. See SECURITY.md ("Abuse limits").

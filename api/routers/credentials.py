@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import PlainTextResponse
 
-from api.deps import WorkerUser
-from api.responses import READ_ERRORS
+from api.deps import VerifyThrottled, WorkerUser
+from api.responses import READ_ERRORS, THROTTLE_ERRORS
 from portfolio import credentials
 from portfolio.archives import require_worker
 from schemas.credentials import ClrOut, CredentialListOut, CredentialOut, VerdictOut, VerifyIn
@@ -46,7 +46,12 @@ async def status_list() -> PlainTextResponse:
     return PlainTextResponse(token, media_type=JWT_MEDIA, headers={"Cache-Control": "no-cache"})
 
 
-@router.post("/credentials/verify", summary="Verify a credential (anyone)")
+@router.post(
+    "/credentials/verify",
+    summary="Verify a credential (anyone)",
+    responses=THROTTLE_ERRORS,
+    dependencies=[VerifyThrottled],
+)
 async def verify_credential(body: VerifyIn) -> VerdictOut:
     """Signature, issuer key, dates and status checked, and the content in plain words."""
     return VerdictOut.from_view(await credentials.check(body.credential))

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.deps import WorkerPage
+from api.deps import VerifyThrottled, WorkerPage
 from api.runtime import get_runtime
 from api.web import csrf
 from api.web.forms import PageError
@@ -36,7 +36,7 @@ async def verify_page(request: Request) -> Response:
     return await render(request, "verify/verify.html", {"verdict": None, "errors": []})
 
 
-@router.post("/verify")
+@router.post("/verify", dependencies=[VerifyThrottled])
 async def verify_posted(request: Request) -> Response:
     """Check the pasted or uploaded credential and show what was found."""
     csrf.check_origin(request, get_runtime(request).settings)
