@@ -38,6 +38,8 @@ from api.web.routes import (
     assets,
     catalogue,
     landing,
+    provider_console,
+    provider_enrolment,
     public,
     session,
     worker_account,
@@ -70,4 +72,6 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_account.router)
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
+    app.include_router(provider_console.router)
+    app.include_router(provider_enrolment.router)
     errors.install(app)

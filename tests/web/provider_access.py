@@ -1,0 +1,18 @@
+"""The provider console's pages in the page access matrix (tests/web/test_page_access.py)."""
+
+from __future__ import annotations
+
+from portfolio.accounts.principal import Role
+from tests.access.matrix import Access, Route, only
+
+PROVIDER_PAGES: dict[Route, Access] = {
+    ("GET", "/provider/dashboard"): only(Role.PROVIDER),
+    ("GET", "/provider/courses"): only(Role.PROVIDER),
+    ("GET", "/provider/courses/new"): only(Role.PROVIDER),
+    ("POST", "/provider/courses/new"): only(Role.PROVIDER),
+    ("GET", "/provider/courses/{course_id}"): only(Role.PROVIDER),
+    ("GET", "/provider/runs/{run_id}"): only(Role.PROVIDER),
+    ("POST", "/provider/runs/{run_id}/enrol"): only(Role.PROVIDER),
+    ("POST", "/provider/enrolments/{enrolment_id}/accept"): only(Role.PROVIDER),
+    ("POST", "/provider/enrolments/{enrolment_id}/refuse"): only(Role.PROVIDER),
+}
