@@ -38,6 +38,7 @@ from api.web.routes import (
     assets,
     catalogue,
     landing,
+    provider_class_files,
     provider_console,
     provider_enrolment,
     public,
@@ -74,4 +75,5 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_training.router)
     app.include_router(provider_console.router)
     app.include_router(provider_enrolment.router)
+    app.include_router(provider_class_files.router)
     errors.install(app)

@@ -15,4 +15,10 @@ PROVIDER_PAGES: dict[Route, Access] = {
     ("POST", "/provider/runs/{run_id}/enrol"): only(Role.PROVIDER),
     ("POST", "/provider/enrolments/{enrolment_id}/accept"): only(Role.PROVIDER),
     ("POST", "/provider/enrolments/{enrolment_id}/refuse"): only(Role.PROVIDER),
+    ("GET", "/provider/class-file-template.{file_format}"): only(Role.PROVIDER),
+    ("GET", "/provider/runs/{run_id}/class-file"): only(Role.PROVIDER),
+    ("POST", "/provider/runs/{run_id}/class-file"): only(Role.PROVIDER),
+    ("GET", "/provider/class-files/{reference}"): only(Role.PROVIDER),
+    ("POST", "/provider/class-files/{reference}/enrol"): only(Role.PROVIDER),
+    ("GET", "/provider/class-files/{reference}/result.{file_format}"): only(Role.PROVIDER),
 }
