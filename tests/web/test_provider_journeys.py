@@ -91,3 +91,31 @@ async def test_a_clerk_reads_the_desk_in_english(zh: BrowserContext) -> None:
     await page.locator(".run-card").first.get_by_role("link").click()
     await expect(page.locator("main")).to_contain_text("Class list")
     await check_page(page, "provider-run")
+
+
+async def test_a_clerk_checks_a_class_file_in_english(zh: BrowserContext) -> None:
+    page = await zh.new_page()
+    await page.goto("/provider/dashboard")
+    await page.get_by_role("link", name="English").click()
+    await _sign_in(page, english=True)
+    await page.locator(".run-card").filter(has_text=ELECTRICIANS).first.get_by_role("link").click()
+    await page.get_by_role("link", name="Enrol a class from a file").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Enrol a class from a file")
+    await check_page(page, "provider-class-file")
+    # No file chosen: the form says so.
+    await page.get_by_role("button", name="Check the file").click()
+    await expect(page.locator(".error-summary")).to_contain_text("Choose a class file")
+    # A GB18030 file from an older spreadsheet program: a wrong check character, a worker
+    # on two rows, a name that does not match. Nothing is enrolled by the preview.
+    bad = WORKER_1_NUMBER[:-1] + "8"
+    rows = f"身份证号码,姓名\r\n{bad},王小明\r\n{WORKER_1_NUMBER},王小红\r\n"
+    await page.get_by_label("Class file").set_input_files(
+        files=[{"name": "班级.csv", "mimeType": "text/csv", "buffer": rows.encode("gb18030")}]
+    )
+    await page.get_by_role("button", name="Check the file").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Check the class file")
+    main = page.locator("main")
+    await expect(main).to_contain_text("ID number: wrong check character")
+    await expect(main).to_contain_text("No worker matches this ID number and name")
+    await expect(main).to_contain_text("0 of 2 rows can be enrolled")
+    await check_page(page, "provider-class-file-preview")
