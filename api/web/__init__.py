@@ -41,6 +41,7 @@ from api.web.routes import (
     provider_class_files,
     provider_console,
     provider_enrolment,
+    provider_staff,
     public,
     session,
     worker_account,
@@ -76,4 +77,5 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_console.router)
     app.include_router(provider_enrolment.router)
     app.include_router(provider_class_files.router)
+    app.include_router(provider_staff.router)
     errors.install(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole
 from tests.access.matrix import Access, Route, only
 
 PROVIDER_PAGES: dict[Route, Access] = {
@@ -15,6 +15,12 @@ PROVIDER_PAGES: dict[Route, Access] = {
     ("POST", "/provider/runs/{run_id}/enrol"): only(Role.PROVIDER),
     ("POST", "/provider/enrolments/{enrolment_id}/accept"): only(Role.PROVIDER),
     ("POST", "/provider/enrolments/{enrolment_id}/refuse"): only(Role.PROVIDER),
+    ("GET", "/provider/staff"): only(Role.PROVIDER, staff=(StaffRole.ADMIN,)),
+    ("POST", "/provider/staff"): only(Role.PROVIDER, staff=(StaffRole.ADMIN,)),
+    ("GET", "/provider/staff/{principal_id}/remove"): only(Role.PROVIDER, staff=(StaffRole.ADMIN,)),
+    ("POST", "/provider/staff/{principal_id}/remove"): only(
+        Role.PROVIDER, staff=(StaffRole.ADMIN,)
+    ),
     ("GET", "/provider/class-file-template.{file_format}"): only(Role.PROVIDER),
     ("GET", "/provider/runs/{run_id}/class-file"): only(Role.PROVIDER),
     ("POST", "/provider/runs/{run_id}/class-file"): only(Role.PROVIDER),

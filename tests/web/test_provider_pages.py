@@ -235,3 +235,51 @@ async def test_another_providers_objects_are_not_found(
     roster = await web.get(f"/runs/{run_id}/enrolments", headers=provider.headers)
     assert roster.json()["items"] == []
     del agency
+
+
+async def test_the_admin_adds_and_removes_a_clerk(web: AsyncClient, settings: Settings) -> None:
+    _agency, provider, _run_id = await _desk(web, settings)
+    page = "/provider/staff"
+    weak = await post_form(
+        web,
+        page,
+        page=page,
+        data={"username": "clerk-one", "password": "short", "staff_role": "clerk"},
+    )
+    assert weak.headers["location"] == page
+    shown = await web.get(page)
+    assert 'href="#password"' in shown.text
+    assert 'value="clerk-one"' in shown.text
+    added = await post_form(
+        web,
+        page,
+        page=page,
+        data={"username": "clerk-one", "password": "a long enough password", "staff_role": "clerk"},
+    )
+    assert added.headers["location"] == f"{page}?notice=added"
+    listed = await web.get(added.headers["location"])
+    clerk_id = re.findall(r"/provider/staff/([0-9a-f]{24})/remove", listed.text)
+    assert len(clerk_id) == 1
+    taken = await post_form(
+        web,
+        page,
+        page=page,
+        data={"username": "clerk-one", "password": "a long enough password", "staff_role": "clerk"},
+    )
+    assert taken.headers["location"] == page
+    assert "该用户名已被使用" in (await web.get(page)).text
+
+    # The clerk signs in: the console, but not the staff pages.
+    web.cookies.clear()
+    await sign_in(web, "clerk-one", "a long enough password")
+    assert (await web.get("/provider/dashboard")).status_code == 200
+    assert (await web.get(page)).status_code == 403
+    web.cookies.clear()
+    await sign_in(web, provider.principal.username, DEFAULT_PASSWORD)
+    check = f"/provider/staff/{clerk_id[0]}/remove"
+    assert "删除clerk-one" in (await web.get(check)).text
+    removed = await post_form(web, check, page=check)
+    assert removed.headers["location"] == f"{page}?notice=removed"
+    assert "已删除" in (await web.get(page)).text
+    audit = await web.get("/staff", headers=provider.headers)
+    assert [m["removed"] for m in audit.json()["items"] if m["username"] == "clerk-one"] == [True]
