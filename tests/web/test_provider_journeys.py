@@ -119,3 +119,15 @@ async def test_a_clerk_checks_a_class_file_in_english(zh: BrowserContext) -> Non
     await expect(main).to_contain_text("No worker matches this ID number and name")
     await expect(main).to_contain_text("0 of 2 rows can be enrolled")
     await check_page(page, "provider-class-file-preview")
+
+
+async def test_the_id_number_is_checked_as_typed(zh: BrowserContext) -> None:
+    page = await zh.new_page()
+    await page.goto("/provider/dashboard")
+    await _sign_in(page, english=False)
+    await page.locator(".run-card").filter(has_text=ELECTRICIANS).first.get_by_role("link").click()
+    live = page.locator("[data-id-live]")
+    await page.get_by_label("身份证号码").fill(WORKER_1_NUMBER[:-1] + "8")
+    await expect(live).to_have_text("请输入18位身份证号码，校验码须正确")
+    await page.get_by_label("身份证号码").fill(WORKER_1_NUMBER)
+    await expect(live).to_have_text("身份证号码格式正确。")
