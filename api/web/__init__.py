@@ -38,6 +38,7 @@ from api.web.routes import (
     assets,
     catalogue,
     landing,
+    provider_attendance,
     provider_class_files,
     provider_console,
     provider_enrolment,
@@ -78,4 +79,5 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_enrolment.router)
     app.include_router(provider_class_files.router)
     app.include_router(provider_staff.router)
+    app.include_router(provider_attendance.router)
     errors.install(app)

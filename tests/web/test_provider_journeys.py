@@ -131,3 +131,19 @@ async def test_the_id_number_is_checked_as_typed(zh: BrowserContext) -> None:
     await expect(live).to_have_text("请输入18位身份证号码，校验码须正确")
     await page.get_by_label("身份证号码").fill(WORKER_1_NUMBER)
     await expect(live).to_have_text("身份证号码格式正确。")
+
+
+async def test_a_clerk_opens_a_sessions_attendance(zh: BrowserContext) -> None:
+    page = await zh.new_page()
+    await page.goto("/provider/dashboard")
+    await _sign_in(page, english=False)
+    # The class in progress today (worker-1 has records awaiting their confirmation).
+    await page.locator(".run-card").filter(has_text="进行中").first.get_by_role("link").click()
+    await page.get_by_role("link", name="第1次课考勤").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("考勤")
+    await expect(page.locator("main")).to_contain_text("王小明")
+    assert WORKER_1_NUMBER not in await page.locator("main").inner_text()
+    await check_page(page, "provider-session")
+    await page.get_by_role("link", name="可打印的签到表").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("签到表")
+    await check_page(page, "provider-sign-in-sheet")
