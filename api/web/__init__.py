@@ -42,6 +42,7 @@ from api.web.routes import (
     provider_class_files,
     provider_console,
     provider_enrolment,
+    provider_results,
     provider_staff,
     public,
     session,
@@ -80,4 +81,5 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_class_files.router)
     app.include_router(provider_staff.router)
     app.include_router(provider_attendance.router)
+    app.include_router(provider_results.router)
     errors.install(app)
