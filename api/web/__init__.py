@@ -39,6 +39,7 @@ from api.web.routes import (
     catalogue,
     landing,
     provider_attendance,
+    provider_claims,
     provider_class_files,
     provider_console,
     provider_enrolment,
@@ -82,4 +83,5 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_staff.router)
     app.include_router(provider_attendance.router)
     app.include_router(provider_results.router)
+    app.include_router(provider_claims.router)
     errors.install(app)

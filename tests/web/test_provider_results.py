@@ -113,6 +113,10 @@ async def test_results_and_a_certificates_life(web: AsyncClient, runtime: Runtim
     for path in (page, certificate_page, new, correct, f"{void}/check?reason=x"):
         assert (await web.get(path)).status_code == 404, path
     fields = hidden_fields((await web.get("/provider/dashboard")).text)
-    for action, data in ((page, results), (new, CERTIFICATE), (correct, {**answers, "reason": "x"})):
+    for action, data in (
+        (page, results),
+        (new, CERTIFICATE),
+        (correct, {**answers, "reason": "x"}),
+    ):
         refused = await web.post(action, data={**fields, **data}, headers=ORIGIN)
         assert refused.status_code == 404, action

@@ -133,7 +133,7 @@ async def new_course(request: Request, actor: ProviderPage) -> Response:
     )
 
 
-def _fen(raw: str) -> int | None:
+def fen_of(raw: str) -> int | None:
     """Yuan with at most two decimals as integer fen (no float on money)."""
     whole, _, cents = raw.replace(",", "").partition(".")
     if not whole.isdigit() or len(cents) > 2 or (cents and not cents.isdigit()):
@@ -163,7 +163,7 @@ def _course_from(form: SessionForm) -> tuple[courses.NewCourse | None, list[str]
     except ValueError:
         wrong.append("planned_hours")
         hours = 0.0
-    fen = _fen(form.get("subsidy_standard_fen"))
+    fen = fen_of(form.get("subsidy_standard_fen"))
     if fen is None:
         wrong.append("subsidy_standard_fen")
     if not form.get("title"):
