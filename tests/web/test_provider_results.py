@@ -31,7 +31,8 @@ async def test_results_and_a_certificates_life(web: AsyncClient, runtime: Runtim
     page = f"/provider/runs/{run['id']}/results"
     shown = await web.get(page)
     assert shown.status_code == 200
-    assert "结业0" in shown.text and "结业1" in shown.text
+    assert "结业0" in shown.text
+    assert "结业1" in shown.text
     listed = ",".join((passing["id"], failing["id"]))
 
     nothing = await post_form(web, page, page=page, data={"enrolments": listed})
@@ -89,7 +90,8 @@ async def test_results_and_a_certificates_life(web: AsyncClient, runtime: Runtim
     check = f"{correct}/check?{urlencode({**answers, 'reason': '日期录错'})}"
     checked = await web.get(check)
     assert checked.status_code == 200
-    assert "日期录错" in checked.text and "2026年4月2日" in checked.text
+    assert "日期录错" in checked.text
+    assert "2026年4月2日" in checked.text
     written = await post_form(web, correct, page=check)
     assert written.headers["location"] == f"{certificate_page}?notice=corrected"
     stored = await web.get("/certificates", headers=provider.user.headers)
