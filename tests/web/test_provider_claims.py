@@ -27,7 +27,7 @@ async def test_claiming_from_the_console(web: AsyncClient, runtime: Runtime) -> 
     )
     web.cookies.clear()
     await sign_in(web, world.provider.user.principal.username, DEFAULT_PASSWORD)
-    web.cookies.set("lang", "en", domain="testserver")
+    web.cookies.set("lang", "en")
 
     desk = (await web.get("/provider/claims")).text
     waiting_at = desk.index("Not yet claimable")
