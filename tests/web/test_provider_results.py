@@ -1,7 +1,7 @@
 """Results and certificates in the provider's console (in-process client): the completion
 sheet and its errors, recording a certificate for a pass (not for a fail), correcting and
 voiding it behind a "check your answers" page, and another provider's sheet and certificate
-answering "not found" (the browser journey: test_provider_journeys_money.py)."""
+answering "not found" (the browser journey: test_provider_journeys_results.py)."""
 
 from __future__ import annotations
 
