@@ -34,7 +34,7 @@ async def test_claiming_from_the_console(web: AsyncClient, runtime: Runtime) -> 
     assert 0 < desk.index(f"/provider/claims/{ready.voucher_id}") < waiting_at
     assert desk.index(f"/provider/claims/{running.voucher_id}") > waiting_at
     assert "The worker&#39;s result is not recorded yet." in desk
-    assert "Confirmed attendance is 12.0 hours; a claim needs 12.8 hours." in desk
+    assert "Confirmed attendance is 12 hours; a claim needs 12.8 hours." in desk
 
     # A voucher not yet claimable shows its reasons and no form; a forced post is refused.
     held = f"/provider/claims/{running.voucher_id}"
