@@ -42,4 +42,9 @@ PROVIDER_PAGES: dict[Route, Access] = {
     ("GET", "/provider/certificates/{certificate_id}/void"): only(Role.PROVIDER),
     ("GET", "/provider/certificates/{certificate_id}/void/check"): only(Role.PROVIDER),
     ("POST", "/provider/certificates/{certificate_id}/void"): only(Role.PROVIDER),
+    ("GET", "/provider/claims"): only(Role.PROVIDER),
+    ("GET", "/provider/claims/statement"): only(Role.PROVIDER),
+    ("GET", "/provider/claims/{voucher_id}"): only(Role.PROVIDER),
+    ("GET", "/provider/claims/{voucher_id}/check"): only(Role.PROVIDER),
+    ("POST", "/provider/claims/{voucher_id}"): only(Role.PROVIDER),
 }

@@ -5,6 +5,7 @@ month's statement as CSV and .xlsx, and another provider seeing and claiming non
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from httpx import AsyncClient
 from openpyxl import load_workbook
@@ -48,11 +49,18 @@ async def test_claiming_from_the_console(web: AsyncClient, runtime: Runtime) -> 
     page = f"/provider/claims/{ready.voucher_id}"
     form = await web.get(page)
     assert 'value="1,000.00"' in form.text  # the cap, offered as the amount
-    for amount in ("abc", "1000.01"):
-        wrong = await post_form(web, page, page=page, data={"amount": amount})
-        assert wrong.headers["location"] == page, amount
-        assert 'href="#amount"' in (await web.get(page)).text
-    sent = await post_form(web, page, page=page, data={"amount": "900", "note": "全勤"})
+    # The check page refuses what is no amount; the claim refuses more than the cap.
+    typo = await web.get(f"{page}/check?amount=abc")
+    assert typo.headers["location"] == page
+    assert 'href="#amount"' in (await web.get(page)).text
+    above = await post_form(web, page, page=f"{page}/check?amount=1000.01")
+    assert above.headers["location"] == page
+    assert 'href="#amount"' in (await web.get(page)).text
+    check = f"{page}/check?{urlencode({'amount': '900', 'note': '全勤'})}"
+    checked = (await web.get(check)).text
+    assert "900.00" in checked
+    assert "全勤" in checked
+    sent = await post_form(web, page, page=check)
     assert sent.headers["location"] == "/provider/claims?notice=claimed"
     voucher = await web.get(f"/vouchers/{ready.voucher_id}", headers=world.agency.headers)
     assert (voucher.json()["status"], voucher.json()["claimed_amount_fen"]) == ("claimed", 90_000)
@@ -81,6 +89,8 @@ async def test_claiming_from_the_console(web: AsyncClient, runtime: Runtime) -> 
     web.cookies.clear()
     await sign_in(web, other.provider.user.principal.username, DEFAULT_PASSWORD)
     assert (await web.get(f"/provider/claims/{short.voucher_id}")).status_code == 404
+    check = f"/provider/claims/{short.voucher_id}/check?amount=1"
+    assert (await web.get(check)).status_code == 404
     desk = (await web.get("/provider/claims")).text
     assert short.voucher_id not in desk
     assert ready.voucher_id not in desk

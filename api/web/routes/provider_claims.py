@@ -14,6 +14,7 @@ decide; the page shows its refusals beside the fields.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -99,7 +100,9 @@ async def statement(
 
 
 @router.get("/provider/claims/{voucher_id}")
-async def claim_form(request: Request, voucher_id: str, actor: ProviderPage) -> Response:
+async def claim_form(
+    request: Request, voucher_id: str, actor: ProviderPage, amount: str = "", note: str = ""
+) -> Response:
     """One voucher's evidence and the form claiming it."""
     runtime = get_runtime(request)
     found = await claims_console.claimable(
@@ -113,8 +116,30 @@ async def claim_form(request: Request, voucher_id: str, actor: ProviderPage) -> 
             "found": found,
             "not_yet": reasons,
             "cap_digits": yuan_digits(found.evidence.cap_fen),
+            "asked": {"amount": amount.strip()[:50], "note": note.strip()[:500]},
             "reasons": {k: t(request, v) for k, v in REASONS.items()},
         },
+    )
+
+
+@router.get("/provider/claims/{voucher_id}/check")
+async def check_claim(
+    request: Request, voucher_id: str, actor: ProviderPage, amount: str = "", note: str = ""
+) -> Response:
+    """Check your answers: who, for which training, how much, before the claim is sent."""
+    here = f"/provider/claims/{voucher_id}"
+    asked = {"amount": amount.strip()[:50], "note": note.strip()[:500]}
+    fen = fen_of(asked["amount"])
+    if fen is None:
+        return back_to_form(here, [PageError("amount", t(request, BAD_AMOUNT))], asked)
+    runtime = get_runtime(request)
+    found = await claims_console.claimable(
+        actor=actor, voucher_id=voucher_id, min_share=runtime.settings.claim_min_attendance_share
+    )
+    return await console_page(
+        request,
+        "provider/claim_check.html",
+        {"found": found, "asked": asked, "fen": fen, "change_url": f"{here}?{urlencode(asked)}"},
     )
 
 
