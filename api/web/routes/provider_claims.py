@@ -108,7 +108,9 @@ async def claim_form(
     found = await claims_console.claimable(
         actor=actor, voucher_id=voucher_id, min_share=runtime.settings.claim_min_attendance_share
     )
-    reasons = claims_console.reasons_not_yet(found) if found.voucher.status == "bound" else ()
+    # A bound voucher, or one that expired while bound: what stands between it and a claim.
+    open_to_claim = found.voucher.status in ("bound", "expired")
+    reasons = claims_console.reasons_not_yet(found) if open_to_claim else ()
     return await console_page(
         request,
         "provider/claim.html",
