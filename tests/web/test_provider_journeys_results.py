@@ -59,6 +59,22 @@ async def test_a_clerk_checks_a_certificate_correction_in_english(zh: BrowserCon
     await page.get_by_role("link", name="Back to the certificate").click()
     await expect(page.locator("main")).not_to_contain_text("四川省职业技能鉴定指导中心")
 
+    # Voiding: the reason, then the check page; not confirmed.
+    await page.get_by_role("link", name="Void this certificate").click()
+    await page.get_by_label("Why it is void").fill("Issued to the wrong worker")
+    await page.get_by_role("button", name="Continue").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check before voiding the certificate"
+    )
+    await check_page(page, "provider-certificate-void-check")
+    await page.get_by_role("link", name="Change the reason").click()
+    await expect(page.get_by_label("Why it is void")).to_have_value("Issued to the wrong worker")
+    await page.get_by_role("link", name="Back to the certificate").click()
+    await page.get_by_role("link", name="Back to the results").click()
+    await page.get_by_role("link", name="Record a certificate for 王小明").click()
+    await expect(page.get_by_label("Occupation code")).to_have_value("6-31-01-03")
+    await check_page(page, "provider-certificate-new")
+
 
 async def test_a_clerk_reads_the_claims_and_downloads_the_statement(zh: BrowserContext) -> None:
     page = await zh.new_page()
