@@ -41,6 +41,13 @@ from api.web.routes import (
     catalogue,
     challenges,
     landing,
+    provider_attendance,
+    provider_claims,
+    provider_class_files,
+    provider_console,
+    provider_enrolment,
+    provider_results,
+    provider_staff,
     public,
     session,
     sharing,
@@ -80,4 +87,11 @@ def install(app: FastAPI) -> None:
     app.include_router(challenges.router)
     app.include_router(audit.router)
     app.include_router(attestation.router)
+    app.include_router(provider_console.router)
+    app.include_router(provider_enrolment.router)
+    app.include_router(provider_class_files.router)
+    app.include_router(provider_staff.router)
+    app.include_router(provider_attendance.router)
+    app.include_router(provider_results.router)
+    app.include_router(provider_claims.router)
     errors.install(app)

@@ -32,6 +32,7 @@ from tests.archives.factories import fresh_resident_id
 from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.web import training_arrange
 from tests.web.pages import ORIGIN, set_session, sign_in
+from tests.web.provider_access import PROVIDER_PAGES
 
 PAGES: dict[Route, Access] = {
     ("GET", "/"): PUBLIC,
@@ -104,6 +105,8 @@ PAGES: dict[Route, Access] = {
     ("POST", "/verify"): PUBLIC,  # reads only; the origin is checked
     ("GET", "/my/credentials/badges.json"): only(Role.WORKER),
     ("GET", "/my/credentials/clr.jwt"): only(Role.WORKER),
+    # The provider's console (api/web/routes/provider_*.py).
+    **PROVIDER_PAGES,
 }
 
 
