@@ -161,14 +161,21 @@ async def withdraw_enrolment(
     responses=WRITE_ERRORS,
 )
 async def record_attendance(
-    enrolment_id: str, body: AttendanceIn, actor: ProviderUser, idem: Idempotent
+    enrolment_id: str,
+    body: AttendanceIn,
+    actor: ProviderUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
 ) -> Response:
     """Unconfirmed unless captured by a named real-name check-in; a second record for the same
     session supersedes the first."""
 
     async def act() -> AttendanceOut:
         written = await attendance.record(
-            actor=actor, enrolment_id=enrolment_id, presence=body.to_domain()
+            actor=actor,
+            enrolment_id=enrolment_id,
+            presence=body.to_domain(),
+            window_days=runtime.settings.attendance_window_days,
         )
         return AttendanceOut.from_view(written)
 
@@ -193,13 +200,22 @@ async def list_attendance(enrolment_id: str, actor: EnrolmentReader) -> list[Att
     responses=WRITE_ERRORS,
 )
 async def record_session_attendance(
-    run_id: str, session_n: int, body: SessionAttendanceIn, actor: ProviderUser, idem: Idempotent
+    run_id: str,
+    session_n: int,
+    body: SessionAttendanceIn,
+    actor: ProviderUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
 ) -> Response:
     """Per-row results; valid rows are recorded even when others fail."""
 
     async def act() -> SessionAttendanceOut:
         outcome = await attendance.record_session(
-            actor=actor, run_id=run_id, session_n=session_n, rows=body.to_domain()
+            actor=actor,
+            run_id=run_id,
+            session_n=session_n,
+            rows=body.to_domain(),
+            window_days=runtime.settings.attendance_window_days,
         )
         return SessionAttendanceOut.from_view(outcome)
 

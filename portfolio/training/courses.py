@@ -15,6 +15,7 @@ from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import check_sessions
+from portfolio.training.timerules import check_run_dates
 from portfolio.training.views import CourseView, RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -106,6 +107,7 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         raise NotFound("no such course")
     sessions = list(run.sessions)
     check_sessions(sessions, start=run.start_date, end=run.end_date)
+    check_run_dates(start=run.start_date, end=run.end_date, sessions=sessions)
     if run.capacity < 1:
         raise ValidationFailed.single("capacity", "range", "must be at least 1")
     stored = Run(
