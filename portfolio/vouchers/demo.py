@@ -25,7 +25,7 @@ second run binds it then). Loading twice changes nothing.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from beanie import PydanticObjectId
 
@@ -194,6 +194,11 @@ async def _bind_to_a_running_class(worker: Actor, voucher: Voucher | None) -> No
             continue  # that class holds another voucher already
 
 
+def _china(day: date, hour: int) -> datetime:
+    """``day`` at ``hour`` o'clock Beijing time, as a UTC moment."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=clock.CHINA_TIME).astimezone(UTC)
+
+
 async def _claimed(
     *, keyring: Keyring, voucher_id: str, start: date, redeem: bool, now: datetime
 ) -> None:
@@ -223,36 +228,42 @@ async def _claimed(
     )
     if voucher is None or voucher.status is not VoucherStatus.ISSUED:
         return
-    run = await create_run(
-        actor=provider,
-        course_id=str(cooking.id),
-        start_date=start,
-        end_date=start + timedelta(days=3),
-        capacity=30,
-        location="教学楼 3 楼实训室",
-        trainers=["陈师傅"],
-        sessions=[
-            Session(n=n + 1, day=start + timedelta(days=n), start="14:00", hours=6)
-            for n in range(4)
-        ],
-    )
-    enrolment = await enrol(
-        actor=provider,
-        keyring=keyring,
-        run_id=str(run.id),
-        worker=WorkerRef(IdType.RESIDENT_ID, demo_worker.id_number, demo_worker.name),
-        accept=True,
-    )
-    await transitions.bind(actor=worker, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
-    await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
-    for session in run.sessions:
-        await record_attendance(
+    # The class is scheduled, enrolled and attended at the times it happened (the time rules
+    # refuse a class recorded after the fact): the clock goes back, and comes forward again.
+    with clock.stopped_at(_china(start - timedelta(days=1), 9)):
+        run = await create_run(
             actor=provider,
-            enrolment_id=str(enrolment.id),
-            presence=Presence(
-                session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
-            ),
+            course_id=str(cooking.id),
+            start_date=start,
+            end_date=start + timedelta(days=3),
+            capacity=30,
+            location="教学楼 3 楼实训室",
+            trainers=["陈师傅"],
+            sessions=[
+                Session(n=n + 1, day=start + timedelta(days=n), start="14:00", hours=6)
+                for n in range(4)
+            ],
         )
+    with clock.stopped_at(_china(start, 13)):
+        enrolment = await enrol(
+            actor=provider,
+            keyring=keyring,
+            run_id=str(run.id),
+            worker=WorkerRef(IdType.RESIDENT_ID, demo_worker.id_number, demo_worker.name),
+            accept=True,
+        )
+    await transitions.bind(actor=worker, voucher_id=voucher_id, enrolment_id=str(enrolment.id))
+    with clock.stopped_at(_china(start, 13)):
+        await transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    for session in run.sessions:
+        with clock.stopped_at(_china(session.day, 20)):
+            await record_attendance(
+                actor=provider,
+                enrolment_id=str(enrolment.id),
+                presence=Presence(
+                    session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
+                ),
+            )
     await complete_one(
         actor=provider,
         enrolment_id=str(enrolment.id),
