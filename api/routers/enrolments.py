@@ -12,8 +12,8 @@ from api.deps import Idempotent, ProviderUser, WorkerUser, require_roles
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
-from portfolio.accounts.principal import Actor, Role
-from portfolio.training import attendance, enrolments, lifecycle, rosters
+from portfolio.accounts.principal import Actor, Role, StaffRole
+from portfolio.training import attendance, enrolments, late, lifecycle, rosters
 from portfolio.training.lifecycle import Action
 from schemas.common import Page
 from schemas.enrolments import (
@@ -23,6 +23,7 @@ from schemas.enrolments import (
     BulkEnrolmentOut,
     EnrolmentIn,
     EnrolmentOut,
+    LateAttendanceIn,
     MyEnrolmentOut,
     ReasonIn,
     SessionAttendanceIn,
@@ -176,6 +177,35 @@ async def record_attendance(
             enrolment_id=enrolment_id,
             presence=body.to_domain(),
             window_days=runtime.settings.attendance_window_days,
+        )
+        return AttendanceOut.from_view(written)
+
+    return await idem.run(act, status_code=201)
+
+
+# Late corrections are approved by an agency's officers (not its reviewers or auditors).
+Officer = Annotated[Actor, Depends(require_roles(Role.AGENCY, staff=(StaffRole.OFFICER,)))]
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/attendance/late",
+    status_code=201,
+    summary="Record a late attendance correction (agency officer)",
+    response_model=AttendanceOut,
+    responses=WRITE_ERRORS,
+)
+async def record_late_attendance(
+    enrolment_id: str, body: LateAttendanceIn, actor: Officer, idem: Idempotent
+) -> Response:
+    """After the attendance window: an officer of an agency covering the class records the
+    correction with a reason; it stays marked late and awaits the worker's confirmation."""
+
+    async def act() -> AttendanceOut:
+        written = await late.record_late(
+            actor=actor,
+            enrolment_id=enrolment_id,
+            presence=body.to_domain(),
+            reason=body.late_reason(),
         )
         return AttendanceOut.from_view(written)
 

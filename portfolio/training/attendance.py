@@ -56,9 +56,11 @@ def _initial_status(presence: Presence) -> AttendanceStatus:
     return AttendanceStatus.UNCONFIRMED
 
 
-def _check(
+def check_presence(
     presence: Presence, run: Run, *, now: datetime, window_days: int, prefix: str = ""
 ) -> None:
+    """``presence`` fits ``run``: a known session that has started, within the window after
+    it, hours within the session's, a real-name capture naming its record."""
     errors: list[FieldError] = []
     session = next((s for s in run.sessions if s.n == presence.session_n), None)
     if session is None:
@@ -102,9 +104,17 @@ async def _latest(enrolment_id: str, session_n: int) -> AttendanceRecord | None:
     )
 
 
-async def _write(
-    *, actor: Actor, enrolment: Enrolment, run: Run, presence: Presence, now: datetime
+async def write_record(
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    run: Run,
+    presence: Presence,
+    now: datetime,
+    late_reason: str = "",
 ) -> AttendanceRecord:
+    """Write one record of ``presence`` superseding the latest of its session (checked before);
+    ``late_reason`` marks a late correction approved by ``actor``, an agency officer."""
     if enrolment.status not in RECORDABLE:
         raise InvalidTransition(
             f"attendance is recorded once training has started; the enrolment is "
@@ -127,6 +137,9 @@ async def _write(
         recorded_by=actor.principal_id,
         recorded_at=now,
         confirmed_at=now if _initial_status(presence) is AttendanceStatus.CONFIRMED else None,
+        late=bool(late_reason),
+        late_approved_by=actor.principal_id if late_reason else "",
+        late_reason=late_reason,
     )
     await record.insert()
     return record
@@ -147,8 +160,10 @@ async def record(
     if run is None or run.organisation_id != str(organisation.id):
         raise NotFound("no such enrolment")
     now = clock.now()
-    _check(presence, run, now=now, window_days=window_days)
-    written = await _write(actor=actor, enrolment=enrolment, run=run, presence=presence, now=now)
+    check_presence(presence, run, now=now, window_days=window_days)
+    written = await write_record(
+        actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
+    )
     return AttendanceView.of(written)
 
 
@@ -195,8 +210,8 @@ async def record_session(
                 raise ValidationFailed.single(
                     f"{prefix}enrolment_id", "not_in_run", "no such enrolment in this run"
                 )
-            _check(presence, run, now=now, window_days=window_days, prefix=prefix)
-            written = await _write(
+            check_presence(presence, run, now=now, window_days=window_days, prefix=prefix)
+            written = await write_record(
                 actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
             )
         except DomainError as error:

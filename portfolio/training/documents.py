@@ -235,6 +235,16 @@ class AttendanceRecord(Document):
     recorded_by: str
     recorded_at: datetime
     confirmed_at: datetime | None = None
+    # Issue 20 (docs/integrity-time.md): who entered the record ("provider": its clerk, awaiting
+    # the worker's confirmation; "worker": their own QR check-in), the keyed hash of the
+    # worker's device ("" when none), and a late correction an agency officer approved (why).
+    entered_by: str = "provider"
+    device_hash: str = ""
+    late: bool = False
+    late_approved_by: str = ""
+    late_reason: str = ""
+    # Imported from before the service (paper, another system) by an agency-approved import.
+    historical: bool = False
     version: int = 0
 
     class Settings:

@@ -218,6 +218,9 @@ class AttendanceView:
     supersedes: str | None
     recorded_at: datetime
     confirmed_at: datetime | None
+    entered_by: str
+    late: bool
+    late_reason: str
 
     @classmethod
     def of(cls, record: AttendanceRecord) -> AttendanceView:
@@ -234,6 +237,9 @@ class AttendanceView:
             supersedes=record.supersedes or None,
             recorded_at=record.recorded_at,
             confirmed_at=record.confirmed_at,
+            entered_by=record.entered_by,
+            late=record.late,
+            late_reason=record.late_reason,
         )
 
 

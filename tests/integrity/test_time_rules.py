@@ -105,6 +105,7 @@ async def test_birth_dates_must_make_a_worker_of_14_to_100(
 async def test_no_enrolment_into_a_run_that_has_ended(
     client: AsyncClient, runtime: Runtime
 ) -> None:
+    clock.travel_to(china_moment(NOON, "12:00"))
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
     run = await make_run(client, provider, course["id"], start=NOON + timedelta(days=7), count=2)
