@@ -39,6 +39,7 @@ from portfolio.training.documents import (
     Organisation,
     OrganisationEvent,
     Run,
+    Trainer,
     WorkerSchedule,
 )
 from portfolio.vouchers.documents import (
@@ -72,6 +73,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EndedEnrolment,
     WorkerSchedule,
     AttendanceRecord,
+    Trainer,
     Certificate,
     ReportCounter,
     ReportTotal,

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from portfolio.training.enums import (
@@ -112,8 +112,11 @@ class Run(Document):
     # Seats taken; moved only by conditional $inc so the capacity holds under races.
     seats_taken: int = 0
     location: str
+    # Free text on runs scheduled before the trainer registry (still shown); new runs name
+    # registered trainers of their organisation by id (``trainers`` collection).
     trainers: list[str]
     sessions: list[Session]
+    trainer_ids: list[str] = Field(default_factory=list)
     # Copied from the course when the run is scheduled (a course never changes), so the public
     # catalogue searches runs by occupation and level in one indexed query; "" / None on runs
     # written before the catalogue existed.
@@ -217,6 +220,23 @@ class WorkerSchedule(Document):
 
     class Settings:
         name = "worker_schedules"
+
+
+class Trainer(Document):
+    """A trainer registered by a provider; its runs name trainers by this id."""
+
+    organisation_id: str
+    name: str
+    qualification: str
+    certificate_number: str
+    status: str = "active"  # active | removed (kept: old runs still name the trainer)
+    created_at: datetime
+    created_by: str
+    removed_at: datetime | None = None
+
+    class Settings:
+        name = "trainers"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("organisation_id", ASCENDING)])]
 
 
 class AttendanceRecord(Document):

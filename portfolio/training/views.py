@@ -138,6 +138,7 @@ class RunView:
     location: str
     trainers: list[str]
     sessions: list[SessionView]
+    trainer_ids: list[str]
 
     @classmethod
     def of(cls, run: Run) -> RunView:
@@ -154,6 +155,7 @@ class RunView:
             location=run.location,
             trainers=list(run.trainers),
             sessions=[SessionView.of(s) for s in run.sessions],
+            trainer_ids=list(run.trainer_ids),
         )
 
 
