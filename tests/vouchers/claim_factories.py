@@ -8,6 +8,8 @@ from typing import Any
 from httpx import AsyncClient, Response
 
 from api.runtime import Runtime
+from portfolio import clock
+from tests.training.factories import after_run, during_session
 from tests.vouchers.factories import World, enrol, issued, make_world
 from tests.workers.factories import Worker, registered_worker
 
@@ -50,16 +52,18 @@ async def train(
     assert started.status_code == 200, started.text
     for n in range(1, confirmed_sessions + worker_confirms + 1):
         manual = n > confirmed_sessions
-        recorded = await client.post(
-            f"/enrolments/{enrolment['id']}/attendance",
-            json={
-                "session_n": n,
-                "hours": 4,
-                "capture_method": "manual" if manual else "face",
-                "check_in_ref": "" if manual else f"face-{n}",
-            },
-            headers=provider,
-        )
+        # Each session's attendance is taken while it runs (the time rules refuse it before).
+        with clock.stopped_at(during_session(world.run, n)):
+            recorded = await client.post(
+                f"/enrolments/{enrolment['id']}/attendance",
+                json={
+                    "session_n": n,
+                    "hours": 4,
+                    "capture_method": "manual" if manual else "face",
+                    "check_in_ref": "" if manual else f"face-{n}",
+                },
+                headers=provider,
+            )
         assert recorded.status_code == 201, recorded.text
         if manual:
             confirmed = await client.post(
@@ -67,6 +71,8 @@ async def train(
             )
             assert confirmed.status_code == 200, confirmed.text
     if result is not None:
+        # Completed once the last session is over; the clock stays after the run.
+        clock.travel_to(max(clock.now(), after_run(world.run)))
         done = await client.post(
             f"/enrolments/{enrolment['id']}/completion",
             json={"result": result},

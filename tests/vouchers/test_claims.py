@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from openpyxl import load_workbook
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.identity.identifiers import china_today
 from portfolio.vouchers.ledger import LedgerEntry
@@ -261,7 +262,8 @@ async def test_the_settlement_file_of_a_period(client: AsyncClient, runtime: Run
             f"/vouchers/{made.voucher_id}/redeem", headers=world.agency.headers
         )
         assert done.status_code == 200
-    today = china_today(datetime.now(UTC))
+    # Redeemed after the training, on the domain clock's day.
+    today = china_today(clock.now())
     params = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     as_json = await client.get("/settlements", params=params, headers=world.agency.headers)
     assert as_json.status_code == 200, as_json.text

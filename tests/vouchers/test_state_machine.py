@@ -29,7 +29,7 @@ import asyncio
 import itertools
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
@@ -37,13 +37,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.errors import DomainError
 from portfolio.vouchers import issuance, transitions
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.ledger import LedgerEntry, redeem_entry_id
 from tests.helpers import assert_problem
-from tests.training.factories import make_run
+from tests.training.factories import after_run, during_session, make_run
 from tests.vouchers.factories import World, actor, enrol, make_world
 from tests.workers.factories import Worker, registered_worker
 
@@ -110,6 +111,8 @@ class Enrolled:
     status: str = "accepted"
     hours: float = 0
     passed: bool = False
+    # The run (its sessions): attendance is taken while it runs, completion after it.
+    run: dict[str, Any] | None = None
 
 
 @dataclass
@@ -400,23 +403,26 @@ class Machine:
         path = f"/enrolments/{enrolment.id}"
         started = await self.client.post(f"{path}/start", headers=self.provider)
         assert started.status_code == 200, started.text
+        assert enrolment.run is not None
         for n in range(1, sessions + 1):
-            recorded = await self.client.post(
-                f"{path}/attendance",
-                json={
-                    "session_n": n,
-                    "hours": 4,
-                    "capture_method": "face",
-                    "check_in_ref": f"f{n}",
-                },
+            with clock.stopped_at(during_session(enrolment.run, n)):
+                recorded = await self.client.post(
+                    f"{path}/attendance",
+                    json={
+                        "session_n": n,
+                        "hours": 4,
+                        "capture_method": "face",
+                        "check_in_ref": f"f{n}",
+                    },
+                    headers=self.provider,
+                )
+            assert recorded.status_code == 201, recorded.text
+        with clock.stopped_at(after_run(enrolment.run)):
+            done = await self.client.post(
+                f"{path}/completion",
+                json={"result": "passed" if passed else "failed"},
                 headers=self.provider,
             )
-            assert recorded.status_code == 201, recorded.text
-        done = await self.client.post(
-            f"{path}/completion",
-            json={"result": "passed" if passed else "failed"},
-            headers=self.provider,
-        )
         assert done.status_code == 200, done.text
         enrolment.status, enrolment.hours, enrolment.passed = "completed", 4 * sessions, passed
         return True
@@ -622,13 +628,18 @@ async def _machine(client: AsyncClient, runtime: Runtime) -> Machine:
     workers = [world.worker, await registered_worker(client, world.agency)]
     runs = [
         world.run,
-        await make_run(client, world.provider, world.course["id"], start=date(2026, 6, 1)),
+        await make_run(
+            client,
+            world.provider,
+            world.course["id"],
+            start=clock.china_today() + timedelta(days=60),
+        ),
     ]
     enrolments = []
     for number, worker in enumerate(workers):
         for run in runs:
             made = await enrol(client, world.provider, run["id"], worker)
-            enrolments.append(Enrolled(made["id"], number))
+            enrolments.append(Enrolled(made["id"], number, run=run))
     schema = (await client.get("/openapi.json")).json()
     documented = {
         path: set(item["post"]["responses"])
