@@ -43,6 +43,7 @@ from portfolio.training.documents import (
     Organisation,
     OrganisationEvent,
     Run,
+    Trainer,
     WorkerSchedule,
 )
 from portfolio.vouchers.documents import (
@@ -79,6 +80,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EndedEnrolment,
     WorkerSchedule,
     AttendanceRecord,
+    Trainer,
     Certificate,
     ReportCounter,
     ReportTotal,

@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     # Report cells counting fewer people than this show as "<5" (0 shows every figure).
     report_min_cell: int = Field(default=5, ge=0)
 
+    # Time rules (docs/integrity-time.md): attendance is recorded within this many days after
+    # a session (later only as a late correction an agency officer approves); an
+    # apprenticeship completes no earlier than its planned end minus this many days.
+    attendance_window_days: int = Field(default=3, ge=0, le=60)
+    apprenticeship_completion_tolerance_days: int = Field(default=30, ge=0, le=365)
+
     # Apprenticeship subsidy per apprentice per year, integer fen (5,000 yuan by default), and
     # per-region standards keyed by region-code prefix, e.g. '{"5101": 600000}' (the longest
     # matching prefix of the employer's region wins). An agreement keeps the figure it got.

@@ -165,6 +165,22 @@ class AttendanceOut(Output):
     supersedes: str | None
     recorded_at: datetime
     confirmed_at: datetime | None
+    entered_by: Literal["provider", "worker"] = Field(
+        description="provider: entered by its clerk, awaiting the worker's confirmation; "
+        "worker: the worker's own check-in"
+    )
+    late: bool = Field(description="recorded after the attendance window, approved by an agency")
+    late_reason: str
+
+
+class LateAttendanceIn(AttendanceIn):
+    """A late correction of attendance, approved by an agency officer, and why."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+    def late_reason(self) -> str:
+        """The stated reason, trimmed."""
+        return self.reason.strip()
 
 
 class AttendanceRowOut(Output):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
@@ -11,6 +11,7 @@ from portfolio.training.courses import NewCourse, NewRun
 from portfolio.training.documents import Session
 from portfolio.training.enums import Delivery, OrganisationKind, OrganisationStatus
 from portfolio.training.organisations import NewOrganisation
+from portfolio.training.trainers import NewTrainer
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 from schemas.common import Input, Output
 
@@ -131,7 +132,12 @@ class RunIn(Input):
     end_date: date
     capacity: Annotated[StrictInt, Field(ge=1, le=10_000)]
     location: Text
-    trainers: Annotated[list[Text], Field(max_length=50)] = Field(default_factory=list)
+    trainers: Annotated[list[Text], Field(max_length=50)] = Field(
+        default_factory=list, description="free text, for runs before the trainer registry"
+    )
+    trainer_ids: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)] = (
+        Field(default_factory=list, description="registered trainers of your organisation")
+    )
     sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=1000)]
 
     def to_domain(self) -> NewRun:
@@ -143,6 +149,7 @@ class RunIn(Input):
             location=self.location,
             trainers=list(self.trainers),
             sessions=[s.to_domain() for s in self.sessions],
+            trainer_ids=list(self.trainer_ids),
         )
 
 
@@ -168,4 +175,29 @@ class RunOut(Output):
     seats_taken: int
     location: str
     trainers: list[str]
+    trainer_ids: list[str]
     sessions: list[SessionOut]
+
+
+class TrainerIn(Input):
+    """A trainer of your organisation."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    qualification: Annotated[str, Field(max_length=200)] = ""
+    certificate_number: Annotated[str, Field(max_length=100)] = ""
+
+    def to_domain(self) -> NewTrainer:
+        """The trainer to register."""
+        return NewTrainer(self.name, self.qualification, self.certificate_number)
+
+
+class TrainerOut(Output):
+    """A registered trainer."""
+
+    id: str
+    organisation_id: str
+    name: str
+    qualification: str
+    certificate_number: str
+    status: Literal["active", "removed"]
+    created_at: datetime

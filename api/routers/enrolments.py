@@ -12,8 +12,8 @@ from api.deps import Idempotent, ProviderUser, WorkerUser, require_roles
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
-from portfolio.accounts.principal import Actor, Role
-from portfolio.training import attendance, enrolments, lifecycle, rosters
+from portfolio.accounts.principal import Actor, Role, StaffRole
+from portfolio.training import attendance, enrolments, late, lifecycle, rosters
 from portfolio.training.lifecycle import Action
 from schemas.common import Page
 from schemas.enrolments import (
@@ -23,6 +23,7 @@ from schemas.enrolments import (
     BulkEnrolmentOut,
     EnrolmentIn,
     EnrolmentOut,
+    LateAttendanceIn,
     MyEnrolmentOut,
     ReasonIn,
     SessionAttendanceIn,
@@ -161,14 +162,50 @@ async def withdraw_enrolment(
     responses=WRITE_ERRORS,
 )
 async def record_attendance(
-    enrolment_id: str, body: AttendanceIn, actor: ProviderUser, idem: Idempotent
+    enrolment_id: str,
+    body: AttendanceIn,
+    actor: ProviderUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
 ) -> Response:
     """Unconfirmed unless captured by a named real-name check-in; a second record for the same
     session supersedes the first."""
 
     async def act() -> AttendanceOut:
         written = await attendance.record(
-            actor=actor, enrolment_id=enrolment_id, presence=body.to_domain()
+            actor=actor,
+            enrolment_id=enrolment_id,
+            presence=body.to_domain(),
+            window_days=runtime.settings.attendance_window_days,
+        )
+        return AttendanceOut.from_view(written)
+
+    return await idem.run(act, status_code=201)
+
+
+# Late corrections are approved by an agency's officers (not its reviewers or auditors).
+Officer = Annotated[Actor, Depends(require_roles(Role.AGENCY, staff=(StaffRole.OFFICER,)))]
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/attendance/late",
+    status_code=201,
+    summary="Record a late attendance correction (agency officer)",
+    response_model=AttendanceOut,
+    responses=WRITE_ERRORS,
+)
+async def record_late_attendance(
+    enrolment_id: str, body: LateAttendanceIn, actor: Officer, idem: Idempotent
+) -> Response:
+    """After the attendance window: an officer of an agency covering the class records the
+    correction with a reason; it stays marked late and awaits the worker's confirmation."""
+
+    async def act() -> AttendanceOut:
+        written = await late.record_late(
+            actor=actor,
+            enrolment_id=enrolment_id,
+            presence=body.to_domain(),
+            reason=body.late_reason(),
         )
         return AttendanceOut.from_view(written)
 
@@ -193,13 +230,22 @@ async def list_attendance(enrolment_id: str, actor: EnrolmentReader) -> list[Att
     responses=WRITE_ERRORS,
 )
 async def record_session_attendance(
-    run_id: str, session_n: int, body: SessionAttendanceIn, actor: ProviderUser, idem: Idempotent
+    run_id: str,
+    session_n: int,
+    body: SessionAttendanceIn,
+    actor: ProviderUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
 ) -> Response:
     """Per-row results; valid rows are recorded even when others fail."""
 
     async def act() -> SessionAttendanceOut:
         outcome = await attendance.record_session(
-            actor=actor, run_id=run_id, session_n=session_n, rows=body.to_domain()
+            actor=actor,
+            run_id=run_id,
+            session_n=session_n,
+            rows=body.to_domain(),
+            window_days=runtime.settings.attendance_window_days,
         )
         return SessionAttendanceOut.from_view(outcome)
 

@@ -11,7 +11,7 @@ from api.deps import CurrentPrincipal, Idempotent, ProviderUser, require_roles
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from portfolio.accounts.principal import Actor, Role
-from portfolio.training import courses, organisations
+from portfolio.training import courses, organisations, trainers
 from schemas.common import Page
 from schemas.training import (
     CourseIn,
@@ -21,6 +21,8 @@ from schemas.training import (
     RunIn,
     RunOut,
     StatusChangeIn,
+    TrainerIn,
+    TrainerOut,
 )
 
 router = APIRouter(tags=["providers"])
@@ -154,3 +156,40 @@ async def create_run(
 async def get_run(run_id: str, actor: Staff) -> RunOut:
     """A run within your reach."""
     return RunOut.from_view(await courses.get_run(actor=actor, run_id=run_id))
+
+
+@router.post(
+    "/trainers",
+    status_code=201,
+    summary="Register a trainer of your organisation",
+    response_model=TrainerOut,
+    responses=WRITE_ERRORS,
+)
+async def add_trainer(body: TrainerIn, actor: ProviderUser, idem: Idempotent) -> Response:
+    """Runs name registered trainers by id (``trainer_ids``)."""
+
+    async def act() -> TrainerOut:
+        return TrainerOut.from_view(await trainers.add(actor=actor, trainer=body.to_domain()))
+
+    return await idem.run(act, status_code=201)
+
+
+@router.get("/trainers", summary="Your organisation's trainers", responses=AUTH_ERRORS)
+async def list_trainers(actor: ProviderUser, page: Paged) -> Page[TrainerOut]:
+    """Oldest first; removed trainers are listed, marked."""
+    return Page[TrainerOut].from_view(await trainers.list_own(actor=actor, page=page))
+
+
+@router.post(
+    "/trainers/{trainer_id}/remove",
+    summary="Remove a trainer from new runs",
+    response_model=TrainerOut,
+    responses=WRITE_ERRORS,
+)
+async def remove_trainer(trainer_id: str, actor: ProviderUser, idem: Idempotent) -> Response:
+    """The trainer stays on the runs that name them; no new run may."""
+
+    async def act() -> TrainerOut:
+        return TrainerOut.from_view(await trainers.remove(actor=actor, trainer_id=trainer_id))
+
+    return await idem.run(act)

@@ -127,6 +127,30 @@ async def _store_code(
     return ActivationCodeIssued(archive_id=str(archive_id), code=code, expires_at=expires_at)
 
 
+# A worker is registered from 14 (the youngest age for vocational training and apprenticeship)
+# to 100; a birth date before 1901 is a placeholder, never a person's.
+MIN_AGE_AT_REGISTRATION = 14
+MAX_AGE_AT_REGISTRATION = 100
+EARLIEST_BIRTH_YEAR = 1901
+
+
+def birth_date_errors(birth: date, today: date) -> list[FieldError]:
+    """The birth-date plausibility rules of registration (docs/integrity-time.md)."""
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    if birth.year < EARLIEST_BIRTH_YEAR or birth.year >= 9999:
+        return [FieldError("birth_date", "date_out_of_range", "must be after 1900")]
+    if not MIN_AGE_AT_REGISTRATION <= age <= MAX_AGE_AT_REGISTRATION:
+        return [
+            FieldError(
+                "birth_date",
+                "age_out_of_range",
+                f"the worker must be {MIN_AGE_AT_REGISTRATION} to "
+                f"{MAX_AGE_AT_REGISTRATION} years old at registration",
+            )
+        ]
+    return []
+
+
 async def register_worker(
     *,
     actor: Actor,
@@ -172,6 +196,8 @@ async def register_worker(
             errors,
             lambda: reconcile_birth_and_sex(found, birth_date=birth_date, sex=sex, today=today),
         )
+    if resolved is not None:
+        errors.extend(birth_date_errors(resolved[0], today))
     if (
         errors
         or checked_name is None

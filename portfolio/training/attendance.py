@@ -33,6 +33,7 @@ from portfolio.training.enums import (
 )
 from portfolio.training.lifecycle import visible_enrolment
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.timerules import DEFAULT_ATTENDANCE_WINDOW_DAYS, attendance_window_error
 from portfolio.training.views import AttendanceView, SessionAttendanceView
 
 # Attendance is taken while a class runs; a completed enrolment may still get corrections.
@@ -55,11 +56,25 @@ def _initial_status(presence: Presence) -> AttendanceStatus:
     return AttendanceStatus.UNCONFIRMED
 
 
-def _check(presence: Presence, run: Run, *, prefix: str = "") -> None:
+def check_presence(
+    presence: Presence, run: Run, *, now: datetime, window_days: int, prefix: str = ""
+) -> None:
+    """``presence`` fits ``run``: a known session that has started, within the window after
+    it, hours within the session's, a real-name capture naming its record."""
     errors: list[FieldError] = []
     session = next((s for s in run.sessions if s.n == presence.session_n), None)
     if session is None:
         errors.append(FieldError(f"{prefix}session_n", "unknown_session", "no such session"))
+    elif (
+        late := attendance_window_error(
+            run,
+            presence.session_n,
+            now=now,
+            window_days=window_days,
+            field=f"{prefix}session_n",
+        )
+    ) is not None:
+        errors.append(late)
     elif not 0 <= presence.hours <= session.hours:
         errors.append(
             FieldError(
@@ -89,9 +104,17 @@ async def _latest(enrolment_id: str, session_n: int) -> AttendanceRecord | None:
     )
 
 
-async def _write(
-    *, actor: Actor, enrolment: Enrolment, run: Run, presence: Presence, now: datetime
+async def write_record(
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    run: Run,
+    presence: Presence,
+    now: datetime,
+    late_reason: str = "",
 ) -> AttendanceRecord:
+    """Write one record of ``presence`` superseding the latest of its session (checked before);
+    ``late_reason`` marks a late correction approved by ``actor``, an agency officer."""
     if enrolment.status not in RECORDABLE:
         raise InvalidTransition(
             f"attendance is recorded once training has started; the enrolment is "
@@ -114,21 +137,32 @@ async def _write(
         recorded_by=actor.principal_id,
         recorded_at=now,
         confirmed_at=now if _initial_status(presence) is AttendanceStatus.CONFIRMED else None,
+        late=bool(late_reason),
+        late_approved_by=actor.principal_id if late_reason else "",
+        late_reason=late_reason,
     )
     await record.insert()
     return record
 
 
-async def record(*, actor: Actor, enrolment_id: str, presence: Presence) -> AttendanceView:
-    """A provider records one worker's presence at one session of its own run."""
+async def record(
+    *,
+    actor: Actor,
+    enrolment_id: str,
+    presence: Presence,
+    window_days: int = DEFAULT_ATTENDANCE_WINDOW_DAYS,
+) -> AttendanceView:
+    """A provider records one worker's presence at one session of its own run: a session that
+    has started, within ``window_days`` after it (the ``attendance_window_days`` setting)."""
     organisation = await acting_organisation(actor)
     enrolment = await visible_enrolment(actor, enrolment_id)
     run = await Run.get(ids.parse(enrolment.run_id, "run"))
     if run is None or run.organisation_id != str(organisation.id):
         raise NotFound("no such enrolment")
-    _check(presence, run)
-    written = await _write(
-        actor=actor, enrolment=enrolment, run=run, presence=presence, now=clock.now()
+    now = clock.now()
+    check_presence(presence, run, now=now, window_days=window_days)
+    written = await write_record(
+        actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
     )
     return AttendanceView.of(written)
 
@@ -144,7 +178,12 @@ class SessionRow:
 
 
 async def record_session(
-    *, actor: Actor, run_id: str, session_n: int, rows: Sequence[SessionRow]
+    *,
+    actor: Actor,
+    run_id: str,
+    session_n: int,
+    rows: Sequence[SessionRow],
+    window_days: int = DEFAULT_ATTENDANCE_WINDOW_DAYS,
 ) -> SessionAttendanceView:
     """A provider records a whole session at once; valid rows are kept when others fail."""
     organisation = await acting_organisation(actor)
@@ -171,8 +210,8 @@ async def record_session(
                 raise ValidationFailed.single(
                     f"{prefix}enrolment_id", "not_in_run", "no such enrolment in this run"
                 )
-            _check(presence, run, prefix=prefix)
-            written = await _write(
+            check_presence(presence, run, now=now, window_days=window_days, prefix=prefix)
+            written = await write_record(
                 actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
             )
         except DomainError as error:

@@ -41,6 +41,7 @@ from portfolio.training.enums import (
 )
 from portfolio.training.events import CertificateFacts, certificate_changed, certificate_event_id
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.timerules import certificate_level_error, plausible_date_errors
 from portfolio.training.views import CertificateCheckView, CertificateView
 from portfolio.vocabulary import SkillLevel
 
@@ -81,6 +82,7 @@ def _checked(content: CertificateContent, now: datetime) -> CertificateContent:
         errors.append(
             FieldError("level", "required", "a level from junior (初级工) upwards is required")
         )
+    errors.extend(plausible_date_errors("issue_date", content.issue_date))
     if content.issue_date > clock.china_today(now):
         errors.append(FieldError("issue_date", "future", "must not be in the future"))
     if not content.issuing_body.strip():
@@ -223,6 +225,14 @@ async def _reload(certificate_id: PydanticObjectId | None) -> Certificate:
     return fresh
 
 
+async def _check_course_level(course_id: str, level: SkillLevel | None) -> None:
+    """A certificate from a course result is not above the level the course leads to."""
+    course = await Course.get(ids.parse(course_id, "course"))
+    error = certificate_level_error(level, course.target_level if course is not None else None)
+    if error is not None:
+        raise ValidationFailed([error])
+
+
 async def issue(
     *,
     actor: Actor,
@@ -245,6 +255,7 @@ async def issue(
             "a certificate follows a passed completion", current_state=enrolment.status.value
         )
     checked = _checked(content, now)
+    await _check_course_level(enrolment.course_id, checked.level)
     certificate = Certificate(
         number=checked.number,
         certificate_type=checked.certificate_type,
@@ -310,6 +321,10 @@ async def correct(
     now = now or clock.now()
     certificate = await _own(actor, certificate_id)
     checked = _checked(content, now)
+    if certificate.enrolment_id:
+        enrolment = await Enrolment.get(ids.parse(certificate.enrolment_id, "enrolment"))
+        if enrolment is not None:
+            await _check_course_level(enrolment.course_id, checked.level)
     _unchanged_while_pending(certificate)
     if _content_of(certificate) == checked:
         return CertificateView.of(certificate)

@@ -45,6 +45,7 @@ from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Or
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
 from portfolio.training.events import publish_completions
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.timerules import check_run_over
 from portfolio.training.views import ClassCompletionView, EnrolmentView
 
 
@@ -106,14 +107,8 @@ async def _context(actor: Actor, run_id: str) -> _ClassContext:
 
 def _check(context: _ClassContext, outcome: Outcome, hours: float, now: datetime) -> None:
     errors: list[FieldError] = []
-    if clock.china_today(now) < context.run.end_date:
-        errors.append(
-            FieldError(
-                "run",
-                "run_not_ended",
-                f"the run ends on {context.run.end_date.isoformat()}; complete it after that",
-            )
-        )
+    if (not_over := check_run_over(context.run, now)) is not None:
+        errors.append(not_over)
     if outcome.result is CompletionResult.PASSED and hours <= 0:
         errors.append(
             FieldError("result", "no_confirmed_hours", "a pass needs confirmed attendance hours")

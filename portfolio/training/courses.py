@@ -15,6 +15,8 @@ from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import check_sessions
+from portfolio.training.timerules import check_run_dates
+from portfolio.training.trainers import check_trainer_ids
 from portfolio.training.views import CourseView, RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -43,6 +45,9 @@ class NewRun:
     location: str
     trainers: Sequence[str]
     sessions: Sequence[Session]
+    # Registered trainers of the organisation (``trainers.py``); ``trainers`` is free text
+    # kept for runs scheduled before the registry.
+    trainer_ids: Sequence[str] = ()
 
 
 async def create_course(*, actor: Actor, course: NewCourse) -> CourseView:
@@ -106,8 +111,10 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         raise NotFound("no such course")
     sessions = list(run.sessions)
     check_sessions(sessions, start=run.start_date, end=run.end_date)
+    check_run_dates(start=run.start_date, end=run.end_date, sessions=sessions)
     if run.capacity < 1:
         raise ValidationFailed.single("capacity", "range", "must be at least 1")
+    trainer_ids = await check_trainer_ids(str(organisation.id), run.trainer_ids)
     stored = Run(
         course_id=str(course.id),
         organisation_id=str(organisation.id),
@@ -117,6 +124,7 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         capacity=run.capacity,
         location=run.location.strip(),
         trainers=[t.strip() for t in run.trainers],
+        trainer_ids=trainer_ids,
         sessions=sessions,
         occupation_code=course.occupation_code,
         target_level=course.target_level,

@@ -14,8 +14,9 @@ been loaded.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from beanie import PydanticObjectId
 from stdnum.cn import uscc
@@ -99,6 +100,21 @@ def _daily(start: date, count: int, hours: float, at: str = "09:00") -> list[Ses
     ]
 
 
+def _moment(day: date, at: str = "09:00", *, hours: float = 0) -> datetime:
+    """``day`` at ``at`` Beijing time plus ``hours``, as a UTC moment (where the clock goes)."""
+    hour, minute = (int(part) for part in at.split(":"))
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=clock.CHINA_TIME)
+    return (local + timedelta(hours=hours)).astimezone(UTC)
+
+
+def _past_or_now(moment: datetime) -> contextlib.AbstractContextManager[None]:
+    """The clock stopped at ``moment`` when it lies in the past, else left as it is: the demo
+    builds its history by going back in time and writing it then, never by back-dating."""
+    if moment < clock.now():
+        return clock.stopped_at(moment)
+    return contextlib.nullcontext()
+
+
 async def _run(
     provider: Actor,
     course_id: str,
@@ -116,7 +132,9 @@ async def _run(
         trainers=["陈师傅", "刘老师"],
         sessions=_daily(start, count, hours),
     )
-    return await courses.schedule_run(actor=provider, course_id=course_id, run=run)
+    # Scheduled the day before it starts (or now, for a class still ahead).
+    with _past_or_now(_moment(start - timedelta(days=1))):
+        return await courses.schedule_run(actor=provider, course_id=course_id, run=run)
 
 
 def _worker(archive_id: str) -> WorkerRef:
@@ -133,28 +151,36 @@ async def _trained(
     score: float,
     certificate: certificates.CertificateContent | None,
 ) -> None:
-    """Enrol, start, attend every session (face check-in), pass and optionally certify."""
-    enrolment = await enrolments.enrol(
-        actor=provider, keyring=keyring, run_id=str(run.id), worker=worker, accept=True
-    )
-    await lifecycle.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
+    """Enrol, start, attend every session (face check-in), pass and optionally certify, each
+    step at the time it happened (the certificate on its issue date)."""
+    first, last = run.sessions[0], run.sessions[-1]
+    with _past_or_now(_moment(first.day, first.start, hours=-1)):
+        enrolment = await enrolments.enrol(
+            actor=provider, keyring=keyring, run_id=str(run.id), worker=worker, accept=True
+        )
+        await lifecycle.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
     for session in run.sessions:
-        await attendance.record(
+        with _past_or_now(_moment(session.day, session.start, hours=session.hours)):
+            await attendance.record(
+                actor=provider,
+                enrolment_id=str(enrolment.id),
+                presence=attendance.Presence(
+                    session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
+                ),
+            )
+    completed_at = _moment(last.day, last.start, hours=last.hours + 1)
+    with _past_or_now(completed_at):
+        await completions.complete_one(
             actor=provider,
             enrolment_id=str(enrolment.id),
-            presence=attendance.Presence(
-                session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
-            ),
+            outcome=completions.Outcome(CompletionResult.PASSED, score),
         )
-    await completions.complete_one(
-        actor=provider,
-        enrolment_id=str(enrolment.id),
-        outcome=completions.Outcome(CompletionResult.PASSED, score),
-    )
     if certificate is not None:
-        await certificates.issue(
-            actor=provider, enrolment_id=str(enrolment.id), content=certificate
-        )
+        issued_at = max(_moment(certificate.issue_date, "10:00"), completed_at)
+        with _past_or_now(issued_at):
+            await certificates.issue(
+                actor=provider, enrolment_id=str(enrolment.id), content=certificate
+            )
 
 
 async def ensure_demo_training(*, keyring: Keyring) -> None:
@@ -291,21 +317,24 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     # A class in progress today: worker-1 attends; one record awaits their confirmation.
     today = clock.china_today()
     current = await _run(provider_a, str(ai_trainer.id), today - timedelta(days=3), 7, 4)
-    enrolment = await enrolments.enrol(
-        actor=provider_a, keyring=keyring, run_id=str(current.id), worker=worker_1, accept=True
-    )
-    await lifecycle.transition(actor=provider_a, enrolment_id=str(enrolment.id), action="start")
-    await attendance.record(
-        actor=provider_a,
-        enrolment_id=str(enrolment.id),
-        presence=attendance.Presence(1, 4, CaptureMethod.QR_CODE, "qr-check-in-0001"),
-    )
-    for session_n, hours in ((2, 3.5), (3, 4)):
-        await attendance.record(
-            actor=provider_a,
-            enrolment_id=str(enrolment.id),
-            presence=attendance.Presence(session_n, hours, CaptureMethod.MANUAL),
+    first = current.sessions[0]
+    with _past_or_now(_moment(first.day, first.start, hours=-1)):
+        enrolment = await enrolments.enrol(
+            actor=provider_a, keyring=keyring, run_id=str(current.id), worker=worker_1, accept=True
         )
+        await lifecycle.transition(actor=provider_a, enrolment_id=str(enrolment.id), action="start")
+    for session_n, hours, method, ref in (
+        (1, 4, CaptureMethod.QR_CODE, "qr-check-in-0001"),
+        (2, 3.5, CaptureMethod.MANUAL, ""),
+        (3, 4, CaptureMethod.MANUAL, ""),
+    ):
+        session = current.sessions[session_n - 1]
+        with _past_or_now(_moment(session.day, session.start, hours=session.hours)):
+            await attendance.record(
+                actor=provider_a,
+                enrolment_id=str(enrolment.id),
+                presence=attendance.Presence(session_n, hours, method, ref),
+            )
     # A class next month with a seat requested by worker-2 (across regions: training is open).
     upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
     await enrolments.enrol(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from beanie import Document, PydanticObjectId
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from portfolio.training.enums import (
@@ -112,8 +112,11 @@ class Run(Document):
     # Seats taken; moved only by conditional $inc so the capacity holds under races.
     seats_taken: int = 0
     location: str
+    # Free text on runs scheduled before the trainer registry (still shown); new runs name
+    # registered trainers of their organisation by id (``trainers`` collection).
     trainers: list[str]
     sessions: list[Session]
+    trainer_ids: list[str] = Field(default_factory=list)
     # Copied from the course when the run is scheduled (a course never changes), so the public
     # catalogue searches runs by occupation and level in one indexed query; "" / None on runs
     # written before the catalogue existed.
@@ -219,6 +222,23 @@ class WorkerSchedule(Document):
         name = "worker_schedules"
 
 
+class Trainer(Document):
+    """A trainer registered by a provider; its runs name trainers by this id."""
+
+    organisation_id: str
+    name: str
+    qualification: str
+    certificate_number: str
+    status: str = "active"  # active | removed (kept: old runs still name the trainer)
+    created_at: datetime
+    created_by: str
+    removed_at: datetime | None = None
+
+    class Settings:
+        name = "trainers"
+        indexes: ClassVar[list[IndexModel]] = [IndexModel([("organisation_id", ASCENDING)])]
+
+
 class AttendanceRecord(Document):
     """One statement of presence at one session. Corrections are new records that supersede."""
 
@@ -235,6 +255,16 @@ class AttendanceRecord(Document):
     recorded_by: str
     recorded_at: datetime
     confirmed_at: datetime | None = None
+    # Issue 20 (docs/integrity-time.md): who entered the record ("provider": its clerk, awaiting
+    # the worker's confirmation; "worker": their own QR check-in), the keyed hash of the
+    # worker's device ("" when none), and a late correction an agency officer approved (why).
+    entered_by: str = "provider"
+    device_hash: str = ""
+    late: bool = False
+    late_approved_by: str = ""
+    late_reason: str = ""
+    # Imported from before the service (paper, another system) by an agency-approved import.
+    historical: bool = False
     version: int = 0
 
     class Settings:

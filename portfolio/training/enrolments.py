@@ -32,6 +32,7 @@ from portfolio.training.documents import EndedEnrolment, Enrolment, Run
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import slots_of
+from portfolio.training.timerules import check_run_not_ended
 from portfolio.training.views import ClassEnrolmentView, EnrolmentView
 
 # An enrolment that ended before training: the worker may be enrolled in the run again.
@@ -76,6 +77,7 @@ async def place_worker(
     """
     assert run.id is not None
     assert archive.id is not None
+    check_run_not_ended(run, now=now)
     existing = await Enrolment.find_one({"run_id": str(run.id), "archive_id": str(archive.id)})
     if existing is not None:
         return await _reopen(actor=actor, run=run, enrolment=existing, accept=accept, now=now)
@@ -158,6 +160,7 @@ async def enrol_many(
     run = await _own_run(actor, run_id)
     assert run.id is not None
     now = clock.now()
+    check_run_not_ended(run, now=now)
     results: dict[int, RowResult[Enrolment]] = {}
 
     def fail(row: int, error: DomainError) -> None:

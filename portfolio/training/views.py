@@ -138,6 +138,7 @@ class RunView:
     location: str
     trainers: list[str]
     sessions: list[SessionView]
+    trainer_ids: list[str]
 
     @classmethod
     def of(cls, run: Run) -> RunView:
@@ -154,6 +155,7 @@ class RunView:
             location=run.location,
             trainers=list(run.trainers),
             sessions=[SessionView.of(s) for s in run.sessions],
+            trainer_ids=list(run.trainer_ids),
         )
 
 
@@ -218,6 +220,9 @@ class AttendanceView:
     supersedes: str | None
     recorded_at: datetime
     confirmed_at: datetime | None
+    entered_by: str
+    late: bool
+    late_reason: str
 
     @classmethod
     def of(cls, record: AttendanceRecord) -> AttendanceView:
@@ -234,6 +239,9 @@ class AttendanceView:
             supersedes=record.supersedes or None,
             recorded_at=record.recorded_at,
             confirmed_at=record.confirmed_at,
+            entered_by=record.entered_by,
+            late=record.late,
+            late_reason=record.late_reason,
         )
 
 

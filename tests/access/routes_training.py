@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole
 from portfolio.settings import Settings
 from tests.access.matrix import ANY_ROLE, PUBLIC, Access, Call, CrossOwnerCase, Route, only
 from tests.helpers import LoggedIn
@@ -35,6 +35,12 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/enrolments/{enrolment_id}/withdraw"): only(Role.AGENCY, Role.PROVIDER, Role.WORKER),
     ("POST", "/enrolments/{enrolment_id}/attendance"): only(Role.PROVIDER),
     ("GET", "/enrolments/{enrolment_id}/attendance"): WORKER_DATA_READERS,
+    ("POST", "/enrolments/{enrolment_id}/attendance/late"): only(
+        Role.AGENCY, staff=(StaffRole.OFFICER,)
+    ),
+    ("POST", "/trainers"): only(Role.PROVIDER),
+    ("GET", "/trainers"): only(Role.PROVIDER),
+    ("POST", "/trainers/{trainer_id}/remove"): only(Role.PROVIDER),
     ("POST", "/runs/{run_id}/sessions/{session_n}/attendance"): only(Role.PROVIDER),
     ("POST", "/attendance/{record_id}/void"): only(Role.PROVIDER),
     ("POST", "/me/attendance/{record_id}/confirm"): only(Role.WORKER),

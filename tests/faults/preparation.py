@@ -8,15 +8,23 @@ hundreds of targets in a few seconds instead of a dozen HTTP calls each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role
 from portfolio.vouchers import claims, transitions
 from tests.helpers import LoggedIn, log_in_as
-from tests.training.factories import make_course, make_provider, make_run, seed_people
+from tests.training.factories import (
+    during_session,
+    make_course,
+    make_provider,
+    make_run,
+    seed_people,
+)
 from tests.vouchers.factories import make_policy
 
 SESSIONS = 4  # the default run: four sessions of four hours (the course plans 16)
@@ -59,19 +67,29 @@ async def prepare(
     agency = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix="5101")
     policy = await make_policy(client, agency, quantity=redemptions + 1)
     course = await make_course(client, provider)
-    run = await make_run(client, provider, course["id"], capacity=completions + redemptions)
+    # A run that ended a few days ago (scheduled before it started), so the workload may
+    # complete its class now; its class was enrolled and its attendance taken while it ran.
+    run = await make_run(
+        client,
+        provider,
+        course["id"],
+        start=clock.china_today() - timedelta(days=SESSIONS + 3),
+        capacity=completions + redemptions,
+        count=SESSIONS,
+    )
     people = await seed_people(runtime, completions + redemptions)
 
-    enrolled = await _post(
-        client,
-        f"/runs/{run['id']}/enrolments/bulk",
-        provider.user,
-        {"rows": [p.ref() for p in people]},
-    )
-    enrolment_ids = [row["enrolment"]["id"] for row in enrolled["rows"]]
-    assert len(enrolment_ids) == len(people), enrolled
-    for enrolment_id in enrolment_ids:
-        await _post(client, f"/enrolments/{enrolment_id}/start", provider.user, {})
+    with clock.stopped_at(during_session(run, 1)):
+        enrolled = await _post(
+            client,
+            f"/runs/{run['id']}/enrolments/bulk",
+            provider.user,
+            {"rows": [p.ref() for p in people]},
+        )
+        enrolment_ids = [row["enrolment"]["id"] for row in enrolled["rows"]]
+        assert len(enrolment_ids) == len(people), enrolled
+        for enrolment_id in enrolment_ids:
+            await _post(client, f"/enrolments/{enrolment_id}/start", provider.user, {})
 
     to_complete = list(zip(people[:completions], enrolment_ids[:completions], strict=True))
     to_redeem = list(zip(people[completions:], enrolment_ids[completions:], strict=True))
@@ -80,17 +98,24 @@ async def prepare(
         attending = to_redeem if n > 1 else to_complete + to_redeem
         if not attending:
             continue
-        await _post(
-            client,
-            f"/runs/{run['id']}/sessions/{n}/attendance",
-            provider.user,
-            {
-                "rows": [
-                    {"enrolment_id": e, "hours": 4, "capture_method": "face", "check_in_ref": "f"}
-                    for _, e in attending
-                ]
-            },
-        )
+        with clock.stopped_at(during_session(run, n)):
+            taken = await _post(
+                client,
+                f"/runs/{run['id']}/sessions/{n}/attendance",
+                provider.user,
+                {
+                    "rows": [
+                        {
+                            "enrolment_id": e,
+                            "hours": 4,
+                            "capture_method": "face",
+                            "check_in_ref": "f",
+                        }
+                        for _, e in attending
+                    ]
+                },
+            )
+        assert taken["recorded"] == len(attending), taken
 
     redemption_targets: list[Target] = []
     if to_redeem:

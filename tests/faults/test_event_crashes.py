@@ -45,7 +45,9 @@ def _issue_a_certificate(http: httpx.Client, number: str) -> None:
                 "number": number,
                 "certificate_type": "skill_level",
                 "occupation_code": "4-03-02-01",
-                "level": "senior",
+                # Junior: no higher than any demo course of provider A leads to (the time
+                # rules refuse a certificate above its course's level).
+                "level": "junior",
                 "issuing_body": "测试",
                 "issue_date": "2026-04-01",
             },

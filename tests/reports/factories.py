@@ -19,6 +19,10 @@ D1 P3   skill_upgrading, tianfu_technician,     2026-05   w11..w14 pass (4 h), w
 Certificates: A1 w1 junior, w2 junior then corrected to technician, w3 intermediate then
 voided, w4 senior (issued 2026-03-20); B1 w7 intermediate (2026-06-20); D1 w11 senior, w12
 technician, w13 intermediate, w14 a special-ability certificate without level (2026-05-30).
+The courses lead to: chef technician, electrician intermediate, welder technician.
+
+The past is built through the clock: each run is scheduled the day before it starts, its class
+enrolled and its first session taken during that session, and completed after its last one.
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ from typing import Any
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from tests.training.factories import (
     Person,
     Provider,
+    after_run,
+    during_session,
     make_course,
     make_person,
     make_provider,
@@ -71,6 +78,21 @@ async def _enrol(
     )
     assert attended.status_code == 201, attended.text
     return enrolment_id
+
+
+async def enrol_class(
+    client: AsyncClient,
+    provider: Provider,
+    run: dict[str, Any],
+    people: dict[int, tuple[Person, float]],
+) -> dict[int, str]:
+    """Enrol ``people`` (number -> person, hours) into ``run`` and record their first session,
+    with the clock in that session (the time rules take attendance only while a run runs)."""
+    with clock.stopped_at(during_session(run, 1)):
+        return {
+            n: await _enrol(client, provider, run["id"], person, hours)
+            for n, (person, hours) in people.items()
+        }
 
 
 async def complete_sheet(
@@ -129,7 +151,9 @@ async def build(client: AsyncClient, runtime: Runtime) -> DataSet:
     p1 = await make_provider(client, runtime, region="510104", agency_prefix="5101")
     p2 = await make_provider(client, runtime, region="510107", agency_prefix="5101")
     p3 = await make_provider(client, runtime, region="510703", agency_prefix="5107")
-    chef = await make_course(client, p1)
+    # Each course leads to the highest level certified from it (the time rules refuse a
+    # certificate above the course's target level).
+    chef = await make_course(client, p1, target_level="technician")
     electrician = await make_course(
         client,
         p1,
@@ -137,6 +161,7 @@ async def build(client: AsyncClient, runtime: Runtime) -> DataSet:
         occupation_code="6-31-01-03",
         training_type="skill_upgrading",
         brand="tianfu_technician",
+        target_level="intermediate",
     )
     cook = await make_course(client, p2, title="中式烹调", brand=None)
     welder = await make_course(
@@ -146,6 +171,7 @@ async def build(client: AsyncClient, runtime: Runtime) -> DataSet:
         occupation_code="6-18-02-04",
         training_type="skill_upgrading",
         brand="tianfu_technician",
+        target_level="technician",
     )
     a1 = await make_run(client, p1, chef["id"], start=date(2026, 3, 2))
     a2 = await make_run(client, p1, chef["id"], start=date(2026, 3, 16))
@@ -156,28 +182,35 @@ async def build(client: AsyncClient, runtime: Runtime) -> DataSet:
     w = {n: await make_person(runtime, name=f"学员{n}") for n in range(1, 11)}
     w |= {n: await make_person(runtime, name=f"学员{n}", region="510703") for n in range(11, 16)}
 
-    a1_enrolments = {
-        n: await _enrol(client, p1, a1["id"], w[n], 2 if n == 6 else 4) for n in range(1, 7)
-    }
-    await complete_sheet(
-        client,
-        p1,
-        a1["id"],
-        {e: "failed" if n == 6 else "passed" for n, e in a1_enrolments.items()},
+    a1_enrolments = await enrol_class(
+        client, p1, a1, {n: (w[n], 2 if n == 6 else 4) for n in range(1, 7)}
     )
-    await complete_one(client, p1, await _enrol(client, p1, a2["id"], w[1], 4))
-    b1_enrolments = {n: await _enrol(client, p1, b1["id"], w[n], 4) for n in (1, 7)}
-    for enrolment_id in b1_enrolments.values():
-        await complete_one(client, p1, enrolment_id)
-    c1_enrolments = {n: await _enrol(client, p2, c1["id"], w[n], 4) for n in (8, 9, 10)}
-    await complete_sheet(client, p2, c1["id"], dict.fromkeys(c1_enrolments.values(), "passed"))
-    d1_enrolments = {n: await _enrol(client, p3, d1["id"], w[n], 4) for n in range(11, 16)}
-    await complete_sheet(
-        client,
-        p3,
-        d1["id"],
-        {e: "failed" if n == 15 else "passed" for n, e in d1_enrolments.items()},
-    )
+    # Each class is completed after its last session, with the clock there.
+    with clock.stopped_at(after_run(a1)):
+        await complete_sheet(
+            client,
+            p1,
+            a1["id"],
+            {e: "failed" if n == 6 else "passed" for n, e in a1_enrolments.items()},
+        )
+    a2_enrolments = await enrol_class(client, p1, a2, {1: (w[1], 4)})
+    with clock.stopped_at(after_run(a2)):
+        await complete_one(client, p1, a2_enrolments[1])
+    b1_enrolments = await enrol_class(client, p1, b1, {n: (w[n], 4) for n in (1, 7)})
+    with clock.stopped_at(after_run(b1)):
+        for enrolment_id in b1_enrolments.values():
+            await complete_one(client, p1, enrolment_id)
+    c1_enrolments = await enrol_class(client, p2, c1, {n: (w[n], 4) for n in (8, 9, 10)})
+    with clock.stopped_at(after_run(c1)):
+        await complete_sheet(client, p2, c1["id"], dict.fromkeys(c1_enrolments.values(), "passed"))
+    d1_enrolments = await enrol_class(client, p3, d1, {n: (w[n], 4) for n in range(11, 16)})
+    with clock.stopped_at(after_run(d1)):
+        await complete_sheet(
+            client,
+            p3,
+            d1["id"],
+            {e: "failed" if n == 15 else "passed" for n, e in d1_enrolments.items()},
+        )
 
     march, june, may = date(2026, 3, 20), date(2026, 6, 20), date(2026, 5, 30)
     chef_code, electrician_code, welder_code = "4-03-02-01", "6-31-01-03", "6-18-02-04"

@@ -118,7 +118,9 @@ async def _course(provider: Actor, region: str, kind: TrainingType, brand: Skill
         green=False,
         training_type=kind,
         brand=brand,
-        target_level=SkillLevel.JUNIOR,
+        # The highest level the examples certify: a certificate above the course's target
+        # level is refused by the time rules, which is not what these examples are about.
+        target_level=SkillLevel.TECHNICIAN,
         planned_hours=8,
         delivery=Delivery.IN_PERSON,
         subsidy_standard_fen=100_000,

@@ -34,13 +34,20 @@ from beanie import PydanticObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.reports import vouchers as voucher_reports
 from portfolio.reports.rebuild import rebuild
 from portfolio.reports.vouchers import VoucherFacts
 from tests.helpers import assert_problem
 from tests.reports import snapshots
 from tests.reports.test_training_report import YEAR, agency
-from tests.training.factories import make_course, make_person, make_provider, make_run
+from tests.training.factories import (
+    during_session,
+    make_course,
+    make_person,
+    make_provider,
+    make_run,
+)
 
 P1, P2 = "65f000000000000000000001", "65f000000000000000000002"
 NAMES = {P1: "成都培训券", P2: "绵阳培训券"}
@@ -156,17 +163,21 @@ async def record_the_data_set(client: AsyncClient, runtime: Runtime) -> Ledger:
     )
     run = await make_run(client, provider, chef["id"], start=date(2026, 3, 2))
     person = await make_person(runtime)
-    enrolled = await client.post(
-        f"/runs/{run['id']}/enrolments", json=person.ref(), headers=provider.user.headers
-    )
+    # Each worker is enrolled while the run runs (the time rules refuse an ended run).
+    with clock.stopped_at(during_session(run, 1)):
+        enrolled = await client.post(
+            f"/runs/{run['id']}/enrolments", json=person.ref(), headers=provider.user.headers
+        )
     assert enrolled.status_code == 201, enrolled.text
     v1_enrolment = enrolled.json()["id"]
     wiring = await make_run(client, provider, electrician["id"], start=date(2026, 3, 9))
-    enrolled = await client.post(
-        f"/runs/{wiring['id']}/enrolments",
-        json=(await make_person(runtime, name="李四")).ref(),
-        headers=provider.user.headers,
-    )
+    other_person = await make_person(runtime, name="李四")
+    with clock.stopped_at(during_session(wiring, 1)):
+        enrolled = await client.post(
+            f"/runs/{wiring['id']}/enrolments",
+            json=other_person.ref(),
+            headers=provider.user.headers,
+        )
     assert enrolled.status_code == 201, enrolled.text
     v5_enrolment = enrolled.json()["id"]
 

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from stdnum.cn import uscc
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.archives.documents import Archive
 from portfolio.archives.personal import seal_birth_date, seal_phone
@@ -94,17 +95,76 @@ def sessions(
     ]
 
 
+def china_moment(day: date, at: str = "09:00") -> datetime:
+    """``day`` at ``at`` (HH:MM) Beijing time, as a UTC moment."""
+    hour, minute = (int(part) for part in at.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+def is_plausible_run_start(start: date, count: int) -> bool:
+    """Whether a run from ``start`` may be scheduled today (the time rules' window)."""
+    today = clock.china_today()
+    return start >= today - timedelta(days=1) and start + timedelta(
+        days=count
+    ) <= today + timedelta(days=730)
+
+
+def during_session(run: dict[str, Any], n: int = 1, *, minutes: int = 30) -> datetime:
+    """A moment ``minutes`` after session ``n`` of ``run`` started (attendance may be taken)."""
+    session = run["sessions"][n - 1]
+    return china_moment(date.fromisoformat(session["day"]), session["start"]) + timedelta(
+        minutes=minutes
+    )
+
+
+def to_last_session(run: dict[str, Any]) -> None:
+    """Move the clock into ``run``'s last session: every session has started, the first is
+    still within the default attendance window (a run of up to 4 daily sessions)."""
+    clock.travel_to(during_session(run, len(run["sessions"])))
+
+
+def after_run(run: dict[str, Any]) -> datetime:
+    """A moment after ``run``'s last session ended (it may be completed), still within the
+    attendance window of that session."""
+    last = run["sessions"][-1]
+    return china_moment(date.fromisoformat(last["day"]), last["start"]) + timedelta(
+        hours=last["hours"], minutes=30
+    )
+
+
 async def make_run(
     client: AsyncClient,
     provider: Provider,
     course_id: str,
     *,
-    start: date = date(2026, 3, 2),
+    start: date | None = None,
     capacity: int = 40,
     count: int = 4,
     at: str = "09:00",
 ) -> dict[str, Any]:
-    """A run of ``count`` daily sessions from ``start``."""
+    """A run of ``count`` daily sessions from ``start`` (default: a week from the clock's today).
+
+    A run dated in the past is scheduled as it was then: the clock travels back to the day
+    before ``start``, the run is written, and the clock comes back (the time rules refuse a run
+    scheduled after the fact).
+    """
+    if start is None:
+        start = clock.china_today() + timedelta(days=7)
+    if is_plausible_run_start(start, count):
+        return await _post_run(client, provider, course_id, start, capacity, count, at)
+    with clock.stopped_at(china_moment(start - timedelta(days=1))):
+        return await _post_run(client, provider, course_id, start, capacity, count, at)
+
+
+async def _post_run(
+    client: AsyncClient,
+    provider: Provider,
+    course_id: str,
+    start: date,
+    capacity: int,
+    count: int,
+    at: str,
+) -> dict[str, Any]:
     response = await client.post(
         f"/courses/{course_id}/runs",
         json={
@@ -189,12 +249,27 @@ async def trained_class(
     people: int = 1,
     hours: float = 4,
     start: date = date(2026, 3, 2),
+    target_level: str = "junior",
 ) -> tuple[Provider, dict[str, Any], list[dict[str, Any]], list[Person]]:
     """A run with ``people`` in training, each with one confirmed session of ``hours``."""
     provider = await make_provider(client, runtime)
-    course = await make_course(client, provider)
+    course = await make_course(client, provider, target_level=target_level)
     run = await make_run(client, provider, course["id"], start=start)
     persons = [await make_person(runtime, name=f"结业{i}") for i in range(people)]
+    # The class is enrolled and its first session taken while it runs; the clock then comes
+    # back (a run in the past is then ready to be completed).
+    with clock.stopped_at(during_session(run, 1)):
+        enrolments = await _start_class(client, provider, run, persons, hours)
+    return provider, run, enrolments, persons
+
+
+async def _start_class(
+    client: AsyncClient,
+    provider: Provider,
+    run: dict[str, Any],
+    persons: list[Person],
+    hours: float,
+) -> list[dict[str, Any]]:
     enrolments = []
     for person in persons:
         enrolment = (
@@ -218,7 +293,7 @@ async def trained_class(
             )
             assert recorded.status_code == 201, recorded.text
         enrolments.append(enrolment)
-    return provider, run, enrolments, persons
+    return enrolments
 
 
 async def leave_completion_half_done(enrolment_id: str) -> None:

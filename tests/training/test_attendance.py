@@ -9,7 +9,14 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from tests.helpers import LoggedIn, assert_problem, log_in_as
-from tests.training.factories import Provider, make_course, make_person, make_provider, make_run
+from tests.training.factories import (
+    Provider,
+    make_course,
+    make_person,
+    make_provider,
+    make_run,
+    to_last_session,
+)
 
 
 async def _in_training(
@@ -19,6 +26,7 @@ async def _in_training(
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
     run = await make_run(client, provider, course["id"])
+    to_last_session(run)
     person = await make_person(runtime)
     enrolment = (
         await client.post(
@@ -127,6 +135,7 @@ async def test_attendance_waits_for_training_to_start(
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
     run = await make_run(client, provider, course["id"])
+    to_last_session(run)
     person = await make_person(runtime)
     enrolment = (
         await client.post(

@@ -10,11 +10,13 @@ import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import (
     Person,
     Provider,
+    during_session,
     make_course,
     make_person,
     make_provider,
@@ -150,9 +152,11 @@ CERTIFICATE = {
 
 
 async def _certified(
-    client: AsyncClient, runtime: Runtime, number: str
+    client: AsyncClient, runtime: Runtime, number: str, *, target_level: str = "junior"
 ) -> tuple[Provider, dict[str, Any], Person]:
-    provider, _, [enrolment], [person] = await trained_class(client, runtime)
+    provider, _, [enrolment], [person] = await trained_class(
+        client, runtime, target_level=target_level
+    )
     await _complete(client, provider, enrolment["id"])
     issued = await client.post(
         "/certificates",
@@ -166,7 +170,10 @@ async def _certified(
 async def test_certificate_issue_correct_void_and_public_check(
     client: AsyncClient, runtime: Runtime
 ) -> None:
-    provider, certificate, person = await _certified(client, runtime, "S0001")
+    # An intermediate course: the junior certificate is corrected up to the course's level.
+    provider, certificate, person = await _certified(
+        client, runtime, "S0001", target_level="intermediate"
+    )
     check = await client.get("/certificates/check", params={"number": "s0001", "name": person.name})
     assert check.json() == {
         "status": "valid",
@@ -285,20 +292,21 @@ async def _certified_again(
 ) -> Any:
     course = await make_course(client, provider)
     run = await make_run(client, provider, course["id"], start=date(2026, 2, 2))
-    person = await make_person(runtime, name="重号")
-    enrolment = (
+    with clock.stopped_at(during_session(run, 1)):
+        person = await make_person(runtime, name="重号")
+        enrolment = (
+            await client.post(
+                f"/runs/{run['id']}/enrolments",
+                json={**person.ref(), "accept": True},
+                headers=provider.user.headers,
+            )
+        ).json()
+        await client.post(f"/enrolments/{enrolment['id']}/start", headers=provider.user.headers)
         await client.post(
-            f"/runs/{run['id']}/enrolments",
-            json={**person.ref(), "accept": True},
+            f"/enrolments/{enrolment['id']}/attendance",
+            json={"session_n": 1, "hours": 2, "capture_method": "e_id", "check_in_ref": "e"},
             headers=provider.user.headers,
         )
-    ).json()
-    await client.post(f"/enrolments/{enrolment['id']}/start", headers=provider.user.headers)
-    await client.post(
-        f"/enrolments/{enrolment['id']}/attendance",
-        json={"session_n": 1, "hours": 2, "capture_method": "e_id", "check_in_ref": "e"},
-        headers=provider.user.headers,
-    )
     await _complete(client, provider, enrolment["id"])
     return await client.post(
         "/certificates",

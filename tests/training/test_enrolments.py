@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import (
@@ -176,14 +177,18 @@ async def test_overlapping_runs_are_refused_naming_the_clash(
 ) -> None:
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
-    morning = await make_run(client, provider, course["id"], start=date(2026, 4, 6), at="09:00")
-    clash = await make_run(client, provider, course["id"], start=date(2026, 4, 8), at="11:00")
-    afternoon = await make_run(client, provider, course["id"], start=date(2026, 4, 6), at="14:00")
+    monday = clock.china_today() + timedelta(days=14)
+    morning = await make_run(client, provider, course["id"], start=monday, at="09:00")
+    clash = await make_run(
+        client, provider, course["id"], start=monday + timedelta(days=2), at="11:00"
+    )
+    afternoon = await make_run(client, provider, course["id"], start=monday, at="14:00")
     person = await make_person(runtime)
     assert (await _enrol(client, provider, morning["id"], person)).status_code == 201
     refused = assert_problem(await _enrol(client, provider, clash["id"], person), 409)
     assert refused["clashing_run_id"] == morning["id"]
-    assert refused["clashing_session_start"].startswith("2026-04-08T01:00")
+    clashing_day = (monday + timedelta(days=2)).isoformat()
+    assert refused["clashing_session_start"].startswith(f"{clashing_day}T01:00")
     assert (await _enrol(client, provider, afternoon["id"], person)).status_code == 201
 
 
@@ -192,8 +197,9 @@ async def test_withdrawal_frees_the_schedule_for_an_overlapping_run(
 ) -> None:
     provider = await make_provider(client, runtime)
     course = await make_course(client, provider)
-    first = await make_run(client, provider, course["id"], start=date(2026, 5, 4))
-    second = await make_run(client, provider, course["id"], start=date(2026, 5, 4))
+    day = clock.china_today() + timedelta(days=30)
+    first = await make_run(client, provider, course["id"], start=day)
+    second = await make_run(client, provider, course["id"], start=day)
     person = await make_person(runtime)
     enrolment = (await _enrol(client, provider, first["id"], person)).json()
     assert_problem(await _enrol(client, provider, second["id"], person), 409)

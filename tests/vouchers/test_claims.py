@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -264,7 +264,8 @@ async def test_the_settlement_file_of_a_period(client: AsyncClient, runtime: Run
             f"/vouchers/{made.voucher_id}/redeem", headers=world.agency.headers
         )
         assert done.status_code == 200
-    today = china_today(datetime.now(UTC))
+    # Redeemed after the training, on the domain clock's day.
+    today = china_today(clock.now())
     params = {"from": (today - timedelta(days=1)).isoformat(), "to": today.isoformat()}
     as_json = await client.get("/settlements", params=params, headers=world.agency.headers)
     assert as_json.status_code == 200, as_json.text

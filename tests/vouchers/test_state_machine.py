@@ -44,7 +44,7 @@ from portfolio.vouchers import issuance, transitions
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.ledger import LedgerEntry, redeem_entry_id
 from tests.helpers import assert_problem
-from tests.training.factories import make_run
+from tests.training.factories import after_run, during_session, make_run
 from tests.vouchers.factories import World, actor, enrol, make_world
 from tests.workers.factories import Worker, registered_worker
 
@@ -111,6 +111,8 @@ class Enrolled:
     status: str = "accepted"
     hours: float = 0
     passed: bool = False
+    # The run (its sessions): attendance is taken while it runs, completion after it.
+    run: dict[str, Any] | None = None
 
 
 @dataclass
@@ -401,20 +403,21 @@ class Machine:
         path = f"/enrolments/{enrolment.id}"
         started = await self.client.post(f"{path}/start", headers=self.provider)
         assert started.status_code == 200, started.text
+        assert enrolment.run is not None
         for n in range(1, sessions + 1):
-            recorded = await self.client.post(
-                f"{path}/attendance",
-                json={
-                    "session_n": n,
-                    "hours": 4,
-                    "capture_method": "face",
-                    "check_in_ref": f"f{n}",
-                },
-                headers=self.provider,
-            )
+            with clock.stopped_at(during_session(enrolment.run, n)):
+                recorded = await self.client.post(
+                    f"{path}/attendance",
+                    json={
+                        "session_n": n,
+                        "hours": 4,
+                        "capture_method": "face",
+                        "check_in_ref": f"f{n}",
+                    },
+                    headers=self.provider,
+                )
             assert recorded.status_code == 201, recorded.text
-        # Both runs have ended two months from now (a completion comes after the run).
-        with clock.stopped_at(clock.now() + timedelta(days=60)):
+        with clock.stopped_at(after_run(enrolment.run)):
             done = await self.client.post(
                 f"{path}/completion",
                 json={"result": "passed" if passed else "failed"},
@@ -633,14 +636,17 @@ async def _machine(client: AsyncClient, runtime: Runtime) -> Machine:
     runs = [
         world.run,
         await make_run(
-            client, world.provider, world.course["id"], start=clock.china_today() + timedelta(30)
+            client,
+            world.provider,
+            world.course["id"],
+            start=clock.china_today() + timedelta(days=60),
         ),
     ]
     enrolments = []
     for number, worker in enumerate(workers):
         for run in runs:
             made = await enrol(client, world.provider, run["id"], worker)
-            enrolments.append(Enrolled(made["id"], number))
+            enrolments.append(Enrolled(made["id"], number, run=run))
     schema = (await client.get("/openapi.json")).json()
     documented = {
         path: set(item["post"]["responses"])

@@ -22,7 +22,7 @@ from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
 from tests.apprenticeships.factories import PersonRef, create, employment_at, make_world, step
 from tests.helpers import LoggedIn, log_in_as
-from tests.training.factories import COURSE, credit_code, sessions
+from tests.training.factories import COURSE, credit_code, during_session, sessions
 from tests.vouchers.factories import issued, make_policy
 from tests.workers.factories import Registered, register
 
@@ -112,7 +112,13 @@ async def enrolled_class(
 
 
 async def record_presence(web: AsyncClient, found: Class, session_n: int = 1) -> str:
-    """The provider records the worker's presence (unconfirmed); the record's id."""
+    """The provider records the worker's presence (unconfirmed); the record's id.
+
+    The clock moves into session ``session_n`` and stays there (attendance is taken while a
+    session runs; the worker answers during the class)."""
+    run = await web.get(f"/runs/{found.run_id}", headers=found.provider.headers)
+    assert run.status_code == 200, run.text
+    clock.travel_to(max(clock.now(), during_session(run.json(), session_n)))
     recorded = await web.post(
         f"/enrolments/{found.enrolment_id}/attendance",
         json={"session_n": session_n, "hours": 4, "capture_method": "manual"},
