@@ -43,6 +43,7 @@ from portfolio.training.events import (
     EnrolmentEnded,
     completions_recorded,
 )
+from portfolio.training.late import record_late as record_late_attendance
 from portfolio.training.lifecycle import transition
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.queries import (
@@ -117,6 +118,7 @@ __all__ = [
     "publish_missing_completions",
     "publish_missing_endings",
     "record_attendance",
+    "record_late_attendance",
     "records_by_enrolment",
     "transition",
 ]

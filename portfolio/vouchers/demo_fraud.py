@@ -3,7 +3,8 @@
 Provider A's claims (``demo.py``) are the honest ones: vouchers issued before the class, every
 session attended at its time, the worker's own confirmation. Provider B (绵阳市技师学院) here
 claims twice for worker-2 under a Mianyang welding policy that allows one claim a year, and
-entered the second class's attendance twelve days after each session: its second claim is
+had the second class's attendance entered twelve days after each session (as late corrections
+an officer approved on a paper sheet): its second claim is
 flagged ``claimed_too_often`` and ``late_attendance``, awaits the worker, and (above the
 policy's amount) needs two officers. Built through the services and the clock seam; loading
 twice changes nothing. A refusal (a rule of the time rules the history does not meet) leaves
@@ -34,6 +35,7 @@ from portfolio.training import (
     create_run,
     enrol,
     record_attendance,
+    record_late_attendance,
     transition,
 )
 from portfolio.vocabulary import TrainingType
@@ -112,12 +114,21 @@ async def _class(
         moment = training.evidence.session_start(session.day, session.start) + timedelta(
             days=late_days, hours=2
         )
+        presence = Presence(session.n, 8, CaptureMethod.FACE, f"b-{voucher_id}-{session.n}")
         with clock.stopped_at(moment):
-            await record_attendance(
-                actor=provider,
-                enrolment_id=str(enrolment.id),
-                presence=Presence(session.n, 8, CaptureMethod.FACE, f"b-{voucher_id}-{session.n}"),
-            )
+            if late_days <= 0:
+                await record_attendance(
+                    actor=provider, enrolment_id=str(enrolment.id), presence=presence
+                )
+            else:
+                # Past the attendance window only an officer may record it, as a late
+                # correction: the provider's paper sheet "turned up" and an officer approved it.
+                await record_late_attendance(
+                    actor=agency,
+                    enrolment_id=str(enrolment.id),
+                    presence=presence,
+                    reason="机构补交纸质签到表",
+                )
     finished = training.evidence.session_start(sessions[-1].day, "20:00") + timedelta(
         days=late_days
     )

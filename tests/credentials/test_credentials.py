@@ -38,7 +38,11 @@ VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 
 async def _certified(client: AsyncClient, runtime: Runtime) -> tuple[Provider, str, Person]:
-    provider, _, [enrolment], [person] = await trained_class(client, runtime)
+    # The course leads to intermediate: the junior certificate, and its correction to
+    # intermediate, are both within it (a certificate is never above its course's level).
+    provider, _, [enrolment], [person] = await trained_class(
+        client, runtime, target_level="intermediate"
+    )
     done = await client.post(
         f"/enrolments/{enrolment['id']}/completion",
         json={"result": "passed", "score": 90},

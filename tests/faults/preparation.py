@@ -79,6 +79,22 @@ async def prepare(
     )
     people = await seed_people(runtime, completions + redemptions)
 
+    # The vouchers come before the class (a voucher pays only for training after its issue).
+    voucher_ids: list[str] = []
+    if redemptions:
+        with clock.stopped_at(during_session(run, 1) - timedelta(days=1)):
+            issued = await _post(
+                client,
+                "/vouchers/bulk",
+                agency,
+                {
+                    "policy_id": policy["id"],
+                    "rows": [{"worker_id": p.archive_id} for p in people[completions:]],
+                },
+            )
+        voucher_ids = [row["voucher"]["id"] for row in issued["rows"]]
+        assert len(voucher_ids) == redemptions, issued
+
     with clock.stopped_at(during_session(run, 1)):
         enrolled = await _post(
             client,
@@ -119,17 +135,6 @@ async def prepare(
 
     redemption_targets: list[Target] = []
     if to_redeem:
-        issued = await _post(
-            client,
-            "/vouchers/bulk",
-            agency,
-            {
-                "policy_id": policy["id"],
-                "rows": [{"worker_id": p.archive_id} for p, _ in to_redeem],
-            },
-        )
-        voucher_ids = [row["voucher"]["id"] for row in issued["rows"]]
-        assert len(voucher_ids) == len(to_redeem), issued
         for (person, enrolment_id), voucher_id in zip(to_redeem, voucher_ids, strict=True):
             worker = Actor(
                 principal_id=f"worker-of-{person.archive_id}",
@@ -151,11 +156,15 @@ async def prepare(
             organisation_id=provider.organisation_id,
         )
         for voucher_id in voucher_ids:
+            # Targets for crash tests, not for the fraud rules (a class all present at every
+            # session is what they flag), and decidable at once (no wait for the worker).
             await claims.claim(
                 actor=clerk,
                 voucher_id=voucher_id,
                 amount_fen=CLAIMED_FEN,
                 min_share=runtime.settings.claim_min_attendance_share,
+                rules_on=False,
+                wait_days=0,
             )
         redemption_targets = [
             Target("redemption", p.archive_id, e, v)

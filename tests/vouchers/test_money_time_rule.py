@@ -15,8 +15,8 @@ from portfolio.training.evidence import RunFacts, SessionSlot
 from portfolio.vouchers.documents import ClaimTerms, Voucher
 from portfolio.vouchers.timing import time_problems
 from tests.helpers import assert_problem
-from tests.training.factories import make_run
-from tests.vouchers.claim_factories import claim, train
+from tests.training.factories import during_session, make_run
+from tests.vouchers.claim_factories import Trained, claim, train
 from tests.vouchers.factories import make_world
 
 
@@ -24,12 +24,24 @@ def _rules(response: Any) -> set[str]:
     return {e["rule"] for e in response.json()["errors"]}
 
 
-async def _past_class(client: AsyncClient, world: Any, days_ago: int) -> dict[str, Any]:
+async def _past_class(
+    client: AsyncClient, world: Any, days_ago: int, *, count: int = 4
+) -> dict[str, Any]:
     start = clock.china_today() - timedelta(days=days_ago)
     run: dict[str, Any] = await make_run(
-        client, world.provider, world.course["id"], start=start, at="19:00"
+        client, world.provider, world.course["id"], start=start, at="19:00", count=count
     )
     return run
+
+
+async def _trained_from(
+    client: AsyncClient, world: Any, run: dict[str, Any], session_n: int
+) -> Trained:
+    """The voucher issued, and the worker enrolled, while session ``session_n`` of the past
+    ``run`` was under way (the time rules let nobody into a class that has ended); the
+    training then goes on as it did, and the claim comes now, after it."""
+    with clock.stopped_at(during_session(run, session_n)):
+        return await train(client, world, world.worker, run=run)
 
 
 async def test_a_voucher_issued_after_the_class_began_does_not_pay(
@@ -37,7 +49,7 @@ async def test_a_voucher_issued_after_the_class_began_does_not_pay(
 ) -> None:
     world = await make_world(client, runtime)
     run = await _past_class(client, world, 40)
-    made = await train(client, world, world.worker, run=run)
+    made = await _trained_from(client, world, run, 1)
     refused = await claim(client, world, made.voucher_id, 80_000)
     assert_problem(refused, 422)
     assert _rules(refused) == {"voucher_issued_after_training_start"}
@@ -58,7 +70,7 @@ async def test_the_policys_retroactive_window_admits_a_class_begun_shortly_befor
 ) -> None:
     world = await make_world(client, runtime, claim_terms={"retroactive_days": 30})
     assert world.policy["claim_terms"]["retroactive_days"] == 30
-    inside = await train(client, world, world.worker, run=await _past_class(client, world, 20))
+    inside = await _trained_from(client, world, await _past_class(client, world, 20), 1)
     assert (await claim(client, world, inside.voucher_id, 80_000)).status_code == 200
 
 
@@ -66,7 +78,9 @@ async def test_a_class_begun_before_the_retroactive_window_does_not_pay(
     client: AsyncClient, runtime: Runtime
 ) -> None:
     world = await make_world(client, runtime, claim_terms={"retroactive_days": 10})
-    outside = await train(client, world, world.worker, run=await _past_class(client, world, 40))
+    # A class of 15 daily sessions: the voucher comes on its 12th day, 11 days after it began.
+    run = await _past_class(client, world, 40, count=15)
+    outside = await _trained_from(client, world, run, 12)
     refused = await claim(client, world, outside.voucher_id, 80_000)
     assert _rules(refused) == {"voucher_issued_after_training_start"}
 

@@ -77,6 +77,13 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         150_000,
         4,
     )
+    # Mianyang's officer sees provider B's second claim flagged: a second claim in a year
+    # under a one-a-year policy, attendance entered (as approved late corrections) long after.
+    mianyang = await _headers(client, "agency-mianyang")
+    second = await client.get(f"/claims/{demo_fraud.SECOND_CLAIM}", headers=mianyang)
+    assert second.status_code == 200, second.text
+    codes = {flag["code"] for flag in second.json()["review"]["flags"]}
+    assert {"claimed_too_often", "late_attendance"} <= codes, codes
     history = await client.get(
         f"/vouchers/{demo.BOUND_VOUCHER_2}/events", headers=await _headers(client, "worker-2")
     )
