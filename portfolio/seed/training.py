@@ -119,6 +119,8 @@ def _run(builder: CohortBuilder, rng: random.Random, k: int, open_run: bool, siz
         "seats_taken": 0,
         "location": f"{organisation.name.split('（')[0]}第{rng.randint(1, 12)}教室",
         "trainers": [person_name(rng) for _ in range(rng.randint(1, 2))],
+        # Seeded runs are named by free text, as old runs are: no registered trainers.
+        "trainer_ids": [],
         "sessions": [
             {"n": s.n, "day": _stored_day(s.day), "start": s.start, "hours": s.hours}
             for s in sessions
@@ -339,6 +341,13 @@ def _attendance(
                 "recorded_by": plan.organisation.principal_id,
                 "recorded_at": recorded,
                 "confirmed_at": confirmed_at,
+                # The provider's sheets, taken in time (docs/integrity-time.md).
+                "entered_by": "provider",
+                "device_hash": "",
+                "late": False,
+                "late_approved_by": "",
+                "late_reason": "",
+                "historical": False,
                 "version": 1 if method == "manual" and status == "confirmed" else 0,
             }
         )

@@ -79,9 +79,10 @@ async def add(*, actor: Actor, trainer: NewTrainer) -> TrainerView:
 
 async def list_own(*, actor: Actor, page: PageRequest) -> Page[TrainerView]:
     """The trainers of the provider's own organisation, removed ones marked, oldest first."""
+    order = by_id(page)  # a malformed cursor is refused before anything is looked up
     organisation = await acting_organisation(actor, to_record=False)
     return await id_page(
-        Trainer, {"organisation_id": str(organisation.id)}, by_id(page), view=TrainerView.of
+        Trainer, {"organisation_id": str(organisation.id)}, order, view=TrainerView.of
     )
 
 
