@@ -37,6 +37,7 @@ from api.web.auth import current_page_actor
 from api.web.routes import (
     assets,
     catalogue,
+    checkin,
     landing,
     public,
     session,
@@ -70,4 +71,5 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_account.router)
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
+    app.include_router(checkin.router)
     errors.install(app)

@@ -78,6 +78,10 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/apprenticeships"): only(Role.WORKER),
     ("GET", "/my/apprenticeships/{apprenticeship_id}"): only(Role.WORKER),
     ("POST", "/my/apprenticeships/{apprenticeship_id}/confirm"): only(Role.WORKER),
+    # Check-in by QR code (api/web/routes/checkin.py).
+    ("GET", "/checkin/{token}"): only(Role.WORKER),
+    ("POST", "/checkin/{token}"): only(Role.WORKER),
+    ("GET", "/provider/runs/{run_id}/sessions/{session_n}/checkin"): only(Role.PROVIDER),
 }
 
 
