@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
@@ -206,3 +206,27 @@ class MyEnrolmentOut(EnrolmentOut):
 
     hours_confirmed: float
     awaiting_confirmation: list[AttendanceOut]
+
+
+class CheckInIn(Input):
+    """A worker's check-in: the code they scanned and their device's id."""
+
+    token: Annotated[str, Field(min_length=1, max_length=100)]
+    device_id: Annotated[str, Field(max_length=100)] = Field(
+        default="",
+        description="a random id the worker's device keeps; only its keyed hash is stored",
+    )
+
+
+class CheckInCodeOut(Output):
+    """A session's current check-in code, for its QR code."""
+
+    run_id: str
+    session_n: int
+    day: date
+    start: str
+    course_title: str
+    token: str
+    path: str = Field(description="the page the QR code opens, after the site's address")
+    valid_until: datetime
+    refresh_seconds: int = Field(description="how often the code changes: show the new one")

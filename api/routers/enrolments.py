@@ -13,7 +13,7 @@ from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from api.runtime import RuntimeDep
 from portfolio.accounts.principal import Actor, Role, StaffRole
-from portfolio.training import attendance, enrolments, late, lifecycle, rosters
+from portfolio.training import attendance, checkin, enrolments, late, lifecycle, rosters
 from portfolio.training.lifecycle import Action
 from schemas.common import Page
 from schemas.enrolments import (
@@ -21,6 +21,8 @@ from schemas.enrolments import (
     AttendanceOut,
     BulkEnrolmentIn,
     BulkEnrolmentOut,
+    CheckInCodeOut,
+    CheckInIn,
     EnrolmentIn,
     EnrolmentOut,
     LateAttendanceIn,
@@ -295,6 +297,44 @@ async def reject_attendance(record_id: str, actor: WorkerUser, idem: Idempotent)
         return AttendanceOut.from_view(await attendance.reject(actor=actor, record_id=record_id))
 
     return await idem.run(act)
+
+
+@router.get(
+    "/runs/{run_id}/sessions/{session_n}/checkin-code",
+    summary="The session's current check-in code (for its QR code)",
+    responses=READ_ERRORS,
+)
+async def checkin_code(
+    run_id: str, session_n: int, actor: ProviderUser, runtime: RuntimeDep
+) -> CheckInCodeOut:
+    """While check-in is open (from 30 minutes before the session until its end); the code
+    changes every ``refresh_seconds`` and works for about a minute."""
+    code = await checkin.code_for(
+        actor=actor, keyring=runtime.keyring, run_id=run_id, session_n=session_n
+    )
+    return CheckInCodeOut.from_view(code)
+
+
+@router.post(
+    "/me/checkin",
+    status_code=201,
+    summary="Check in to a session with its code",
+    response_model=AttendanceOut,
+    responses=WRITE_ERRORS,
+)
+async def check_in(
+    body: CheckInIn, actor: WorkerUser, runtime: RuntimeDep, idem: Idempotent
+) -> Response:
+    """A confirmed record of the session, entered by the worker; checking in again for the
+    same session answers with the same record."""
+
+    async def act() -> AttendanceOut:
+        written = await checkin.check_in(
+            actor=actor, keyring=runtime.keyring, token=body.token, device_id=body.device_id
+        )
+        return AttendanceOut.from_view(written)
+
+    return await idem.run(act, status_code=201)
 
 
 @router.get("/me/enrolments", summary="My enrolments", responses=AUTH_ERRORS)

@@ -40,6 +40,7 @@ from api.web.routes import (
     audit,
     catalogue,
     challenges,
+    checkin,
     landing,
     provider_attendance,
     provider_claims,
@@ -94,4 +95,5 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_attendance.router)
     app.include_router(provider_results.router)
     app.include_router(provider_claims.router)
+    app.include_router(checkin.router)
     errors.install(app)

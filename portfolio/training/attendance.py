@@ -2,7 +2,8 @@
 
 Records are statements, never edited in substance: a correction is a new record that
 supersedes the latest one for that session. A provider-entered record is ``unconfirmed`` until
-a real-name check-in (face, QR code, e-ID, named in the record) or the worker confirms it.
+a real-name check-in (face, QR code, e-ID, named in the record) or the worker confirms it; the
+worker's own QR check-in (``checkin.py``) is confirmed as it is made.
 Hours attended = the latest confirmed record of each session.
 """
 
@@ -95,7 +96,8 @@ def check_presence(
         raise ValidationFailed(errors)
 
 
-async def _latest(enrolment_id: str, session_n: int) -> AttendanceRecord | None:
+async def latest_record(enrolment_id: str, session_n: int) -> AttendanceRecord | None:
+    """The record of one session that counts now (the latest; None when there is none)."""
     return (
         await AttendanceRecord.find({"enrolment_id": enrolment_id, "session_n": session_n})
         .sort("-recorded_at", "-_id")
@@ -112,9 +114,12 @@ async def write_record(
     presence: Presence,
     now: datetime,
     late_reason: str = "",
+    entered_by: str = "provider",
+    device_hash: str = "",
 ) -> AttendanceRecord:
     """Write one record of ``presence`` superseding the latest of its session (checked before);
-    ``late_reason`` marks a late correction approved by ``actor``, an agency officer."""
+    ``late_reason`` marks a late correction approved by ``actor``, an agency officer;
+    ``entered_by`` "worker" is the worker's own check-in, from the device ``device_hash``."""
     if enrolment.status not in RECORDABLE:
         raise InvalidTransition(
             f"attendance is recorded once training has started; the enrolment is "
@@ -122,7 +127,7 @@ async def write_record(
             current_state=enrolment.status.value,
         )
     assert enrolment.id is not None
-    previous = await _latest(str(enrolment.id), presence.session_n)
+    previous = await latest_record(str(enrolment.id), presence.session_n)
     record = AttendanceRecord(
         enrolment_id=str(enrolment.id),
         run_id=enrolment.run_id,
@@ -140,6 +145,8 @@ async def write_record(
         late=bool(late_reason),
         late_approved_by=actor.principal_id if late_reason else "",
         late_reason=late_reason,
+        entered_by=entered_by,
+        device_hash=device_hash,
     )
     await record.insert()
     return record

@@ -45,6 +45,8 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/attendance/{record_id}/void"): only(Role.PROVIDER),
     ("POST", "/me/attendance/{record_id}/confirm"): only(Role.WORKER),
     ("POST", "/me/attendance/{record_id}/reject"): only(Role.WORKER),
+    ("GET", "/runs/{run_id}/sessions/{session_n}/checkin-code"): only(Role.PROVIDER),
+    ("POST", "/me/checkin"): only(Role.WORKER),
     ("GET", "/me/enrolments"): only(Role.WORKER),
     ("POST", "/enrolments/{enrolment_id}/completion"): only(Role.PROVIDER),
     ("POST", "/runs/{run_id}/completions"): only(Role.PROVIDER),

@@ -107,6 +107,10 @@ PAGES: dict[Route, Access] = {
     ("GET", "/my/credentials/clr.jwt"): only(Role.WORKER),
     # The provider's console (api/web/routes/provider_*.py).
     **PROVIDER_PAGES,
+    # Check-in by QR code (api/web/routes/checkin.py).
+    ("GET", "/checkin/{token}"): only(Role.WORKER),
+    ("POST", "/checkin/{token}"): only(Role.WORKER),
+    ("GET", "/provider/runs/{run_id}/sessions/{session_n}/checkin"): only(Role.PROVIDER),
 }
 
 

@@ -52,6 +52,7 @@ NOTICES = {
     ),
     "withdrawn": N_("You have withdrawn your application."),
     "confirmed": N_("Thank you: you confirmed you were there. The hours count now."),
+    "checked-in": N_("You have checked in. The session's hours count now."),
     "rejected": N_("You said you were not there: the record will not count."),
     "allowed": N_("A provider training you may now use this voucher for your class."),
     "disallowed": N_("Providers may no longer use this voucher for you."),
