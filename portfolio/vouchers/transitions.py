@@ -26,6 +26,7 @@ from portfolio.archives import Recorder, to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.once import insert_once
 from portfolio.training import EnrolmentStatus, acting_organisation, find_course, find_enrolment
+from portfolio.vouchers.changes import voucher_changed
 from portfolio.vouchers.documents import (
     EventRecord,
     IssueBatch,
@@ -137,6 +138,7 @@ async def apply(
             f"cannot {action.value} a voucher that is {state.value}", current_state=state.value
         )
     await record_event(fresh, record)
+    await voucher_changed(voucher, fresh, reason=reason or action.value)
     await publish_change(fresh, record)
     return fresh
 
