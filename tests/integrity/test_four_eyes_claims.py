@@ -65,12 +65,16 @@ async def test_one_winner_per_approval_step_under_concurrency(
     path = f"/vouchers/{made.voucher_id}/redeem"
     officers = [await _officer(client, runtime) for _ in range(6)]
     firsts = await asyncio.gather(*(client.post(path, headers=h) for h in officers[:3]))
-    assert sorted(a.status_code for a in firsts) == [200, 409, 409]
-    winner = next(i for i, a in enumerate(firsts) if a.status_code == 200)
-    assert firsts[winner].json()["status"] == "claimed"
+    # One winner per step. Three requests racing for the first approval: one wins, the others
+    # are refused; but on a loaded machine one may arrive after the first approval landed, and
+    # is then rightly a second officer's approval. Never two of one step, never a third.
+    assert all(a.status_code in (200, 409) for a in firsts), [a.text for a in firsts]
+    won = sorted(a.json()["status"] for a in firsts if a.status_code == 200)
+    assert won in (["claimed"], ["claimed", "redeemed"]), won
     seconds = await asyncio.gather(*(client.post(path, headers=h) for h in officers[3:]))
-    assert sorted(a.status_code for a in seconds) == [200, 409, 409]
-    assert [a.json()["status"] for a in seconds if a.status_code == 200] == ["redeemed"]
+    assert all(a.status_code in (200, 409) for a in seconds), [a.text for a in seconds]
+    paid = [a.json()["status"] for a in seconds if a.status_code == 200]
+    assert paid == ([] if "redeemed" in won else ["redeemed"])
     approvals = await AuditEvent.find(
         {"kind": "claim.approved", "target": made.voucher_id}
     ).to_list()

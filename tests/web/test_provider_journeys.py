@@ -137,8 +137,10 @@ async def test_a_clerk_opens_a_sessions_attendance(zh: BrowserContext) -> None:
     page = await zh.new_page()
     await page.goto("/provider/dashboard")
     await _sign_in(page, english=False)
-    # The class in progress today (worker-1 has records awaiting their confirmation).
-    await page.locator(".run-card").filter(has_text="进行中").first.get_by_role("link").click()
+    # The demo's class in progress today (worker-1 has records awaiting their confirmation),
+    # in the demo's classroom: the check-in journey's own class may be in progress too.
+    in_progress = page.locator(".run-card").filter(has_text="进行中")
+    await in_progress.filter(has_text="教学楼 3 楼实训室").first.get_by_role("link").click()
     await page.get_by_role("link", name="第1次课考勤").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("考勤")
     await expect(page.locator("main")).to_contain_text("王小明")
