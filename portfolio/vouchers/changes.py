@@ -5,7 +5,8 @@ rejection, cancellation, expiry…) goes through ``transitions.apply``, which re
 right after its conditional update: who, the state before and after, the reason or note given.
 The issue itself is the voucher's first event (``voucher_events``, written with it, in bulk for
 thousands at once); the trail begins with the first change after it. The worker's name and
-masked number are marked personal: the service admin sees neither.
+masked number are marked personal: the service admin sees neither. Each published version of a
+voucher policy is recorded too (``voucher_policy``, versioned by its version number).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from portfolio import audit
-from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.documents import Voucher, VoucherPolicy
 
 KIND = "voucher"
 PERSONAL = ("worker_name", "worker_masked_id")
@@ -68,3 +69,50 @@ async def _changed_between(since: datetime, until: datetime) -> AsyncIterator[au
 
 
 audit.register_source(KIND, _changed_between)
+
+
+POLICY_KIND = "voucher_policy"
+
+
+def shown_policy(policy: VoucherPolicy) -> dict[str, Any]:
+    """One version of a policy as the trail keeps it (no personal data in a policy)."""
+    return {
+        "name": policy.name,
+        "region_prefix": policy.region_prefix,
+        "face_value_fen": policy.face_value_fen,
+        "validity_days": policy.validity_days,
+        "quantity": policy.quantity,
+        "training_types": [str(t) for t in policy.coverage.training_types],
+        "rules": policy.rules.model_dump(mode="json"),
+        "claim_terms": policy.claim_terms.model_dump(mode="json"),
+    }
+
+
+async def policy_published(before: VoucherPolicy | None, after: VoucherPolicy) -> None:
+    """Record a policy's new version (``before``: the version it replaces, None for the first).
+
+    A policy's versions are themselves insert-only documents; the trail puts them where an
+    auditor reads every other change, with who published each and why (its change note)."""
+    await audit.changed(
+        POLICY_KIND,
+        after.policy_key,
+        after.version_no,
+        None if before is None else shown_policy(before),
+        shown_policy(after),
+        reason=after.change_note or "policy published",
+        region=after.region_prefix,
+    )
+
+
+async def _policies_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
+    found = VoucherPolicy.find({"created_at": {"$gte": since, "$lt": until}})
+    async for policy in found:
+        yield audit.Snapshot(
+            object_id=policy.policy_key,
+            version=policy.version_no,
+            after=shown_policy(policy),
+            region=policy.region_prefix,
+        )
+
+
+audit.register_source(POLICY_KIND, _policies_between)

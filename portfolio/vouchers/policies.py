@@ -26,6 +26,7 @@ from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, Validati
 from portfolio.identity import parse_occupation_code, parse_region_prefix
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vouchers.changes import policy_published
 from portfolio.vouchers.documents import (
     ClaimTerms,
     Coverage,
@@ -208,6 +209,7 @@ async def publish(
     )
     if not await insert_once(policy) or not await insert_once(head):
         raise Conflict("this policy exists already")
+    await policy_published(None, policy)
     return PolicyView.of(PolicyState(policy, head))
 
 
@@ -283,6 +285,7 @@ async def publish_version(
     )
     if moved.modified_count != 1:  # pragma: no cover - the unique version number decided
         raise Conflict("another version was published meanwhile; reload and retry")
+    await policy_published(state.policy, policy)
     fresh = await PolicyHead.get(head.id)
     assert fresh is not None
     return PolicyView.of(PolicyState(policy, fresh))

@@ -19,6 +19,7 @@ from portfolio.repair import repair
 from portfolio.vouchers.documents import Voucher
 from tests.helpers import LoggedIn, log_in_as
 from tests.vouchers.claim_factories import claimed_vouchers
+from tests.vouchers.factories import POLICY, make_policy
 
 
 async def _changes(client: AsyncClient, reader: LoggedIn, voucher_id: str) -> list[dict[str, Any]]:
@@ -87,3 +88,34 @@ async def test_a_voucher_change_whose_record_was_lost_is_restored(
     again = await repair(grace=timedelta(0), now=clock.now() + timedelta(seconds=6))
     assert again.trail_records_restored == 0
     assert await audit.check_chain(f"voucher:{made.voucher_id}") == []
+
+
+async def test_each_version_of_a_policy_is_in_the_trail_with_its_change_note(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    agency = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix="5101")
+    first = await make_policy(client, agency)
+    second = await client.post(
+        f"/voucher-policies/{first['id']}/versions",
+        json={**POLICY, "face_value_fen": 120_000, "change_note": "提高面值"},
+        headers=agency.headers,
+    )
+    assert second.status_code == 201, second.text
+    auditor = await log_in_as(
+        client, runtime.settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.AUDITOR
+    )
+    response = await client.get(
+        "/audit/changes",
+        params={"object_kind": "voucher_policy", "object_id": first["id"]},
+        headers=auditor.headers,
+    )
+    records = response.json()["items"]
+    assert [r["version"] for r in records] == [2, 1]
+    assert records[0]["reason"] == "提高面值"
+    assert records[0]["principal_id"] == agency.id
+    assert (records[0]["before"]["face_value_fen"], records[0]["after"]["face_value_fen"]) == (
+        first["face_value_fen"],
+        120_000,
+    )
+    assert records[1]["before"] is None
+    assert await audit.check_chain(f"voucher_policy:{first['id']}") == []
