@@ -32,6 +32,7 @@ from portfolio.faults import crash_point
 from portfolio.identity import normalise, parse_occupation_code
 from portfolio.once import insert_once
 from portfolio.paging import Page, PageRequest, by_id, id_page
+from portfolio.training.changes import record_certificate_change
 from portfolio.training.documents import Certificate, Course, Enrolment, Run
 from portfolio.training.enums import (
     CertificateStatus,
@@ -274,6 +275,7 @@ async def issue(
     if not await insert_once(certificate):
         raise Conflict("a certificate with this number is already recorded")
     crash_point("certificate:after_insert")
+    await record_certificate_change(None, certificate, reason="certificate issued")
     await _publish(certificate, None)
     await _write_entry(certificate)
     return CertificateView.of(await _reload(certificate.id))
@@ -356,6 +358,7 @@ async def correct(
     if replaced.matched_count != 1:
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_correct")
+    await record_certificate_change(certificate, corrected, reason=reason.strip() or "corrected")
     await _publish(corrected, CertificateFacts.of(certificate))
     await _write_entry(corrected)
     return CertificateView.of(await _reload(corrected.id))
@@ -388,6 +391,7 @@ async def void(
         raise Conflict("the certificate changed meanwhile; reload and retry")
     crash_point("certificate:after_void")
     voided = await _reload(certificate.id)
+    await record_certificate_change(certificate, voided, reason=reason.strip())
     await _publish(voided, CertificateFacts.of(certificate))
     seq = await _write_entry(voided)
     return CertificateView.of(voided.model_copy(update={"entry_seq": seq}))

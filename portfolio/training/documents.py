@@ -319,4 +319,7 @@ class Certificate(Document):
             IndexModel([("archive_id", ASCENDING)]),
             # The repair routine looks for certificates whose entry was never noted (seq 0).
             IndexModel([("entry_seq", ASCENDING)]),
+            # ... and for those issued or changed lately, whose change record may be missing.
+            IndexModel([("recorded_at", ASCENDING)]),
+            IndexModel([("changed_at_ms", ASCENDING)]),
         ]
