@@ -1,9 +1,14 @@
-"""The training area's records in the change trail (``portfolio.audit.changed``): certificates.
+"""The training area's records in the change trail (``portfolio.audit.changed``).
 
-A certificate is recorded when a provider issues it (version 0), corrects it and voids it,
-with who, the content before and after and the reason given. The worker's archive holds the
-same history as entries of its own hash chain; the trail puts it where an auditor reads every
-other change, with the request that made it. The holder's name is marked personal.
+* Certificates: issued by a provider (version 0), corrected, voided, with the content before
+  and after and the reason given. The worker's archive holds the same history as entries of
+  its own hash chain; the trail puts it where an auditor reads every other change, with the
+  request that made it.
+* Enrolments: every change of state after the enrolment (accept, refuse, start, withdraw,
+  completion one by one or by the class sheet). The enrolment itself is where the trail
+  begins, as for vouchers: its first record is its first change.
+
+Workers' names are marked personal: the service admin sees none.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from portfolio import audit, clock
-from portfolio.training.documents import Certificate
+from portfolio.training.documents import Certificate, Enrolment
 
 KIND = "certificate"
 PERSONAL = ("holder_name",)
@@ -69,3 +74,56 @@ async def _changed_between(since: datetime, until: datetime) -> AsyncIterator[au
 
 
 audit.register_source(KIND, _changed_between)
+
+
+ENROLMENT_KIND = "enrolment"
+ENROLMENT_PERSONAL = ("worker_name", "worker_masked_id")
+
+
+def shown_enrolment(enrolment: Enrolment) -> dict[str, Any]:
+    """An enrolment as the trail keeps it."""
+    return {
+        "run_id": enrolment.run_id,
+        "organisation_id": enrolment.organisation_id,
+        "worker_name": audit.mask_name(enrolment.worker_name),
+        "worker_masked_id": enrolment.worker_masked_id,
+        "status": enrolment.status.value,
+        "status_reason": enrolment.status_reason,
+        "withdraw_reason": None
+        if enrolment.withdraw_reason is None
+        else enrolment.withdraw_reason.value,
+        "result": None if enrolment.result is None else enrolment.result.value,
+        "score": enrolment.score,
+        "hours_attended": enrolment.hours_attended,
+    }
+
+
+async def record_enrolment_change(before: Enrolment, after: Enrolment, *, reason: str) -> None:
+    """Record one change of an enrolment's state (``after`` as stored by its update)."""
+    await audit.changed(
+        ENROLMENT_KIND,
+        str(after.id),
+        after.version,
+        shown_enrolment(before),
+        shown_enrolment(after),
+        reason=reason,
+        region=after.worker_region_code,
+        personal=ENROLMENT_PERSONAL,
+    )
+
+
+async def _enrolments_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
+    # updated_at is written with $currentDate (a real date), so a range on it works; version 0
+    # is the enrolment itself, which the trail does not hold.
+    found = Enrolment.find({"updated_at": {"$gte": since, "$lt": until}, "version": {"$gt": 0}})
+    async for enrolment in found:
+        yield audit.Snapshot(
+            object_id=str(enrolment.id),
+            version=enrolment.version,
+            after=shown_enrolment(enrolment),
+            region=enrolment.worker_region_code,
+            personal=ENROLMENT_PERSONAL,
+        )
+
+
+audit.register_source(ENROLMENT_KIND, _enrolments_between)

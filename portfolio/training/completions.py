@@ -41,6 +41,7 @@ from portfolio.faults import crash_point
 from portfolio.keyring import Keyring
 from portfolio.training.attendance import hours_attended, records_by_enrolment
 from portfolio.training.bulk import RowResult
+from portfolio.training.changes import record_enrolment_change
 from portfolio.training.documents import AttendanceRecord, Course, Enrolment, Organisation, Run
 from portfolio.training.enums import CompletionResult, EnrolmentStatus
 from portfolio.training.events import publish_completions
@@ -163,6 +164,7 @@ async def _complete(
         if fresh.status is EnrolmentStatus.COMPLETED:
             return Completed(fresh, newly_recorded=False)
         raise Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
+    await record_enrolment_change(enrolment, fresh, reason=f"completed: {outcome.result.value}")
     await publish_completions(context.run, context.course, batch, [fresh])
     if outcome.result is CompletionResult.PASSED:
         fresh = await _write_entry(context, fresh)
@@ -323,6 +325,10 @@ async def complete_class(
             lost = Conflict("the enrolment changed meanwhile", current_state=fresh.status.value)
             results[index] = RowResult.failed(index, lost)
 
+    before = {str(e.id): e for _, e, _, _ in pending}
+    for _, fresh in won:
+        reason = f"completed by the class sheet: {fresh.result.value if fresh.result else ''}"
+        await record_enrolment_change(before[str(fresh.id)], fresh, reason=reason)
     await publish_completions(context.run, context.course, batch, [e for _, e in won])
     winners = {e.archive_id for _, e in won}
     to_commit = [p for p in planned if p.item.archive_id in winners]

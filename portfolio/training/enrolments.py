@@ -28,6 +28,7 @@ from portfolio.training.booking import (
     unbook,
 )
 from portfolio.training.bulk import RowResult
+from portfolio.training.changes import record_enrolment_change
 from portfolio.training.documents import EndedEnrolment, Enrolment, Run
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation
@@ -134,6 +135,7 @@ async def _reopen(
         raise Conflict(ALREADY_ENROLLED)
     fresh = await Enrolment.get(enrolment.id)
     assert fresh is not None
+    await record_enrolment_change(enrolment, fresh, reason="enrolled again")
     return fresh
 
 

@@ -17,6 +17,7 @@ from portfolio.accounts import Actor, Role
 from portfolio.archives import Recorder, log_reads
 from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.training.booking import give_back_seats, unbook
+from portfolio.training.changes import record_enrolment_change
 from portfolio.training.documents import Enrolment
 from portfolio.training.enums import EnrolmentStatus, WithdrawReason
 from portfolio.training.events import publish_enrolment_ended
@@ -106,6 +107,7 @@ async def move(*, actor: Actor, enrolment_id: str, step: Move) -> EnrolmentView:
         await unbook(ids.parse(enrolment.archive_id, "worker"), enrolment.run_id)
     fresh = await Enrolment.get(enrolment.id)
     assert fresh is not None
+    await record_enrolment_change(enrolment, fresh, reason=step.reason or step.action)
     return EnrolmentView.of(fresh)
 
 

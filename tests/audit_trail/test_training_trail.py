@@ -1,5 +1,6 @@
-"""A certificate's issue, correction and voiding are in the change trail: who, the content
-before and after, the reason; the holder's name masked and hidden from the service admin."""
+"""A certificate's issue, correction and voiding, and an enrolment's changes, are in the change
+trail: who, the content before and after, the reason; the worker's name masked and hidden from
+the service admin."""
 
 from __future__ import annotations
 
@@ -77,3 +78,31 @@ async def test_a_certificate_issued_corrected_and_voided_is_in_the_trail(
         headers=root.headers,
     )
     assert all("holder_name" not in r["after"] for r in seen.json()["items"])
+
+
+async def test_an_enrolments_changes_are_in_the_trail(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider, _, [enrolment], _ = await trained_class(client, runtime)
+    done = await client.post(
+        f"/enrolments/{enrolment['id']}/completion",
+        json={"result": "failed"},
+        headers=provider.user.headers,
+    )
+    assert done.status_code == 200, done.text
+    auditor = await log_in_as(
+        client, runtime.settings, Role.AGENCY, region_prefix="51", staff_role=StaffRole.AUDITOR
+    )
+    answer = await client.get(
+        "/audit/changes",
+        params={"object_kind": "enrolment", "object_id": enrolment["id"]},
+        headers=auditor.headers,
+    )
+    records: list[dict[str, Any]] = answer.json()["items"]
+    steps = [(r["before"]["status"], r["after"]["status"]) for r in reversed(records)]
+    # trained_class enrols accepted, then starts the training.
+    assert steps == [("accepted", "in_training"), ("in_training", "completed")]
+    assert records[0]["reason"] == "completed: failed"
+    assert records[0]["after"]["result"] == "failed"
+    assert records[0]["principal_id"] == provider.user.id
+    assert await audit.check_chain(f"enrolment:{enrolment['id']}") == []
