@@ -35,6 +35,8 @@ from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
+    agency_claims,
+    agency_decisions,
     assets,
     attestation,
     audit,
@@ -80,4 +82,6 @@ def install(app: FastAPI) -> None:
     app.include_router(challenges.router)
     app.include_router(audit.router)
     app.include_router(attestation.router)
+    app.include_router(agency_claims.router)
+    app.include_router(agency_decisions.router)
     errors.install(app)

@@ -104,6 +104,13 @@ PAGES: dict[Route, Access] = {
     ("POST", "/verify"): PUBLIC,  # reads only; the origin is checked
     ("GET", "/my/credentials/badges.json"): only(Role.WORKER),
     ("GET", "/my/credentials/clr.jwt"): only(Role.WORKER),
+    # The agency's claims review (api/web/routes/agency_claims.py, agency_decisions.py).
+    ("GET", "/agency/claims"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/reject"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/counter"): only(Role.AGENCY),
 }
 
 
