@@ -201,7 +201,7 @@ class AttendanceLineView:
     recorded_at: datetime | None
     confirmed_at: datetime | None
     worker_confirmed: bool
-    days_after: int | None  # whole days between the session's start and the recording
+    days_after: int | None  # whole days between the session's end and the recording
     late_approved_by: str
 
 
@@ -259,7 +259,8 @@ async def _attendance(voucher: Voucher) -> tuple[AttendanceLineView, ...]:
                 recorded_at=fact.recorded_at if fact else None,
                 confirmed_at=fact.confirmed_at if fact else None,
                 worker_confirmed=fact.worker_confirmed if fact else False,
-                days_after=(fact.recorded_at - start).days if fact and start else None,
+                # As the late-attendance rule counts: from the session's end.
+                days_after=(fact.recorded_at - slot.end).days if fact and slot else None,
                 late_approved_by=fact.late_approved_by if fact else "",
             )
         )

@@ -7,12 +7,15 @@ nothing (404 as the API answers)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
-from httpx import AsyncClient
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
+from portfolio.vouchers.ledger import LedgerEntry
 from tests.helpers import DEFAULT_PASSWORD, create_principal, log_in_as
 from tests.training.factories import make_run
 from tests.vouchers.claim_factories import claim, train
@@ -233,3 +236,39 @@ async def test_an_officer_of_another_region_sees_no_claim_of_this_one(
         assert posted.status_code == 404, action
     body = (await client.get(f"/claims/{second}", headers=world.agency.headers)).json()
     assert body["voucher"]["status"] == "claimed"
+
+
+async def test_two_officers_approving_at_once_pay_once_and_the_other_sees_why(
+    app: FastAPI, client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    world = await make_world(client, runtime)
+    made = await train(client, world, world.worker)
+    assert (await claim(client, world, made.voucher_id, 80_000)).status_code == 200
+    check = f"/agency/claims/{made.voucher_id}/approve"
+    colleague = await create_principal(runtime.settings, Role.AGENCY, region_prefix="5101")
+    async with AsyncClient(
+        transport=ASGITransport(app=app), base_url="https://testserver"
+    ) as second_browser:
+        await _officer_page(web, world)
+        second_browser.headers["Accept-Language"] = "en"
+        await sign_in(second_browser, colleague.username, DEFAULT_PASSWORD)
+        forms = [hidden_fields((await b.get(check)).text) for b in (web, second_browser)]
+        answers = await asyncio.gather(
+            *(
+                b.post(check, data={**f, "note": "核对无误"}, headers=ORIGIN)
+                for b, f in zip((web, second_browser), forms, strict=True)
+            )
+        )
+        locations = sorted(a.headers["location"] for a in answers)
+        here = f"/agency/claims/{made.voucher_id}"
+        assert locations == [here, f"{here}?notice=paid"]
+        loser = next(
+            b
+            for b, a in zip((web, second_browser), answers, strict=True)
+            if a.headers["location"] == here
+        )
+        shown = (await loser.get(here)).text
+    assert "Another officer decided this claim a moment ago: nothing was done" in shown
+    assert "Approved and paid" in shown
+    entries = await LedgerEntry.find({"voucher_id": made.voucher_id}).to_list()
+    assert [e.amount_fen for e in entries] == [80_000]
