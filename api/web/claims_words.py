@@ -75,6 +75,17 @@ WORDS: dict[tuple[str, str], str] = {
     ("action", "reject"): N_("Sent back to the provider"),
     ("action", "approve"): N_("First approval given"),
     ("action", "claim"): N_("Claimed by the provider"),
+    ("action", "issue"): N_("Issued"),
+    ("action", "consent"): N_("The worker let the provider bind it"),
+    ("action", "bind"): N_("Bound to the class"),
+    ("action", "release"): N_("Released from the class"),
+    ("action", "cancel"): N_("Cancelled"),
+    ("action", "expire"): N_("Expired"),
+    ("role", "worker"): N_("the worker"),
+    ("role", "provider"): N_("the provider"),
+    ("role", "agency"): N_("an agency officer"),
+    ("role", "admin"): N_("an administrator"),
+    ("role", "system"): N_("the system"),
 }
 _KINDS = {
     ("attestation", "awaiting"): "warn",
@@ -89,7 +100,8 @@ _KINDS = {
 
 def claim_words(request: Request) -> dict[str, Any]:
     """What the claims review templates get: ``claim_word(kind, value)``, ``claim_kind``,
-    ``flag_name(code)``, ``flag_meaning(code)`` and ``reject_reasons`` (value, words)."""
+    ``flag_name(code)``, ``flag_meaning(code)``, ``reject_word(code)``, ``reject_reasons`` and
+    ``flag_options`` (value, words)."""
 
     def claim_word(kind: str, value: Any) -> str:
         key = (kind, str(getattr(value, "value", value)))
@@ -111,6 +123,7 @@ def claim_words(request: Request) -> dict[str, Any]:
         "claim_kind": claim_kind,
         "flag_name": lookup(FLAG_NAMES),
         "flag_meaning": lookup(FLAG_MEANINGS),
+        "reject_word": lookup(REJECT_REASONS),
         "reject_reasons": [(code, t(request, words)) for code, words in REJECT_REASONS.items()],
         "flag_options": [(code, t(request, words)) for code, words in FLAG_NAMES.items()],
     }

@@ -27,13 +27,14 @@ from portfolio.errors import Forbidden
 from portfolio.training import find_enrolment, find_organisation, organisations_by_ids
 from portfolio.vouchers import claims
 from portfolio.vouchers.attestation import hold_problem
-from portfolio.vouchers.documents import Voucher
+from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.redemption import needs_two
-from portfolio.vouchers.views import ClaimView, ViewPage
+from portfolio.vouchers.views import ClaimView, ViewPage, VoucherEventView
 
 OLDEST_SHOWN = 5
+HISTORY_SHOWN = 100
 
 
 def _agency_scope(actor: Actor) -> dict[str, Any]:
@@ -232,6 +233,8 @@ class ClaimFileView:
     # Why the claim is held for its worker: "disputed", "awaiting" (their answer), or "".
     held: str
     last: DecisionView
+    # The voucher's transitions, oldest first (issue, bind, claim, approvals, decisions).
+    history: tuple[VoucherEventView, ...]
 
 
 async def _attendance(voucher: Voucher) -> tuple[AttendanceLineView, ...]:
@@ -300,4 +303,11 @@ async def claim_file(
         first_approval_note=voucher.first_approval_note,
         held=_held(voucher, now) if decidable else "",
         last=DecisionView(event.action, event.to_state, event.by.principal, event.at, event.reason),
+        history=tuple(
+            VoucherEventView.of(e)
+            for e in await VoucherEvent.find({"voucher_id": str(voucher.id)})
+            .sort("+version")
+            .limit(HISTORY_SHOWN)
+            .to_list()
+        ),
     )

@@ -139,7 +139,7 @@ async def test_a_claim_decided_by_a_colleague_meanwhile_is_not_decided_twice(
     page = await web.get(late.headers["location"])
     assert "Another officer decided this claim a moment ago: nothing was done" in page.text
     assert "Sent back to the provider" in page.text
-    assert "documents_missing" in page.text
+    assert "Documents are missing" in page.text
     voucher = (
         await client.get(f"/vouchers/{made.voucher_id}", headers=world.agency.headers)
     ).json()
