@@ -77,7 +77,8 @@ async def test_the_officer_reads_a_flagged_claim_and_must_acknowledge_its_flags(
     await expect(main.locator(".flag")).to_have_count(2)
     await expect(main.locator(".flag").first).to_contain_text(words["too_often"])
     await expect(main.locator(".flag").nth(1)).to_contain_text(words["late"])
-    await expect(main.locator("tbody tr")).to_have_count(5)  # five sessions, each with a record
+    sessions = main.locator("table").first.locator("tbody tr")
+    await expect(sessions).to_have_count(5)  # five sessions, each with a record
     await expect(main.locator("#decision")).to_contain_text(words["waiting"])
     await check_page(page, "agency-claim")
 
