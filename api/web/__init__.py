@@ -37,6 +37,7 @@ from api.web.auth import current_page_actor
 from api.web.routes import (
     agency_claims,
     agency_decisions,
+    agency_settlement,
     assets,
     attestation,
     audit,
@@ -84,4 +85,5 @@ def install(app: FastAPI) -> None:
     app.include_router(attestation.router)
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
+    app.include_router(agency_settlement.router)
     errors.install(app)

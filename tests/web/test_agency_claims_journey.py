@@ -3,9 +3,10 @@ language: Mianyang's officer opens the dashboard, the flagged claims, provider B
 welding claim (demo_fraud.py: claimed too often, attendance entered late, above the amount for
 one officer), reads its flags and attendance, goes to "check before you approve" and presses
 the button without acknowledging the flags: refused with an error that links to the box, and
-the claim is still waiting. Every page passes ``check_page`` (axe-core, 360 px, 44 px targets,
-screenshots). The decisions themselves, two officers, a colleague's decision meanwhile and
-another region are tested over the in-process client (test_agency_claims_pages.py)."""
+the claim is still waiting; then the settlement of the month. Every page passes
+``check_page`` (axe-core, 360 px, 44 px targets, screenshots). The decisions themselves, two
+officers, a colleague's decision meanwhile and another region are tested over the in-process
+client (test_agency_claims_pages.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ TEXT = {
         "first_of_two": "这是两次审核中的第一次",
         "waiting": "等待劳动者答复",
         "claimed": "机构已申请兑付",
+        "settlement": "结算",
+        "show": "查看结算",
     },
     "en": {
         "username": "Username",
@@ -49,6 +52,8 @@ TEXT = {
         "first_of_two": "this is the first of two approvals",
         "waiting": "waiting for the worker's answer",
         "claimed": "Claimed by the provider",
+        "settlement": "Settlement",
+        "show": "Show the settlement",
     },
 }
 
@@ -97,3 +102,10 @@ async def test_the_officer_reads_a_flagged_claim_and_must_acknowledge_its_flags(
 
     await page.goto(f"/agency/claims/{SECOND_CLAIM}")
     await expect(main.locator(".tag").first).to_have_text(words["claimed"])
+
+    # What the region owes its providers this month (the finance office's files beside it).
+    await page.get_by_role("link", name=words["settlement"], exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(words["settlement"])
+    await main.get_by_role("button", name=words["show"]).click()
+    await expect(page).to_have_url(re.compile(r"/agency/settlement\?from=.*&to=.*"))
+    await check_page(page, "agency-settlement")

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
 from portfolio.vouchers.ledger import LedgerEntry
 from tests.helpers import DEFAULT_PASSWORD, create_principal, log_in_as
@@ -272,3 +273,27 @@ async def test_two_officers_approving_at_once_pay_once_and_the_other_sees_why(
     assert "Approved and paid" in shown
     entries = await LedgerEntry.find({"voucher_id": made.voucher_id}).to_list()
     assert [e.amount_fen for e in entries] == [80_000]
+
+
+async def test_the_settlement_of_a_period_lists_what_each_provider_is_owed(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    world = await make_world(client, runtime)
+    made = await train(client, world, world.worker)
+    assert (await claim(client, world, made.voucher_id, 80_000)).status_code == 200
+    await _officer_page(web, world)
+    check = f"/agency/claims/{made.voucher_id}/approve"
+    assert (await post_form(web, check, page=check, data={})).status_code == 303
+
+    page = await web.get("/agency/settlement")  # this month so far
+    assert page.status_code == 200, page.text
+    assert page.text.count("¥800.00") == 2  # the provider's row and the total
+    day = clock.china_today().isoformat()
+    csv = await web.get(f"/agency/settlement/file?from={day}&to={day}&format=csv")
+    assert csv.status_code == 200
+    assert csv.headers["content-disposition"].startswith('attachment; filename="settlement-5101')
+    assert "80000" in csv.content.decode("utf-8-sig")
+    wrong = await web.get("/agency/settlement?from=2026-13-01&to=2026-01-01")
+    assert "Enter the first day as a date" in wrong.text
+    backwards = await web.get("/agency/settlement?from=2026-02-01&to=2026-01-01")
+    assert "The last day comes before the first" in backwards.text

@@ -111,6 +111,8 @@ PAGES: dict[Route, Access] = {
     ("POST", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
     ("POST", "/agency/claims/{voucher_id}/reject"): only(Role.AGENCY),
     ("POST", "/agency/claims/{voucher_id}/counter"): only(Role.AGENCY),
+    ("GET", "/agency/settlement"): only(Role.AGENCY),
+    ("GET", "/agency/settlement/file"): only(Role.AGENCY),
 }
 
 
