@@ -35,6 +35,7 @@ TEXT = {
         "waiting": "等待劳动者答复",
         "claimed": "机构已申请兑付",
         "settlement": "结算",
+        "recheck": "按目前的证据重新检查风险规则",
         "show": "查看结算",
     },
     "en": {
@@ -53,6 +54,7 @@ TEXT = {
         "waiting": "waiting for the worker's answer",
         "claimed": "Claimed by the provider",
         "settlement": "Settlement",
+        "recheck": "Check the rules again with the evidence as it stands now",
         "show": "Show the settlement",
     },
 }
@@ -86,6 +88,13 @@ async def test_the_officer_reads_a_flagged_claim_and_must_acknowledge_its_flags(
     await expect(sessions).to_have_count(5)  # five sessions, each with a record
     await expect(main.locator("#decision")).to_contain_text(words["waiting"])
     await check_page(page, "agency-claim")
+
+    # The rules run again on the evidence as it stands (a dry run), then back to the claim.
+    await page.get_by_role("link", name=words["recheck"]).click()
+    await expect(main.locator(".flag")).to_have_count(2)
+    await check_page(page, "agency-screening")
+    await page.go_back()
+    await expect(page).to_have_url(re.compile(f"/agency/claims/{SECOND_CLAIM}$"))
 
     await page.get_by_role("link", name=words["approve"]).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(words["check"])

@@ -89,6 +89,14 @@ async def test_dashboard_queue_and_claim_show_the_evidence_and_the_flags(
     assert "face check-in" in text
     assert "the provider" in text  # who entered it
     assert "¥700.00" in text
+    again = await web.get(f"/agency/claims/{second}/screening")
+    assert "Claimed more often than the policy allows" in again.text
+    assert "the claim keeps the flags it was made with" in again.text
+    # The first claim was clean when made; with the second one on record, the rule finds it
+    # now, while the claim keeps what it was made with.
+    assert "No fraud rule flagged this claim." in (await web.get(f"/agency/claims/{first}")).text
+    clean_again = await web.get(f"/agency/claims/{first}/screening")
+    assert "Claimed more often than the policy allows" in clean_again.text
 
 
 async def test_approving_a_flagged_claim_needs_the_flags_acknowledged_and_a_note(
@@ -218,7 +226,11 @@ async def test_an_officer_of_another_region_sees_no_claim_of_this_one(
     assert first not in queue.text
     assert second not in queue.text
     assert "¥0.00" in (await web.get("/agency")).text
-    for path in (f"/agency/claims/{second}", f"/agency/claims/{second}/approve"):
+    for path in (
+        f"/agency/claims/{second}",
+        f"/agency/claims/{second}/approve",
+        f"/agency/claims/{second}/screening",
+    ):
         assert (await web.get(path)).status_code == 404, path
     api = await client.get(
         f"/claims/{second}",

@@ -108,6 +108,7 @@ PAGES: dict[Route, Access] = {
     ("GET", "/agency/claims"): only(Role.AGENCY),
     ("GET", "/agency/claims/{voucher_id}"): only(Role.AGENCY),
     ("GET", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}/screening"): only(Role.AGENCY),
     ("POST", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
     ("POST", "/agency/claims/{voucher_id}/reject"): only(Role.AGENCY),
     ("POST", "/agency/claims/{voucher_id}/counter"): only(Role.AGENCY),

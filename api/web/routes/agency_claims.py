@@ -24,8 +24,8 @@ from api.web.routing import page_router
 from api.web.templating import render, t
 from api.web.training_words import page_words
 from portfolio import ids
-from portfolio.integrity import FlagCode
-from portfolio.vouchers import desk
+from portfolio.integrity import FlagCode, Thresholds
+from portfolio.vouchers import claims, desk
 
 router = page_router()
 PAGE_SIZE = 25
@@ -143,3 +143,21 @@ async def claim_page(
     )
     forget_form_state(request, response)
     return response
+
+
+@router.get("/agency/claims/{voucher_id}/screening")
+async def screening_page(request: Request, actor: AgencyPage, voucher_id: str) -> Response:
+    """The fraud rules re-evaluated on the claim as its evidence stands now (a dry run, as
+    ``POST /claims/{id}/screening``: nothing is written; the claim keeps its flags)."""
+    runtime = get_runtime(request)
+    flags = await claims.rescreen(
+        actor=actor,
+        voucher_id=voucher_id,
+        keyring=runtime.keyring,
+        limits=Thresholds.of(runtime.settings),
+    )
+    return await render(
+        request,
+        "agency/screening.html",
+        {**claim_words(request), "flags": flags, "voucher_id": voucher_id},
+    )
