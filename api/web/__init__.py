@@ -35,6 +35,9 @@ from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
+    agency_claims,
+    agency_decisions,
+    agency_settlement,
     assets,
     attestation,
     audit,
@@ -96,4 +99,7 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_results.router)
     app.include_router(provider_claims.router)
     app.include_router(checkin.router)
+    app.include_router(agency_claims.router)
+    app.include_router(agency_decisions.router)
+    app.include_router(agency_settlement.router)
     errors.install(app)

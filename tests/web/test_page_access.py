@@ -111,6 +111,16 @@ PAGES: dict[Route, Access] = {
     ("GET", "/checkin/{token}"): only(Role.WORKER),
     ("POST", "/checkin/{token}"): only(Role.WORKER),
     ("GET", "/provider/runs/{run_id}/sessions/{session_n}/checkin"): only(Role.PROVIDER),
+    # The agency's claims review (api/web/routes/agency_claims.py, agency_decisions.py).
+    ("GET", "/agency/claims"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
+    ("GET", "/agency/claims/{voucher_id}/screening"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/approve"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/reject"): only(Role.AGENCY),
+    ("POST", "/agency/claims/{voucher_id}/counter"): only(Role.AGENCY),
+    ("GET", "/agency/settlement"): only(Role.AGENCY),
+    ("GET", "/agency/settlement/file"): only(Role.AGENCY),
 }
 
 

@@ -1,12 +1,12 @@
 """Each role's first page after signing in (their own pages grow from here; the worker's home
-is ``worker_record.worker_home``)."""
+is ``worker_record.worker_home``, the agency's ``agency_claims.agency_home``)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.deps import AdminPage, AgencyPage, ProviderPage
+from api.deps import AdminPage, ProviderPage
 from api.web.i18n import N_
 from api.web.routing import page_router
 from api.web.templating import render, t
@@ -43,12 +43,6 @@ async def _landing(request: Request, actor: Actor, heading: str) -> Response:
 async def provider_home(request: Request, actor: ProviderPage) -> Response:
     """A training provider's first page."""
     return await _landing(request, actor, t(request, "Training provider"))
-
-
-@router.get("/agency")
-async def agency_home(request: Request, actor: AgencyPage) -> Response:
-    """An agency's first page."""
-    return await _landing(request, actor, t(request, "Agency"))
 
 
 @router.get("/administration")
