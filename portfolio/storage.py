@@ -44,6 +44,9 @@ LOCK_FILE = "store.lock"
 PID_FILE = "nx-27017.pid"
 # How long a start waits for an old store to let go of the data directory.
 LOCK_WAIT_S = 15.0
+# How long a stop waits for the store to close SQLite before killing it: on a loaded machine
+# (the tests saw it on two cores busy with other test runs) ten seconds were not always enough.
+STOP_WAIT_S = 30.0
 
 
 class StoreError(RuntimeError):
@@ -214,7 +217,7 @@ class EmbeddedStore:
             # committed to the WAL, so even a SIGKILL after the timeout loses nothing acked.
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=STOP_WAIT_S)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
