@@ -10,29 +10,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from pymongo import ASCENDING
-
-from portfolio.audit.trail import ChangeRecord, check_chain
+from portfolio.audit.trail import ChangeRecord, check_chain, trail_heads
 from portfolio.chain_heads import ChainHead
 
 
 class TrailChains:
     """Every object's chain of change records (``change_records``)."""
 
-    async def heads(self) -> AsyncIterator[ChainHead]:
+    def heads(self) -> AsyncIterator[ChainHead]:
         """The newest record of every chain, ordered by chain."""
-        cursor = (
-            ChangeRecord.get_pymongo_collection()
-            .find({}, {"chain": 1, "version": 1, "hash": 1})
-            .sort([("chain", ASCENDING), ("version", ASCENDING)])
-        )
-        newest: ChainHead | None = None
-        async for raw in cursor:
-            if newest is not None and newest.chain != raw["chain"]:
-                yield newest
-            newest = ChainHead(str(raw["chain"]), int(raw["version"]), str(raw["hash"]))
-        if newest is not None:
-            yield newest
+        return trail_heads()
 
     async def recompute(self, chain: str, seq: int) -> str | None:
         """The hash of the record at version ``seq``, when the whole chain holds (None when a

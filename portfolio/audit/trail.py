@@ -33,6 +33,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from portfolio import clock
 from portfolio.audit import context
 from portfolio.audit.context import PrincipalRef
+from portfolio.chain_heads import ChainHead
 from portfolio.once import insert_once
 
 GENESIS = "0" * 64
@@ -237,20 +238,21 @@ def _who(actor: PrincipalRef | None, request: context.RequestContext) -> dict[st
     }
 
 
-async def trail_heads() -> AsyncIterator[tuple[str, str]]:
-    """Every chain of the trail and the hash of its newest record, ordered by chain."""
+async def trail_heads() -> AsyncIterator[ChainHead]:
+    """Every chain of the trail with its newest record's version and hash, ordered by chain
+    (what a signed checkpoint records of the trail)."""
     cursor = (
         ChangeRecord.get_pymongo_collection()
         .find({}, {"chain": 1, "version": 1, "hash": 1})
         .sort([("chain", ASCENDING), ("version", ASCENDING)])
     )
-    current: tuple[str, str] | None = None
+    newest: ChainHead | None = None
     async for raw in cursor:
-        if current is not None and current[0] != raw["chain"]:
-            yield current
-        current = (str(raw["chain"]), str(raw["hash"]))
-    if current is not None:
-        yield current
+        if newest is not None and newest.chain != raw["chain"]:
+            yield newest
+        newest = ChainHead(str(raw["chain"]), int(raw["version"]), str(raw["hash"]))
+    if newest is not None:
+        yield newest
 
 
 async def check_chain(chain: str) -> list[str]:

@@ -200,7 +200,7 @@ async def test_tampering_shows_in_the_chain_and_heads_name_every_chain(
         json={"to_region_code": "510105"},
         headers=admin.headers,
     )
-    heads = {chain: head async for chain, head in audit.trail_heads()}
+    heads = {head.chain: head.hash async for head in audit.trail_heads()}
     newest = await ChangeRecord.get(record_id("archive", archive_id, 1))
     assert newest is not None
     assert heads[f"archive:{archive_id}"] == newest.hash
