@@ -7,8 +7,9 @@ LOCALE := api/web/locale
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/messages.po))
 # The browser tests drive Debian's Chromium (Playwright's own download cannot reach the
 # internet here); fonts-noto-cjk makes Chinese render as Chinese, not boxes. WeasyPrint (the
-# printable PDFs) lays text out with Pango and subsets the fonts it embeds with HarfBuzz.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# printable PDFs) lays text out with Pango and subsets the fonts it embeds with HarfBuzz. The
+# benchmarks that load the HTTP server use wrk, a real load generator outside Python.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck pytest fuzz bench clean catalogues messages browser
@@ -32,7 +33,7 @@ messages: $(STAMP)
 		--no-wrap --project=portfolio --version=0.1.0 -o $(LOCALE)/messages.pot api/web
 	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-wrap --ignore-obsolete
 
-# Installs the browser and the CJK fonts when missing (apt-get, as root or through sudo).
+# Installs the browser, the CJK fonts and wrk when missing (apt-get, as root or through sudo).
 browser:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" \
@@ -67,7 +68,7 @@ fuzz: $(STAMP)
 	# on >= 1 % errors, any 5xx or growing memory of the API process.
 	$(BIN)/python -m bench soak
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python -m bench
 
 clean:
