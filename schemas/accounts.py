@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from portfolio.accounts.principal import Role, StaffRole
+from schemas.common import Output
 
 # Bounds before any hashing or lookup: long inputs are refused as malformed.
 _SECRET = Field(min_length=1, max_length=1024)
@@ -96,7 +97,7 @@ class PrincipalCreate(BaseModel):
     )
 
 
-class PrincipalOut(BaseModel):
+class PrincipalOut(Output):
     """An account as an admin sees it: no worker data (a worker's login name is withheld)."""
 
     id: str
@@ -152,7 +153,7 @@ class StaffCreate(BaseModel):
     )
 
 
-class StaffOut(BaseModel):
+class StaffOut(Output):
     """A member of an organisation's staff as its admin sees them."""
 
     id: str

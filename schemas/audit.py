@@ -8,9 +8,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from portfolio.audit.service import AuditKind
+from schemas.common import Output
 
 
-class AuditEventOut(BaseModel):
+class AuditEventOut(Output):
     """One security event as an admin reads it."""
 
     id: str

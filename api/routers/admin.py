@@ -16,8 +16,8 @@ from api.paging import Limit
 from api.responses import AUTH_ERRORS, READ_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.accounts import administration, staff
-from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Actor, Role
+from portfolio.accounts.views import AccountView, StaffView
 from schemas.accounts import PrincipalCreate, PrincipalOut, PrincipalPage, StaffCreate, StaffOut
 from schemas.common import Page
 
@@ -25,35 +25,6 @@ router = APIRouter()
 
 _NO_SUCH_ACCOUNT: Responses = {404: {"description": "No such account"}}
 _CURSOR = Annotated[str | None, Query(max_length=64)]
-
-
-def _out(principal: Principal) -> PrincipalOut:
-    return PrincipalOut(
-        id=str(principal.id),
-        username=administration.login_name_for_admin(principal),
-        role=principal.role,
-        archive_id=principal.archive_id,
-        organisation_id=principal.organisation_id,
-        region_prefix=principal.region_prefix,
-        staff_role=principal.staff_role,
-        disabled=principal.disabled,
-        removed=principal.removed,
-        created_at=principal.created_at,
-    )
-
-
-def _staff_out(principal: Principal) -> StaffOut:
-    return StaffOut(
-        id=str(principal.id),
-        username=principal.username,
-        role=principal.role,
-        staff_role=principal.staff_role,
-        organisation_id=principal.organisation_id,
-        region_prefix=principal.region_prefix,
-        disabled=principal.disabled,
-        removed=principal.removed,
-        created_at=principal.created_at,
-    )
 
 
 # --- the service admin's principals ---------------------------------------------------------
@@ -93,7 +64,7 @@ async def create_principal(
             region_prefix=body.region_prefix,
             staff_role=body.staff_role,
         )
-        return _out(principal)
+        return PrincipalOut.from_view(AccountView.for_admin(principal))
 
     return await idem.run(create, status_code=201)
 
@@ -107,7 +78,10 @@ async def list_principals(
 ) -> PrincipalPage:
     """Accounts in creation order, optionally of one role; page with ``cursor``."""
     page = await administration.list_principals(actor=actor, role=role, limit=limit, cursor=cursor)
-    return PrincipalPage(items=[_out(p) for p in page.items], next_cursor=page.next_cursor)
+    return PrincipalPage(
+        items=[PrincipalOut.from_view(AccountView.for_admin(p)) for p in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get(
@@ -119,7 +93,7 @@ async def list_principals(
 async def get_principal(principal_id: str, actor: Admin) -> PrincipalOut:
     """An account by id."""
     principal = await administration.get_principal(actor=actor, principal_id=principal_id)
-    return _out(principal)
+    return PrincipalOut.from_view(AccountView.for_admin(principal))
 
 
 @router.post(
@@ -158,7 +132,7 @@ async def _set_disabled(actor: Actor, principal_id: str, *, disabled: bool) -> P
     principal = await administration.set_disabled(
         actor=actor, principal_id=principal_id, disabled=disabled
     )
-    return _out(principal)
+    return PrincipalOut.from_view(AccountView.for_admin(principal))
 
 
 # --- an organisation's staff ----------------------------------------------------------------
@@ -192,7 +166,7 @@ async def create_staff(
             staff_role=body.staff_role,
             region_prefix=body.region_prefix,
         )
-        return _staff_out(principal)
+        return StaffOut.from_view(StaffView.of(principal))
 
     return await idem.run(create, status_code=201)
 
@@ -209,7 +183,10 @@ async def list_staff(
     """Every account of your organisation (an agency: of your region and those under it),
     removed ones included and marked, in creation order; page with ``cursor``."""
     page = await staff.list_staff(actor=actor, limit=limit, cursor=cursor)
-    return Page[StaffOut](items=[_staff_out(p) for p in page.items], next_cursor=page.next_cursor)
+    return Page[StaffOut](
+        items=[StaffOut.from_view(StaffView.of(p)) for p in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.post(
@@ -228,6 +205,8 @@ async def remove_staff(principal_id: str, actor: OrganisationAdmin, idem: Idempo
     again changes nothing."""
 
     async def remove() -> StaffOut:
-        return _staff_out(await staff.remove_staff(actor=actor, principal_id=principal_id))
+        return StaffOut.from_view(
+            StaffView.of(await staff.remove_staff(actor=actor, principal_id=principal_id))
+        )
 
     return await idem.run(remove)

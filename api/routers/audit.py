@@ -14,30 +14,11 @@ from portfolio import audit
 from portfolio.accounts import Actor, Role
 from portfolio.accounts.principal import StaffRole
 from portfolio.audit import ChangeFilter, service
-from portfolio.audit.documents import AuditEvent
 from portfolio.audit.service import AuditKind
 from schemas.audit import AuditEventOut, ChangeRecordOut
 from schemas.common import Page
 
 router = APIRouter(prefix="/admin", tags=["admin"])
-
-
-def _out(event: AuditEvent) -> AuditEventOut:
-    return AuditEventOut(
-        id=str(event.id),
-        at=event.at,
-        kind=AuditKind(event.kind),
-        outcome=event.outcome,
-        principal_id=event.principal_id,
-        # Events written before worker login names were left out of the trail.
-        username=service.shown_username(event.role, event.username),
-        role=event.role,
-        staff_role=event.staff_role,
-        target=event.target,
-        request_id=event.request_id,
-        client=event.client,
-        details=event.details,
-    )
 
 
 @router.get(
@@ -61,7 +42,7 @@ async def list_audit_events(
         actor=actor, kind=kind, principal_id=principal_id, limit=limit, cursor=cursor
     )
     return Page[AuditEventOut](
-        items=[_out(event) for event in page.items], next_cursor=page.next_cursor
+        items=[AuditEventOut.from_view(event) for event in page.items], next_cursor=page.next_cursor
     )
 
 

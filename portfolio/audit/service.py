@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -113,10 +114,47 @@ def shown_username(role: str | None, username: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class AuditEventView:
+    """One security event as an admin reads it: a worker's login name is never shown."""
+
+    id: str
+    at: datetime
+    kind: AuditKind
+    outcome: str
+    principal_id: str | None
+    username: str | None
+    role: str | None
+    staff_role: str | None
+    target: str | None
+    request_id: str | None
+    client: str | None
+    details: dict[str, str | int | bool | None]
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventView:
+        """The admin's view of a stored event."""
+        return cls(
+            id=str(event.id),
+            at=event.at,
+            kind=AuditKind(event.kind),
+            outcome=event.outcome,
+            principal_id=event.principal_id,
+            # Events written before worker login names were left out of the trail.
+            username=shown_username(event.role, event.username),
+            role=event.role,
+            staff_role=event.staff_role,
+            target=event.target,
+            request_id=event.request_id,
+            client=event.client,
+            details=event.details,
+        )
+
+
+@dataclass(frozen=True)
 class AuditPage:
     """One page of events, newest first, and the cursor of the next (None on the last)."""
 
-    items: list[AuditEvent]
+    items: list[AuditEventView]
     next_cursor: str | None
 
 
@@ -146,4 +184,4 @@ async def list_events(
     found = await AuditEvent.find(query).sort("-_id").limit(limit + 1).to_list()
     items = found[:limit]
     next_cursor = str(items[-1].id) if len(found) > limit else None
-    return AuditPage(items=items, next_cursor=next_cursor)
+    return AuditPage(items=[AuditEventView.of(e) for e in items], next_cursor=next_cursor)
