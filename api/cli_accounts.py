@@ -13,8 +13,7 @@ import typer
 from rich.console import Console
 
 from api.cli_runtime import command_runtime
-from portfolio.accounts import service, sessions
-from portfolio.accounts import Principal
+from portfolio.accounts import Principal, service, sessions
 from portfolio.accounts.principal import Role
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import Conflict, ValidationFailed
