@@ -244,12 +244,13 @@ async def walk(
 
 
 async def certify(
-    apprentice: Apprentice, level: str = "technician", *, occupation: str = WELDER
+    apprentice: Apprentice | str, level: str = "technician", *, occupation: str = WELDER
 ) -> int:
-    """A skill-level certificate of ``level`` in the worker's archive (as an assessment body
-    writes it); its entry's seq."""
+    """A skill-level certificate of ``level`` in the worker's archive (``apprentice``'s or the
+    archive id given), as an assessment body writes it; its entry's seq."""
+    archive_id = apprentice if isinstance(apprentice, str) else apprentice.archive_id
     entry = await append_entry(
-        archive_id=apprentice.archive_id,
+        archive_id=archive_id,
         kind=EntryKind.CERTIFICATE_ISSUED,
         payload={
             "certificate_number": f"S51010400{next(_serial):05d}",
