@@ -31,7 +31,7 @@ from portfolio.apprenticeships.rules import (
     next_state,
 )
 from portfolio.apprenticeships.views import ApprenticeshipView, Completion, DatedStep, day_or_none
-from portfolio.archives import EntryKind, Recorder, append_entry, entry_at
+from portfolio.archives import EntryKind, Recorder, append_entry, certificate_standing
 from portfolio.errors import Conflict, FieldError, ValidationFailed
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillLevel
@@ -40,7 +40,6 @@ MAX_GUARD_ATTEMPTS = 20
 # A claim whose start never finished (the process died) may be taken over after this long.
 STALE_CLAIM_MS = 60_000
 OVERLAP = "the worker already has an active or paused apprenticeship"
-_CERTIFICATE_KINDS = (EntryKind.CERTIFICATE_ISSUED.value, EntryKind.CERTIFICATE_CORRECTED.value)
 
 
 async def _claim_is_stale(guard: ApprenticeGuard, now_ms: int) -> bool:
@@ -344,7 +343,8 @@ async def _check_certificate(
     apprenticeship: Apprenticeship, seq: int | None, level: SkillLevel
 ) -> None:
     """The completion's evidence: a certificate entry (issued or corrected) of the worker's
-    archive, in the apprenticeship's occupation, at exactly the level reached."""
+    archive, not voided and, as its later corrections leave it, in the apprenticeship's
+    occupation at exactly the level reached."""
     field = "certificate_entry_seq"
     if seq is None:
         raise ValidationFailed.single(
@@ -352,18 +352,20 @@ async def _check_certificate(
             "required",
             "a completion needs the certificate entry that attests the level reached",
         )
-    entry = await entry_at(apprenticeship.archive_id, seq)
-    if entry is None or entry.kind not in _CERTIFICATE_KINDS:
+    certificate = await certificate_standing(apprenticeship.archive_id, seq)
+    if certificate is None:
         raise ValidationFailed.single(
             field, "not_a_certificate", "no certificate entry with this seq in the archive"
         )
-    if entry.payload.get("occupation_code") != apprenticeship.occupation_code:
+    if certificate.voided:
+        raise ValidationFailed.single(field, "certificate_voided", "the certificate is voided")
+    if certificate.payload.get("occupation_code") != apprenticeship.occupation_code:
         raise ValidationFailed.single(
             field,
             "occupation_mismatch",
             "the certificate is for another occupation than the apprenticeship's",
         )
-    if entry.payload.get("level") != level.value:
+    if certificate.payload.get("level") != level.value:
         raise ValidationFailed.single(
             field, "level_mismatch", "the certificate's level is not the level reached"
         )

@@ -14,7 +14,9 @@ import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio.archives import EntryKind, Recorder, append_entry
 from tests.apprenticeships.factories import (
+    WELDER,
     Apprentice,
     World,
     certify,
@@ -192,3 +194,50 @@ async def test_above_the_plan_is_not_below_it(client: AsyncClient, runtime: Runt
     assert done.json()["below_plan"] is False
     entry = (await client.get("/me/entries", headers=apprentice.login.headers)).json()["items"][0]
     assert entry["payload"]["below_plan"] is False
+
+
+async def test_a_voided_certificate_attests_nothing_a_corrected_one_as_corrected(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    world, apprentice, agreement = await _running(client, runtime)
+    ident = agreement["id"]
+    move_clock_to(first_completion_day(agreement))
+    assessor = Recorder(principal="assessor", role="provider")
+    voided = await certify(apprentice, "technician")
+    await append_entry(
+        archive_id=apprentice.archive_id,
+        kind=EntryKind.CERTIFICATE_VOIDED,
+        payload={"reason": "鉴定作弊，证书撤销"},
+        recorded_by=assessor,
+        corrects=voided,
+    )
+    # Issued as senior, corrected to technician: the certificate as corrected counts.
+    senior = await certify(apprentice, "senior")
+    await append_entry(
+        archive_id=apprentice.archive_id,
+        kind=EntryKind.CERTIFICATE_CORRECTED,
+        payload={
+            "certificate_number": "S5101040000099",
+            "certificate_type": "skill_level",
+            "occupation_code": WELDER,
+            "level": "technician",
+        },
+        recorded_by=assessor,
+        corrects=senior,
+    )
+    user = world.enterprise.user
+    before = await _state(client, world, apprentice, ident)
+    for seq, level, rule in (
+        (voided, "technician", "certificate_voided"),
+        (senior, "senior", "level_mismatch"),  # no longer senior
+    ):
+        refused = await step(
+            client, user, ident, "complete", level_reached=level, certificate_entry_seq=seq
+        )
+        assert _rule(refused) == ("certificate_entry_seq", rule), seq
+    assert await _state(client, world, apprentice, ident) == before
+    done = await step(
+        client, user, ident, "complete", level_reached="technician", certificate_entry_seq=senior
+    )
+    assert done.status_code == 200, done.text
+    assert (done.json()["certificate_entry_seq"], done.json()["below_plan"]) == (senior, False)
