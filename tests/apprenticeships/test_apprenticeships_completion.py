@@ -175,6 +175,11 @@ async def test_below_the_plan_is_allowed_and_recorded_as_such(
     assert entry["kind"] == "apprenticeship_completed"
     assert (entry["payload"]["level_reached"], entry["payload"]["below_plan"]) == ("senior", True)
     assert entry["payload"]["target_level"] == "technician"
+    archive = (await client.get("/me/archive", headers=apprentice.login.headers)).json()
+    summary = archive["summary"]["apprenticeships"]
+    assert [(a["status"], a["level_reached"], a["below_plan"]) for a in summary] == [
+        ("completed", "senior", True)
+    ]
 
 
 async def test_above_the_plan_is_not_below_it(client: AsyncClient, runtime: Runtime) -> None:
