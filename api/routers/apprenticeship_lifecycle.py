@@ -124,9 +124,9 @@ async def complete_apprenticeship(
     """The employer or the institution, on or after the planned end minus the tolerance
     (422 ``on``: ``before_completion_window``; earlier, the agreement is stopped with a
     reason), naming the certificate entry that attests the level reached (422
-    ``certificate_entry_seq``: ``required``, ``not_a_certificate``, ``occupation_mismatch``,
-    ``level_mismatch``). A level below the target is recorded as ``below_plan``. Writes
-    "apprenticeship completed" to the worker's archive."""
+    ``certificate_entry_seq``: ``required``, ``not_a_certificate``, ``certificate_voided``,
+    ``occupation_mismatch``, ``level_mismatch``). A level below the target is recorded as
+    ``below_plan``. Writes "apprenticeship completed" to the worker's archive."""
 
     async def act() -> ApprenticeshipOut:
         completed = await lifecycle.complete(
