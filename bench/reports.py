@@ -318,6 +318,7 @@ class _Agreement:
     level_reached: str | None
     created_at: datetime
     ended_on: str
+    below_plan: bool = False
 
 
 def _voucher_and_agreement_counters(

@@ -127,12 +127,16 @@ class StopIn(StepIn):
 
 
 class CompleteIn(Input):
-    """The apprenticeship is completed; ``on`` is the last day."""
+    """The apprenticeship is completed; ``on`` is the last day, no earlier than the planned
+    end minus the tolerance (``apprenticeship_completion_tolerance_days``, 30 by default)."""
 
     on: date | None = None
     level_reached: SkillLevel
     certificate_entry_seq: Annotated[StrictInt | None, Field(ge=1)] = Field(
-        default=None, description="seq of the certificate entry in the worker's archive"
+        default=None,
+        description="seq of the certificate entry in the worker's archive attesting the level"
+        " reached (same occupation and level); required, 422 certificate_entry_seq: required"
+        " without it",
     )
 
     def to_domain(self) -> Completion:
@@ -242,6 +246,9 @@ class ApprenticeshipOut(Output):
     end_reason: str
     level_reached: SkillLevel | None
     certificate_entry_seq: int | None
+    below_plan: bool = Field(
+        description="completed at a level below the target level (a certificate attests it)"
+    )
     pending_change: PendingChangeOut | None
     created_at: datetime
     updated_at: datetime

@@ -49,6 +49,7 @@ class ApprenticeshipSummaryOut(Output):
     target_level: str
     status: str
     level_reached: str | None
+    below_plan: bool = Field(description="completed at a level below the target level")
 
 
 class ArchiveSummaryOut(Output):

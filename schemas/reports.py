@@ -244,6 +244,9 @@ class ApprenticeshipRowOut(RowOut):
     agreements_by_state: StateCountsOut = Field(description="their current states")
     completed: int | None = Field(description="agreements completed in the period")
     completed_by_level: LevelCountsOut = Field(description="by the level reached")
+    completed_below_plan: int | None = Field(
+        description="of them, completed at a level below the agreement's target level"
+    )
     stopped: int | None = Field(description="agreements stopped in the period")
     subsidy_owed_fen: int | None = Field(
         description="subsidy owed for the agreements that ended in the period"

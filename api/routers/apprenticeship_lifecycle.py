@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from api.deps import Idempotent, ProviderUser
 from api.responses import WRITE_ERRORS
+from api.runtime import RuntimeDep
 from portfolio.apprenticeships import changes, lifecycle
 from schemas.apprenticeships import (
     ApprenticeshipOut,
@@ -114,14 +115,25 @@ async def stop_apprenticeship(
     responses=WRITE_ERRORS,
 )
 async def complete_apprenticeship(
-    apprenticeship_id: str, body: CompleteIn, actor: ProviderUser, idem: Idempotent
+    apprenticeship_id: str,
+    body: CompleteIn,
+    actor: ProviderUser,
+    runtime: RuntimeDep,
+    idem: Idempotent,
 ) -> Response:
-    """The employer or the institution; optionally names the certificate entry that attests
-    the level. Writes "apprenticeship completed" to the worker's archive."""
+    """The employer or the institution, on or after the planned end minus the tolerance
+    (422 ``on``: ``before_completion_window``; earlier, the agreement is stopped with a
+    reason), naming the certificate entry that attests the level reached (422
+    ``certificate_entry_seq``: ``required``, ``not_a_certificate``, ``certificate_voided``,
+    ``occupation_mismatch``, ``level_mismatch``). A level below the target is recorded as
+    ``below_plan``. Writes "apprenticeship completed" to the worker's archive."""
 
     async def act() -> ApprenticeshipOut:
         completed = await lifecycle.complete(
-            actor=actor, apprenticeship_id=apprenticeship_id, completion=body.to_domain()
+            actor=actor,
+            apprenticeship_id=apprenticeship_id,
+            completion=body.to_domain(),
+            tolerance_days=runtime.settings.apprenticeship_completion_tolerance_days,
         )
         return ApprenticeshipOut.from_view(completed)
 

@@ -131,6 +131,8 @@ class Apprenticeship(Document):
     end_reason: str = ""
     level_reached: SkillLevel | None = None
     certificate_entry_seq: int = 0
+    # Completed at a level below ``target_level`` (allowed, with a certificate of that level).
+    below_plan: bool = False
     # Seqs of the archive entries written on start and on stop / completion (0: none yet).
     start_entry_seq: int = 0
     end_entry_seq: int = 0

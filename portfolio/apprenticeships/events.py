@@ -61,6 +61,8 @@ class AgreementChanged(BaseModel):
     occupation_code: str
     target_level: str
     level_reached: str | None
+    # Completed at a level below the target (with a certificate of the level reached).
+    below_plan: bool = False
     created_at: datetime
     ended_on: str
     # Set when this change stopped or completed the agreement: owed for all of it.
@@ -122,6 +124,7 @@ def _facts(raw: Mapping[str, Any], before: str | None, owed: int) -> AgreementCh
         occupation_code=raw["occupation_code"],
         target_level=str(raw["target_level"]),
         level_reached=raw.get("level_reached"),
+        below_plan=bool(raw.get("below_plan", False)),
         created_at=raw["created_at"],
         ended_on=raw.get("ended_on", ""),
         subsidy_owed_fen=owed,

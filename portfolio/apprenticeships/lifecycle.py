@@ -22,9 +22,16 @@ from portfolio.apprenticeships import history, mentors
 from portfolio.apprenticeships.access import acting_party, get_visible
 from portfolio.apprenticeships.documents import ApprenticeGuard, Apprenticeship, MentorRef
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction, Party
-from portfolio.apprenticeships.rules import MENTOR_CAP, RUNNING, check_step_date, next_state
+from portfolio.apprenticeships.rules import (
+    MENTOR_CAP,
+    RUNNING,
+    check_completion_day,
+    check_step_date,
+    is_below_plan,
+    next_state,
+)
 from portfolio.apprenticeships.views import ApprenticeshipView, Completion, DatedStep, day_or_none
-from portfolio.archives import EntryKind, Recorder, append_entry, entry_at
+from portfolio.archives import EntryKind, Recorder, append_entry, certificate_standing
 from portfolio.errors import Conflict, FieldError, ValidationFailed
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillLevel
@@ -33,7 +40,6 @@ MAX_GUARD_ATTEMPTS = 20
 # A claim whose start never finished (the process died) may be taken over after this long.
 STALE_CLAIM_MS = 60_000
 OVERLAP = "the worker already has an active or paused apprenticeship"
-_CERTIFICATE_KINDS = (EntryKind.CERTIFICATE_ISSUED.value, EntryKind.CERTIFICATE_CORRECTED.value)
 
 
 async def _claim_is_stale(guard: ApprenticeGuard, now_ms: int) -> bool:
@@ -162,6 +168,7 @@ def ended_payload(apprenticeship: Apprenticeship) -> tuple[EntryKind, dict[str, 
             **common,
             "level_reached": level.value if level else "",
             "certificate_entry_seq": apprenticeship.certificate_entry_seq or None,
+            "below_plan": apprenticeship.below_plan,
         }
     return EntryKind.APPRENTICESHIP_STOPPED, {**common, "reason": apprenticeship.end_reason}
 
@@ -332,26 +339,53 @@ async def stop(*, actor: Actor, apprenticeship_id: str, step: DatedStep) -> Appr
     return ApprenticeshipView.of(await _entry(stopped, kind, actor, payload, "end_entry_seq"))
 
 
-async def _check_certificate(archive_id: str, seq: int, level: SkillLevel) -> None:
-    entry = await entry_at(archive_id, seq)
+async def _check_certificate(
+    apprenticeship: Apprenticeship, seq: int | None, level: SkillLevel
+) -> None:
+    """The completion's evidence: a certificate entry (issued or corrected) of the worker's
+    archive, not voided and, as its later corrections leave it, in the apprenticeship's
+    occupation at exactly the level reached."""
     field = "certificate_entry_seq"
-    if entry is None or entry.kind not in _CERTIFICATE_KINDS:
+    if seq is None:
+        raise ValidationFailed.single(
+            field,
+            "required",
+            "a completion needs the certificate entry that attests the level reached",
+        )
+    certificate = await certificate_standing(apprenticeship.archive_id, seq)
+    if certificate is None:
         raise ValidationFailed.single(
             field, "not_a_certificate", "no certificate entry with this seq in the archive"
         )
-    if entry.payload.get("level") != level.value:
+    if certificate.voided:
+        raise ValidationFailed.single(field, "certificate_voided", "the certificate is voided")
+    if certificate.payload.get("occupation_code") != apprenticeship.occupation_code:
+        raise ValidationFailed.single(
+            field,
+            "occupation_mismatch",
+            "the certificate is for another occupation than the apprenticeship's",
+        )
+    if certificate.payload.get("level") != level.value:
         raise ValidationFailed.single(
             field, "level_mismatch", "the certificate's level is not the level reached"
         )
 
 
 async def complete(
-    *, actor: Actor, apprenticeship_id: str, completion: Completion
+    *,
+    actor: Actor,
+    apprenticeship_id: str,
+    completion: Completion,
+    tolerance_days: int,
 ) -> ApprenticeshipView:
     """The employer or the institution records the completion and the level reached.
 
-    ``completion.certificate_entry_seq`` optionally points at the certificate entry (issued or
-    corrected) in the worker's archive that attests the level; its level must match.
+    The completion day (``completion.on``, today by default) lies no earlier than the planned
+    end minus ``tolerance_days`` (the ``apprenticeship_completion_tolerance_days`` setting);
+    ending earlier is a stop with a reason. ``completion.certificate_entry_seq`` points at the
+    certificate entry (issued or corrected) in the worker's archive that attests the level
+    reached: same occupation, same level. A level below the target is allowed and recorded as
+    such (``below_plan``, on the agreement, its event and the archive entry).
     """
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     party = await acting_party(actor, apprenticeship, Party.EMPLOYER, Party.INSTITUTION)
@@ -360,10 +394,17 @@ async def complete(
     today = clock.china_today(now)
     day = completion.on or today
     _check_dated_step(apprenticeship, day, today)
+    errors = check_completion_day(
+        day,
+        planned_end=date.fromisoformat(apprenticeship.plan.planned_end),
+        tolerance_days=tolerance_days,
+    )
+    if errors:
+        raise ValidationFailed(errors)
     level_reached = completion.level_reached
     certificate_entry_seq = completion.certificate_entry_seq
-    if certificate_entry_seq is not None:
-        await _check_certificate(apprenticeship.archive_id, certificate_entry_seq, level_reached)
+    await _check_certificate(apprenticeship, certificate_entry_seq, level_reached)
+    below_plan = is_below_plan(level_reached, apprenticeship.target_level)
     noted = history.note(
         apprenticeship,
         action=EventAction.COMPLETED,
@@ -374,6 +415,7 @@ async def complete(
         details={
             "level_reached": level_reached.value,
             "certificate_entry_seq": certificate_entry_seq,
+            "below_plan": below_plan,
         },
     )
     completed = await history.move(
@@ -383,7 +425,8 @@ async def complete(
             "status": target.value,
             "ended_on": day.isoformat(),
             "level_reached": level_reached.value,
-            "certificate_entry_seq": certificate_entry_seq or 0,
+            "certificate_entry_seq": certificate_entry_seq,
+            "below_plan": below_plan,
         },
     )
     await _release(completed)

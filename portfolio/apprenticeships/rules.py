@@ -186,6 +186,37 @@ def check_step_date(
     return []
 
 
+def earliest_completion(planned_end: date, tolerance_days: int) -> date:
+    """The first day an apprenticeship may complete: its planned end minus the tolerance."""
+    return planned_end - timedelta(days=tolerance_days)
+
+
+def check_completion_day(
+    on: date, *, planned_end: date, tolerance_days: int, field: str = "on"
+) -> list[FieldError]:
+    """A completion not before ``planned_end`` minus ``tolerance_days`` (that day is allowed).
+
+    Ending earlier is a stop with a reason, not a completion.
+    """
+    earliest = earliest_completion(planned_end, tolerance_days)
+    if on >= earliest:
+        return []
+    return [
+        FieldError(
+            field,
+            "before_completion_window",
+            f"an apprenticeship completes on {earliest.isoformat()} at the earliest (the planned"
+            f" end {planned_end.isoformat()} minus {tolerance_days} days); end it earlier as a"
+            " stop with a reason",
+        )
+    ]
+
+
+def is_below_plan(level_reached: SkillLevel, target_level: SkillLevel) -> bool:
+    """Whether the level reached lies below the level the agreement aimed at."""
+    return level_reached.rank < target_level.rank
+
+
 # --- the subsidy figure ---------------------------------------------------------------------
 
 # The mean month in days, 30.4375 = 365.25 / 12, as an exact fraction.

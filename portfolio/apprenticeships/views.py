@@ -86,7 +86,8 @@ class DatedStep:
 
 @dataclass(frozen=True)
 class Completion:
-    """The end of an apprenticeship: the level reached, the last day, the attesting entry."""
+    """The end of an apprenticeship: the level reached, the last day, the attesting
+    certificate entry (required: the use case refuses a completion without it)."""
 
     level_reached: SkillLevel
     on: date | None = None
@@ -259,6 +260,7 @@ class ApprenticeshipView:
     end_reason: str
     level_reached: SkillLevel | None
     certificate_entry_seq: int | None
+    below_plan: bool
     pending_change: PendingChangeView | None
     created_at: datetime
     updated_at: datetime
@@ -292,6 +294,7 @@ class ApprenticeshipView:
             end_reason=apprenticeship.end_reason,
             level_reached=apprenticeship.level_reached,
             certificate_entry_seq=apprenticeship.certificate_entry_seq or None,
+            below_plan=apprenticeship.below_plan,
             pending_change=PendingChangeView.of(pending) if pending else None,
             created_at=apprenticeship.created_at,
             updated_at=apprenticeship.last_event.at,

@@ -18,10 +18,12 @@ from portfolio.archives.documents import (
 )
 from portfolio.archives.entries import NewEntry, append_entry, commit_entries, plan_entries
 from portfolio.archives.finding import (
+    CertificateStanding,
     EntryFacts,
     WorkerRef,
     archive_by_id,
     archives_in_region,
+    certificate_standing,
     entries_of,
     entry_about,
     entry_at,
@@ -37,6 +39,7 @@ from portfolio.archives.scope import archive_for_agency, require_worker, to_bson
 __all__ = [
     "AccessAction",
     "Archive",
+    "CertificateStanding",
     "EmploymentRegistration",
     "EntryFacts",
     "EntryKind",
@@ -51,6 +54,7 @@ __all__ = [
     "archive_for_agency",
     "archives_in_region",
     "birth_date_of",
+    "certificate_standing",
     "check_name",
     "close_employment_registration",
     "commit_entries",

@@ -12,13 +12,15 @@ apprenticeship areas used to put to its documents themselves (exported from
   (``archives_in_region``);
 * "has this archive an entry of kind K about object X?" (``entry_about``): the step a use case
   (or the repair routine) takes before appending an entry it may have appended already;
-* one entry by its seq (``entry_at``).
+* one entry by its seq (``entry_at``);
+* the certificate an entry states, as later corrections and voids leave it
+  (``certificate_standing``: what a completed apprenticeship's evidence is checked against).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bson import ObjectId
@@ -153,3 +155,47 @@ async def entries_of(archive_id: str) -> list[EntryFacts]:
         async for raw in found
     ]
     return sorted(rows, key=lambda row: row.seq)
+
+
+@dataclass(frozen=True)
+class CertificateStanding:
+    """A certificate as the archive's entries leave it: its latest statement, voided or not."""
+
+    first_seq: int  # the issued entry
+    seq: int  # its latest statement (the issued entry or the last correction)
+    payload: dict[str, Any]
+    voided: bool
+
+
+_STATEMENTS = (EntryKind.CERTIFICATE_ISSUED.value, EntryKind.CERTIFICATE_CORRECTED.value)
+
+
+async def certificate_standing(archive_id: str, seq: int) -> CertificateStanding | None:
+    """The certificate the entry ``seq`` states (issued or a correction of it), with every
+    later correction and void applied; None when ``seq`` states no certificate."""
+    found = ArchiveEntry.get_pymongo_collection().find(
+        {
+            "archive_id": archive_id,
+            "kind": {"$in": [*_STATEMENTS, EntryKind.CERTIFICATE_VOIDED.value]},
+        },
+        {"seq": 1, "kind": 1, "payload": 1, "corrects": 1},
+    )
+    rows = sorted([raw async for raw in found], key=lambda raw: int(raw["seq"]))
+    root: dict[int, int] = {}
+    standing: dict[int, CertificateStanding] = {}
+    for raw in rows:
+        at, kind, corrects = int(raw["seq"]), raw["kind"], raw.get("corrects")
+        if kind == EntryKind.CERTIFICATE_ISSUED.value:
+            root[at] = at
+            standing[at] = CertificateStanding(at, at, dict(raw["payload"]), voided=False)
+            continue
+        first = root.get(corrects, corrects) if corrects is not None else None
+        if first is None or first not in standing:
+            continue
+        if kind == EntryKind.CERTIFICATE_CORRECTED.value:
+            root[at] = first
+            standing[first] = replace(standing[first], seq=at, payload=dict(raw["payload"]))
+        else:
+            standing[first] = replace(standing[first], voided=True)
+    first = root.get(seq)
+    return standing[first] if first is not None else None

@@ -61,6 +61,7 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
                 "target_level": payload["target_level"],
                 "status": "active",
                 "level_reached": None,
+                "below_plan": False,
             }
         elif kind == EntryKind.APPRENTICESHIP_STOPPED:
             if payload["apprenticeship_id"] in apprenticeships:
@@ -70,6 +71,7 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
                 record = apprenticeships[payload["apprenticeship_id"]]
                 record["status"] = "completed"
                 record["level_reached"] = payload["level_reached"]
+                record["below_plan"] = bool(payload.get("below_plan", False))
         elif kind == EntryKind.VOUCHER_REDEEMED:
             vouchers += 1
             voucher_fen += int(payload["amount_fen"])

@@ -187,6 +187,8 @@ class ApprenticeshipSummary:
     target_level: str
     status: str  # active | stopped | completed
     level_reached: str | None
+    # Completed at a level below the target level (entries before the rule read False).
+    below_plan: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ Cells (kind ``apprenticeships``): the region is the employer's (the agreement's
   from its old state to its new one in its creation month's cell (one ``$inc`` of both), so
   ``st_*`` always add up to ``agreements``;
 * the *end*: ``completed`` (with ``reached_<level>``, ``reached_none`` when no level is
-  recorded) and ``stopped`` count agreements that ended in the month of their end date, and
+  recorded, and ``below_plan`` for those completed below their target level) and ``stopped``
+  count agreements that ended in the month of their end date, and
   ``subsidy_owed_fen`` adds the subsidy owed for each of them, fixed when it ends (whole months
   of active days, pauses excluded: ``portfolio.apprenticeships.rules.subsidy``). The subsidy
   still accruing on running agreements is not in the counters.
@@ -62,6 +63,8 @@ class AgreementState(Protocol):
     @property
     def level_reached(self) -> str | None: ...
     @property
+    def below_plan(self) -> bool: ...
+    @property
     def created_at(self) -> datetime: ...
     @property
     def ended_on(self) -> str: ...
@@ -109,6 +112,8 @@ def add_agreement(
         if status == "completed":
             reached = str(agreement.level_reached) if agreement.level_reached else NONE
             changes.add(end, {"completed": 1, f"reached_{reached}": 1})
+            if agreement.below_plan:
+                changes.add(end, {"below_plan": 1})
         else:
             changes.add(end, {"stopped": 1})
         changes.add(end, {"subsidy_owed_fen": subsidy_owed_fen})
@@ -158,6 +163,8 @@ COLUMNS: tuple[Column, ...] = (
         )
         for key in LEVEL_KEYS
     ),
+    # A subset of ``completed``, not a part of a partition: no ``part_of``.
+    Column("completed_below_plan", "结业·低于计划等级", people=True),
     Column("stopped", "中止人数", people=True),
     Column("subsidy_owed_fen", "应付补贴（分）", follows=("completed", "stopped")),
 )
@@ -168,6 +175,7 @@ FIELDS = (
     *(f"st_{state}" for state in STATES),
     "completed",
     *(f"reached_{key}" for key in LEVEL_KEYS),
+    "below_plan",
     "stopped",
     "subsidy_owed_fen",
 )
@@ -182,6 +190,7 @@ def figures(sums: Counter[str]) -> dict[str, Value]:
     values["completed"] = sums["completed"]
     for key in LEVEL_KEYS:
         values[f"completed_by_level.{key}"] = sums[f"reached_{key}"]
+    values["completed_below_plan"] = sums["below_plan"]
     values["stopped"] = sums["stopped"]
     values["subsidy_owed_fen"] = sums["subsidy_owed_fen"]
     return values

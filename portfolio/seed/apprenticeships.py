@@ -5,7 +5,10 @@ agreement with the employer and a technical school or vocational college; its fa
 (``APPRENTICESHIP_FATES``) decides how far it goes: draft, approved by the three parties,
 confirmed by the worker, started, paused and resumed, stopped or completed. Each step is an
 apprenticeship event; a start holds the worker's apprentice guard; a start and an end each
-leave an archive entry. The mentors the agreements name are registered by the batch itself.
+leave an archive entry. A completion follows the service's rules: on the planned end (within
+the tolerance), attested by a skill-level certificate of the level reached in the worker's
+archive (the assessment the institution records shortly before), ``below_plan`` when that
+level lies below the target. The mentors the agreements name are registered by the batch itself.
 """
 
 from __future__ import annotations
@@ -188,6 +191,8 @@ class AgreementStory:
             status = "confirmed"
         started_on = ended_on = last_step = end_reason = ""
         level_reached = None
+        below_plan = False
+        completion: dict[str, Any] = {}
         start_seq_doc: list[str] = []
         if reach >= 3:
             start_at = at_millis(max(step + timedelta(hours=1), day_start(started)))
@@ -224,15 +229,23 @@ class AgreementStory:
                             )
             if fate in ("stopped", "completed") and status == "active":
                 if fate == "completed":
+                    # The planned end has passed (see above): completed on it.
                     end_day = min(planned_end, today)
                     reached = target if rng.random() < 0.75 else L.INTERMEDIATE
+                    below_plan = reached.rank < target.rank
+                    # The seq of the attesting certificate is noted here once known.
+                    completion = {
+                        "level_reached": reached.value,
+                        "certificate_entry_seq": None,
+                        "below_plan": below_plan,
+                    }
                     event(
                         "completed",
                         "employer",
                         employer_by,
                         day_start(end_day) + timedelta(hours=2),
                         on=end_day,
-                        details={"level_reached": reached.value, "certificate_entry_seq": None},
+                        details=completion,
                     )
                     status, ended_on, level_reached = "completed", end_day.isoformat(), reached
                 else:
@@ -297,6 +310,7 @@ class AgreementStory:
             "end_reason": end_reason,
             "level_reached": level_reached.value if level_reached else None,
             "certificate_entry_seq": 0,
+            "below_plan": below_plan,
             "start_entry_seq": 0,
             "end_entry_seq": 0,
             "pending_change": None,
@@ -358,10 +372,41 @@ class AgreementStory:
                     **common,
                     "level_reached": doc["level_reached"],
                     "certificate_entry_seq": None,
+                    "below_plan": below_plan,
                 }
+                self._assessment(doc, completion, payload)
             else:
                 kind = EntryKind.APPRENTICESHIP_STOPPED
                 payload = {**common, "reason": end_reason}
             person.entries.append(
                 Entry(last["at"], kind, payload, recorder, notes=[(doc, "end_entry_seq")])
             )
+
+    def _assessment(
+        self, doc: dict[str, Any], completion: dict[str, Any], payload: dict[str, Any]
+    ) -> None:
+        """The skill-level certificate that attests the level reached: recorded by the
+        institution a few days before the completion; its seq noted on the agreement, the
+        completion event and the completion entry."""
+        person, ended = self.person, date.fromisoformat(doc["ended_on"])
+        issued = day_start(ended - timedelta(days=self.rng.randint(2, 14))) + timedelta(hours=3)
+        person.entries.append(
+            Entry(
+                at_millis(issued),
+                EntryKind.CERTIFICATE_ISSUED,
+                {
+                    "certificate_number": f"A{person.region_code}{ended:%y}{person.n:07d}",
+                    "certificate_type": "skill_level",
+                    "occupation_code": doc["occupation_code"],
+                    "level": doc["level_reached"],
+                    "issuing_body": "四川省职业技能鉴定指导中心",
+                    "issue_date": (issued + timedelta(hours=8)).date().isoformat(),
+                },
+                provider_recorder(self.school),
+                notes=[
+                    (doc, "certificate_entry_seq"),
+                    (completion, "certificate_entry_seq"),
+                    (payload, "certificate_entry_seq"),
+                ],
+            )
+        )

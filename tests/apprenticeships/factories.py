@@ -12,13 +12,17 @@ from httpx import AsyncClient
 
 from portfolio import clock
 from portfolio.accounts.principal import Role
-from portfolio.apprenticeships.rules import last_day_after_years
+from portfolio.apprenticeships.rules import earliest_completion, last_day_after_years
+from portfolio.archives import EntryKind, Recorder, append_entry
 from portfolio.settings import Settings
 from tests.helpers import LoggedIn, log_in_as
 from tests.training.factories import credit_code
 from tests.workers.factories import Registered, register
 
 _serial = itertools.count(1)
+# The default of the ``apprenticeship_completion_tolerance_days`` setting.
+TOLERANCE_DAYS = 30
+WELDER = "6-18-02-04"
 
 
 @dataclass(frozen=True)
@@ -237,3 +241,43 @@ async def walk(
         current = response.json()
     assert current["status"] == order[wanted], current
     return current
+
+
+async def certify(
+    apprentice: Apprentice | str, level: str = "technician", *, occupation: str = WELDER
+) -> int:
+    """A skill-level certificate of ``level`` in the worker's archive (``apprentice``'s or the
+    archive id given), as an assessment body writes it; its entry's seq."""
+    archive_id = apprentice if isinstance(apprentice, str) else apprentice.archive_id
+    entry = await append_entry(
+        archive_id=archive_id,
+        kind=EntryKind.CERTIFICATE_ISSUED,
+        payload={
+            "certificate_number": f"S51010400{next(_serial):05d}",
+            "certificate_type": "skill_level",
+            "occupation_code": occupation,
+            "level": level,
+        },
+        recorded_by=Recorder(principal="assessor", role="provider"),
+    )
+    return entry.seq
+
+
+def first_completion_day(agreement: dict[str, Any]) -> date:
+    """The first day ``agreement`` (its JSON) may complete: planned end minus the tolerance."""
+    return earliest_completion(date.fromisoformat(agreement["plan"]["planned_end"]), TOLERANCE_DAYS)
+
+
+def move_clock_to(day: date) -> None:
+    """Move the domain clock (running) so that today in China is ``day``."""
+    clock.advance(timedelta(days=(day - today()).days))
+
+
+async def ready_to_complete(
+    apprentice: Apprentice, agreement: dict[str, Any], level: str = "technician"
+) -> dict[str, Any]:
+    """A certificate of ``level`` for the worker, the clock moved to the first day the
+    agreement may complete; the completion's body."""
+    seq = await certify(apprentice, level)
+    move_clock_to(first_completion_day(agreement))
+    return {"level_reached": level, "certificate_entry_seq": seq}

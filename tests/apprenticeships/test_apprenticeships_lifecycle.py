@@ -4,22 +4,27 @@ the worker's and the mentors' guards under races, and the subsidy figure."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.archives.documents import Recorder
 from portfolio.archives.entries import append_entry
 from portfolio.archives.kinds import EntryKind
 from tests.apprenticeships.factories import (
     Apprentice,
     World,
+    certify,
     create,
+    first_completion_day,
     make_apprentice,
     make_world,
+    move_clock_to,
+    ready_to_complete,
     step,
     today,
     walk,
@@ -124,7 +129,9 @@ async def test_completion_names_the_level_and_its_certificate(
 ) -> None:
     world = await make_world(client, runtime.settings)
     apprentice = await make_apprentice(client, runtime.settings, world)
-    ident = (await walk(client, world, apprentice, "active"))["id"]
+    agreement = await walk(client, world, apprentice, "active")
+    ident = agreement["id"]
+    move_clock_to(first_completion_day(agreement))
     certificate = await append_entry(
         archive_id=apprentice.archive_id,
         kind=EntryKind.CERTIFICATE_ISSUED,
@@ -205,7 +212,10 @@ async def test_allowed_transitions(
 ) -> None:
     world = await make_world(client, runtime.settings)
     apprentice = await make_apprentice(client, runtime.settings, world)
-    ident = (await walk(client, world, apprentice, reached))["id"]
+    agreement = await walk(client, world, apprentice, reached)
+    ident = agreement["id"]
+    if action == "complete":
+        body = await ready_to_complete(apprentice, agreement)
     moved = await step(client, world.enterprise.user, ident, action, **body)
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == state
@@ -235,9 +245,13 @@ async def test_forbidden_agreement_transitions_are_409_and_change_nothing(
 ) -> None:
     world = await make_world(client, runtime.settings)
     apprentice = await make_apprentice(client, runtime.settings, world)
-    ident = (await walk(client, world, apprentice, reached))["id"]
+    agreement = await walk(client, world, apprentice, reached)
+    ident = agreement["id"]
     if finish is not None:
-        done = await step(client, world.enterprise.user, ident, finish, **BODIES[finish])
+        body = BODIES[finish]
+        if finish == "complete":
+            body = await ready_to_complete(apprentice, agreement)
+        done = await step(client, world.enterprise.user, ident, finish, **body)
         assert done.status_code == 200, done.text
     before = await _get(client, world, ident)
     for action in forbidden:
@@ -410,6 +424,8 @@ async def test_a_mentor_guides_at_most_eight_even_under_racing_starts(
 async def test_subsidy_with_a_pause_spanning_months_computed_by_hand(
     client: AsyncClient, runtime: Runtime
 ) -> None:
+    # The past is built through the clock seam: each step is taken on its own day.
+    clock.travel_to(datetime(2025, 1, 6, 1, 0, tzinfo=UTC))
     world = await make_world(client, runtime.settings)
     apprentice = await make_apprentice(client, runtime.settings, world)
     ident = (
@@ -419,31 +435,38 @@ async def test_subsidy_with_a_pause_spanning_months_computed_by_hand(
             apprentice,
             "confirmed",
             planned_start="2025-01-06",
-            planned_end="2027-01-05",
+            planned_end="2026-01-05",
         )
     )["id"]
     user = world.enterprise.user
-    for action, body in (
-        ("start", {"on": "2025-01-10"}),
-        ("pause", {"on": "2025-03-20", "reason": "工伤休养"}),
-        ("resume", {"on": "2025-05-05"}),
+    for day, action, body in (
+        (date(2025, 1, 10), "start", {}),
+        (date(2025, 3, 20), "pause", {"reason": "工伤休养"}),
+        (date(2025, 5, 5), "resume", {}),
     ):
+        move_clock_to(day)
         moved = await step(client, user, ident, action, **body)
         assert moved.status_code == 200, moved.text
+        assert (await _get(client, world, ident))["history"][-1]["on"] == day.isoformat()
     paused_so_far = (await _get(client, world, ident))["subsidy"]
     assert paused_so_far["per_year_fen"] == 500_000
-    done = await step(client, user, ident, "complete", on="2025-08-31", level_reached="technician")
+    seq = await certify(apprentice)
+    # The first day it may complete: the planned end (5 Jan 2026) minus 30 days.
+    move_clock_to(date(2025, 12, 6))
+    done = await step(
+        client, user, ident, "complete", level_reached="technician", certificate_entry_seq=seq
+    )
     assert done.status_code == 200, done.text
 
     # By hand: active 10 Jan - 19 Mar 2025 (the pause day does not count) = 22 + 28 + 19 = 69
-    # days; paused 20 Mar - 4 May; active 5 May - 31 Aug (the last day counts) = 27 + 30 + 31
-    # + 31 = 119 days. 188 days / 30.4375 = 6.18 -> 6 whole months; 500,000 fen a year * 6 / 12
-    # = 250,000 fen (2,500 yuan).
+    # days; paused 20 Mar - 4 May; active 5 May - 6 Dec (the last day counts) = 27 + 30 + 31
+    # + 31 + 30 + 31 + 30 + 6 = 216 days. 285 days / 30.4375 = 9.36 -> 9 whole months;
+    # 500,000 fen a year * 9 / 12 = 375,000 fen (3,750 yuan).
     subsidy = (await _get(client, world, ident))["subsidy"]
     assert subsidy == {
         "per_year_fen": 500_000,
-        "active_days": 188,
-        "months": 6,
-        "owed_fen": 250_000,
-        "as_of": "2025-08-31",
+        "active_days": 285,
+        "months": 9,
+        "owed_fen": 375_000,
+        "as_of": "2025-12-06",
     }

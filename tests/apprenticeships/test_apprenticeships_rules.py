@@ -11,11 +11,14 @@ from portfolio.apprenticeships.rules import (
     TRANSITIONS,
     Milestone,
     active_days,
+    check_completion_day,
     check_duration,
     check_employment,
     check_hours,
     check_step_date,
     check_target_level,
+    earliest_completion,
+    is_below_plan,
     next_state,
     subsidy,
     subsidy_standard,
@@ -151,20 +154,57 @@ def test_every_action_names_the_state_it_refuses() -> None:
 
 
 def test_subsidy_with_a_pause_spanning_months_by_hand() -> None:
-    # Started 10 Jan, paused from 20 Mar (not counted), resumed 5 May, completed 31 Aug 2025.
-    # Active: 10 Jan - 19 Mar = 22 + 28 + 19 = 69 days; 5 May - 31 Aug = 27 + 30 + 31 + 31 =
-    # 119 days; 188 days in all. 188 / 30.4375 = 6.18 -> 6 whole months.
-    # Owed: 500,000 fen a year * 6 / 12 = 250,000 fen (2,500 yuan).
+    # Planned 6 Jan 2025 - 5 Jan 2026. Started 10 Jan, paused from 20 Mar (not counted),
+    # resumed 5 May, completed 6 Dec 2025 (the planned end minus the 30 days' tolerance).
+    # Active: 10 Jan - 19 Mar = 22 + 28 + 19 = 69 days; 5 May - 6 Dec = 27 + 30 + 31 + 31 +
+    # 30 + 31 + 30 + 6 = 216 days; 285 days in all. 285 / 30.4375 = 9.36 -> 9 whole months.
+    # Owed: 500,000 fen a year * 9 / 12 = 375,000 fen (3,750 yuan).
     steps = [
         Milestone(E.STARTED, date(2025, 1, 10)),
         Milestone(E.PAUSED, date(2025, 3, 20)),
         Milestone(E.RESUMED, date(2025, 5, 5)),
-        Milestone(E.COMPLETED, date(2025, 8, 31)),
+        Milestone(E.COMPLETED, date(2025, 12, 6)),
     ]
     figure = subsidy(
-        steps, per_year_fen=500_000, as_of=date(2026, 6, 1), planned_end=date(2027, 1, 5)
+        steps, per_year_fen=500_000, as_of=date(2026, 6, 1), planned_end=date(2026, 1, 5)
     )
-    assert (figure.active_days, figure.months, figure.owed_fen) == (188, 6, 250_000)
+    assert (figure.active_days, figure.months, figure.owed_fen) == (285, 9, 375_000)
+
+
+@pytest.mark.parametrize(
+    ("on", "tolerance", "expected"),
+    [
+        (date(2026, 12, 1), 30, []),  # exactly the planned end minus the tolerance
+        (date(2026, 11, 30), 30, [("on", "before_completion_window")]),  # one day earlier
+        (date(2026, 12, 31), 30, []),  # on the planned end
+        (date(2027, 2, 1), 30, []),  # after it (late completions are allowed)
+        (date(2026, 12, 30), 0, [("on", "before_completion_window")]),
+        (date(2026, 12, 31), 0, []),  # no tolerance: the planned end itself
+        (date(2025, 12, 31), 365, []),
+        (date(2025, 12, 30), 365, [("on", "before_completion_window")]),
+    ],
+)
+def test_completion_day_rule(on: date, tolerance: int, expected: list[tuple[str, str]]) -> None:
+    planned_end = date(2026, 12, 31)
+    found = check_completion_day(on, planned_end=planned_end, tolerance_days=tolerance)
+    assert rules(found) == expected
+    if expected:
+        detail = found[0].message
+        assert earliest_completion(planned_end, tolerance).isoformat() in detail
+        assert "stop" in detail
+
+
+@pytest.mark.parametrize(
+    ("reached", "target", "below"),
+    [
+        (SkillLevel.SENIOR, SkillLevel.TECHNICIAN, True),
+        (SkillLevel.INTERMEDIATE, SkillLevel.TECHNICIAN, True),
+        (SkillLevel.TECHNICIAN, SkillLevel.TECHNICIAN, False),
+        (SkillLevel.SENIOR_TECHNICIAN, SkillLevel.TECHNICIAN, False),
+    ],
+)
+def test_below_plan(reached: SkillLevel, target: SkillLevel, below: bool) -> None:
+    assert is_below_plan(reached, target) is below
 
 
 def test_subsidy_while_active_counts_up_to_today_and_stops_at_the_planned_end() -> None:

@@ -7,13 +7,17 @@ Subsidy 5,000 yuan a year; owed = whole months of active days (days / 30.4375) /
 a     region  occupation   target   life
 ====  ======  ===========  =======  ===================================================
 a1    510104  6-31-01-03   inter.   created 2025-08-15, started 2025-09-01, completed
-                                    2026-08-31 at intermediate: 365 days, 11 months,
-                                    owed 500000 * 11 // 12 = 458333 fen
+                                    2026-08-31 (its planned end) at intermediate: 365 days,
+                                    11 months, owed 500000 * 11 // 12 = 458333 fen
 a2    510104  6-31-01-03   senior   created 2026-02-10, started 03-01, paused 05-01,
                                     resumed 06-01, stopped 07-31: 61 + 61 = 122 days,
                                     4 months, owed 166666 fen
 a3    510104  4-03-02-01   senior   created 2026-03-05, a draft (one approval so far)
 a4    510703  6-18-02-04   techn.   created 2026-04-01, started 04-15, active
+a5    510104  4-03-02-01   techn.   created 2025-03-01, started 03-10, completed 2026-02-20
+                                    (planned end 2026-03-09 minus 17 days, within the
+                                    tolerance) at senior: below the plan; 348 days,
+                                    11 months, owed 458333 fen
 ====  ======  ===========  =======  ===================================================
 """
 
@@ -51,6 +55,7 @@ class FakeAgreement:
     planned_end: str
     status: str = "draft"
     level_reached: str | None = None
+    below_plan: bool = False
     ended_on: str = ""
     version: int = 0
 
@@ -88,6 +93,7 @@ class Ledger:
         *,
         owed: int = 0,
         level: str | None = None,
+        below_plan: bool = False,
     ) -> None:
         before = agreement.status
         agreement.status = status
@@ -95,6 +101,7 @@ class Ledger:
         if status in ("stopped", "completed"):
             agreement.ended_on = on
             agreement.level_reached = level
+            agreement.below_plan = below_plan
         self._row(agreement, action, on)
         await apprenticeship_reports.agreement_changed(before, agreement, subsidy_owed_fen=owed)
 
@@ -123,6 +130,7 @@ class Ledger:
                     "target_level": a.target_level,
                     "status": a.status,
                     "level_reached": a.level_reached,
+                    "below_plan": a.below_plan,
                     "created_at": a.created_at,
                     "ended_on": a.ended_on,
                     "subsidy_fen_per_year": PER_YEAR,
@@ -144,7 +152,7 @@ class Ledger:
 
 async def record_the_data_set() -> Ledger:
     ledger = Ledger()
-    a1 = await ledger.create("510104", "6-31-01-03", "intermediate", "2025-08-15", "2027-08-31")
+    a1 = await ledger.create("510104", "6-31-01-03", "intermediate", "2025-08-15", "2026-08-31")
     await ledger.step(a1, "approved", "approved")
     await ledger.step(a1, "confirmed", "confirmed")
     await ledger.step(a1, "started", "active", "2025-09-01")
@@ -164,6 +172,13 @@ async def record_the_data_set() -> Ledger:
     await ledger.step(a4, "approved", "approved")
     await ledger.step(a4, "confirmed", "confirmed")
     await ledger.step(a4, "started", "active", "2026-04-15")
+    a5 = await ledger.create("510104", "4-03-02-01", "technician", "2025-03-01", "2026-03-09")
+    await ledger.step(a5, "approved", "approved")
+    await ledger.step(a5, "confirmed", "confirmed")
+    await ledger.step(a5, "started", "active", "2025-03-10")
+    await ledger.step(
+        a5, "completed", "completed", "2026-02-20", owed=458_333, level="senior", below_plan=True
+    )
     return ledger
 
 
@@ -193,22 +208,31 @@ async def test_agreements_completions_and_subsidy(
     sichuan = (await agency(client, runtime, "51")).headers
     body = await report(client, sichuan, **YEAR)
     rows = {row["key"]: figures(row) for row in body["rows"]}
-    # a1 was created in 2025: its intake is outside the year, its completion inside.
+    # a1 and a5 were created in 2025: their intake is outside the year, their completion in.
     assert rows == {
         "5101": {
             "agreements": 2,
             "agreements_by_state.stopped": 1,
             "agreements_by_state.draft": 1,
-            "completed": 1,
+            "completed": 2,
             "completed_by_level.intermediate": 1,
+            "completed_by_level.senior": 1,
+            "completed_below_plan": 1,
             "stopped": 1,
-            "subsidy_owed_fen": 458_333 + 166_666,
+            "subsidy_owed_fen": 458_333 + 166_666 + 458_333,
         },
         "5107": {"agreements": 1, "agreements_by_state.active": 1},
     }
     by_month = await report(client, sichuan, group_by="month", **YEAR)
     assert {row["key"]: figures(row) for row in by_month["rows"]} == {
-        "2026-02": {"agreements": 1, "agreements_by_state.stopped": 1},
+        "2026-02": {
+            "agreements": 1,
+            "agreements_by_state.stopped": 1,
+            "completed": 1,
+            "completed_by_level.senior": 1,
+            "completed_below_plan": 1,
+            "subsidy_owed_fen": 458_333,
+        },
         "2026-03": {"agreements": 1, "agreements_by_state.draft": 1},
         "2026-04": {"agreements": 1, "agreements_by_state.active": 1},
         "2026-07": {"stopped": 1, "subsidy_owed_fen": 166_666},
@@ -235,7 +259,7 @@ async def test_agreements_completions_and_subsidy(
         "subsidy_owed_fen": 166_666,
     }
     since_2025 = await report(client, sichuan, **{"from": "2025-01", "to": "2026-12"})
-    assert figures(since_2025["total"])["agreements_by_state.completed"] == 1
+    assert figures(since_2025["total"])["agreements_by_state.completed"] == 2
 
     mianyang = (await agency(client, runtime, "5107")).headers
     own = await report(client, mianyang, **YEAR)
@@ -255,7 +279,7 @@ async def test_rebuild_from_agreements_and_events_equals_the_live_counters(
     live = await snapshots.counters()
     await ledger.store(runtime)
     done = await rebuild()
-    assert done.agreements == 4
+    assert done.agreements == 5
     assert await snapshots.counters() == live
 
 

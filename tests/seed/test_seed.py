@@ -4,7 +4,7 @@ the seeded logins at work through HTTP."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +26,7 @@ from portfolio.reports.documents import CELL_DOCUMENTS
 from portfolio.reports.rebuild import rebuild
 from portfolio.seed import seed_province
 from portfolio.seed.training import CERTIFICATE_LEVELS
+from portfolio.vocabulary import SkillLevel
 from tests.helpers import auth_headers, request_tokens
 from tests.privacy.old_forms import old_seed_nonce
 from tests.privacy.scan import Person, scan_personal
@@ -175,9 +176,39 @@ async def test_every_state_and_level_is_there(province: Any) -> None:
     levels = {c["level"] for c in certificates}
     assert {level.value for level, _ in CERTIFICATE_LEVELS} <= levels
     assert None in levels  # special-ability certificates carry no level
-    agreements = Counter(a["status"] for a in await _all(province, "apprenticeships"))
+    stored = await _all(province, "apprenticeships")
+    agreements = Counter(a["status"] for a in stored)
     assert len(agreements) >= 4
     assert {"active", "completed"} <= set(agreements)
+    await _completions_follow_the_rules(province, stored)
+
+
+async def _completions_follow_the_rules(province: Any, stored: list[dict[str, Any]]) -> None:
+    """Each completed agreement ended within the tolerance of its planned end, attested by a
+    certificate entry of the level reached in its occupation; below_plan says whether that
+    level lies below the target (as the service records them)."""
+    entries = {(e["archive_id"], e["seq"]): e for e in await _all(province, "archive_entries")}
+    completed = [a for a in stored if a["status"] == "completed"]
+    assert completed
+    for agreement in completed:
+        planned_end = date.fromisoformat(agreement["plan"]["planned_end"])
+        assert date.fromisoformat(agreement["ended_on"]) >= planned_end - timedelta(days=30)
+        certificate = entries[(agreement["archive_id"], agreement["certificate_entry_seq"])]
+        assert certificate["kind"] == "certificate_issued"
+        assert certificate["payload"]["level"] == agreement["level_reached"]
+        assert certificate["payload"]["occupation_code"] == agreement["occupation_code"]
+        below = (
+            SkillLevel(agreement["level_reached"]).rank < SkillLevel(agreement["target_level"]).rank
+        )
+        assert agreement["below_plan"] is below
+        ended = entries[(agreement["archive_id"], agreement["end_entry_seq"])]
+        assert ended["payload"]["certificate_entry_seq"] == certificate["seq"]
+        assert ended["payload"]["below_plan"] is below
+        assert agreement["last_event"]["details"] == {
+            "level_reached": agreement["level_reached"],
+            "certificate_entry_seq": certificate["seq"],
+            "below_plan": below,
+        }
 
 
 async def test_invariants_hold(small: Any) -> None:

@@ -15,9 +15,20 @@ from httpx import AsyncClient
 from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
+from tests.apprenticeships.factories import (
+    PersonRef,
+    certify,
+    create,
+    employment_at,
+    first_completion_day,
+    make_world,
+    move_clock_to,
+    step,
+)
 from tests.helpers import DEFAULT_PASSWORD, auth_headers, create_principal, request_tokens
 from tests.web import training_arrange as arrange
 from tests.web.pages import ORIGIN, hidden_fields, post_form, sign_in
+from tests.workers.factories import register
 
 
 async def _owner(web: AsyncClient, settings: Settings) -> Principal:
@@ -196,6 +207,48 @@ async def test_confirming_an_apprenticeship(web: AsyncClient, settings: Settings
     assert late.headers["location"] == page
     assert "此操作已完成" in (await web.get(page)).text
     assert "在" in (await web.get("/my/apprenticeships")).text
+
+
+async def test_a_completion_below_the_plan_shows_on_the_worker_pages(
+    web: AsyncClient, settings: Settings
+) -> None:
+    owner = await _owner(web, settings)
+    world = await make_world(web, settings)
+    registered = await register(web, world.agency, name="张学徒")
+    employed = await web.post(
+        f"/workers/{registered.archive_id}/employment",
+        json=employment_at(world.enterprise),
+        headers=world.agency.headers,
+    )
+    assert employed.status_code == 201, employed.text
+    await arrange.bind_account(owner, registered.archive_id)
+    created = await create(web, world, PersonRef(registered.id_number, "张学徒"))
+    ident = created.json()["id"]
+    for who in (world.enterprise.user, world.institution.user, world.agency):
+        assert (await step(web, who, ident, "approve")).status_code == 200
+    confirmed = await web.post(
+        f"/me/apprenticeships/{ident}/confirm", headers=await _api(web, owner)
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert (await step(web, world.enterprise.user, ident, "start")).status_code == 200
+    senior = await certify(registered.archive_id, "senior")  # the target is technician
+    move_clock_to(first_completion_day(created.json()))
+    done = await step(
+        web,
+        world.enterprise.user,
+        ident,
+        "complete",
+        level_reached="senior",
+        certificate_entry_seq=senior,
+    )
+    assert done.status_code == 200, done.text
+
+    await _signed_in(web, owner)
+    shown = await web.get(f"/my/apprenticeships/{ident}")
+    assert "已完成" in shown.text
+    assert "低于计划等级" in shown.text
+    archive = await web.get("/my/archive")
+    assert "低于计划等级" in archive.text
 
 
 @dataclass(frozen=True)
