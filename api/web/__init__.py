@@ -37,6 +37,7 @@ from api.web.auth import current_page_actor
 from api.web.routes import (
     agency_claims,
     agency_decisions,
+    agency_policies,
     agency_settlement,
     assets,
     attestation,
@@ -102,4 +103,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
     app.include_router(agency_settlement.router)
+    app.include_router(agency_policies.router)
     errors.install(app)
