@@ -39,6 +39,7 @@ from api.web.routes import (
     agency_decisions,
     agency_policies,
     agency_settlement,
+    agency_statistics,
     assets,
     attestation,
     audit,
@@ -104,4 +105,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_decisions.router)
     app.include_router(agency_settlement.router)
     app.include_router(agency_policies.router)
+    app.include_router(agency_statistics.router)
     errors.install(app)
