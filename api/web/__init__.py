@@ -36,6 +36,7 @@ from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
     agency_claims,
+    agency_apprenticeships,
     agency_decisions,
     agency_policies,
     agency_settlement,
@@ -106,4 +107,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_settlement.router)
     app.include_router(agency_policies.router)
     app.include_router(agency_statistics.router)
+    app.include_router(agency_apprenticeships.router)
     errors.install(app)

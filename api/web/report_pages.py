@@ -112,9 +112,7 @@ def cell(request: Request, view: ReportView, row: ReportRowView, name: str) -> s
 
 def chart(request: Request, view: ReportView, name: str) -> Chart:
     """The bar chart of figure ``name`` over the report's rows (hidden figures drawn as none)."""
-    values = [
-        (row, None if name in row.suppressed else row.figures.get(name)) for row in view.rows
-    ]
+    values = [(row, None if name in row.suppressed else row.figures.get(name)) for row in view.rows]
     top = max((float(v) for _, v in values if v is not None), default=0.0)
     room = WIDTH - VALUE_ROOM
     bars = [

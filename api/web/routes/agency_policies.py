@@ -51,9 +51,7 @@ NOTICES = {
     "version": N_("The new version is published: new vouchers are issued under it."),
     "issued": N_("The voucher is issued: the worker sees it in their account."),
 }
-_REPLACED = N_(
-    "This version was replaced meanwhile: edit the current version shown here instead."
-)
+_REPLACED = N_("This version was replaced meanwhile: edit the current version shown here instead.")
 _NOT_YOURS = N_("Only an agency whose region covers the whole policy may change it.")
 _WORKER = {
     "id_number": N_("Enter the worker's ID number"),
@@ -109,9 +107,7 @@ async def _form_page(
     )
 
 
-async def _check_page(
-    request: Request, *, form: PolicyForm, policy: PolicyView | None
-) -> Response:
+async def _check_page(request: Request, *, form: PolicyForm, policy: PolicyView | None) -> Response:
     versioned = policy is not None
     content, wrong = read(form, versioned=versioned)
     if content is None:
@@ -246,9 +242,7 @@ async def publish_version(
 
     async def act() -> Response:
         try:
-            view = await policies.publish_version(
-                actor=actor, policy_id=policy_id, content=content
-            )
+            view = await policies.publish_version(actor=actor, policy_id=policy_id, content=content)
         except ValidationFailed as failed:
             return back_to_form(here, domain_errors(request, failed.errors), given.values)
         except Conflict as replaced:

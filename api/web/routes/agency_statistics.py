@@ -51,13 +51,12 @@ _Text = Query(default=None, max_length=10)
 
 def _query(region: str | None, start: str | None, end: str | None, group: str) -> ReportQuery:
     grouping = GroupBy(group) if group in GroupBy._value2member_map_ else None
-    return ReportQuery(region=region or None, month_from=start or None, month_to=end or None,
-                       group_by=grouping)
+    return ReportQuery(
+        region=region or None, month_from=start or None, month_to=end or None, group_by=grouping
+    )
 
 
-async def _report(
-    request: Request, actor: Actor, report: str, query: ReportQuery
-) -> ReportView:
+async def _report(request: Request, actor: Actor, report: str, query: ReportQuery) -> ReportView:
     use_case, _ = _USE_CASES[report]
     threshold = get_runtime(request).settings.report_min_cell
     return await use_case(actor=actor, query=query, threshold=threshold)
@@ -97,8 +96,13 @@ async def statistics_page(
     if view is not None:
         shown = main_columns(view)
         figure = figure if figure in shown else shown[0]
-        params = {"report": report, "group_by": group_by, "from": view.month_from,
-                  "to": view.month_to, "region": view.region}
+        params = {
+            "report": report,
+            "group_by": group_by,
+            "from": view.month_from,
+            "to": view.month_to,
+            "region": view.region,
+        }
         context = {
             "view": view,
             "columns": [(name, column_name(request, view, name)) for name in shown],
