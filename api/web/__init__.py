@@ -35,8 +35,8 @@ from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
-    agency_claims,
     agency_apprenticeships,
+    agency_claims,
     agency_decisions,
     agency_policies,
     agency_settlement,
