@@ -35,6 +35,7 @@ from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
+    admin_pages,
     agency_apprenticeships,
     agency_claims,
     agency_decisions,
@@ -108,4 +109,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_policies.router)
     app.include_router(agency_statistics.router)
     app.include_router(agency_apprenticeships.router)
+    app.include_router(admin_pages.router)
     errors.install(app)
