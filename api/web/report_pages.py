@@ -59,7 +59,7 @@ GROUPS = {
     "policy": N_("By voucher policy"),
 }
 # Bars: the width of the drawing, the room for the value after a bar, one row's height.
-WIDTH, VALUE_ROOM, ROW = 640, 120, 48
+WIDTH, VALUE_ROOM, ROW = 360, 96, 44
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,13 @@ NOTICES = {
     "enabled": N_("The account is enabled again."),
     "rotated": N_("A new signing key signs new tokens; the older ones verify until they retire."),
 }
+STAFF_NAMES = {
+    "admin": N_("The organisation's administrator"),
+    "clerk": N_("Clerk"),
+    "officer": N_("Officer"),
+    "reviewer": N_("Reviewer"),
+    "auditor": N_("Auditor"),
+}
 # Events whose target or login name would be a worker's.
 _ABOUT_WORKERS = ("identity.", "phone.")
 
@@ -84,6 +91,7 @@ async def accounts(
             "found": found.items,
             "role": shown.value,
             "roles": [(r.value, t(request, ROLE_NAMES[r])) for r in SHOWN_ROLES],
+            "staff_names": {k: t(request, v) for k, v in STAFF_NAMES.items()},
             "next_url": next_url,
             "notice": _notice(request, notice),
             "errors": state.errors,

@@ -57,6 +57,7 @@ _WORKER = {
     "id_number": N_("Enter the worker's ID number"),
     "worker_name": N_("Enter the worker's name as on the ID card"),
     "unknown": N_("No worker with this ID number and name is registered in your region"),
+    "bad_number": N_("Enter an 18-character ID number with a correct check character"),
 }
 
 
@@ -262,6 +263,13 @@ def _refusal(request: Request, row: Any) -> list[PageError]:
         return [
             PageError("id_number", rule.reason_zh if chinese else rule.reason_en)
             for rule in row.failed_rules
+        ]
+    if row.errors:
+        return [
+            PageError("id_number", t(request, _WORKER["bad_number"]))
+            if "number" in error.field
+            else PageError("worker_name", t(request, _WORKER["worker_name"]))
+            for error in row.errors
         ]
     if row.status == "error" and "no such worker" in row.detail:
         return [PageError("id_number", t(request, _WORKER["unknown"]))]
