@@ -7,9 +7,11 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from api.web.report_pages import VALUE_ROOM, WIDTH
 from portfolio.accounts.principal import Role
 from tests.helpers import log_in_as
 from tests.vouchers.factories import issued, make_world
+from tests.workers.factories import registered_worker
 from tests.web.pages import sign_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +41,13 @@ async def test_reports_as_chart_table_and_files(
     # One voucher this month: a figure below the threshold is hidden, in the chart too.
     assert "&lt;5" in vouchers.text
     assert 'class="chart__bar"' not in vouchers.text
+    # Five: the month's bar is drawn at full length, its figure beside it and in the table.
+    for _ in range(4):
+        worker = await registered_worker(client, world.agency)
+        await issued(client, world.agency, world.policy["id"], worker.archive_id)
+    five = await web.get("/agency/statistics?report=vouchers&group_by=month&figure=issued")
+    assert f'class="chart__bar" x="0" y="21" width="{WIDTH - VALUE_ROOM}"' in five.text
+    assert '<td data-label="Vouchers issued">5</td>' in five.text
 
     csv = await web.get("/agency/statistics/file?report=vouchers&group_by=month&format=csv")
     assert csv.status_code == 200
