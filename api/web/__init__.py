@@ -39,6 +39,7 @@ from api.web.routes import (
     agency_apprenticeships,
     agency_claims,
     agency_decisions,
+    agency_issue_runs,
     agency_policies,
     agency_settlement,
     agency_statistics,
@@ -107,6 +108,7 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_decisions.router)
     app.include_router(agency_settlement.router)
     app.include_router(agency_policies.router)
+    app.include_router(agency_issue_runs.router)
     app.include_router(agency_statistics.router)
     app.include_router(agency_apprenticeships.router)
     app.include_router(admin_pages.router)

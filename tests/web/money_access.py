@@ -17,6 +17,9 @@ MONEY_PAGES: dict[Route, Access] = {
     ("GET", "/agency/policies/{policy_id}/edit/check"): only(Role.AGENCY),
     ("POST", "/agency/policies/{policy_id}/edit"): only(Role.AGENCY),
     ("POST", "/agency/policies/{policy_id}/issue"): only(Role.AGENCY),
+    ("POST", "/agency/policies/{policy_id}/issue-all"): only(Role.AGENCY),
+    ("GET", "/agency/policies/{policy_id}/runs/{run_id}"): only(Role.AGENCY),
+    ("POST", "/agency/policies/{policy_id}/runs/{run_id}/resume"): only(Role.AGENCY),
     # Apprenticeship approvals (agency_apprenticeships.py).
     ("GET", "/agency/apprenticeships"): only(Role.AGENCY),
     ("GET", "/agency/apprenticeships/{apprenticeship_id}"): only(Role.AGENCY),

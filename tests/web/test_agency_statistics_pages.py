@@ -11,8 +11,8 @@ from api.web.report_pages import VALUE_ROOM, WIDTH
 from portfolio.accounts.principal import Role
 from tests.helpers import log_in_as
 from tests.vouchers.factories import issued, make_world
-from tests.workers.factories import registered_worker
 from tests.web.pages import sign_in
+from tests.workers.factories import registered_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -37,7 +37,7 @@ from api.web.training_words import page_words
 from portfolio import ids
 from portfolio.errors import Conflict, Forbidden, ValidationFailed
 from portfolio.vocabulary import TrainingType
-from portfolio.vouchers import issuance, policies, policy_figures
+from portfolio.vouchers import issuance, issue_runs, policies, policy_figures
 from portfolio.vouchers.inputs import IssueRow
 from portfolio.vouchers.views import PolicyView
 
@@ -178,6 +178,7 @@ async def policy_page(
     """A version with its rules, its vouchers here by status, and issuing to one worker."""
     policy = await policies.get_policy(actor=actor, policy_id=policy_id)
     counted = await policy_figures.figures(actor=actor, policy_keys=[policy.policy_key])
+    runs = await issue_runs.runs_of(actor=actor, policy_key=policy.policy_key)
     state = form_state(request)
     message = NOTICES.get(notice)
     response = await render(
@@ -191,6 +192,7 @@ async def policy_page(
             ],
             "figures": counted[policy.policy_key],
             "manages": policies.manages(actor, policy.region_prefix),
+            "runs": runs,
             "notice": t(request, message) if message else None,
             "errors": state.errors,
             "error_of": state.error_of,
