@@ -3,8 +3,8 @@ administrator's pages in headless Chromium with the demo data: each journey once
 languages alternating. Every page passes ``check_page`` (axe-core, 360 px, 44 px targets,
 screenshots in ``var/screenshots/``).
 
-The journeys change the demo only by a new Mianyang policy (no worker gets a voucher of it)
-and a signing key rotated in; the decisions on an agreement are tested over the in-process
+The journeys change the demo only by a new Mianyang policy that no demo worker qualifies for
+(so issuing it to everyone eligible gives nobody a voucher) and a signing key rotated in; the decisions on an agreement are tested over the in-process
 client (test_agency_apprenticeships_pages.py), which is also where the errors of every form
 are.
 """
@@ -51,6 +51,8 @@ async def test_an_officer_publishes_a_policy_after_checking_it(zh: BrowserContex
     await page.get_by_label("培训券面值（元）").fill("1500")
     await page.get_by_label("岗位技能提升培训").check()
     await page.get_by_label("最高年龄（选填）").fill("50")
+    # Fifty years insured: no demo worker qualifies, so issuing to everyone gives nobody one.
+    await page.get_by_label("失业保险最少缴费月数（选填）").fill("600")
     await page.get_by_role("button", name="继续").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("发布政策前请核对")
     await expect(main).to_contain_text("1,500.00 元")
@@ -75,6 +77,19 @@ async def test_an_officer_publishes_a_policy_after_checking_it(zh: BrowserContex
     await expect(page.locator(".error-summary")).to_contain_text("校验码须正确")
     await expect(main).to_contain_text("本辖区已发放：0 张")
     await check_page(page, "agency-policy-issue-error")
+
+    # Everyone eligible in the region: a job whose page shows how far it got.
+    await page.get_by_role("button", name="向所有符合条件的劳动者发放").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("向所有符合条件的劳动者发放")
+    for _ in range(20):
+        if "已完成" in await main.locator("#state").inner_text():
+            break
+        await page.get_by_role("link", name="查看最新进度").click()
+    await expect(main.locator("#state")).to_have_text("已完成")
+    await expect(main).to_contain_text("（100%）")
+    await check_page(page, "agency-policy-run")
+    await page.get_by_role("link", name="返回该政策").click()
+    await expect(main).to_contain_text("批量发放记录")
 
 
 async def test_an_officer_reads_the_statistics_in_english(zh: BrowserContext) -> None:
