@@ -127,7 +127,22 @@ async def test_an_officer_reads_an_apprenticeship(zh: BrowserContext) -> None:
     await _sign_in(page, "agency-chengdu", english=False)
     await page.get_by_role("link", name="查看待审批协议").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("待审批的学徒协议")
+    card = main.locator(".run-card").filter(has_text="王小明")
+    await expect(card).to_contain_text("待您审批")
     await check_page(page, "agency-apprenticeships")
+
+    # The demo's draft: both parties approved; the employment check passes. Sending it back
+    # needs the change needed (the decisions themselves are tested in-process).
+    await card.get_by_role("link").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "王小明 · 成都锦江川菜餐饮有限公司"
+    )
+    await expect(main.locator("#check-title + p")).to_contain_text("符合规定")
+    await expect(main.get_by_role("button", name="批准协议")).to_be_visible()
+    await check_page(page, "agency-apprenticeship-draft")
+    await main.get_by_role("button", name="退回").click()
+    await expect(page.locator(".error-summary")).to_contain_text("请说明需要修改的内容")
+    await check_page(page, "agency-apprenticeship-draft-error")
 
     await page.goto(f"/agency/apprenticeships/{DEMO_APPRENTICESHIP}")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("李小红")
