@@ -4,9 +4,9 @@ languages alternating. Every page passes ``check_page`` (axe-core, 360 px, 44 px
 screenshots in ``var/screenshots/``).
 
 The journeys change the demo only by a new Mianyang policy that no demo worker qualifies for
-(so issuing it to everyone eligible gives nobody a voucher) and a signing key rotated in; the decisions on an agreement are tested over the in-process
-client (test_agency_apprenticeships_pages.py), which is also where the errors of every form
-are.
+(so issuing it to everyone eligible gives nobody a voucher) and a signing key rotated in; the
+decisions on an agreement are tested over the in-process client
+(test_agency_apprenticeships_pages.py), which is also where the errors of every form are.
 """
 
 from __future__ import annotations
