@@ -34,7 +34,7 @@ from portfolio.accounts import Role, administration, signing_keys
 from portfolio.audit import service as audit_service
 from portfolio.audit.documents import AuditEvent
 from portfolio.audit.service import AuditKind
-from portfolio.errors import Conflict, NotFound
+from portfolio.errors import Conflict
 
 router = page_router()
 ACCOUNTS = "/admin/accounts"
@@ -54,8 +54,6 @@ STAFF_NAMES = {
     "reviewer": N_("Reviewer"),
     "auditor": N_("Auditor"),
 }
-# Events whose target or login name would be a worker's.
-_ABOUT_WORKERS = ("identity.", "phone.")
 
 
 def _notice(request: Request, notice: str) -> str | None:
@@ -104,20 +102,17 @@ async def accounts(
 async def _switch(
     request: Request, actor: AdminPage, principal_id: str, form: SessionForm, *, disabled: bool
 ) -> Response:
-    target = await administration.get_principal(actor=actor, principal_id=principal_id)
-    if target.role not in SHOWN_ROLES:
-        raise NotFound("no such provider or agency account")
-    here = f"{ACCOUNTS}?{urlencode({'role': target.role.value})}"
 
     async def act() -> Response:
         try:
-            await administration.set_disabled(
+            changed = await administration.set_organisation_account_disabled(
                 actor=actor, principal_id=principal_id, disabled=disabled
             )
         except Conflict as refused:
-            return back_to_form(here, [PageError(f"account-{principal_id}", refused.detail)], {})
+            back = f"{ACCOUNTS}#account-{principal_id}"
+            return back_to_form(back, [PageError(f"account-{principal_id}", refused.detail)], {})
         done = "disabled" if disabled else "enabled"
-        return see_other(f"{here}&notice={done}")
+        return see_other(f"{ACCOUNTS}?{urlencode({'role': changed.role.value, 'notice': done})}")
 
     return await once(request, form, actor.principal_id, act)
 
@@ -162,14 +157,13 @@ async def rotate(request: Request, actor: AdminPage, form: SessionForm) -> Respo
 
 
 def _event_row(event: AuditEvent) -> dict[str, Any]:
-    about_worker = event.role == Role.WORKER.value or event.kind.startswith(_ABOUT_WORKERS)
     return {
         "at": event.at,
         "kind": event.kind,
         "outcome": event.outcome,
         "who": audit_service.shown_username(event.role, event.username) or event.principal_id,
         "role": event.role or "",
-        "target": "" if about_worker else (event.target or ""),
+        "target": audit_service.shown_target(event.kind, event.role, event.target) or "",
         "client": event.client or "",
     }
 
