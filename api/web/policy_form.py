@@ -20,7 +20,7 @@ from api.web.i18n import N_
 from api.web.templating import t
 from portfolio.errors import FieldError
 from portfolio.vocabulary import TrainingType
-from portfolio.vouchers.inputs import PolicyContent, RulesContent
+from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from portfolio.vouchers.views import PolicyView
 
 TEXT_FIELDS = (
@@ -138,8 +138,15 @@ def _optional(form: PolicyForm, name: str, low: int, high: int, wrong: list[str]
     return number
 
 
-def read(form: PolicyForm, *, versioned: bool) -> tuple[PolicyContent | None, list[str]]:
-    """The content the form states, or the names of its fields in error (in form order)."""
+def read(
+    form: PolicyForm, *, base: PolicyView | None = None
+) -> tuple[PolicyContent | None, list[str]]:
+    """The content the form states, or the names of its fields in error (in form order).
+
+    For a new version (``base``: the current one) what the form does not show is kept from
+    ``base``: the skill brands, the sub-region rule and the claim terms (the API sets them).
+    """
+    versioned = base is not None
     wrong: list[str] = []
     if not form.get("name") or len(form.get("name")) > 200:
         wrong.append("name")
@@ -177,16 +184,31 @@ def read(form: PolicyForm, *, versioned: bool) -> tuple[PolicyContent | None, li
         fixed_end=until,
         training_types=form.training_types,
         occupation_codes=form.occupation_codes,
+        brands=base.brands if base else (),
         rules=RulesContent(
             registered_unemployed=form.get("unemployed") == "yes",
             min_unemployment_insurance_months=months,
             min_age=low,
             max_age=high,
+            region_prefix=base.rules.region_prefix if base else None,
             one_unused_voucher=form.get("one_unused") == "yes",
         ),
+        claim_terms=_terms(base),
         change_note=form.get("change_note"),
     )
     return content, []
+
+
+def _terms(base: PolicyView | None) -> ClaimTermsContent:
+    if base is None:
+        return ClaimTermsContent()
+    terms = base.claim_terms
+    return ClaimTermsContent(
+        retroactive_days=terms.retroactive_days,
+        max_claims_per_year=terms.max_claims_per_year,
+        two_approvals_above_fen=terms.two_approvals_above_fen,
+        attestation_wait_days=terms.attestation_wait_days,
+    )
 
 
 def page_errors(request: Request, names: list[str]) -> list[PageError]:

@@ -5,6 +5,7 @@ submit issues once), and another region's officer who sees none of it (404)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from httpx import AsyncClient
@@ -145,3 +146,35 @@ async def test_another_region_sees_no_policy_page(
             headers=ORIGIN,
         )
         assert posted.status_code == 404, (action, posted.status_code)
+
+
+async def test_a_new_version_keeps_what_the_form_does_not_show(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    world = await make_world(
+        client,
+        runtime,
+        brands=["tianfu_builder"],
+        claim_terms={"two_approvals_above_fen": 50_000, "retroactive_days": 7},
+    )
+    await _officer(web, world)
+    edit = f"/agency/policies/{world.policy['id']}/edit"
+    shown = await web.get(edit)
+    form = {
+        name: value
+        for name, value in re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', shown.text)
+        if name not in ("csrf_token", "form_key", "unemployed", "one_unused")
+        and not name.startswith("type_")
+    }
+    checked = re.findall(r'name="([a-z_]+)" type="checkbox" value="yes" checked', shown.text)
+    given = {**form, **dict.fromkeys(checked, "yes"), "quantity": "120", "change_note": "加量"}
+    location = await _publish_from(web, f"{edit}/check?{urlencode(given)}", edit)
+    new_id = location.split("?")[0].rsplit("/", 1)[1]
+    version = (await client.get(f"/voucher-policies/{new_id}", headers=world.agency.headers)).json()
+    assert version["version_no"] == 2
+    assert version["quantity"] == 120
+    assert version["brands"] == ["tianfu_builder"]
+    assert version["claim_terms"]["two_approvals_above_fen"] == 50_000
+    assert version["claim_terms"]["retroactive_days"] == 7
+    assert version["rules"]["min_age"] == 16
+    assert version["training_types"] == ["employment_skills"]

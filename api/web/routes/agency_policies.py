@@ -109,8 +109,7 @@ async def _form_page(
 
 
 async def _check_page(request: Request, *, form: PolicyForm, policy: PolicyView | None) -> Response:
-    versioned = policy is not None
-    content, wrong = read(form, versioned=versioned)
+    content, wrong = read(form, base=policy)
     if content is None:
         return await _form_page(
             request, form=form, errors=page_errors(request, wrong), policy=policy
@@ -157,7 +156,7 @@ async def check_new_policy(request: Request, actor: AgencyPage) -> Response:
 async def publish_policy(request: Request, actor: AgencyPage, form: SessionForm) -> Response:
     """Publish the policy checked on the check page."""
     given = PolicyForm.of(form.fields)
-    content, wrong = read(given, versioned=False)
+    content, wrong = read(given)
     if content is None:
         return back_to_form(NEW, page_errors(request, wrong), given.values)
 
@@ -239,7 +238,7 @@ async def publish_version(
     """Publish the next version checked on the check page."""
     here = f"{_policy(policy_id)}/edit"
     given = PolicyForm.of(form.fields)
-    content, wrong = read(given, versioned=True)
+    content, wrong = read(given, base=await _current(actor, policy_id))
     if content is None:
         return back_to_form(here, page_errors(request, wrong), given.values)
 
