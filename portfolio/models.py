@@ -53,6 +53,7 @@ from portfolio.vouchers.documents import (
     VoucherEvent,
     VoucherPolicy,
 )
+from portfolio.vouchers.issue_runs import IssueRun
 from portfolio.vouchers.ledger import LedgerEntry
 
 DOCUMENT_MODELS: list[type[Document]] = [
@@ -97,6 +98,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Voucher,
     VoucherEvent,
     IssueBatch,
+    IssueRun,
     LedgerEntry,
     AuditEvent,
     ChangeRecord,

@@ -35,9 +35,14 @@ from api.deps import register_page_resolver
 from api.web import errors
 from api.web.auth import current_page_actor
 from api.web.routes import (
+    admin_pages,
+    agency_apprenticeships,
     agency_claims,
     agency_decisions,
+    agency_issue_runs,
+    agency_policies,
     agency_settlement,
+    agency_statistics,
     assets,
     attestation,
     audit,
@@ -102,4 +107,9 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
     app.include_router(agency_settlement.router)
+    app.include_router(agency_policies.router)
+    app.include_router(agency_issue_runs.router)
+    app.include_router(agency_statistics.router)
+    app.include_router(agency_apprenticeships.router)
+    app.include_router(admin_pages.router)
     errors.install(app)

@@ -87,6 +87,7 @@ WORDS: dict[tuple[str, str], str] = {
     ("event", "change_proposed"): N_("Change proposed"),
     ("event", "change_accepted"): N_("Change accepted"),
     ("event", "change_rejected"): N_("Change rejected"),
+    ("event", "sent_back"): N_("Sent back by the agency"),
 }
 
 _KINDS = {

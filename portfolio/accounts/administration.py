@@ -162,3 +162,14 @@ async def set_disabled(*, actor: Actor, principal_id: str, disabled: bool) -> Pr
 
 
 # --- logins and passwords -----------------------------------------------------------------
+
+
+async def set_organisation_account_disabled(
+    *, actor: Actor, principal_id: str, disabled: bool
+) -> Principal:
+    """``set_disabled`` for a provider's or an agency's account only (the admin's pages list
+    no other: a worker's account is worker data, an admin's is managed from the terminal)."""
+    target = await get_principal(actor=actor, principal_id=principal_id)
+    if target.role not in (Role.PROVIDER, Role.AGENCY):
+        raise NotFound("no such provider or agency account")
+    return await set_disabled(actor=actor, principal_id=principal_id, disabled=disabled)

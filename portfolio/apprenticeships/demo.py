@@ -12,6 +12,10 @@ enterprise), which a newcomer can use to see the enterprise's side. Loading twic
 nothing: each step is done
 only when the stored state says it is missing. The institution is demo provider B's
 organisation; if the training demo has not made it, a stand-in school is made here.
+
+A second agreement waits in the Chengdu agency's approval queue: worker-1's restaurant (his
+employer, registered here as an enterprise) and provider A agreed a one-year chef
+apprenticeship for him and both approved it; the agency has not yet.
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from stdnum.cn import uscc
 
 from portfolio import clock
 from portfolio.accounts import Actor, Principal, Role, actor_of
-from portfolio.accounts.demo import DEMO_ARCHIVE_WORKER_2, DEMO_ENTERPRISE, DEMO_ORGANISATION_B
+from portfolio.accounts.demo import (
+    DEMO_ARCHIVE_WORKER_1,
+    DEMO_ARCHIVE_WORKER_2,
+    DEMO_ENTERPRISE,
+    DEMO_ORGANISATION_A,
+    DEMO_ORGANISATION_B,
+)
 from portfolio.apprenticeships import agreements, history, lifecycle
 from portfolio.apprenticeships.documents import Apprenticeship, Mentor
 from portfolio.apprenticeships.enums import ApprenticeshipStatus, EventAction
@@ -50,6 +60,14 @@ DEMO_MENTOR_MASTER = "64d0000000000000000000e3"
 DEMO_MENTOR_SENIOR_MASTER = "64d0000000000000000000e4"
 DEMO_MENTOR_TEACHER = "64d0000000000000000000e5"
 DEMO_APPRENTICESHIP = "64d0000000000000000000e6"
+# A draft waiting for the Chengdu agency's approval: worker-1 at the restaurant employing him.
+DEMO_RESTAURANT = "64d0000000000000000000e7"
+DEMO_MENTOR_CHEF = "64d0000000000000000000e8"
+DEMO_MENTOR_CHEF_TEACHER = "64d0000000000000000000e9"
+DEMO_DRAFT = "64d0000000000000000000ea"
+RESTAURANT_NAME = "成都锦江川菜餐饮有限公司"
+RESTAURANT_CREDIT_CODE = "91510104MA6CXW3N7P"  # worker-1's employer (portfolio/archives/demo.py)
+CHEF = "4-03-02-01"
 
 ENTERPRISE_NAME = "成都龙泉汽车零部件制造有限公司"
 ENTERPRISE_REGION = "510112"
@@ -201,6 +219,69 @@ async def ensure_demo_apprenticeships(*, settings: Settings, keyring: Keyring) -
             apprenticeship_id=DEMO_APPRENTICESHIP,
         )
     await _walk(enterprise=enterprise, school=school, chengdu=chengdu, started=started)
+    await _waiting_for_approval(keyring=keyring, settings=settings, chengdu=chengdu, today=today)
+
+
+async def _waiting_for_approval(
+    *, keyring: Keyring, settings: Settings, chengdu: Actor, today: date
+) -> None:
+    """Worker-1's restaurant and provider A agreed a one-year chef apprenticeship for him: a
+    draft both parties approved, waiting for the Chengdu agency (its approval queue)."""
+    school_org = await find_organisation(DEMO_ORGANISATION_A)
+    if school_org is None:
+        return  # the training demo makes provider A
+    await ensure_organisation(
+        DEMO_RESTAURANT,
+        RESTAURANT_NAME,
+        RESTAURANT_CREDIT_CODE,
+        OrganisationKind.ENTERPRISE,
+        "510104",
+        chengdu,
+    )
+    restaurant_org = await find_organisation(DEMO_RESTAURANT)
+    assert restaurant_org is not None
+    restaurant = Actor(
+        principal_id="demo-restaurant-e7",
+        username="demo-restaurant",
+        role=Role.PROVIDER,
+        organisation_id=DEMO_RESTAURANT,
+    )
+    school = await _actor("provider-a")
+    await _mentor(
+        DEMO_MENTOR_CHEF, "陈国华", SkillLevel.SENIOR_TECHNICIAN, restaurant_org, "demo-restaurant"
+    )
+    await _mentor(
+        DEMO_MENTOR_CHEF_TEACHER, "周敏", SkillLevel.TECHNICIAN, school_org, school.username
+    )
+    if await Apprenticeship.get(PydanticObjectId(DEMO_DRAFT)) is None:
+        worker = next(w for w in DEMO_WORKERS if w.archive_id == DEMO_ARCHIVE_WORKER_1)
+        start = _months_ago(today, -1)
+        await agreements.create(
+            actor=restaurant,
+            keyring=keyring,
+            settings=settings,
+            terms=Terms(
+                institution_id=DEMO_ORGANISATION_A,
+                apprentice=WorkerRef(IdType.RESIDENT_ID, worker.id_number, worker.name),
+                occupation_code=CHEF,
+                target_level=SkillLevel.SENIOR,
+                planned_start=start,
+                planned_end=last_day_after_years(start, 1),
+                enterprise_hours=900,
+                institution_hours=300,
+                enterprise_mentor_id=DEMO_MENTOR_CHEF,
+                school_mentor_id=DEMO_MENTOR_CHEF_TEACHER,
+            ),
+            apprenticeship_id=DEMO_DRAFT,
+        )
+    draft = await Apprenticeship.get(PydanticObjectId(DEMO_DRAFT))
+    assert draft is not None
+    if draft.status is ApprenticeshipStatus.DRAFT and not draft.employer_approved:
+        await agreements.approve(actor=restaurant, apprenticeship_id=DEMO_DRAFT)
+    draft = await Apprenticeship.get(PydanticObjectId(DEMO_DRAFT))
+    assert draft is not None
+    if draft.status is ApprenticeshipStatus.DRAFT and not draft.institution_approved:
+        await agreements.approve(actor=school, apprenticeship_id=DEMO_DRAFT)
 
 
 async def _walk(*, enterprise: Actor, school: Actor, chengdu: Actor, started: date) -> None:

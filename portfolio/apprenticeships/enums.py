@@ -45,6 +45,8 @@ class EventAction(StrEnum):
     CHANGE_PROPOSED = "change_proposed"
     CHANGE_ACCEPTED = "change_accepted"
     CHANGE_REJECTED = "change_rejected"
+    # The agency returned a draft to its parties with the change it needs (approvals reset).
+    SENT_BACK = "sent_back"
 
 
 class ChangeStatus(StrEnum):

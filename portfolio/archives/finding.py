@@ -103,6 +103,26 @@ async def archives_in_region(
     return {str(archive.id): archive async for archive in found}
 
 
+async def archive_ids_in_region(region_prefix: str, *, after: str | None, limit: int) -> list[str]:
+    """The ids of the archives registered in ``region_prefix``, in ``_id`` order after
+    ``after`` (keyset paging: a long job walks a region a page at a time)."""
+    query: dict[str, Any] = {"region_code": region_range(region_prefix)}
+    if after:
+        query["_id"] = {"$gt": ObjectId(after)}
+    found = Archive.get_pymongo_collection().find(query, {"_id": 1}).sort("_id", 1).limit(limit)
+    return [str(raw["_id"]) async for raw in found]
+
+
+async def count_in_region(region_prefix: str) -> int:
+    """How many archives are registered in ``region_prefix``."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"region_code": region_range(region_prefix)}},
+        {"$count": "n"},
+    ]
+    rows = await (await Archive.get_pymongo_collection().aggregate(pipeline)).to_list()
+    return int(rows[0]["n"]) if rows else 0
+
+
 async def entry_about(
     archive_id: str, kind: EntryKind, key: str, value: str, *, corrects: int | None = None
 ) -> int | None:

@@ -113,6 +113,17 @@ def shown_username(role: str | None, username: str | None) -> str | None:
     return None if role == "worker" else username
 
 
+# Events whose target would name a worker (an archive read, a worker's phone).
+_ABOUT_WORKERS = ("identity.", "phone.")
+
+
+def shown_target(kind: str, role: str | None, target: str | None) -> str | None:
+    """The target the trail shows an admin: none of an event about a worker."""
+    if role == "worker" or kind.startswith(_ABOUT_WORKERS):
+        return None
+    return target
+
+
 @dataclass(frozen=True)
 class AuditEventView:
     """One security event as an admin reads it: a worker's login name is never shown."""
