@@ -32,8 +32,7 @@ from api.web.routing import page_router
 from api.web.templating import render, t
 from portfolio.accounts import Role, administration, signing_keys
 from portfolio.audit import service as audit_service
-from portfolio.audit.documents import AuditEvent
-from portfolio.audit.service import AuditKind
+from portfolio.audit.service import AuditEventView, AuditKind
 from portfolio.errors import Conflict
 
 router = page_router()
@@ -156,12 +155,12 @@ async def rotate(request: Request, actor: AdminPage, form: SessionForm) -> Respo
     return await once(request, form, actor.principal_id, act)
 
 
-def _event_row(event: AuditEvent) -> dict[str, Any]:
+def _event_row(event: AuditEventView) -> dict[str, Any]:
     return {
         "at": event.at,
         "kind": event.kind,
         "outcome": event.outcome,
-        "who": audit_service.shown_username(event.role, event.username) or event.principal_id,
+        "who": event.username or event.principal_id,
         "role": event.role or "",
         "target": audit_service.shown_target(event.kind, event.role, event.target) or "",
         "client": event.client or "",
