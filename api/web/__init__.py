@@ -37,7 +37,11 @@ from api.web.auth import current_page_actor
 from api.web.routes import (
     agency_claims,
     agency_decisions,
+    agency_providers,
     agency_settlement,
+    agency_staff,
+    agency_workers,
+    agency_workers_file,
     assets,
     attestation,
     audit,
@@ -102,4 +106,8 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
     app.include_router(agency_settlement.router)
+    app.include_router(agency_workers.router)
+    app.include_router(agency_workers_file.router)
+    app.include_router(agency_providers.router)
+    app.include_router(agency_staff.router)
     errors.install(app)
