@@ -105,6 +105,7 @@ async def to_check(
     request: Request, actor: AgencyPage, organisation_id: str, form: SessionForm
 ) -> Response:
     """The reason given: on to "check your answers" (nothing changes yet)."""
+    await organisations.get_visible(actor=actor, organisation_id=organisation_id)
     here = f"{HOME}/{organisation_id}"
     action, reason = form.get("action"), _reason(form.get("reason"))
     if action not in ACTIONS or reason is None:
