@@ -78,6 +78,11 @@ async def test_an_officer_registers_a_worker_in_chinese(zh: BrowserContext) -> N
     await expect(page.get_by_role("heading", level=1)).to_have_text("激活通知书")
     await expect(main.locator(".letter__code")).to_have_text(re.compile(r"^[0-9A-Z-]{14}$"))
     await check_page(page, "agency-worker-letter")
+    await page.emulate_media(media="print")  # the print stylesheet: the letter alone
+    await expect(page.locator(".site-header")).to_be_hidden()
+    await expect(main.get_by_role("button")).to_be_hidden()
+    await expect(main.locator(".letter__code")).to_be_visible()
+    await page.emulate_media(media="screen")
 
 
 async def test_an_officer_finds_a_worker_and_reads_the_full_numbers_in_english(
