@@ -155,4 +155,5 @@ async def test_an_officer_suspends_and_reinstates_a_provider_in_chinese(
 
     await page.get_by_role("link", name="工作人员").first.click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("工作人员")
+    await expect(main).to_contain_text("复核人员（第二次审核）")  # the demo's reviewer
     await check_page(page, "agency-staff")
