@@ -2,9 +2,9 @@
 
 The worker reads the purpose in their access log, so what is stored is the purpose in words
 (Chinese, the worker's language), followed by the officer's note when there is one. The API
-takes the purpose as text (``POST /workers/search``, ``/reveal``); the console's pages offer
-these codes, and ``stated_purpose`` turns a code and a note into that text (checked as every
-purpose is: no identity number in it).
+takes the purpose as text or as ``purpose_code`` and ``purpose_note`` (``POST /workers/search``,
+``/reveal``); the console's pages offer the same codes. ``stated_purpose`` turns a code and a
+note into that text (checked as every purpose is: no identity number in it).
 """
 
 from __future__ import annotations
