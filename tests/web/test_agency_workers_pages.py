@@ -238,3 +238,24 @@ async def test_letter_new_code_search_reveal_links_transfer_and_paper(
         data={"id_number": number, "purpose": "counter"},
     )
     assert searched.headers["location"] == "/agency/workers"
+
+
+async def test_a_passport_holder_gives_birth_date_and_sex_which_the_number_does_not_say(
+    web: AsyncClient, runtime: Runtime
+) -> None:
+    await _officer(web, runtime)
+    passport = {"id_type": "passport", "nationality": "gbr", "name": "John Smith"}
+    bare = await post_form(web, NEW, page=NEW, data=_person("P1234567", **passport))
+    assert bare.headers["location"] == NEW
+    page = await web.get(NEW)
+    assert "Enter the birth date as on the document" in page.text
+    assert '<details class="details" open>' in page.text  # the fields in error are shown
+    check = await post_form(
+        web,
+        NEW,
+        page=NEW,
+        data=_person("P1234567", **passport, birth_date="1985-02-03", sex="male"),
+    )
+    assert check.status_code == 200, check.text
+    assert "Not in this document's number" in check.text
+    assert "Passport" in check.text

@@ -173,7 +173,14 @@ async def search(request: Request, actor: AgencyPage, form: SessionForm) -> Resp
     """Look the worker up (logged with the purpose); a hit opens their page."""
     kept = {
         name: form.get(name)
-        for name in ("purpose", "purpose_note", "id_type", "id_number", "social_security_number")
+        for name in (
+            "purpose",
+            "purpose_note",
+            "id_type",
+            "id_number",
+            "nationality",
+            "social_security_number",
+        )
     }
 
     async def act() -> Response:
@@ -186,6 +193,7 @@ async def search(request: Request, actor: AgencyPage, form: SessionForm) -> Resp
                 purpose=purpose,
                 id_type=id_type,
                 id_number=form.get("id_number") or None,
+                nationality=form.get("nationality").upper() or None,
                 social_security_number=form.get("social_security_number") or None,
             )
         except ValidationFailed as failed:
