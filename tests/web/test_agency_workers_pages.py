@@ -14,6 +14,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from portfolio.archives.documents import AccessLogEntry, Archive
+from portfolio.identity import mask_identity_number
 from tests.archives.factories import fresh_resident_id
 from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.web.pages import ORIGIN, hidden_fields, post_form, sign_in
@@ -259,3 +260,20 @@ async def test_a_passport_holder_gives_birth_date_and_sex_which_the_number_does_
     assert check.status_code == 200, check.text
     assert "Not in this document's number" in check.text
     assert "Passport" in check.text
+
+
+async def test_a_colleague_registering_the_same_person_a_moment_earlier_is_said(
+    web: AsyncClient, runtime: Runtime
+) -> None:
+    await _officer(web, runtime)
+    number = fresh_resident_id()
+    mine = await post_form(web, NEW, page=NEW, data=_person(number))
+    theirs = await post_form(web, NEW, page=NEW, data=_person(number))
+    for_me = {**hidden_fields(mine.text), **_person(number), "notice_given": "yes"}
+    for_them = {**hidden_fields(theirs.text), **_person(number), "notice_given": "yes"}
+    first = await web.post("/agency/workers/register", data=for_them, headers=ORIGIN)
+    assert "/letter" in first.headers["location"]
+    late = await web.post("/agency/workers/register", data=for_me, headers=ORIGIN)
+    assert late.headers["location"] == NEW
+    assert "This person has an archive already" in (await web.get(NEW)).text
+    assert await Archive.find({"id_masked": mask_identity_number(number)}).count() == 1
