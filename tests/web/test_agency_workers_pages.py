@@ -76,6 +76,12 @@ async def test_registration_checks_the_number_shows_it_back_and_refuses_a_duplic
     assert "Personal-information notice" in check.text
     assert number not in check.text.replace(f'value="{number}"', "")  # masked, but for the form
 
+    # "Change the details": back to the form with what was typed.
+    change = {**hidden_fields(check.text), **_person(number), "change": "yes"}
+    changed = await web.post(NEW, data=change, headers=ORIGIN)
+    assert changed.headers["location"] == NEW
+    assert 'value="赵六"' in (await web.get(NEW)).text
+
     # Without the notice confirmed: the same page, with the error, nothing written.
     fields = {**hidden_fields(check.text), **_person(number)}
     again = await web.post("/agency/workers/register", data=fields, headers=ORIGIN)

@@ -264,7 +264,10 @@ async def _checked(
 
 @router.post(NEW)
 async def check_registration(request: Request, actor: AgencyPage, form: SessionForm) -> Response:
-    """Check the answers: the fields checked, a duplicate found before anything is written."""
+    """Check the answers: the fields checked, a duplicate found before anything is written.
+    The check page's "change" button comes back here: to the form, its values kept."""
+    if form.get("change") == "yes":
+        return back_to_form(NEW, [], _kept(form))
     checked = await _checked(request, actor, form)
     if isinstance(checked, Response):
         return checked
