@@ -7,13 +7,16 @@ caller is the worker or an agency that stated a purpose (and that read was logge
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, model_validator
 
 from portfolio.archives.documents import AccountState, InsuranceScheme, RegistrationKind
+from portfolio.archives.purposes import MAX_NOTE, ReadPurpose, stated_purpose
 from portfolio.archives.views import InsuredSchemeInput
+from portfolio.errors import ValidationFailed
 from portfolio.identity.identifiers import IdType, Sex
 from schemas.common import Input, Output
 
@@ -49,10 +52,34 @@ class WorkerRegistrationIn(Input):
     region_code: RegionCode
 
 
-class WorkerSearchIn(Input):
-    """Look a worker up by identity number or by social-security number (exactly one)."""
+class CodedPurpose(Input):
+    """A purpose as text, or as a code of the console's list and an optional note.
+
+    ``purpose_code`` (with ``purpose_note``) stands for ``purpose``: the worker reads the
+    code's words (Chinese) and the note in their access log, as from the agency's pages.
+    """
 
     purpose: Purpose
+    purpose_code: ReadPurpose | None = Field(
+        default=None, description="Instead of `purpose`: a code of the list (`other` needs a note)"
+    )
+    purpose_note: Annotated[str | None, Field(max_length=MAX_NOTE)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _purpose_of_code(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("purpose_code") and not data.get("purpose"):
+            with contextlib.suppress(ValidationFailed):  # then "purpose" is the field missing
+                data = {
+                    **data,
+                    "purpose": stated_purpose(data["purpose_code"], data.get("purpose_note")),
+                }
+        return data
+
+
+class WorkerSearchIn(CodedPurpose):
+    """Look a worker up by identity number or by social-security number (exactly one)."""
+
     id_type: IdType = IdType.RESIDENT_ID
     id_number: Number | None = None
     nationality: Annotated[str | None, Field(max_length=3)] = None
@@ -62,10 +89,8 @@ class WorkerSearchIn(Input):
     )
 
 
-class RevealIn(Input):
+class RevealIn(CodedPurpose):
     """Why an agency reads a worker's full numbers."""
-
-    purpose: Purpose
 
 
 class TransferIn(Input):

@@ -84,7 +84,11 @@ async def search_worker(
 ) -> WorkerOut:
     """Look the worker up through the blind index; the hit is logged with the purpose in the
     worker's access log. ``reveal`` returns the full numbers too."""
-    view = await reading.search_worker(actor=actor, keyring=runtime.keyring, **body.model_dump())
+    view = await reading.search_worker(
+        actor=actor,
+        keyring=runtime.keyring,
+        **body.model_dump(exclude={"purpose_code", "purpose_note"}),
+    )
     response.headers.update(_NO_STORE)
     return WorkerOut.from_view(view)
 

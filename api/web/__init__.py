@@ -41,8 +41,12 @@ from api.web.routes import (
     agency_decisions,
     agency_issue_runs,
     agency_policies,
+    agency_providers,
     agency_settlement,
+    agency_staff,
     agency_statistics,
+    agency_workers,
+    agency_workers_file,
     assets,
     attestation,
     audit,
@@ -112,4 +116,8 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_statistics.router)
     app.include_router(agency_apprenticeships.router)
     app.include_router(admin_pages.router)
+    app.include_router(agency_workers.router)
+    app.include_router(agency_workers_file.router)
+    app.include_router(agency_providers.router)
+    app.include_router(agency_staff.router)
     errors.install(app)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from portfolio.accounts import service
 from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Role, StaffRole
 from portfolio.errors import Conflict
 from portfolio.settings import Settings
 
@@ -36,6 +36,7 @@ class DemoAccount:
     archive_id: str | None = None
     organisation_id: str | None = None
     region_prefix: str | None = None
+    staff_role: StaffRole | None = None  # None: the organisation's admin
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
@@ -43,6 +44,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("agency-sichuan", Role.AGENCY, "agency, Sichuan province (51)", region_prefix="51"),
     DemoAccount("agency-chengdu", Role.AGENCY, "agency, Chengdu (5101)", region_prefix="5101"),
     DemoAccount("agency-mianyang", Role.AGENCY, "agency, Mianyang (5107)", region_prefix="5107"),
+    DemoAccount(
+        "reviewer-mianyang",
+        Role.AGENCY,
+        "agency reviewer, Mianyang (5107): second approvals",
+        region_prefix="5107",
+        staff_role=StaffRole.REVIEWER,
+    ),
     DemoAccount(
         "provider-a", Role.PROVIDER, "training provider A", organisation_id=DEMO_ORGANISATION_A
     ),
@@ -76,5 +84,6 @@ async def ensure_demo_accounts(*, settings: Settings) -> tuple[DemoAccount, ...]
                 archive_id=account.archive_id,
                 organisation_id=account.organisation_id,
                 region_prefix=account.region_prefix,
+                staff_role=account.staff_role,
             )
     return DEMO_ACCOUNTS

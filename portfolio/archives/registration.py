@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -48,6 +49,7 @@ from portfolio.errors import (
 )
 from portfolio.identity import (
     FieldProtection,
+    IdentityNumber,
     IdType,
     Sex,
     associated_data,
@@ -151,34 +153,32 @@ def birth_date_errors(birth: date, today: date) -> list[FieldError]:
     return []
 
 
-async def register_worker(
+@dataclass(frozen=True)
+class CheckedRegistration:
+    """A registration's fields, each checked: what would be written."""
+
+    name: str
+    identity: IdentityNumber
+    phone: str
+    region_code: str
+    birth_date: date
+    sex: Sex
+
+
+def validate_registration(
     *,
-    actor: Actor,
-    keyring: Keyring,
-    settings: Settings,
+    prefix: str,
     name: str,
     id_type: IdType,
     id_number: str,
     phone: str,
     region_code: str,
-    nationality: str | None = None,
-    birth_date: date | None = None,
-    sex: Sex | None = None,
-    now: datetime | None = None,
-    archive_id: str | None = None,
-) -> RegisteredWorker:
-    """Register a worker by real name in the agency's region; return the archive and a code.
-
-    Birth date and sex come from the number where it encodes them (given values must match).
-    Every invalid field is reported at once; a valid region outside the agency's scope is
-    then a 422 of its own (``outside_scope``). The same person registered before (any spelling
-    of the same number) is a Conflict whose only detail is the existing archive's region code,
-    so the agency knows to ask that region for a transfer. ``archive_id`` fixes the new
-    archive's id (demo data only).
-    """
-    prefix = require_agency(actor)
-    now = now or clock.now()
-    today = china_today(now)
+    nationality: str | None,
+    birth_date: date | None,
+    sex: Sex | None,
+    today: date,
+) -> CheckedRegistration:
+    """Check every field of a registration (all errors at once), then the region's scope."""
     errors: list[FieldError] = []
     checked_name = _attempt(errors, lambda: check_name(name))
     identity = _attempt(
@@ -209,7 +209,52 @@ async def register_worker(
         raise ValidationFailed(errors)
     if not checked_region.startswith(prefix):
         raise ValidationFailed.outside_scope("region_code")
+    return CheckedRegistration(
+        checked_name, identity, checked_phone, checked_region, resolved[0], resolved[1]
+    )
 
+
+async def register_worker(
+    *,
+    actor: Actor,
+    keyring: Keyring,
+    settings: Settings,
+    name: str,
+    id_type: IdType,
+    id_number: str,
+    phone: str,
+    region_code: str,
+    nationality: str | None = None,
+    birth_date: date | None = None,
+    sex: Sex | None = None,
+    now: datetime | None = None,
+    archive_id: str | None = None,
+) -> RegisteredWorker:
+    """Register a worker by real name in the agency's region; return the archive and a code.
+
+    Birth date and sex come from the number where it encodes them (given values must match).
+    Every invalid field is reported at once; a valid region outside the agency's scope is
+    then a 422 of its own (``outside_scope``). The same person registered before (any spelling
+    of the same number) is a Conflict whose only detail is the existing archive's region code,
+    so the agency knows to ask that region for a transfer. ``archive_id`` fixes the new
+    archive's id (demo data only).
+    """
+    prefix = require_agency(actor)
+    now = now or clock.now()
+    checked = validate_registration(
+        prefix=prefix,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        region_code=region_code,
+        nationality=nationality,
+        birth_date=birth_date,
+        sex=sex,
+        today=china_today(now),
+    )
+    identity, checked_name, checked_phone = checked.identity, checked.name, checked.phone
+    checked_region, resolved = checked.region_code, (checked.birth_date, checked.sex)
     protection = FieldProtection(keyring)
     new_id = PydanticObjectId(archive_id) if archive_id else PydanticObjectId()
     id_index = protection.blind_index(identity.lookup_key)

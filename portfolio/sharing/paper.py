@@ -12,6 +12,7 @@ from datetime import datetime
 
 from portfolio import clock
 from portfolio.accounts.principal import Actor
+from portfolio.archives import log_reads
 from portfolio.archives.reading import archive_summary
 from portfolio.archives.scope import archive_for_reader
 from portfolio.archives.views import ArchiveSummary
@@ -42,10 +43,14 @@ class ArchiveSheet:
     printed_at: datetime
 
 
-async def archive_sheet(*, actor: Actor, keyring: Keyring) -> ArchiveSheet:
-    """The worker's own archive summary for print."""
-    archive = await archive_for_reader(actor, None)
+async def archive_sheet(
+    *, actor: Actor, keyring: Keyring, archive_id: str | None = None
+) -> ArchiveSheet:
+    """The worker's own archive summary for print, or, for an agency of the worker's region
+    at the counter (``archive_id``), the worker's (the print is in the worker's access log)."""
+    archive = await archive_for_reader(actor, archive_id)
     assert archive.id is not None
+    await log_reads(actor, [str(archive.id)], what="在窗口为劳动者打印档案")
     return ArchiveSheet(
         name=archive.name,
         archive_id=str(archive.id),

@@ -80,6 +80,22 @@ async def _names(organisation_ids: list[str]) -> dict[str, str]:
     return {key: organisation.name for key, organisation in found.items()}
 
 
+async def _waiting(found: list[Voucher]) -> tuple[WaitingClaimView, ...]:
+    names = await _names([v.organisation_id for v in found])
+    return tuple(
+        WaitingClaimView(
+            voucher_id=str(v.id),
+            worker_name=v.worker_name,
+            provider=names.get(v.organisation_id, v.organisation_id),
+            amount_fen=v.claimed_amount_fen,
+            claimed_at=clock.from_epoch_ms(v.claimed_at_ms) if v.claimed_at_ms else None,
+            flag_score=v.flag_score,
+            attestation=v.attestation or "awaiting",
+        )
+        for v in found
+    )
+
+
 async def desk(*, actor: Actor) -> DeskView:
     """The claims waiting in the agency's region: how many, the money, how many are flagged,
     disputed or waiting for a second officer, and the oldest few (longest waiting first)."""
@@ -105,20 +121,7 @@ async def desk(*, actor: Actor) -> DeskView:
     flagged = await _count({**waiting, "flag_score": {"$gt": 0}})
     second = await _count({**waiting, "first_approved_by": {"$gt": ""}})
     found = await Voucher.find(waiting).sort("+claimed_at_ms", "+_id").limit(OLDEST_SHOWN).to_list()
-    names = await _names([v.organisation_id for v in found])
-    oldest = tuple(
-        WaitingClaimView(
-            voucher_id=str(v.id),
-            worker_name=v.worker_name,
-            provider=names.get(v.organisation_id, v.organisation_id),
-            amount_fen=v.claimed_amount_fen,
-            claimed_at=clock.from_epoch_ms(v.claimed_at_ms) if v.claimed_at_ms else None,
-            flag_score=v.flag_score,
-            attestation=v.attestation or "awaiting",
-        )
-        for v in found
-    )
-    return DeskView(count, owed, flagged, disputed, second, oldest)
+    return DeskView(count, owed, flagged, disputed, second, await _waiting(found))
 
 
 @dataclass(frozen=True)
@@ -311,3 +314,15 @@ async def claim_file(
             .to_list()
         ),
     )
+
+
+async def claims_of_worker(*, actor: Actor, archive_id: str) -> tuple[WaitingClaimView, ...]:
+    """The worker's claims waiting for a decision in the agency's region, oldest first (at the
+    counter the officer records the worker's confirmation on each claim's page)."""
+    waiting = {
+        **_agency_scope(actor),
+        "status": VoucherStatus.CLAIMED.value,
+        "archive_id": archive_id,
+    }
+    found = await Voucher.find(waiting).sort("+claimed_at_ms", "+_id").limit(OLDEST_SHOWN).to_list()
+    return await _waiting(found)

@@ -31,6 +31,7 @@ from tests.access.matrix import PLACEHOLDER, PUBLIC, SEATS, Access, Route, Seat,
 from tests.archives.factories import fresh_resident_id
 from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.web import training_arrange
+from tests.web.agency_people_access import AGENCY_PEOPLE_PAGES
 from tests.web.money_access import MONEY_PAGES
 from tests.web.pages import ORIGIN, set_session, sign_in
 from tests.web.provider_access import PROVIDER_PAGES
@@ -109,6 +110,7 @@ PAGES: dict[Route, Access] = {
     # The provider's console (api/web/routes/provider_*.py).
     **PROVIDER_PAGES,
     **MONEY_PAGES,
+    **AGENCY_PEOPLE_PAGES,
     # Check-in by QR code (api/web/routes/checkin.py).
     ("GET", "/checkin/{token}"): only(Role.WORKER),
     ("POST", "/checkin/{token}"): only(Role.WORKER),
