@@ -8,7 +8,8 @@ wrk``) loads ``GET /my/archive`` with the cookie and ``GET /me/archive`` with th
 after the other, for ``BENCH_WRK_SECONDS`` each (default 10) over ``BENCH_WRK_CONNECTIONS``
 keep-alive connections (default 16) from ``BENCH_WRK_THREADS`` threads (default 2), and
 prints requests per second, the latency percentiles and the ratio page / JSON (the goal of
-issue 21: at least 0.8).
+issue 21: at least 0.8). ``BENCH_PROFILE=<file>`` runs the server under cProfile (stats written
+to that file when it stops).
 
 Both answer the same worker's newest 20 entries: the page with its filters (the archive's
 kinds and years), the JSON route with the identity (masked) and the summary. A run fails
@@ -162,6 +163,10 @@ def main() -> int:
     connections = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
     threads = int(os.environ.get("BENCH_WRK_THREADS", "2"))
     serve = [sys.executable, "-m", "api", "serve", "--demo"]
+    profile = os.environ.get("BENCH_PROFILE")
+    if profile:
+        # The server runs under cProfile and writes its stats to that file when it stops.
+        serve = [sys.executable, "-m", "bench.profiled_api", profile, "--demo"]
     with embedded_store() as uri, api_process(uri, DATABASE, command=serve) as api:
         session, token = log_in_both_ways(api.base_url)
         options = {"seconds": seconds, "connections": connections, "threads": threads}

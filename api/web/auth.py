@@ -19,7 +19,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portfolio.accounts import web_sessions
+from api.runtime import get_runtime
+from portfolio.accounts import session_cache, web_sessions
 from portfolio.accounts.principal import Actor, Role
 from portfolio.audit import context as audit_context
 
@@ -62,7 +63,16 @@ async def current_page_actor(request: Request) -> Actor | None:
     if cached is not _UNRESOLVED:
         return cast("Actor | None", cached)
     secret = session_secret(request)
-    actor = await web_sessions.resolve(secret) if secret else None
+    actor = None
+    if secret:
+        # The app instance's session cache, as for access tokens: a page costs no round trip
+        # for its session and account while they are remembered (revocation bound: the setting).
+        runtime = get_runtime(request)
+        actor = await web_sessions.resolve(
+            secret,
+            cache=session_cache.serve(runtime.keyring),
+            ttl=runtime.settings.session_cache_seconds,
+        )
     request.state.page_actor = actor
     if actor is not None:
         audit_context.note_actor(actor)

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portfolio import clock, ids
-from portfolio.accounts import service
+from portfolio.accounts import service, session_cache
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.accounts.principal import Actor
+from portfolio.accounts.session_cache import SessionStateCache
 from portfolio.accounts.sessions import actor_of
 from portfolio.audit import AuditKind, Outcome, record
 from portfolio.keyring import Keyring
@@ -120,32 +121,75 @@ async def change_password(
     return await _start(principal)
 
 
-async def resolve(secret: str, *, now: datetime | None = None) -> Actor | None:
+async def resolve(
+    secret: str,
+    *,
+    now: datetime | None = None,
+    cache: SessionStateCache | None = None,
+    ttl: float = 0.0,
+) -> Actor | None:
     """The actor of a live web session, or None (unknown, ended, idle too long, too old).
 
     The account is checked on every use, as an access token is: disabled, or its token
-    version bumped (sign out everywhere, password change), and the session is over.
+    version bumped (sign out everywhere, password change), and the session is over. With the
+    app instance's ``cache`` the session and the account may be what was read at most ``ttl``
+    seconds ago, under the same revocation bound as access tokens (``session_cache.py``); a
+    "no" from what was remembered is read again, so only a "yes" is ever stale.
     """
     if not secret or len(secret) > 200:
         return None
     now = now or clock.real_now()
-    family = await RefreshFamily.get(session_id_of(secret))
-    if (
-        family is None
-        or family.kind != "web"
-        or family.revoked
-        or family.expires_at <= now
-        or family.last_refreshed_at + IDLE_TIMEOUT <= now
-    ):
+    session_id = session_id_of(secret)
+
+    async def read_session() -> RefreshFamily | None:
+        return await RefreshFamily.get(session_id)
+
+    async def read_principal(principal_id: str) -> Principal | None:
+        oid = ids.parse_or_none(principal_id)
+        return await Principal.get(oid) if oid is not None else None
+
+    async def live(fresh_for: float) -> tuple[RefreshFamily, Principal] | None:
+        if cache is None or fresh_for <= 0:
+            family = await read_session()
+        else:
+            family = await cache.session(session_id, fresh_for, read_session)
+        if (
+            family is None
+            or family.kind != "web"
+            or family.revoked
+            or family.expires_at <= now
+            or family.last_refreshed_at + IDLE_TIMEOUT <= now
+        ):
+            return None
+        principal_id = family.principal_id
+
+        async def load() -> Principal | None:
+            return await read_principal(principal_id)
+
+        if cache is None or fresh_for <= 0:
+            principal = await load()
+        else:
+            principal = await cache.principal(principal_id, fresh_for, load)
+        if (
+            principal is None
+            or principal.disabled
+            or principal.token_version != family.token_version
+        ):
+            return None
+        return family, principal
+
+    found = await live(ttl)
+    if found is None and cache is not None and ttl > 0:
+        found = await live(0)
+    if found is None:
         return None
-    oid = ids.parse_or_none(family.principal_id)
-    principal = await Principal.get(oid) if oid is not None else None
-    if principal is None or principal.disabled or principal.token_version != family.token_version:
-        return None
+    family, principal = found
     if family.last_refreshed_at + TOUCH_EVERY <= now:
         await RefreshFamily.get_pymongo_collection().update_one(
             {"_id": family.id, "revoked": False}, {"$currentDate": {"last_refreshed_at": True}}
         )
+        # The remembered copy is touched too, or every request would touch it until it expires.
+        family.last_refreshed_at = now
     return actor_of(principal)
 
 
@@ -153,10 +197,13 @@ async def logout(secret: str) -> None:
     """End the web session of a cookie secret in the database (unknown or ended: nothing)."""
     if not secret or len(secret) > 200:
         return
+    session_id = session_id_of(secret)
     await RefreshFamily.get_pymongo_collection().update_one(
-        {"_id": session_id_of(secret), "kind": "web", "revoked": False},
+        {"_id": session_id, "kind": "web", "revoked": False},
         {
             "$set": {"revoked": True, "revoked_reason": "logout"},
             "$currentDate": {"revoked_at": True},
         },
     )
+    # After the write: a request between the two would otherwise remember it unrevoked.
+    session_cache.forget_session(session_id)
