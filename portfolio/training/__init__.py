@@ -8,7 +8,12 @@ reports), enrolments that ended early (their vouchers go back).
 """
 
 from portfolio.training import evidence as evidence  # the integrity rules' reading
-from portfolio.training.attendance import Presence, hours_attended, records_by_enrolment
+from portfolio.training.attendance import (
+    Presence,
+    hours_attended,
+    records_by_enrolment,
+)
+from portfolio.training.attendance import confirm_as_worker as confirm_attendance
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
 from portfolio.training.completions import Outcome, complete_one
@@ -101,6 +106,7 @@ __all__ = [
     "complete_one",
     "completions_recorded",
     "completions_to_count",
+    "confirm_attendance",
     "course_of",
     "courses_by_ids",
     "create_run",
