@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
+from portfolio.training.documents import AttendanceRecord
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import (
     Provider,
@@ -94,9 +97,16 @@ async def test_a_capture_method_the_provider_reports_does_not_confirm_by_itself(
     mine = (await client.get("/me/enrolments", headers=worker.headers)).json()["items"][0]
     assert len(mine["awaiting_confirmation"]) == 2
     face_id = mine["awaiting_confirmation"][0]["id"]
-    confirmed = await client.post(f"/me/attendance/{face_id}/confirm", headers=worker.headers)
+    with clock.stopped_at(clock.now() + timedelta(hours=2)):
+        confirmed = await client.post(f"/me/attendance/{face_id}/confirm", headers=worker.headers)
+        moment = clock.epoch_ms(clock.now())
     assert confirmed.json()["status"] == "confirmed"
     assert await _hours(client, worker) == 4
+    # The rules read when the worker confirmed on the clock seam (confirmed_at is the
+    # database's own clock, written by $currentDate).
+    stored = await AttendanceRecord.get(face_id)
+    assert stored is not None
+    assert stored.confirmed_at_ms == moment
 
 
 async def test_hours_are_the_latest_confirmed_record_per_session(
