@@ -48,6 +48,7 @@ from portfolio.training.events import (
     EnrolmentEnded,
     completions_recorded,
 )
+from portfolio.training.historical import finish_approved as finish_historical_imports
 from portfolio.training.late import record_late as record_late_attendance
 from portfolio.training.lifecycle import transition
 from portfolio.training.organisations import acting_organisation
@@ -118,6 +119,7 @@ __all__ = [
     "find_organisation",
     "finish_certificates",
     "finish_completion_entries",
+    "finish_historical_imports",
     "hours_attended",
     "is_enrolled_with",
     "organisations_by_ids",

@@ -41,6 +41,7 @@ from portfolio.archives import (
     find_worker,
 )
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from portfolio.faults import crash_point
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
 from portfolio.training.changes import record_import_change
@@ -341,6 +342,7 @@ async def approve(*, actor: Actor, import_id: str, reason: str = "") -> Historic
     if found.submitted_by == actor.principal_id:
         raise Forbidden("another officer approves a record you submitted")
     decided = await _decide(actor, found, ImportStatus.APPROVED, reason.strip())
+    crash_point("historical_import:after_approval")
     return HistoricalImportView.of(await write_approved(decided))
 
 
@@ -432,3 +434,15 @@ async def _entry(facts: ClassFacts, enrolment: Enrolment, found: HistoricalImpor
     await Enrolment.get_pymongo_collection().update_one(
         {"_id": enrolment.id}, {"$set": {"entry_seq": seq}}
     )
+
+
+async def finish_approved(*, since: datetime, until: datetime) -> int:
+    """Write what a crash left unwritten of the imports approved in the window (for the
+    repair routine); how many it finished."""
+    window = {"$gte": clock.epoch_ms(since), "$lte": clock.epoch_ms(until)}
+    finished = 0
+    async for found in HistoricalImport.find({"decided_at_ms": window}):
+        if found.status is ImportStatus.APPROVED and not found.written:
+            await write_approved(found)
+            finished += 1
+    return finished

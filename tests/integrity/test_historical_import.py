@@ -20,6 +20,7 @@ from api.runtime import Runtime
 from portfolio import clock
 from portfolio.accounts.principal import Role, StaffRole
 from portfolio.audit.trail import ChangeRecord
+from portfolio.repair import repair
 from portfolio.training.documents import Enrolment, HistoricalImport, Run
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.rules import binding_key
@@ -381,3 +382,38 @@ async def test_a_voucher_never_pays_for_imported_training(
     )
     refused = await claim(client, world, voucher["id"], 80_000)
     assert "historical_not_payable" in {e["rule"] for e in assert_problem(refused, 422)["errors"]}
+
+
+async def test_an_approval_a_crash_left_half_done_is_finished_once(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    scene = await _scene(client, runtime)
+    pending = await _submitted(client, scene)
+    # What a process killed right after the approval's conditional update leaves behind
+    # (crash point historical_import:after_approval): approved, nothing else written.
+    await HistoricalImport.get_pymongo_collection().update_one(
+        {"_id": ObjectId(pending["id"])},
+        {
+            "$set": {
+                "status": "approved",
+                "decided_by": scene.officer.id,
+                "decided_at_ms": clock.epoch_ms(clock.now()),
+            },
+            "$inc": {"version": 1},
+        },
+    )
+    first = await repair(grace=timedelta(0))
+    second = await repair(grace=timedelta(0))
+    assert first.completions_finished >= 1  # (other tests' leftovers may be finished too)
+    assert second.completions_finished == 0
+    [enrolment] = await Enrolment.find({"archive_id": scene.person.archive_id}).to_list()
+    assert enrolment.historical
+    assert enrolment.entry_seq > 0
+    # A retried approval finds it written: 409, and nothing doubled.
+    again = await client.post(
+        f"{PATH}/{pending['id']}/approve", json={}, headers=scene.officer.headers
+    )
+    assert assert_problem(again, 409)["current_state"] == "approved"
+    assert await Enrolment.find({"archive_id": scene.person.archive_id}).count() == 1
+    shown = (await client.get(f"{PATH}/{pending['id']}", headers=scene.officer.headers)).json()
+    assert shown["enrolment_id"] == str(enrolment.id)
