@@ -159,6 +159,8 @@ async def test_an_approved_paper_record_is_in_the_archive_marked_imported(
     assert "Imported from earlier records (2019-03-04 to 2019-03-29)" in page.text
     one = await web.get(f"/my/archive/{training['seq']}", headers={"Accept-Language": "en"})
     assert "档案 2019-川培-0457" in one.text
+    mine = (await web.get("/me/enrolments", headers=worker)).json()["items"]
+    assert [(e["id"], e["historical"]) for e in mine] == [(body["enrolment_id"], True)]
     # The class without sessions shows in the worker's training pages like any other.
     for path in ("/my/training", f"/my/training/{body['enrolment_id']}"):
         assert (await web.get(path)).status_code == 200, path
