@@ -28,6 +28,7 @@ from api.routers import (
     credentials,
     enrolments,
     health,
+    historical,
     me,
     mentors,
     reports,
@@ -150,6 +151,7 @@ def create_app(
     app.include_router(challenges.router)
     app.include_router(training.router)
     app.include_router(enrolments.router)
+    app.include_router(historical.router)
     app.include_router(catalogue.router)
     app.include_router(certificates.router)
     app.include_router(workers.router)

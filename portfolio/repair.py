@@ -8,15 +8,16 @@ the same object, before publishing a missing domain event it looks in the outbox
 it twice adds nothing twice; a lease lets one run at a time (across processes), and a grace
 period keeps it away from requests still at their work.
 
-What is checked: completions recorded and vouchers, agreements and enrolments changed since the
-last run (a checkpoint per check, in epoch milliseconds), certificates whose issue, correction
-or voiding entry was never noted, and redeemed vouchers whose archive entry was never noted
-(their ledger entry is written first if missing, under its deterministic id:
-``portfolio.vouchers.finish_redemptions``). Each area re-derives the domain events its
-crashed requests did not publish (``portfolio.events``, crash window 1), and every event still
-open after the grace is delivered again (windows 2 to 4). Last, every stored counter (seats
-taken, a mentor's apprentices, a policy's issued count) is recounted from its records and a
-stable difference corrected (``portfolio.recount``); the report says how many of each kind.
+What is checked: completions recorded (and historical imports approved) and vouchers,
+agreements and enrolments changed since the last run (a checkpoint per check, in epoch
+milliseconds), certificates whose issue, correction or voiding entry was never noted, and
+redeemed vouchers whose archive entry was never noted (their ledger entry is written first if
+missing, under its deterministic id: ``portfolio.vouchers.finish_redemptions``). Each area
+re-derives the domain events its crashed requests did not publish (``portfolio.events``, crash
+window 1), and every event still open after the grace is delivered again (windows 2 to 4).
+Last, every stored counter (seats taken, a mentor's apprentices, a policy's issued count) is
+recounted from its records and a stable difference corrected (``portfolio.recount``); the
+report says how many of each kind.
 """
 
 from __future__ import annotations
@@ -140,7 +141,9 @@ async def _advance(check: str, until: datetime) -> None:
 
 async def _finish_completions(now: datetime, grace: timedelta) -> int:
     since, until = await _window("completions", now, grace)
-    finished = await training.finish_completion_entries(since=since, until=until)
+    # An approved historical import first: its completion then has its entry too.
+    finished = await training.finish_historical_imports(since=since, until=until)
+    finished += await training.finish_completion_entries(since=since, until=until)
     await _advance("completions", until)
     return finished
 

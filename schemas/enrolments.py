@@ -93,6 +93,11 @@ class EnrolmentOut(Output):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    historical: bool = Field(
+        default=False,
+        description="written by an agency-approved historical import (training from before "
+        "the service): never payable by a voucher",
+    )
 
 
 class EnrolmentRowOut(Output):

@@ -126,6 +126,7 @@ def _run(builder: CohortBuilder, rng: random.Random, k: int, open_run: bool, siz
         ],
         "occupation_code": course.occupation_code,
         "target_level": course.target_level.value,
+        "historical": False,
         "created_at": created,
         "created_by": organisation.principal_id,
     }
@@ -230,6 +231,9 @@ def _enrol(builder: CohortBuilder, rng: random.Random, plan: RunPlan, person: Pe
         "completed_by": "",
         "completion_batch": "",
         "entry_seq": 0,
+        "historical": False,
+        "imported_by": "",
+        "evidence": None,
         "version": 1,
         "created_at": created,
         "created_by": organisation.principal_id,
@@ -314,6 +318,12 @@ def _attendance(
         recorded = at_millis(
             day_start(session.day) + timedelta(hours=session.hours, minutes=rng.randint(0, 50))
         )
+        oid = object_id(builder.seed, recorded, "attendance", enrolment["_id"], session.n)
+        # A QR code is the worker's own check-in, confirmed as it is made; what the provider
+        # enters (face, e-ID, by hand) counts once the worker confirms it: the face and e-ID
+        # entries later the same day (a delay drawn from the id, so the other draws stay as
+        # they were), a fifth of the manual ones never.
+        entered_by = "worker" if method == "qr_code" else "provider"
         confirmed_at: datetime | None = recorded
         status = "confirmed"
         if method == "manual":
@@ -321,9 +331,12 @@ def _attendance(
                 confirmed_at = at_millis(recorded + timedelta(hours=rng.uniform(1, 40)))
             else:
                 status, confirmed_at = "unconfirmed", None
+        elif method != "qr_code":
+            delay = timedelta(minutes=20 + int(str(oid)[-4:], 16) % 600)
+            confirmed_at = at_millis(recorded + delay)
         if status == "confirmed":
             counted += hours
-        oid = object_id(builder.seed, recorded, "attendance", enrolment["_id"], session.n)
+        confirmed_ms = 0 if confirmed_at is None else int(confirmed_at.timestamp() * 1000)
         builder.docs["attendance"].append(
             {
                 "_id": oid,
@@ -340,13 +353,14 @@ def _attendance(
                 "recorded_by": plan.organisation.principal_id,
                 "recorded_at": recorded,
                 "confirmed_at": confirmed_at,
-                "entered_by": "provider",
+                "confirmed_at_ms": confirmed_ms,
+                "entered_by": entered_by,
                 "device_hash": "",
                 "late": False,
                 "late_approved_by": "",
                 "late_reason": "",
                 "historical": False,
-                "version": 1 if method == "manual" and status == "confirmed" else 0,
+                "version": 1 if entered_by == "provider" and status == "confirmed" else 0,
             }
         )
     return counted

@@ -8,7 +8,12 @@ reports), enrolments that ended early (their vouchers go back).
 """
 
 from portfolio.training import evidence as evidence  # the integrity rules' reading
-from portfolio.training.attendance import Presence, hours_attended, records_by_enrolment
+from portfolio.training.attendance import (
+    Presence,
+    hours_attended,
+    records_by_enrolment,
+)
+from portfolio.training.attendance import confirm_as_worker as confirm_attendance
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
 from portfolio.training.completions import Outcome, complete_one
@@ -43,6 +48,7 @@ from portfolio.training.events import (
     EnrolmentEnded,
     completions_recorded,
 )
+from portfolio.training.historical import finish_approved as finish_historical_imports
 from portfolio.training.late import record_late as record_late_attendance
 from portfolio.training.lifecycle import transition
 from portfolio.training.organisations import acting_organisation
@@ -101,6 +107,7 @@ __all__ = [
     "complete_one",
     "completions_recorded",
     "completions_to_count",
+    "confirm_attendance",
     "course_of",
     "courses_by_ids",
     "create_run",
@@ -112,6 +119,7 @@ __all__ = [
     "find_organisation",
     "finish_certificates",
     "finish_completion_entries",
+    "finish_historical_imports",
     "hours_attended",
     "is_enrolled_with",
     "organisations_by_ids",

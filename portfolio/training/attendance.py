@@ -2,8 +2,10 @@
 
 Records are statements, never edited in substance: a correction is a new record that
 supersedes the latest one for that session. A provider-entered record is ``unconfirmed`` until
-a real-name check-in (face, QR code, e-ID, named in the record) or the worker confirms it; the
-worker's own QR check-in (``checkin.py``) is confirmed as it is made.
+the worker confirms it, whatever capture method the provider reports (face, e-ID: named in the
+record, still the provider's word); only the worker's own QR check-in (``checkin.py``) is
+confirmed as it is made. ``confirmed_at_ms`` is when the worker stood behind it, on the domain
+clock (``confirmed_at`` is the database's clock).
 Hours attended = the latest confirmed record of each session.
 """
 
@@ -51,8 +53,10 @@ class Presence:
     check_in_ref: str = ""
 
 
-def _initial_status(presence: Presence) -> AttendanceStatus:
-    if presence.capture_method in REAL_NAME_CAPTURE and presence.check_in_ref:
+def _initial_status(entered_by: str) -> AttendanceStatus:
+    """Only the worker's own check-in is confirmed as it is written: what the provider enters
+    (face and e-ID included) awaits the worker's confirmation."""
+    if entered_by == "worker":
         return AttendanceStatus.CONFIRMED
     return AttendanceStatus.UNCONFIRMED
 
@@ -128,6 +132,8 @@ async def write_record(
         )
     assert enrolment.id is not None
     previous = await latest_record(str(enrolment.id), presence.session_n)
+    status = _initial_status(entered_by)
+    confirmed = status is AttendanceStatus.CONFIRMED
     record = AttendanceRecord(
         enrolment_id=str(enrolment.id),
         run_id=enrolment.run_id,
@@ -135,13 +141,14 @@ async def write_record(
         archive_id=enrolment.archive_id,
         session_n=presence.session_n,
         hours=presence.hours,
-        status=_initial_status(presence),
+        status=status,
         capture_method=presence.capture_method,
         check_in_ref=presence.check_in_ref,
         supersedes=str(previous.id) if previous else None,
         recorded_by=actor.principal_id,
         recorded_at=now,
-        confirmed_at=now if _initial_status(presence) is AttendanceStatus.CONFIRMED else None,
+        confirmed_at=now if confirmed else None,
+        confirmed_at_ms=clock.epoch_ms(now) if confirmed else 0,
         late=bool(late_reason),
         late_approved_by=actor.principal_id if late_reason else "",
         late_reason=late_reason,
@@ -248,8 +255,10 @@ async def _move(
         )
     update: dict[str, Any] = {"$set": {"status": target.value}, "$inc": {"version": 1}}
     if target is AttendanceStatus.CONFIRMED:
-        # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
+        # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string. That is
+        # the database's clock; the rules read ``confirmed_at_ms``, the domain clock's.
         update["$currentDate"] = {"confirmed_at": True}
+        update["$set"]["confirmed_at_ms"] = clock.epoch_ms(clock.now())
     result = await AttendanceRecord.get_pymongo_collection().update_one(
         {"_id": found.id, "status": source.value, "version": found.version}, update
     )
@@ -266,6 +275,21 @@ async def confirm(*, actor: Actor, record_id: str) -> AttendanceView:
     """The worker confirms a record of their own presence."""
     found = await _own_record(actor, record_id)
     return await _move(found, AttendanceStatus.UNCONFIRMED, AttendanceStatus.CONFIRMED)
+
+
+async def confirm_as_worker(record_id: str) -> AttendanceView:
+    """The record's worker confirms it, as on their page (for the demo writers, which act
+    for the demo workers without their sessions)."""
+    found = await AttendanceRecord.get(ids.parse(record_id, "attendance record"))
+    if found is None:
+        raise NotFound("no such attendance record")
+    worker = Actor(
+        principal_id=f"worker-of-{found.archive_id}",
+        username="worker",
+        role=Role.WORKER,
+        archive_id=found.archive_id,
+    )
+    return await confirm(actor=worker, record_id=record_id)
 
 
 async def reject(*, actor: Actor, record_id: str) -> AttendanceView:

@@ -7,6 +7,7 @@
 * Enrolments: every change of state after the enrolment (accept, refuse, start, withdraw,
   completion one by one or by the class sheet). The enrolment itself is where the trail
   begins, as for vouchers: its first record is its first change.
+* Historical imports: submitted (version 0), then approved or refused with the reason.
 
 Workers' names are marked personal: the service admin sees none.
 """
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from portfolio import audit, clock
-from portfolio.training.documents import Certificate, Enrolment
+from portfolio.training.documents import Certificate, Enrolment, HistoricalImport
 
 KIND = "certificate"
 PERSONAL = ("holder_name",)
@@ -127,3 +128,60 @@ async def _enrolments_between(since: datetime, until: datetime) -> AsyncIterator
 
 
 audit.register_source(ENROLMENT_KIND, _enrolments_between)
+
+
+IMPORT_KIND = "historical_import"
+IMPORT_PERSONAL = ("worker_name", "worker_masked_id")
+
+
+def shown_import(found: HistoricalImport) -> dict[str, Any]:
+    """A historical import as the trail keeps it."""
+    return {
+        "organisation_id": found.organisation_id,
+        "course_id": found.course_id,
+        "worker_name": audit.mask_name(found.worker_name),
+        "worker_masked_id": found.worker_masked_id,
+        "start_date": found.start_date.isoformat(),
+        "end_date": found.end_date.isoformat(),
+        "hours": found.hours,
+        "result": found.result.value,
+        "score": found.score,
+        "evidence_description": found.evidence_description,
+        "evidence_reference": found.evidence_reference,
+        "status": found.status.value,
+        "decision_reason": found.decision_reason,
+    }
+
+
+async def record_import_change(
+    before: HistoricalImport | None, after: HistoricalImport, *, reason: str
+) -> None:
+    """Record a historical import submitted (``before`` None), approved or refused."""
+    await audit.changed(
+        IMPORT_KIND,
+        str(after.id),
+        after.version,
+        None if before is None else shown_import(before),
+        shown_import(after),
+        reason=reason,
+        region=after.worker_region_code,
+        personal=IMPORT_PERSONAL,
+    )
+
+
+async def _imports_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
+    window = {"$gte": clock.epoch_ms(since), "$lt": clock.epoch_ms(until)}
+    submitted = HistoricalImport.find({"submitted_at_ms": window, "version": 0})
+    decided = HistoricalImport.find({"decided_at_ms": window})
+    for found in (submitted, decided):
+        async for item in found:
+            yield audit.Snapshot(
+                object_id=str(item.id),
+                version=item.version,
+                after=shown_import(item),
+                region=item.worker_region_code,
+                personal=IMPORT_PERSONAL,
+            )
+
+
+audit.register_source(IMPORT_KIND, _imports_between)

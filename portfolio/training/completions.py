@@ -188,8 +188,20 @@ async def _write_entry(context: _ClassContext, enrolment: Enrolment) -> Enrolmen
 
 
 def training_payload(context: ClassFacts, enrolment: Enrolment) -> dict[str, Any]:
-    """What the archive keeps of a passed training (never the worker's identity number)."""
+    """What the archive keeps of a passed training (never the worker's identity number);
+    training from a historical import says so (``imported``) with its evidence."""
     course = context.course
+    imported: dict[str, Any] = {}
+    if enrolment.historical:
+        imported = {
+            "imported": True,
+            "imported_by": enrolment.imported_by,
+            "run_start_date": context.run.start_date.isoformat(),
+            "evidence": {
+                "description": enrolment.evidence.description if enrolment.evidence else "",
+                "reference": enrolment.evidence.reference if enrolment.evidence else "",
+            },
+        }
     return {
         "enrolment_id": str(enrolment.id),
         "run_id": enrolment.run_id,
@@ -206,6 +218,7 @@ def training_payload(context: ClassFacts, enrolment: Enrolment) -> dict[str, Any
         "provider_name": context.organisation.name,
         "region_code": context.organisation.region_code,
         "run_end_date": context.run.end_date.isoformat(),
+        **imported,
     }
 
 

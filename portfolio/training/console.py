@@ -115,6 +115,8 @@ async def dashboard(*, actor: Actor) -> Dashboard:
         .limit(RUNS_SHOWN)
         .to_list()
     )
+    # A class from a historical import (paper records) is history, not a class to run.
+    runs = [r for r in runs if not r.historical]
     titles = await _titles({r.course_id for r in runs})
     lines = [_line(r, titles, today) for r in runs]
     current = [line for line in lines if line.state != "ended"]

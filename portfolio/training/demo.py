@@ -4,12 +4,15 @@ so every archive entry is a real link of its chain.
 
 Provider A (成都, 510104) trained worker-1 as a Sichuan-cuisine cook and an electrician (whose
 certificate it later corrected: the date was typed wrong, so the archive shows a correction),
-and runs a class in progress today in which worker-1 has two records awaiting their
-confirmation, and one next month that worker-1 withdrew from (to be enrolled again, or to
-apply to again) and worker-2 asked for. Provider B (绵阳, 510703) certified worker-2 as a
+and runs a class in progress today in which worker-1 confirmed the first session's QR
+check-in the provider reported and has two records awaiting their confirmation, and one next
+month that worker-1 withdrew from (to be enrolled again, or to apply to again) and worker-2
+asked for. Provider B (绵阳, 510703) certified worker-2 as a
 senior (high-skill) welder. Both providers have classes open for applications in the
 catalogue. Loading twice changes nothing: when provider A's organisation exists, the demo has
-been loaded.
+been loaded. Worker-1's 2018 cooking class on provider A's paper register came in by a
+historical import a Chengdu officer approved: the archive shows it as imported, with its
+evidence, and no voucher can pay for it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from portfolio.training import (
     completions,
     courses,
     enrolments,
+    historical,
     lifecycle,
 )
 from portfolio.training.courses import NewCourse, NewRun
@@ -161,13 +165,15 @@ async def _trained(
         await lifecycle.transition(actor=provider, enrolment_id=str(enrolment.id), action="start")
     for session in run.sessions:
         with _past_or_now(_moment(session.day, session.start, hours=session.hours)):
-            await attendance.record(
+            recorded = await attendance.record(
                 actor=provider,
                 enrolment_id=str(enrolment.id),
                 presence=attendance.Presence(
                     session.n, session.hours, CaptureMethod.FACE, f"face-{run.id}-{session.n}"
                 ),
             )
+            # A face check-in the provider reports counts once the worker confirms it.
+            await attendance.confirm_as_worker(recorded.id)
     completed_at = _moment(last.day, last.start, hours=last.hours + 1)
     with _past_or_now(completed_at):
         await completions.complete_one(
@@ -330,11 +336,14 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     ):
         session = current.sessions[session_n - 1]
         with _past_or_now(_moment(session.day, session.start, hours=session.hours)):
-            await attendance.record(
+            recorded = await attendance.record(
                 actor=provider_a,
                 enrolment_id=str(enrolment.id),
                 presence=attendance.Presence(session_n, hours, method, ref),
             )
+            if method is not CaptureMethod.MANUAL:
+                # A check-in the provider reports counts once worker-1 confirms it (they did).
+                await attendance.confirm_as_worker(recorded.id)
     # A class next month with a seat requested by worker-2 (across regions: training is open).
     upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
     await enrolments.enrol(
@@ -367,3 +376,29 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
         location="绵阳市技师学院焊接实训中心",
     )
     await _run(provider_a, str(electrician.id), today + timedelta(days=1), 2, 8, capacity=12)
+    await _paper_history(keyring, provider_a, chengdu, str(cooking.id), worker_1)
+
+
+async def _paper_history(
+    keyring: Keyring, provider: Actor, officer: Actor, course_id: str, worker: WorkerRef
+) -> None:
+    """Worker-1's 2018 Sichuan-cuisine class, on provider A's paper register from before the
+    service: submitted by provider A, approved by a Chengdu officer (historical import)."""
+    submitted = await historical.submit(
+        actor=provider,
+        keyring=keyring,
+        record=historical.HistoricalRecord(
+            worker=worker,
+            course_id=course_id,
+            start_date=date(2018, 4, 9),
+            end_date=date(2018, 4, 27),
+            hours=60,
+            result=CompletionResult.PASSED,
+            score=82,
+            evidence_description="2018年纸质培训签到台账及结业考核成绩单（机构存档原件）",
+            evidence_reference="天府职培档 2018-041",
+        ),
+    )
+    await historical.approve(
+        actor=officer, import_id=submitted.id, reason="已核对纸质台账原件与结业成绩单"
+    )

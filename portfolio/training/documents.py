@@ -21,6 +21,7 @@ from portfolio.training.enums import (
     CompletionResult,
     Delivery,
     EnrolmentStatus,
+    ImportStatus,
     OrganisationKind,
     OrganisationStatus,
     WithdrawReason,
@@ -122,6 +123,9 @@ class Run(Document):
     # written before the catalogue existed.
     occupation_code: str = ""
     target_level: SkillLevel | None = None
+    # A class that predates the service, written by an approved historical import (no
+    # sessions; its dates are the paper record's): never payable by a voucher.
+    historical: bool = False
     created_at: datetime
     created_by: str
 
@@ -136,6 +140,15 @@ class Run(Document):
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("occupation_code", ASCENDING)]),
         ]
+
+
+class ImportEvidence(BaseModel):
+    """What a historical record rests on: the paper file or other system, in words and by
+    reference (a file number), and the import that brought it in."""
+
+    description: str
+    reference: str
+    import_id: str
 
 
 class Enrolment(Document):
@@ -163,6 +176,11 @@ class Enrolment(Document):
     completion_batch: str = ""
     # Seq of the "training completed" archive entry; 0 while not (yet) written.
     entry_seq: int = 0
+    # Real history that predates the service, written by an agency-approved historical import
+    # (``historical.py``): who submitted it and what it rests on. Never payable by a voucher.
+    historical: bool = False
+    imported_by: str = ""
+    evidence: ImportEvidence | None = None
     version: int = 0
     created_at: datetime
     created_by: str
@@ -255,6 +273,9 @@ class AttendanceRecord(Document):
     recorded_by: str
     recorded_at: datetime
     confirmed_at: datetime | None = None
+    # When the worker stood behind it (their check-in, or their confirmation), epoch ms on the
+    # domain clock (``confirmed_at`` is the database's clock); 0 while they have not.
+    confirmed_at_ms: int = 0
     # Issue 20 (docs/integrity-time.md): who entered the record ("provider": its clerk, awaiting
     # the worker's confirmation; "worker": their own QR check-in), the keyed hash of the
     # worker's device ("" when none), and a late correction an agency officer approved (why).
@@ -322,4 +343,54 @@ class Certificate(Document):
             # ... and for those issued or changed lately, whose change record may be missing.
             IndexModel([("recorded_at", ASCENDING)]),
             IndexModel([("changed_at_ms", ASCENDING)]),
+        ]
+
+
+class HistoricalImport(Document):
+    """A training record from before the service (paper, another system), submitted by a
+    provider or an agency, waiting for an officer of the worker's region to decide.
+
+    ``run_id`` and ``enrolment_id`` are chosen at submission, so the approval's later steps
+    (the historical run, the enrolment, the archive entry) are inserts with known ids that a
+    retry finishes without doubling.
+    """
+
+    organisation_id: str
+    course_id: str
+    course_title: str
+    occupation_code: str
+    target_level: SkillLevel
+    archive_id: str
+    worker_name: str
+    worker_masked_id: str
+    worker_region_code: str
+    start_date: date
+    end_date: date
+    hours: float
+    result: CompletionResult
+    score: float | None
+    evidence_description: str
+    evidence_reference: str
+    status: ImportStatus = ImportStatus.PENDING
+    decision_reason: str = ""
+    decided_by: str = ""
+    decided_at_ms: int = 0
+    run_id: str
+    enrolment_id: str
+    # Set once the approval's run, enrolment and entry are all written.
+    written: bool = False
+    version: int = 0
+    submitted_at: datetime
+    submitted_at_ms: int
+    submitted_by: str
+    submitted_role: str
+
+    class Settings:
+        name = "historical_imports"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("worker_region_code", ASCENDING)]),
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("archive_id", ASCENDING)]),
+            IndexModel([("submitted_at_ms", ASCENDING)]),
+            IndexModel([("decided_at_ms", ASCENDING)]),
         ]

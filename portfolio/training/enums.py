@@ -62,12 +62,21 @@ class AttendanceStatus(StrEnum):
 
 
 class CaptureMethod(StrEnum):
-    """How presence was captured; the real-name ones confirm a record by themselves."""
+    """How presence was captured. A real-name method names its check-in record; none confirms
+    a record the provider enters (only the worker's own check-in or confirmation does)."""
 
     MANUAL = "manual"
     FACE = "face"
     QR_CODE = "qr_code"
     E_ID = "e_id"
+
+
+class ImportStatus(StrEnum):
+    """A historical import: pending -> approved | refused (an agency officer decides)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class CompletionResult(StrEnum):
@@ -92,4 +101,5 @@ class CertificateStatus(StrEnum):
     VOIDED = "voided"
 
 
+# The methods whose record must name its check-in (``check_in_ref``).
 REAL_NAME_CAPTURE = frozenset({CaptureMethod.FACE, CaptureMethod.QR_CODE, CaptureMethod.E_ID})

@@ -101,6 +101,7 @@ class AttendanceFact:
     device_hash: str
     late: bool
     late_approved_by: str
+    confirmed_at_ms: int = 0
 
     @property
     def confirmed(self) -> bool:
@@ -110,16 +111,18 @@ class AttendanceFact:
     @property
     def worker_confirmed(self) -> bool:
         """Whether the worker themself stands behind it: their own check-in, or their
-        confirmation of the provider's entry. A check-in method the provider reports (face,
-        e-ID) confirmed a record at the moment it was written, before the time rules: that
-        is the provider's word, not the worker's."""
+        confirmation of the provider's entry (``confirmed_at_ms``, the domain clock's moment
+        of it). Before the time rules a check-in method the provider reported (face, e-ID)
+        confirmed a record at the moment it was written (``confirmed_at`` = ``recorded_at``,
+        no ``confirmed_at_ms``): that is the provider's word, not the worker's."""
         if self.entered_by == "worker":
             return True
-        if self.confirmed_at is None or not self.confirmed:
+        if not self.confirmed:
             return False
-        return (
-            self.capture_method == CaptureMethod.MANUAL.value
-            or self.confirmed_at != self.recorded_at
+        if self.confirmed_at_ms > 0:
+            return True
+        return self.capture_method == CaptureMethod.MANUAL.value or (
+            self.confirmed_at is not None and self.confirmed_at != self.recorded_at
         )
 
 
@@ -193,6 +196,7 @@ def _fact(raw: Mapping[str, Any]) -> AttendanceFact:
         device_hash=str(raw.get("device_hash") or ""),
         late=bool(raw.get("late", False)),
         late_approved_by=str(raw.get("late_approved_by") or ""),
+        confirmed_at_ms=int(raw.get("confirmed_at_ms") or 0),
     )
 
 

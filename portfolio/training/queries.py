@@ -131,6 +131,8 @@ async def completions_to_count() -> AsyncIterator[CompletionsRecorded]:
     places = _Places()
     async for chunk in _chunks(Enrolment, {"status": EnrolmentStatus.COMPLETED.value}):
         for raw in chunk:
+            if raw.get("historical", False):
+                continue  # training from before the service: not the service's completions
             place = await places.of(raw["run_id"], raw["course_id"])
             if place is None:
                 continue

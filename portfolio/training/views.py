@@ -182,6 +182,7 @@ class EnrolmentView:
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    historical: bool
 
     @classmethod
     def of(cls, enrolment: Enrolment) -> EnrolmentView:
@@ -202,6 +203,7 @@ class EnrolmentView:
             completed_at=enrolment.completed_at,
             created_at=enrolment.created_at,
             updated_at=enrolment.updated_at,
+            historical=enrolment.historical,
         )
 
 

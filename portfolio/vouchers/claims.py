@@ -201,6 +201,18 @@ async def claim(
 # ---- evidence ----------------------------------------------------------------------------
 
 
+def _confirmed_by(record: AttendanceRecord) -> str:
+    """ "worker" when the worker stood behind the record (their check-in or confirmation);
+    the capture method of an old record a provider-reported face / e-ID check-in confirmed."""
+    if (
+        record.entered_by == "worker"
+        or record.confirmed_at_ms > 0
+        or record.capture_method is CaptureMethod.MANUAL
+    ):
+        return "worker"
+    return record.capture_method.value
+
+
 def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidenceView], int]:
     latest: dict[int, AttendanceRecord] = {}
     pending: set[int] = set()
@@ -217,9 +229,7 @@ def _sessions(records: Sequence[AttendanceRecord]) -> tuple[list[SessionEvidence
             session_n=n,
             hours=r.hours,
             capture_method=r.capture_method,
-            confirmed_by="worker"
-            if r.capture_method is CaptureMethod.MANUAL
-            else r.capture_method.value,
+            confirmed_by=_confirmed_by(r),
             confirmed_at=r.confirmed_at,
         )
         for n, r in sorted(latest.items())

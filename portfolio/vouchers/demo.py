@@ -50,6 +50,7 @@ from portfolio.training import (
     Presence,
     Session,
     complete_one,
+    confirm_attendance,
     course_of,
     create_run,
     enrol,
@@ -244,13 +245,15 @@ async def _claimed(
         with clock.stopped_at(
             training.evidence.session_start(session.day, session.start) + timedelta(hours=1)
         ):
-            await record_attendance(
+            recorded = await record_attendance(
                 actor=provider,
                 enrolment_id=enrolment_id,
                 presence=Presence(
                     session.n, session.hours, CaptureMethod.FACE, f"face-{voucher_id}-{session.n}"
                 ),
             )
+            # The honest provider's face check-ins: the worker confirms each on their page.
+            await confirm_attendance(recorded.id)
     finished = training.evidence.session_start(run_sessions[-1].day, "22:00")
     with clock.stopped_at(finished):
         await complete_one(

@@ -31,6 +31,7 @@ from portfolio.training import (
     Presence,
     Session,
     complete_one,
+    confirm_attendance,
     course_of,
     create_run,
     enrol,
@@ -117,18 +118,20 @@ async def _class(
         presence = Presence(session.n, 8, CaptureMethod.FACE, f"b-{voucher_id}-{session.n}")
         with clock.stopped_at(moment):
             if late_days <= 0:
-                await record_attendance(
+                recorded = await record_attendance(
                     actor=provider, enrolment_id=str(enrolment.id), presence=presence
                 )
             else:
                 # Past the attendance window only an officer may record it, as a late
                 # correction: the provider's paper sheet "turned up" and an officer approved it.
-                await record_late_attendance(
+                recorded = await record_late_attendance(
                     actor=agency,
                     enrolment_id=str(enrolment.id),
                     presence=presence,
                     reason="机构补交纸质签到表",
                 )
+            # The provider's entries count only once the worker confirms them; worker-2 does.
+            await confirm_attendance(recorded.id)
     finished = training.evidence.session_start(sessions[-1].day, "20:00") + timedelta(
         days=late_days
     )

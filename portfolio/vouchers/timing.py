@@ -25,17 +25,18 @@ def time_problems(
     voucher: Voucher, run: training.evidence.RunFacts | None, terms: ClaimTerms
 ) -> list[FieldError]:
     """What keeps ``voucher`` from paying for ``run`` (empty: the time rule holds)."""
-    if run is None or run.first_start is None:
-        return [FieldError("voucher", NO_SESSIONS, "the bound class has no sessions")]
-    problems = []
-    if run.historical:
-        problems.append(
+    if run is not None and run.historical:
+        # Whatever its dates (an imported class has no sessions): never paid.
+        return [
             FieldError(
                 "voucher",
                 HISTORICAL,
                 "the training was entered by a historical import: a voucher never pays for it",
             )
-        )
+        ]
+    if run is None or run.first_start is None:
+        return [FieldError("voucher", NO_SESSIONS, "the bound class has no sessions")]
+    problems = []
     first = run.first_start
     window = timedelta(days=terms.retroactive_days)
     if voucher.valid_from > first + window:

@@ -24,6 +24,7 @@ from tests.training.factories import (
     make_provider,
     make_run,
     seed_people,
+    workers_confirm,
 )
 from tests.vouchers.factories import make_policy
 
@@ -132,6 +133,7 @@ async def prepare(
                 },
             )
         assert taken["recorded"] == len(attending), taken
+    await workers_confirm(run["id"])  # face entries count once the workers confirm them
 
     redemption_targets: list[Target] = []
     if to_redeem:

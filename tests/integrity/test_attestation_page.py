@@ -17,6 +17,7 @@ from portfolio.accounts.principal import Role
 from portfolio.settings import Settings
 from portfolio.training.evidence import session_start
 from tests.helpers import DEFAULT_PASSWORD, auth_headers, create_principal, request_tokens
+from tests.training.factories import workers_confirm
 from tests.vouchers.factories import issued, make_policy
 from tests.web import training_arrange as arrange
 from tests.web.pages import post_form, sign_in
@@ -67,6 +68,7 @@ async def _claimed(
                 headers=provider.headers,
             )
             assert recorded.status_code == 201, recorded.text
+    await workers_confirm(run_id)  # the worker stands behind the face entries
     with clock.stopped_at(clock.now() + timedelta(days=30)):
         done = await web.post(
             f"/enrolments/{enrolment_id}/completion",

@@ -187,3 +187,15 @@ def test_flags_come_highest_score_first() -> None:
         FlagCode.CLAIMED_TOO_OFTEN,
     ]
     assert _codes(_case()) == set()
+
+
+def test_the_workers_confirmation_is_read_on_the_clock_seam() -> None:
+    # A face entry the provider reports, confirmed by the worker: the moment is the clock
+    # seam's (confirmed_at_ms), whatever the database's own confirmed_at says.
+    legacy = _fact(0, 1)  # confirmed as it was written, by the capture method alone
+    assert not legacy.worker_confirmed
+    seam = replace(legacy, confirmed_at_ms=int(legacy.recorded_at.timestamp() * 1000))
+    assert seam.worker_confirmed
+    waiting = replace(_fact(0, 1, confirmed=False), confirmed_at=None)
+    assert not waiting.worker_confirmed
+    assert _fact(0, 1, entered_by="worker").worker_confirmed

@@ -22,6 +22,7 @@ from tests.training.factories import (
     make_provider,
     make_run,
     sessions,
+    workers_confirm,
 )
 
 NOON = date(2026, 12, 5)
@@ -145,11 +146,14 @@ async def _attend(
     body = {"session_n": 1, "hours": 4, "capture_method": "manual"}
     if confirmed:
         body.update(capture_method="face", check_in_ref="face-1")
-    return await client.post(
+    recorded = await client.post(
         f"/enrolments/{enrolment_id}/attendance",
         json=body,
         headers=provider.user.headers,
     )
+    if confirmed and recorded.status_code == 201:
+        await workers_confirm(recorded.json()["run_id"])  # the worker stands behind it
+    return recorded
 
 
 async def test_attendance_only_after_the_session_started_and_within_the_window(

@@ -45,6 +45,7 @@ from tests.training.factories import (
     make_person,
     make_provider,
     make_run,
+    workers_confirm,
 )
 
 _numbers = itertools.count(1)
@@ -77,6 +78,7 @@ async def _enrol(
         headers=provider.user.headers,
     )
     assert attended.status_code == 201, attended.text
+    await workers_confirm(run_id)  # the face entry counts once the worker confirms it
     return enrolment_id
 
 

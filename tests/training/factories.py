@@ -14,13 +14,14 @@ from stdnum.cn import uscc
 
 from api.runtime import Runtime
 from portfolio import clock
-from portfolio.accounts.principal import Role
+from portfolio.accounts.principal import Actor, Role
 from portfolio.archives.documents import Archive
 from portfolio.archives.personal import seal_birth_date, seal_phone
 from portfolio.identity.identifiers import IdType, Sex, parse_resident_id
 from portfolio.identity.masking import mask_identity_number, mask_phone
 from portfolio.identity.protection import FieldProtection, associated_data
-from portfolio.training.documents import Enrolment
+from portfolio.training import attendance
+from portfolio.training.documents import AttendanceRecord, Enrolment
 from tests.archives.factories import fresh_resident_id, register
 from tests.helpers import LoggedIn, log_in_as
 
@@ -293,6 +294,7 @@ async def _start_class(
             )
             assert recorded.status_code == 201, recorded.text
         enrolments.append(enrolment)
+    await workers_confirm(run["id"])
     return enrolments
 
 
@@ -312,3 +314,19 @@ async def leave_completion_half_done(enrolment_id: str) -> None:
             "$currentDate": {"completed_at": True},
         },
     )
+
+
+async def workers_confirm(run_id: str) -> int:
+    """Each worker of the run confirms the records of their presence awaiting them (what
+    ``POST /me/attendance/{id}/confirm`` does, without logging every worker in): a provider's
+    entry, face or e-ID included, counts only once the worker stands behind it. How many."""
+    waiting = await AttendanceRecord.find({"run_id": run_id, "status": "unconfirmed"}).to_list()
+    for record in waiting:
+        worker = Actor(
+            principal_id=f"worker-of-{record.archive_id}",
+            username="worker",
+            role=Role.WORKER,
+            archive_id=record.archive_id,
+        )
+        await attendance.confirm(actor=worker, record_id=str(record.id))
+    return len(waiting)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
 from portfolio.accounts.principal import Role
+from portfolio.training.documents import AttendanceRecord
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import (
     Provider,
@@ -72,17 +75,38 @@ async def test_provider_records_are_unconfirmed_until_the_worker_confirms(
     assert assert_problem(again, 409)["current_state"] == "confirmed"
 
 
-async def test_real_name_check_in_confirms_by_itself(client: AsyncClient, runtime: Runtime) -> None:
+async def test_a_capture_method_the_provider_reports_does_not_confirm_by_itself(
+    client: AsyncClient, runtime: Runtime
+) -> None:
     provider, _, enrolment, worker = await _in_training(client, runtime)
-    face = await _record(
-        client, provider, enrolment["id"], capture_method="face", check_in_ref="face-2026-0001"
-    )
-    assert face.json()["status"] == "confirmed"
+    for n, method in ((1, "face"), (2, "e_id")):
+        reported = await _record(
+            client, provider, enrolment["id"], session_n=n, capture_method=method, check_in_ref="r"
+        )
+        assert reported.status_code == 201, reported.text
+        assert (reported.json()["status"], reported.json()["entered_by"]) == (
+            "unconfirmed",
+            "provider",
+        )
+        assert reported.json()["confirmed_at"] is None
     unnamed = await _record(
-        client, provider, enrolment["id"], session_n=2, capture_method="qr_code"
+        client, provider, enrolment["id"], session_n=3, capture_method="qr_code"
     )
     assert assert_problem(unnamed, 422)["errors"][0]["field"] == "check_in_ref"
+    assert await _hours(client, worker) == 0
+    mine = (await client.get("/me/enrolments", headers=worker.headers)).json()["items"][0]
+    assert len(mine["awaiting_confirmation"]) == 2
+    face_id = mine["awaiting_confirmation"][0]["id"]
+    with clock.stopped_at(clock.now() + timedelta(hours=2)):
+        confirmed = await client.post(f"/me/attendance/{face_id}/confirm", headers=worker.headers)
+        moment = clock.epoch_ms(clock.now())
+    assert confirmed.json()["status"] == "confirmed"
     assert await _hours(client, worker) == 4
+    # The rules read when the worker confirmed on the clock seam (confirmed_at is the
+    # database's own clock, written by $currentDate).
+    stored = await AttendanceRecord.get(face_id)
+    assert stored is not None
+    assert stored.confirmed_at_ms == moment
 
 
 async def test_hours_are_the_latest_confirmed_record_per_session(
@@ -92,6 +116,7 @@ async def test_hours_are_the_latest_confirmed_record_per_session(
     first = (
         await _record(client, provider, enrolment["id"], capture_method="e_id", check_in_ref="e1")
     ).json()
+    await client.post(f"/me/attendance/{first['id']}/confirm", headers=worker.headers)
     correction = (await _record(client, provider, enrolment["id"], hours=2.5)).json()
     assert correction["supersedes"] == first["id"]
     assert await _hours(client, worker) == 4  # the correction is not confirmed yet
@@ -116,7 +141,7 @@ async def test_hours_are_the_latest_confirmed_record_per_session(
         "confirmed",
         "rejected",
         "voided",
-    ]
+    ]  # the provider voids its face entry though the worker never confirmed it
 
 
 async def test_bad_attendance_is_refused(client: AsyncClient, runtime: Runtime) -> None:
@@ -168,6 +193,10 @@ async def test_a_whole_session_at_once(client: AsyncClient, runtime: Runtime) ->
     body = response.json()
     assert (body["recorded"], body["failed"]) == (1, 2)
     assert body["rows"][1]["errors"][0]["rule"] == "not_in_run"
+    assert await _hours(client, worker) == 0  # a face entry awaits the worker's word
+    record = body["rows"][0]["record"]
+    assert record["status"] == "unconfirmed"
+    await client.post(f"/me/attendance/{record['id']}/confirm", headers=worker.headers)
     assert await _hours(client, worker) == 3
 
 

@@ -22,6 +22,7 @@ from tests.training.factories import (
     make_provider,
     make_run,
     trained_class,
+    workers_confirm,
 )
 
 
@@ -307,6 +308,7 @@ async def _certified_again(
             json={"session_n": 1, "hours": 2, "capture_method": "e_id", "check_in_ref": "e"},
             headers=provider.user.headers,
         )
+        await workers_confirm(run["id"])
     await _complete(client, provider, enrolment["id"])
     return await client.post(
         "/certificates",

@@ -25,11 +25,15 @@ async def test_demo_workers_are_trained_certified_and_attending(
     summary = (await client.get("/me/archive", headers=worker_1)).json()["summary"]
     levels = {x["occupation_code"]: x["level"] for x in summary["highest_levels"]}
     assert levels == {"4-03-02-01": "junior", "6-31-01-03": "intermediate"}
-    # Cooking (4 x 6 h), electrician (4 x 8 h), and the voucher demo's two April cooking
-    # classes (4 x 6 h each) that its claimed and redeemed vouchers paid for.
-    assert summary["training_hours"] == 4 * 6 + 4 * 8 + 2 * 4 * 6
+    # Cooking (4 x 6 h), electrician (4 x 8 h), the voucher demo's two April cooking classes
+    # (4 x 6 h each) that its claimed and redeemed vouchers paid for, and the 2018 paper
+    # record of a cooking class (60 h) a historical import brought in.
+    assert summary["training_hours"] == 4 * 6 + 4 * 8 + 2 * 4 * 6 + 60
+    entries = (await client.get("/me/entries", headers=worker_1)).json()["items"]
+    [imported] = [e for e in entries if e["payload"].get("imported")]
+    assert imported["payload"]["evidence"]["reference"] == "天府职培档 2018-041"
     enrolled = (await client.get("/me/enrolments", headers=worker_1)).json()["items"]
-    assert sorted(e["status"] for e in enrolled) == ["completed"] * 4 + [
+    assert sorted(e["status"] for e in enrolled) == ["completed"] * 5 + [
         "in_training",
         "withdrawn",
     ]

@@ -36,11 +36,14 @@ async def train(
     worker_confirms: int = 0,
     result: str | None = "passed",
     run: dict[str, Any] | None = None,
+    confirm_face: bool = True,
 ) -> Trained:
     """Issue, bind (by the worker), start, attend and complete; no claim yet.
 
-    ``confirmed_sessions`` sessions are checked in by face; ``worker_confirms`` more are
-    entered by hand and confirmed by the worker. ``result`` None leaves the training running.
+    ``confirmed_sessions`` sessions are checked in by face and confirmed by the worker (a
+    face check-in the provider reports counts only then; ``confirm_face`` False leaves them
+    awaiting the worker); ``worker_confirms`` more are entered by hand and confirmed.
+    ``result`` None leaves the training running.
     The voucher is issued now, before the class (``run``, default the world's) begins; each
     session's attendance is recorded with the clock at that session, the completion after the
     last, and the clock is back where it was for what follows.
@@ -71,7 +74,7 @@ async def train(
                 headers=provider,
             )
             assert recorded.status_code == 201, recorded.text
-            if manual:
+            if manual or confirm_face:
                 confirmed = await client.post(
                     f"/me/attendance/{recorded.json()['id']}/confirm", headers=worker.headers
                 )

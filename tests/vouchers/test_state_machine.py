@@ -44,7 +44,7 @@ from portfolio.vouchers import issuance, transitions
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.ledger import LedgerEntry, redeem_entry_id
 from tests.helpers import assert_problem
-from tests.training.factories import after_run, during_session, make_run
+from tests.training.factories import after_run, during_session, make_run, workers_confirm
 from tests.vouchers.factories import World, actor, enrol, make_world
 from tests.workers.factories import Worker, registered_worker
 
@@ -417,6 +417,7 @@ class Machine:
                     headers=self.provider,
                 )
             assert recorded.status_code == 201, recorded.text
+        await workers_confirm(enrolment.run["id"])  # the worker stands behind the face entries
         with clock.stopped_at(after_run(enrolment.run)):
             done = await self.client.post(
                 f"{path}/completion",
