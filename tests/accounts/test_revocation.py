@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from api.app import create_app
 from api.runtime import Runtime
+from api.web.auth import SESSION_COOKIE
 from portfolio.accounts.principal import Role, StaffRole
 from portfolio.models import DOCUMENT_MODELS
 from portfolio.settings import Settings
@@ -29,6 +30,7 @@ from tests.helpers import (
     log_in_as,
     request_tokens,
 )
+from tests.web.pages import post_form, sign_in
 
 Revoke = Callable[[AsyncClient, Settings, LoggedIn], Awaitable[None]]
 
@@ -197,3 +199,32 @@ async def test_a_revocation_written_by_another_process_is_seen_within_the_bound(
     database = app.state.runtime.client[settings.database]
     await database["refresh_families"].update_one({"_id": sid}, {"$set": {"revoked": True}})
     await _refused_within(replica, who.headers, bound=replica_settings.session_cache_seconds + 10)
+
+
+async def _page_status(http: AsyncClient, secret: str) -> int:
+    """What a page answers a browser presenting the session cookie ``secret``."""
+    answer = await http.get("/my/account/password", headers={"Cookie": f"{SESSION_COOKIE}={secret}"})
+    return answer.status_code
+
+
+async def test_a_web_session_ended_elsewhere_is_refused_within_the_bound(
+    app: FastAPI, settings: Settings, second_instance: tuple[AsyncClient, Settings]
+) -> None:
+    """Pages remember their session as access tokens do: a logout ends it at once in the
+    instance that wrote it, and within the bound in another instance that had read it."""
+    replica, replica_settings = second_instance
+    here = AsyncClient(transport=ASGITransport(app=app), base_url="https://testserver")
+    async with here:
+        worker = await log_in_as(here, settings, Role.WORKER)
+        secret = await sign_in(here, worker.principal.username, worker.password)
+        assert await _page_status(here, secret) == 200
+        assert await _page_status(replica, secret) == 200
+        signed_out = await post_form(here, "/logout", page="/my/account/password")
+        assert signed_out.status_code == 303, signed_out.text
+        # Here, at once: the page sends the browser to the login form.
+        assert await _page_status(here, secret) == 303
+    started = time.monotonic()
+    while await _page_status(replica, secret) == 200:
+        assert time.monotonic() - started < replica_settings.session_cache_seconds + 10
+        await asyncio.sleep(0.1)
+    assert await _page_status(replica, secret) == 303
