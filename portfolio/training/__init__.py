@@ -12,6 +12,7 @@ from portfolio.training.attendance import Presence, hours_attended, records_by_e
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
 from portfolio.training.completions import Outcome, complete_one
+from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
     AttendanceRecord,
@@ -120,5 +121,6 @@ __all__ = [
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "terms_of_enrolments",
     "transition",
 ]

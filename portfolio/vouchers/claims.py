@@ -32,12 +32,11 @@ from portfolio.training import (
     Enrolment,
     acting_organisation,
     certificates_of_enrolments,
-    courses_by_ids,
     enrolments_by_ids,
-    find_course,
     find_enrolment,
     hours_attended,
     records_by_enrolment,
+    terms_of_enrolments,
 )
 from portfolio.training import EnrolmentStatus as E
 from portfolio.vouchers.attestation import due_ms
@@ -116,7 +115,8 @@ async def claim(
     )
     enrolment = await find_enrolment(voucher.enrolment_id)
     assert enrolment is not None  # a bound voucher's enrolment is never deleted
-    course = await find_course(enrolment.course_id)
+    # The course as the enrolment's run was scheduled: a later version changes no bound voucher.
+    course = (await terms_of_enrolments([enrolment])).get(str(enrolment.id))
     assert course is not None
     errors: list[FieldError] = []
     if enrolment.status is not E.COMPLETED or enrolment.result is not CompletionResult.PASSED:
@@ -262,13 +262,13 @@ async def evidence_of(
     await log_reads(viewer, [v.archive_id for v in vouchers], what="claim evidence")
     enrolment_ids = [v.enrolment_id for v in vouchers if v.enrolment_id]
     enrolments = await enrolments_by_ids(enrolment_ids)
-    courses = await courses_by_ids([e.course_id for e in enrolments.values()])
+    courses = await terms_of_enrolments(list(enrolments.values()))
     records = await records_by_enrolment(enrolment_ids)
     certificates = await certificates_of_enrolments(enrolment_ids)
     views = []
     for voucher in vouchers:
         enrolment = enrolments.get(voucher.enrolment_id)
-        course = courses.get(enrolment.course_id) if enrolment else None
+        course = courses.get(voucher.enrolment_id)
         sessions, unconfirmed = _sessions(records.get(voucher.enrolment_id, []))
         evidence = EvidenceView(
             enrolment=_enrolment_evidence(enrolment, course)
