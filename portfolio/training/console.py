@@ -14,9 +14,11 @@ from typing import Literal
 from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.errors import NotFound
+from portfolio.training.course_versions import CourseVersionView, list_versions
 from portfolio.training.documents import Course, Enrolment, Run
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.trainers import names_of
 from portfolio.training.views import (
     CourseView,
     EnrolmentView,
@@ -73,10 +75,11 @@ class Dashboard:
 
 @dataclass(frozen=True)
 class CourseRuns:
-    """A course with its runs, newest first."""
+    """A course with its runs, newest first, and its versions, the current one first."""
 
     course: CourseView
     runs: list[RunLine]
+    versions: list[CourseVersionView]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class RunDetail:
     course: CourseView
     applications: list[EnrolmentView]
     enrolments: list[EnrolmentView]
+    # The run's registered trainers by name (removed ones too: they taught it), then the
+    # free-text names of runs scheduled before the registry.
+    trainer_names: list[str]
 
 
 def _line(run: Run, titles: dict[str, str], today: date) -> RunLine:
@@ -163,7 +169,11 @@ async def course_runs(*, actor: Actor, course_id: str) -> CourseRuns:
     )
     today = clock.china_today()
     titles = {str(course.id): course.title}
-    return CourseRuns(course=CourseView.of(course), runs=[_line(r, titles, today) for r in runs])
+    return CourseRuns(
+        course=CourseView.of(course),
+        runs=[_line(r, titles, today) for r in runs],
+        versions=await list_versions(actor=actor, course_id=course_id),
+    )
 
 
 async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
@@ -179,9 +189,11 @@ async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
         await Enrolment.find({"run_id": str(run.id)}).sort("+_id").limit(CLASS_SHOWN).to_list()
     )
     views = [EnrolmentView.of(e) for e in enrolments]
+    named = await names_of(str(organisation.id), run.trainer_ids)
     return RunDetail(
         line=_line(run, {str(course.id): course.title}, clock.china_today()),
         course=CourseView.of(course),
         applications=[v for v in views if v.status is EnrolmentStatus.REQUESTED],
         enrolments=[v for v in views if v.status is not EnrolmentStatus.REQUESTED],
+        trainer_names=[named[i] for i in run.trainer_ids if i in named] + list(run.trainers),
     )

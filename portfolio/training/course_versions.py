@@ -144,8 +144,8 @@ def _same_terms(course: Course, fields: dict[str, object]) -> bool:
     return now == fields
 
 
-async def _own_course(actor: Actor, course_id: str) -> Course:
-    organisation = await acting_organisation(actor)
+async def _own_course(actor: Actor, course_id: str, *, to_record: bool = True) -> Course:
+    organisation = await acting_organisation(actor, to_record=to_record)
     course = await Course.find_one(
         {"_id": ids.parse(course_id, "course"), "organisation_id": str(organisation.id)}
     )
@@ -193,8 +193,9 @@ async def edit_course(*, actor: Actor, course_id: str, edit: CourseEdit) -> Cour
 
 
 async def list_versions(*, actor: Actor, course_id: str) -> list[CourseVersionView]:
-    """A provider's course's versions, newest (the current one) first."""
-    course = await _own_course(actor, course_id)
+    """A provider's course's versions, newest (the current one) first (a suspended provider
+    still reads them)."""
+    course = await _own_course(actor, course_id, to_record=False)
     kept = await CourseVersion.find({"course_id": str(course.id)}).to_list()
     older = [v for v in kept if v.version < course.version]
     return [CourseVersionView.of(version_of(course), current=True)] + [

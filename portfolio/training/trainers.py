@@ -86,6 +86,17 @@ async def list_own(*, actor: Actor, page: PageRequest) -> Page[TrainerView]:
     )
 
 
+async def get_own(*, actor: Actor, trainer_id: str) -> TrainerView:
+    """One trainer of the provider's own organisation (another's: not found)."""
+    organisation = await acting_organisation(actor, to_record=False)
+    found = await Trainer.find_one(
+        {"_id": ids.parse(trainer_id, "trainer"), "organisation_id": str(organisation.id)}
+    )
+    if found is None:
+        raise NotFound("no such trainer")
+    return TrainerView.of(found)
+
+
 async def remove(*, actor: Actor, trainer_id: str) -> TrainerView:
     """A provider removes one of its trainers from new runs (one conditional update)."""
     organisation = await acting_organisation(actor)
@@ -122,3 +133,12 @@ async def check_trainer_ids(organisation_id: str, trainer_ids: Sequence[str]) ->
     if errors:
         raise ValidationFailed(errors)
     return unique
+
+
+async def names_of(organisation_id: str, trainer_ids: Sequence[str]) -> dict[str, str]:
+    """The names of these trainers of ``organisation_id`` (removed ones too), by id."""
+    wanted = [oid for raw in trainer_ids if (oid := ids.parse_or_none(raw)) is not None]
+    if not wanted:
+        return {}
+    found = Trainer.find({"_id": {"$in": wanted}, "organisation_id": organisation_id})
+    return {str(t.id): t.name async for t in found}
