@@ -18,7 +18,7 @@ from portfolio.training.course_versions import CourseVersionView, list_versions
 from portfolio.training.documents import Course, Enrolment, Run
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation
-from portfolio.training.trainers import names_of
+from portfolio.training.trainers import names_on
 from portfolio.training.views import (
     CourseView,
     EnrolmentView,
@@ -189,11 +189,10 @@ async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
         await Enrolment.find({"run_id": str(run.id)}).sort("+_id").limit(CLASS_SHOWN).to_list()
     )
     views = [EnrolmentView.of(e) for e in enrolments]
-    named = await names_of(str(organisation.id), run.trainer_ids)
     return RunDetail(
         line=_line(run, {str(course.id): course.title}, clock.china_today()),
         course=CourseView.of(course),
         applications=[v for v in views if v.status is EnrolmentStatus.REQUESTED],
         enrolments=[v for v in views if v.status is not EnrolmentStatus.REQUESTED],
-        trainer_names=[named[i] for i in run.trainer_ids if i in named] + list(run.trainers),
+        trainer_names=await names_on(run),
     )

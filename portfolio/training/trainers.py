@@ -16,7 +16,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.paging import Page, PageRequest, by_id, id_page
-from portfolio.training.documents import Trainer
+from portfolio.training.documents import Run, Trainer
 from portfolio.training.organisations import acting_organisation
 
 ACTIVE = "active"
@@ -135,10 +135,13 @@ async def check_trainer_ids(organisation_id: str, trainer_ids: Sequence[str]) ->
     return unique
 
 
-async def names_of(organisation_id: str, trainer_ids: Sequence[str]) -> dict[str, str]:
-    """The names of these trainers of ``organisation_id`` (removed ones too), by id."""
-    wanted = [oid for raw in trainer_ids if (oid := ids.parse_or_none(raw)) is not None]
-    if not wanted:
-        return {}
-    found = Trainer.find({"_id": {"$in": wanted}, "organisation_id": organisation_id})
-    return {str(t.id): t.name async for t in found}
+async def names_on(run: Run) -> list[str]:
+    """Who teaches ``run``, by name: its registered trainers (removed ones too: they taught
+    it), then the free-text names of runs scheduled before the registry, each name once."""
+    wanted = [oid for raw in run.trainer_ids if (oid := ids.parse_or_none(raw)) is not None]
+    named: dict[str, str] = {}
+    if wanted:
+        found = Trainer.find({"_id": {"$in": wanted}, "organisation_id": run.organisation_id})
+        named = {str(t.id): t.name async for t in found}
+    names = [named[i] for i in run.trainer_ids if i in named]
+    return names + [n for n in run.trainers if n not in names]
