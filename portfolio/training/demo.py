@@ -342,21 +342,20 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
         ),
     )
 
-    # The subsidy catalogue lowered the cooking standard: version 1 of the course. The March
-    # class (and worker-1's voucher on it) keeps version 0; next month's class is version 1.
-    with _past_or_now(_moment(date(2026, 4, 1))):
-        await course_versions.edit_course(
-            actor=provider_a,
-            course_id=str(cooking.id),
-            edit=course_versions.CourseEdit(
-                based_on=0,
-                occupation_code="4-03-02-01",
-                target_level=SkillLevel.JUNIOR,
-                planned_hours=24,
-                subsidy_standard_fen=110_000,
-                note="按2026年补贴标准目录调整",
-            ),
-        )
+    # The subsidy catalogue lowered the cooking standard: version 1 of the course (made now,
+    # as the courses were). The March class keeps version 0; next month's class is version 1.
+    await course_versions.edit_course(
+        actor=provider_a,
+        course_id=str(cooking.id),
+        edit=course_versions.CourseEdit(
+            based_on=0,
+            occupation_code="4-03-02-01",
+            target_level=SkillLevel.JUNIOR,
+            planned_hours=24,
+            subsidy_standard_fen=110_000,
+            note="按2026年补贴标准目录调整",
+        ),
+    )
 
     # A class in progress today: worker-1 attends; one record awaits their confirmation.
     today = clock.china_today()

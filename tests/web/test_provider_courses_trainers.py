@@ -92,7 +92,7 @@ async def test_trainers_are_registered_named_on_runs_and_removed(
 ) -> None:
     provider, course_id, _run_id = await _desk(web, settings)
     page = "/provider/trainers"
-    assert "您还没有登记培训师。" in (await web.get(page)).text
+    assert "您还没有登记授课教师。" in (await web.get(page)).text
     empty = await post_form(web, page, page=page, data={"name": " ", "qualification": "x"})
     assert empty.headers["location"] == page
     assert 'href="#name"' in (await web.get(page)).text
