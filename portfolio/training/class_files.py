@@ -16,23 +16,25 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from openpyxl import load_workbook
 
-from portfolio import clock, ids
+from portfolio import clock, ids, integrity
 from portfolio.accounts import Actor
 from portfolio.archives import Archive, WorkerRef, match_workers
 from portfolio.errors import NotFound, ValidationFailed
 from portfolio.exports import Export, Sheet, export
 from portfolio.identity import IdType
+from portfolio.integrity import Flag, Thresholds
 from portfolio.keyring import Keyring
 from portfolio.once import insert_raw_once
 from portfolio.tabular import decode_text
 from portfolio.training.documents import Enrolment, Run, WorkerSchedule
 from portfolio.training.enrolments import enrol_many
+from portfolio.training.evidence import enrolments_created, organisation_since
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import Slot, first_clash, slots_of
 
@@ -59,6 +61,9 @@ class PreviewRow:
     outcome: Outcome
     field: str = ""
     rule: str = ""
+    # The fraud rules' codes that enrolling this row would raise (the dry run; the flags with
+    # their reasons are on the upload).
+    flagged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class ClassUpload:
     uploaded_at: datetime
     preview: list[PreviewRow]
     result: list[ResultRow] | None
+    # What the fraud rules would flag if the good rows were enrolled now (the dry run).
+    flags: tuple[Flag, ...] = ()
 
     @property
     def good(self) -> int:
@@ -216,6 +223,7 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
         )
     }
     wanted = slots_of(str(run.id), run.sessions)
+    ended = run.end_date < clock.china_today()
     seats = run.capacity - run.seats_taken
     seen: set[str] = set()
     out: list[PreviewRow] = []
@@ -243,6 +251,9 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
         if first_clash([b for b in booked if b.run_id != str(run.id)], wanted) is not None:
             out.append(fail("id_number", "clash"))
             continue
+        if ended:
+            out.append(fail("id_number", "run_ended"))
+            continue
         if seats <= 0:
             out.append(fail("id_number", "full"))
             continue
@@ -252,18 +263,44 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
     return out
 
 
-async def show(*, actor: Actor, keyring: Keyring, reference: str) -> ClassUpload:
-    """An upload: every row's preview, and the result once enrolled."""
+async def _dry_run(run: Run, good: int, limits: Thresholds) -> list[Flag]:
+    """What the fraud rules on enrolling would flag with ``good`` more enrolments now."""
+    if good == 0:
+        return []
+    now = clock.now()
+    window = timedelta(days=limits.surge_window_days)
+    quiet = timedelta(days=limits.surge_quiet_days)
+    recent = await enrolments_created(run.organisation_id, now - window, now)
+    return integrity.surge(
+        organisation_id=run.organisation_id,
+        recent=recent + good,
+        before=await enrolments_created(run.organisation_id, now - window - quiet, now - window),
+        provider_since=await organisation_since(run.organisation_id),
+        now=now,
+        limits=limits,
+    )
+
+
+async def show(
+    *, actor: Actor, keyring: Keyring, reference: str, limits: Thresholds | None = None
+) -> ClassUpload:
+    """An upload: every row's preview with the integrity rules' dry run (``limits``: the fraud
+    rules' thresholds, the settings' defaults if not given), and the result once enrolled."""
     stored = await _stored(actor, reference)
     run = await _own_run(actor, stored["run_id"])
     result = stored.get("result")
+    preview = [] if result else await _preview(keyring, run, stored["rows"])
+    good = sum(1 for p in preview if p.outcome == "ok")
+    flags = await _dry_run(run, good, limits or Thresholds.defaults())
+    codes = tuple(f.code.value for f in flags)
     return ClassUpload(
         reference=reference,
         run_id=stored["run_id"],
         filename=stored["filename"],
         uploaded_at=clock.from_epoch_ms(stored["uploaded_at_ms"]),
-        preview=[] if result else await _preview(keyring, run, stored["rows"]),
+        preview=[replace(p, flagged=codes) if p.outcome == "ok" else p for p in preview],
         result=[ResultRow(**r) for r in result] if result else None,
+        flags=tuple(flags),
     )
 
 
