@@ -12,6 +12,6 @@ runs the rules when a claim is written (and as a dry run) and stores the flags o
 """
 
 from portfolio.integrity.flags import Flag, FlagCode, Thresholds, total_score
-from portfolio.integrity.rules import ClaimCase, evaluate, surge
+from portfolio.integrity.rules import ClaimCase, evaluate
 
-__all__ = ["ClaimCase", "Flag", "FlagCode", "Thresholds", "evaluate", "surge", "total_score"]
+__all__ = ["ClaimCase", "Flag", "FlagCode", "Thresholds", "evaluate", "total_score"]

@@ -156,43 +156,25 @@ def outside_policy_group(case: ClaimCase, limits: Thresholds) -> list[Flag]:
 
 
 def enrolment_surge(case: ClaimCase, limits: Thresholds) -> list[Flag]:
-    """A provider that enrolled nobody for months suddenly enrols many (:func:`surge`)."""
-    return surge(
-        organisation_id=case.run.organisation_id,
+    """A provider that enrolled nobody for months suddenly enrols many. A provider younger
+    than the quiet period had no months to be quiet in: its first classes are not a surge."""
+    if not evidence.is_surge(
         recent=case.enrolments_recent,
         before=case.enrolments_before,
         provider_since=case.provider_since,
         now=case.now,
-        limits=limits,
-    )
-
-
-def surge(
-    *,
-    organisation_id: str,
-    recent: int,
-    before: int,
-    provider_since: datetime | None,
-    now: datetime,
-    limits: Thresholds,
-) -> list[Flag]:
-    """The enrolment surge over a provider's counts: ``recent`` enrolments in the surge window
-    up to ``now``, ``before`` in the quiet period ahead of it. A provider younger than the
-    quiet period had no months to be quiet in: its first classes are not a surge. Also the
-    class-file preview's dry run (``training.class_files``), with the file's rows counted."""
-    quiet_since = now - timedelta(days=limits.surge_window_days + limits.surge_quiet_days)
-    established = provider_since is not None and provider_since <= quiet_since
-    if not established or before > 0 or recent < limits.surge_min_enrolments:
+        limits=limits.surge,
+    ):
         return []
     return [
         _flag(
             FlagCode.ENROLMENT_SURGE,
             30,
-            f"{recent} enrolments in {limits.surge_window_days} days after "
+            f"{case.enrolments_recent} enrolments in {limits.surge_window_days} days after "
             f"none in the {limits.surge_quiet_days} days before",
-            organisation_id=organisation_id,
-            recent=recent,
-            before=before,
+            organisation_id=case.run.organisation_id,
+            recent=case.enrolments_recent,
+            before=case.enrolments_before,
         )
     ]
 

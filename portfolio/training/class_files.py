@@ -22,19 +22,23 @@ from typing import Any, Literal
 
 from openpyxl import load_workbook
 
-from portfolio import clock, ids, integrity
+from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.archives import Archive, WorkerRef, match_workers
 from portfolio.errors import NotFound, ValidationFailed
 from portfolio.exports import Export, Sheet, export
 from portfolio.identity import IdType
-from portfolio.integrity import Flag, Thresholds
 from portfolio.keyring import Keyring
 from portfolio.once import insert_raw_once
 from portfolio.tabular import decode_text
 from portfolio.training.documents import Enrolment, Run, WorkerSchedule
 from portfolio.training.enrolments import enrol_many
-from portfolio.training.evidence import enrolments_created, organisation_since
+from portfolio.training.evidence import (
+    SurgeLimits,
+    enrolments_created,
+    is_surge,
+    organisation_since,
+)
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import Slot, first_clash, slots_of
 
@@ -87,8 +91,10 @@ class ClassUpload:
     uploaded_at: datetime
     preview: list[PreviewRow]
     result: list[ResultRow] | None
-    # What the fraud rules would flag if the good rows were enrolled now (the dry run).
-    flags: tuple[Flag, ...] = ()
+    # What the fraud rules would flag if the good rows were enrolled now (the dry run): their
+    # codes, and the provider's enrolments in the surge window with the file's counted.
+    flags: tuple[str, ...] = ()
+    enrolments_recent: int = 0
 
     @property
     def good(self) -> int:
@@ -263,44 +269,49 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
     return out
 
 
-async def _dry_run(run: Run, good: int, limits: Thresholds) -> list[Flag]:
-    """What the fraud rules on enrolling would flag with ``good`` more enrolments now."""
+SURGE = "enrolment_surge"  # the fraud rule's code (integrity.FlagCode.ENROLMENT_SURGE)
+
+
+async def _dry_run(run: Run, good: int, limits: SurgeLimits) -> tuple[tuple[str, ...], int]:
+    """The fraud rules' codes that ``good`` more enrolments now would raise, and the provider's
+    enrolments in the surge window counting them."""
     if good == 0:
-        return []
+        return (), 0
     now = clock.now()
-    window = timedelta(days=limits.surge_window_days)
-    quiet = timedelta(days=limits.surge_quiet_days)
-    recent = await enrolments_created(run.organisation_id, now - window, now)
-    return integrity.surge(
-        organisation_id=run.organisation_id,
-        recent=recent + good,
+    window = timedelta(days=limits.window_days)
+    quiet = timedelta(days=limits.quiet_days)
+    recent = await enrolments_created(run.organisation_id, now - window, now) + good
+    surge = is_surge(
+        recent=recent,
         before=await enrolments_created(run.organisation_id, now - window - quiet, now - window),
         provider_since=await organisation_since(run.organisation_id),
         now=now,
         limits=limits,
     )
+    return ((SURGE,) if surge else ()), recent
 
 
 async def show(
-    *, actor: Actor, keyring: Keyring, reference: str, limits: Thresholds | None = None
+    *, actor: Actor, keyring: Keyring, reference: str, limits: SurgeLimits | None = None
 ) -> ClassUpload:
-    """An upload: every row's preview with the integrity rules' dry run (``limits``: the fraud
-    rules' thresholds, the settings' defaults if not given), and the result once enrolled."""
+    """An upload: every row's preview with the integrity rules' dry run (``limits``: the
+    surge thresholds; without them the fraud rules are not asked), and the result once
+    enrolled."""
     stored = await _stored(actor, reference)
     run = await _own_run(actor, stored["run_id"])
     result = stored.get("result")
     preview = [] if result else await _preview(keyring, run, stored["rows"])
     good = sum(1 for p in preview if p.outcome == "ok")
-    flags = await _dry_run(run, good, limits or Thresholds.defaults())
-    codes = tuple(f.code.value for f in flags)
+    flags, recent = await _dry_run(run, good, limits) if limits else ((), 0)
     return ClassUpload(
         reference=reference,
         run_id=stored["run_id"],
         filename=stored["filename"],
         uploaded_at=clock.from_epoch_ms(stored["uploaded_at_ms"]),
-        preview=[replace(p, flagged=codes) if p.outcome == "ok" else p for p in preview],
+        preview=[replace(p, flagged=flags) if p.outcome == "ok" else p for p in preview],
         result=[ResultRow(**r) for r in result] if result else None,
-        flags=tuple(flags),
+        flags=flags,
+        enrolments_recent=recent,
     )
 
 

@@ -149,13 +149,13 @@ async def preview(request: Request, reference: str, actor: ProviderPage) -> Resp
         actor=actor,
         keyring=runtime.keyring,
         reference=_reference(reference),
-        limits=Thresholds.of(runtime.settings),
+        limits=Thresholds.of(runtime.settings).surge,
     )
     rules = {rule: t(request, words) for rule, words in ROW_RULES.items()}
     flags = [
-        t(request, FLAG_WORDS[f.code.value]) % {"recent": f.evidence.get("recent", "")}
-        for f in found.flags
-        if f.code.value in FLAG_WORDS
+        t(request, FLAG_WORDS[code]) % {"recent": found.enrolments_recent}
+        for code in found.flags
+        if code in FLAG_WORDS
     ]
     short = {code: t(request, words) for code, words in FLAG_SHORT.items()}
     return await console_page(
