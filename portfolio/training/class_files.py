@@ -6,9 +6,9 @@ bytes, so the same file uploaded twice is the same upload with the same referenc
 row by row with what would happen before anything is written: the number's form and check
 character, a worker matching number and name, a number twice in the file, a worker already in
 the class, a worker booked elsewhere at the same time, no seat left. Enrolling then runs the
-good rows through :func:`enrolments.enrol_many` (the rules decide again: the preview is a dry
-run) and keeps the outcome on the upload, once: a second "enrol" of the same upload, or the
-same file uploaded again, enrols nobody twice.
+good rows, with the archives the preview matched, through :func:`enrolments.enrol_matched`
+(the rules decide again: the preview is a dry run) and keeps the outcome on the upload, once:
+a second "enrol" of the same upload, or the same file uploaded again, enrols nobody twice.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from portfolio.keyring import Keyring
 from portfolio.once import insert_raw_once
 from portfolio.tabular import decode_text
 from portfolio.training.documents import Enrolment, Run, WorkerSchedule
-from portfolio.training.enrolments import enrol_many
+from portfolio.training.enrolments import enrol_matched
 from portfolio.training.evidence import (
     SurgeLimits,
     enrolments_created,
@@ -212,6 +212,14 @@ async def _stored(actor: Actor, reference: str) -> dict[str, Any]:
 
 
 async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> list[PreviewRow]:
+    return (await _matched_preview(keyring, run, rows))[0]
+
+
+async def _matched_preview(
+    keyring: Keyring, run: Run, rows: list[dict[str, str]]
+) -> tuple[list[PreviewRow], dict[int, Archive | ValidationFailed]]:
+    """Every row's preview, and each row's archive (or why none) by 0-based row: enrolling
+    the good rows needs no second match of the whole file."""
     refs = [WorkerRef(IdType.RESIDENT_ID, r["id_number"].upper(), r["name"]) for r in rows]
     matched = await match_workers(keyring, refs)
     in_class = {
@@ -266,7 +274,7 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
         seats -= 1
         del source
         out.append(PreviewRow(row, masked, name, "ok"))
-    return out
+    return out, matched
 
 
 SURGE = "enrolment_surge"  # the fraud rule's code (integrity.FlagCode.ENROLMENT_SURGE)
@@ -321,17 +329,13 @@ async def enrol_good_rows(*, actor: Actor, keyring: Keyring, reference: str) -> 
     if stored.get("result"):
         return await show(actor=actor, keyring=keyring, reference=reference)
     run = await _own_run(actor, stored["run_id"])
-    preview = await _preview(keyring, run, stored["rows"])
+    preview, matched = await _matched_preview(keyring, run, stored["rows"])
     good = [p for p in preview if p.outcome == "ok"]
-    refs = [
-        WorkerRef(IdType.RESIDENT_ID, stored["rows"][p.row - 1]["id_number"].upper(), p.name)
-        for p in good
-    ]
+    # The archives the preview matched (the rules decide again on them: booking, seats).
+    archives = {n: matched[p.row - 1] for n, p in enumerate(good)}
     done = (
-        await enrol_many(
-            actor=actor, keyring=keyring, run_id=stored["run_id"], workers=refs, accept=True
-        )
-        if refs
+        await enrol_matched(actor=actor, run=run, matched=archives, accept=True)
+        if archives
         else None
     )
     outcome: dict[int, ResultRow] = {}
@@ -345,7 +349,7 @@ async def enrol_good_rows(*, actor: Actor, keyring: Keyring, reference: str) -> 
                 sent.row, sent.id_number_masked, sent.name, status, "" if row.enrolment else rule
             )
     result = [vars(outcome[r]) for r in sorted(outcome)]
-    # Kept once: a racing second "enrol" found no result above, and enrol_many refused its rows
+    # Kept once: a racing second "enrol" found no result above, and enrol_matched refused its rows
     # as already enrolled; the first outcome stays.
     await _uploads().update_one({"_id": reference, "result": None}, {"$set": {"result": result}})
     return await show(actor=actor, keyring=keyring, reference=reference)
