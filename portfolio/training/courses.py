@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
@@ -139,6 +139,17 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
     await stored.insert()
     await changes.record_run_scheduled(stored)
     return RunView.of(stored)
+
+
+MAX_DAILY_SESSIONS = 60
+
+
+def daily_sessions(start: date, count: int, at: str, hours: float) -> list[Session]:
+    """``count`` sessions on consecutive days from ``start``, each at ``at`` (HH:MM) for
+    ``hours`` (the console's class form; other shapes go through the JSON API)."""
+    return [
+        Session(n=n + 1, day=start + timedelta(days=n), start=at, hours=hours) for n in range(count)
+    ]
 
 
 async def create_run(

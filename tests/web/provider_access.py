@@ -14,6 +14,8 @@ PROVIDER_PAGES: dict[Route, Access] = {
     ("GET", "/provider/courses/{course_id}/edit"): only(Role.PROVIDER),
     ("GET", "/provider/courses/{course_id}/edit/check"): only(Role.PROVIDER),
     ("POST", "/provider/courses/{course_id}/edit"): only(Role.PROVIDER),
+    ("GET", "/provider/courses/{course_id}/runs/new"): only(Role.PROVIDER),
+    ("POST", "/provider/courses/{course_id}/runs/new"): only(Role.PROVIDER),
     ("GET", "/provider/trainers"): only(Role.PROVIDER),
     ("POST", "/provider/trainers"): only(Role.PROVIDER),
     ("GET", "/provider/trainers/{trainer_id}/remove"): only(Role.PROVIDER),

@@ -18,6 +18,14 @@ from tests.training.factories import sessions
 from tests.web import training_arrange as arrange
 from tests.web.pages import ORIGIN, hidden_fields, post_form, sign_in
 
+RUN = {
+    "start_date": "2099-01-01",
+    "session_count": "2",
+    "start_time": "09:00",
+    "session_hours": "4",
+    "capacity": "10",
+    "location": "实训楼",
+}
 ANSWERS = {
     "based_on": "0",
     "occupation_code": "4-03-02-02",
@@ -149,6 +157,7 @@ async def test_another_providers_course_and_trainer_are_not_found(
     trainer_id = made.json()["id"]
     await _desk(web, settings)  # another provider signs in
     for path in (
+        f"/provider/courses/{course_id}/runs/new",
         f"/provider/courses/{course_id}/edit",
         f"/provider/courses/{course_id}/edit/check?{urlencode(ANSWERS)}",
         f"/provider/trainers/{trainer_id}/remove",
@@ -156,6 +165,7 @@ async def test_another_providers_course_and_trainer_are_not_found(
         assert (await web.get(path)).status_code == 404, path
     form = hidden_fields((await web.get("/provider/trainers")).text)
     for action, data in (
+        (f"/provider/courses/{course_id}/runs/new", RUN),
         (f"/provider/courses/{course_id}/edit", ANSWERS),
         (f"/provider/trainers/{trainer_id}/remove", {}),
     ):
@@ -164,3 +174,47 @@ async def test_another_providers_course_and_trainer_are_not_found(
     assert "赵老师" not in (await web.get("/provider/trainers")).text
     versions = (await web.get(f"/courses/{course_id}/versions", headers=provider.headers)).json()
     assert len(versions) == 1
+
+
+async def test_a_class_is_scheduled_with_registered_trainers(
+    web: AsyncClient, settings: Settings
+) -> None:
+    provider, course_id, _run_id = await _desk(web, settings)
+    chen = (await web.post("/trainers", json={"name": "陈师傅"}, headers=provider.headers)).json()
+    gone = (await web.post("/trainers", json={"name": "周师傅"}, headers=provider.headers)).json()
+    form = f"/provider/courses/{course_id}/runs/new"
+    shown = await web.get(form)
+    assert f'name="trainer-{chen["id"]}"' in shown.text
+    removed = await web.post(f"/trainers/{gone['id']}/remove", headers=provider.headers)
+    assert removed.status_code == 200
+    start = clock.china_today() + timedelta(days=30)
+    answers = {
+        "start_date": start.isoformat(),
+        "session_count": "3",
+        "start_time": "19:00",
+        "session_hours": "2.5",
+        "capacity": "25",
+        "location": "成都市武侯区实训楼 2 楼",
+    }
+    wrong = await post_form(
+        web, form, page=form, data={**answers, "start_date": "2027-13-01", "start_time": "7pm"}
+    )
+    assert wrong.headers["location"] == form
+    again = (await web.get(form)).text
+    assert 'href="#start_date"' in again
+    assert 'href="#start_time"' in again
+    assert 'value="成都市武侯区实训楼 2 楼"' in again
+    # A trainer removed since the form was shown: the registry refuses them, nothing is made.
+    stale = await post_form(web, form, page=form, data={**answers, f"trainer-{gone['id']}": "1"})
+    assert stale.headers["location"] == form
+    assert 'href="#trainer_ids"' in (await web.get(form)).text
+    made = await post_form(web, form, page=form, data={**answers, f"trainer-{chen['id']}": "1"})
+    assert made.headers["location"].endswith("?notice=run-scheduled")
+    run_id = made.headers["location"].split("/")[3].split("?")[0]
+    run = (await web.get(f"/runs/{run_id}", headers=provider.headers)).json()
+    assert run["trainer_ids"] == [chen["id"]]
+    assert [(s["day"], s["start"], s["hours"]) for s in run["sessions"]] == [
+        ((start + timedelta(days=n)).isoformat(), "19:00", 2.5) for n in range(3)
+    ]
+    assert (run["capacity"], run["end_date"]) == (25, (start + timedelta(days=2)).isoformat())
+    assert "陈师傅" in (await web.get(made.headers["location"])).text

@@ -114,3 +114,21 @@ async def test_a_clerk_keeps_the_trainer_registry(zh: BrowserContext) -> None:
     await page.goto("/provider/dashboard")
     await page.locator(".run-card").filter(has_text=AI_CLASS).first.get_by_role("link").click()
     await expect(page.locator("main")).to_contain_text("陈师傅、刘老师")
+
+    # Scheduling a class names trainers from the registry (only its error path here: a class
+    # added would show in the catalogue the other journeys read).
+    await page.goto("/provider/courses")
+    await page.get_by_role("link", name=COOKING).click()
+    await page.get_by_role("link", name="安排班次").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("安排")
+    await expect(page.get_by_label("陈师傅 · 中式烹调师 高级技师")).not_to_be_checked()
+    await expect(page.get_by_label(re.compile("周师傅"))).to_have_count(0)  # removed
+    await check_page(page, "provider-run-new")
+    await page.get_by_label("开始日期").fill("2027-02-30")
+    await page.get_by_label("陈师傅 · 中式烹调师 高级技师").check()
+    await page.get_by_role("button", name="安排班次").click()
+    summary = page.locator(".error-summary")
+    await expect(summary).to_contain_text("请填写开课首日")
+    await expect(summary).to_contain_text("请填写上课地点")
+    await expect(page.get_by_label("陈师傅 · 中式烹调师 高级技师")).to_be_checked()
+    await check_page(page, "provider-run-new-error")

@@ -1,9 +1,11 @@
-"""The provider's console: a course edited as a new version.
+"""The provider's console: a course edited as a new version, and a class of it scheduled.
 
 * ``/provider/courses/{course_id}/edit``: the form (occupation, level, planned hours, subsidy
   standard, a note), filled with the current version or the answers being changed;
 * ``/provider/courses/{course_id}/edit/check``: "check your answers": each term as it is and
   as it will be (a GET; its button posts);
+* ``/provider/courses/{course_id}/runs/new``: scheduling a class (daily sessions from a first
+  day, seats, place, trainers from the registry) through ``courses.schedule_run``;
 * ``POST /provider/courses/{course_id}/edit``: ``course_versions.edit_course``, as through
   ``POST /courses/{id}/versions``: classes already scheduled, and vouchers bound to them, keep
   the version they were scheduled under.
@@ -14,6 +16,8 @@ current one goes back to the form, which then shows the current terms.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -28,11 +32,12 @@ from api.web.routes.provider_console import (
     SUSPENDED,
     console_page,
     fen_of,
+    kept_values,
 )
 from api.web.routing import page_router
 from api.web.templating import language_of, t
 from portfolio.errors import Conflict, Forbidden, ValidationFailed
-from portfolio.training import course_versions, courses
+from portfolio.training import console, course_versions, courses
 from portfolio.vocabulary import SkillLevel
 
 router = page_router()
@@ -166,3 +171,106 @@ async def edit(
         return see_other(f"/provider/courses/{course_id}?notice=course-edited")
 
     return await once(request, form, actor.principal_id, act)
+
+
+# ---- scheduling a class ------------------------------------------------------------------
+
+RUN_FIELDS = {
+    "start_date": N_("Enter the first day, from today on, like 2027-03-01"),
+    "session_count": N_("Enter how many daily sessions, from 1 to %(most)s"),
+    "start_time": N_("Enter when each session starts, like 09:00"),
+    "session_hours": N_("Enter the hours of each session, above 0 and at most 12"),
+    "capacity": N_("Enter the number of seats, at least 1"),
+    "location": N_("Enter where the class is held"),
+    "trainer_ids": N_("Choose trainers of your registry who are still active"),
+}
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _run_of(form: SessionForm) -> tuple[courses.NewRun | None, list[str]]:
+    """The class a form describes (daily sessions from its first day), or the fields in error."""
+    wrong: list[str] = []
+    try:
+        start = date.fromisoformat(form.get("start_date"))
+    except ValueError:
+        wrong.append("start_date")
+    count = form.get("session_count")
+    if not count.isdigit() or not 1 <= int(count) <= courses.MAX_DAILY_SESSIONS:
+        wrong.append("session_count")
+    at = form.get("start_time")
+    if not _TIME.match(at):
+        wrong.append("start_time")
+    try:
+        hours = float(form.get("session_hours"))
+        if not 0 < hours <= 12:
+            raise ValueError
+    except ValueError:
+        wrong.append("session_hours")
+    seats = form.get("capacity")
+    if not seats.isdigit() or not 1 <= int(seats) <= 10_000:
+        wrong.append("capacity")
+    if not form.get("location").strip():
+        wrong.append("location")
+    if wrong:
+        return None, wrong
+    sessions = courses.daily_sessions(start, int(count), at, hours)
+    return (
+        courses.NewRun(
+            start_date=start,
+            end_date=sessions[-1].day,
+            capacity=int(seats),
+            location=form.get("location"),
+            trainers=[],
+            sessions=sessions,
+            # One checkbox per registered trainer, named "trainer-<id>".
+            trainer_ids=[
+                k.removeprefix("trainer-") for k in form.fields if k.startswith("trainer-")
+            ],
+        ),
+        [],
+    )
+
+
+def _run_errors(request: Request, fields: list[str]) -> list[PageError]:
+    words = {"most": courses.MAX_DAILY_SESSIONS}
+    return [PageError(f, t(request, RUN_FIELDS[f]) % words) for f in dict.fromkeys(fields)]
+
+
+@router.get("/provider/courses/{course_id}/runs/new")
+async def new_run(request: Request, course_id: str, actor: ProviderPage) -> Response:
+    """The form scheduling a class of the course, its trainers chosen from the registry."""
+    found = await console.run_form(actor=actor, course_id=course_id)
+    return await console_page(request, "provider/run_new.html", {"found": found})
+
+
+@router.post("/provider/courses/{course_id}/runs/new")
+async def schedule_run(
+    request: Request, course_id: str, actor: ProviderPage, form: SessionForm
+) -> Response:
+    """Schedule the class; a field in error goes back to the form with what it must hold."""
+    here = f"/provider/courses/{course_id}/runs/new"
+    kept = kept_values(form)
+    run, wrong = _run_of(form)
+    if run is None:
+        return back_to_form(here, _run_errors(request, wrong), kept)
+
+    async def act() -> Response:
+        try:
+            made = await courses.schedule_run(actor=actor, course_id=course_id, run=run)
+        except ValidationFailed as failed:
+            fields = [_run_field(e.field) for e in failed.errors]
+            return back_to_form(here, _run_errors(request, fields), kept)
+        except Forbidden:
+            return back_to_form(here, [PageError("start_date", t(request, SUSPENDED))], kept)
+        return see_other(f"/provider/runs/{made.id}?notice=run-scheduled")
+
+    return await once(request, form, actor.principal_id, act)
+
+
+def _run_field(field: str) -> str:
+    """The form's field for a field the service named (``sessions.3.day``: the first day)."""
+    if field.startswith("trainer_ids"):
+        return "trainer_ids"
+    if field in RUN_FIELDS:
+        return field
+    return "start_date"
