@@ -59,6 +59,10 @@ async def test_an_edit_makes_a_new_version_and_keeps_the_old_one(
     ] == 0
     new_run = await make_run(client, provider, course["id"])
     assert new_run["course_version"] == 1
+    # The catalogue shows each class with the terms it was scheduled under.
+    for run, hours, standard in ((old_run, 16, 120_000), (new_run, 100, 50_000)):
+        shown = (await client.get(f"/catalogue/runs/{run['id']}")).json()
+        assert (shown["planned_hours"], shown["subsidy_standard_fen"]) == (hours, standard)
 
 
 async def test_bad_stale_or_empty_edits_change_nothing(
