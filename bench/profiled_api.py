@@ -1,5 +1,5 @@
-"""``python -m bench.profiled_api STATS_FILE [SERVE OPTIONS]``: ``api serve`` under cProfile
-(``BENCH_PROFILE``).
+"""``python -m bench.profiled_api STATS_FILE [serve options]``: ``api serve`` (with the options
+given, ``--demo`` for instance) under cProfile (``BENCH_PROFILE``).
 
 The stats are written when the server stops. uvicorn captures SIGTERM while it serves and,
 after its graceful shutdown, restores the handler it found and raises the signal again: the

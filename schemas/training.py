@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt
 
+from portfolio.training.course_versions import CourseEdit
 from portfolio.training.courses import NewCourse, NewRun
 from portfolio.training.documents import Session
 from portfolio.training.enums import Delivery, OrganisationKind, OrganisationStatus
@@ -108,6 +109,48 @@ class CourseOut(Output):
     delivery: Delivery
     subsidy_standard_fen: int
     created_at: datetime
+    version: int = Field(description="the version of its terms: 0 as added, +1 per edit")
+
+
+class CourseVersionIn(Input):
+    """A new version of a course's terms; runs already scheduled keep theirs."""
+
+    based_on: Annotated[StrictInt, Field(ge=0)] = Field(
+        description="the version you edited (the course's current one, else 409)"
+    )
+    occupation_code: Annotated[str, Field(min_length=1, max_length=20)]
+    target_level: SkillLevel
+    planned_hours: Annotated[float, Field(gt=0, le=5000)]
+    subsidy_standard_fen: Annotated[StrictInt, Field(ge=0, le=10_000_000)]
+    note: Annotated[str, Field(max_length=500)] = Field(default="", description="why it changed")
+
+    def to_domain(self) -> CourseEdit:
+        """The edit to make."""
+        return CourseEdit(
+            based_on=self.based_on,
+            occupation_code=self.occupation_code,
+            target_level=self.target_level,
+            planned_hours=self.planned_hours,
+            subsidy_standard_fen=self.subsidy_standard_fen,
+            note=self.note,
+        )
+
+
+class CourseVersionOut(Output):
+    """One version of a course's terms."""
+
+    course_id: str
+    version: int
+    occupation_code: str
+    digital: bool
+    green: bool
+    target_level: SkillLevel
+    planned_hours: float
+    subsidy_standard_fen: int
+    made_at: datetime
+    made_by: str
+    note: str
+    current: bool
 
 
 class SessionIn(Input):
@@ -177,6 +220,7 @@ class RunOut(Output):
     trainers: list[str]
     trainer_ids: list[str]
     sessions: list[SessionOut]
+    course_version: int = Field(description="the course's version it was scheduled under")
 
 
 class TrainerIn(Input):

@@ -11,11 +11,13 @@ from api.deps import CurrentPrincipal, Idempotent, ProviderUser, require_roles
 from api.paging import Paged
 from api.responses import AUTH_ERRORS, READ_ERRORS, WRITE_ERRORS
 from portfolio.accounts.principal import Actor, Role
-from portfolio.training import courses, organisations, trainers
+from portfolio.training import course_versions, courses, organisations, trainers
 from schemas.common import Page
 from schemas.training import (
     CourseIn,
     CourseOut,
+    CourseVersionIn,
+    CourseVersionOut,
     OrganisationIn,
     OrganisationOut,
     RunIn,
@@ -129,6 +131,36 @@ async def list_courses(actor: Staff, page: Paged) -> Page[CourseOut]:
 async def get_course(course_id: str, actor: Staff) -> CourseOut:
     """A course within your reach."""
     return CourseOut.from_view(await courses.get_course(actor=actor, course_id=course_id))
+
+
+@router.post(
+    "/courses/{course_id}/versions",
+    status_code=201,
+    summary="Edit a course as a new version",
+    response_model=CourseOut,
+    responses=WRITE_ERRORS,
+)
+async def edit_course(
+    course_id: str, body: CourseVersionIn, actor: ProviderUser, idem: Idempotent
+) -> Response:
+    """A provider's course gets new terms (occupation, level, hours, subsidy standard) as its
+    next version; the replaced version stays readable, runs already scheduled and vouchers
+    bound to them keep theirs. ``based_on`` must be the current version (else 409)."""
+
+    async def act() -> CourseOut:
+        edited = await course_versions.edit_course(
+            actor=actor, course_id=course_id, edit=body.to_domain()
+        )
+        return CourseOut.from_view(edited)
+
+    return await idem.run(act, status_code=201)
+
+
+@router.get("/courses/{course_id}/versions", summary="A course's versions", responses=READ_ERRORS)
+async def list_course_versions(course_id: str, actor: ProviderUser) -> list[CourseVersionOut]:
+    """Your course's versions, the current one first."""
+    found = await course_versions.list_versions(actor=actor, course_id=course_id)
+    return [CourseVersionOut.from_view(v) for v in found]
 
 
 @router.post(

@@ -58,9 +58,11 @@ from api.web.routes import (
     provider_claims,
     provider_class_files,
     provider_console,
+    provider_courses,
     provider_enrolment,
     provider_results,
     provider_staff,
+    provider_trainers,
     public,
     session,
     sharing,
@@ -101,6 +103,8 @@ def install(app: FastAPI) -> None:
     app.include_router(audit.router)
     app.include_router(attestation.router)
     app.include_router(provider_console.router)
+    app.include_router(provider_courses.router)
+    app.include_router(provider_trainers.router)
     app.include_router(provider_enrolment.router)
     app.include_router(provider_class_files.router)
     app.include_router(provider_staff.router)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from portfolio.settings import Settings
+from portfolio.training.evidence import SurgeLimits
 
 
 class FlagCode(StrEnum):
@@ -55,6 +56,11 @@ class Thresholds:
     max_claims_per_year: int
     identical_min_sessions: int
     identical_min_workers: int
+
+    @property
+    def surge(self) -> SurgeLimits:
+        """The enrolment-surge thresholds as the training area's decision takes them."""
+        return SurgeLimits(self.surge_window_days, self.surge_quiet_days, self.surge_min_enrolments)
 
     @classmethod
     def of(cls, settings: Settings) -> Thresholds:

@@ -158,12 +158,12 @@ def outside_policy_group(case: ClaimCase, limits: Thresholds) -> list[Flag]:
 def enrolment_surge(case: ClaimCase, limits: Thresholds) -> list[Flag]:
     """A provider that enrolled nobody for months suddenly enrols many. A provider younger
     than the quiet period had no months to be quiet in: its first classes are not a surge."""
-    quiet_since = case.now - timedelta(days=limits.surge_window_days + limits.surge_quiet_days)
-    established = case.provider_since is not None and case.provider_since <= quiet_since
-    if (
-        not established
-        or case.enrolments_before > 0
-        or case.enrolments_recent < limits.surge_min_enrolments
+    if not evidence.is_surge(
+        recent=case.enrolments_recent,
+        before=case.enrolments_before,
+        provider_since=case.provider_since,
+        now=case.now,
+        limits=limits.surge,
     ):
         return []
     return [

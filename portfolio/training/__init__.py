@@ -17,6 +17,7 @@ from portfolio.training.attendance import confirm_as_worker as confirm_attendanc
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
 from portfolio.training.completions import Outcome, complete_one
+from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
     AttendanceRecord,
@@ -128,5 +129,6 @@ __all__ = [
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "terms_of_enrolments",
     "transition",
 ]

@@ -35,6 +35,7 @@ from portfolio.training.catalogue_terms import (
     PayingVoucherView,
     usable_vouchers,
 )
+from portfolio.training.course_versions import terms_of_runs
 from portfolio.training.documents import Course, Enrolment, Organisation, Run
 from portfolio.training.enums import Delivery, OrganisationStatus
 from portfolio.training.views import EnrolmentView, SessionView
@@ -261,16 +262,12 @@ async def _read(
 
 
 class _Lookups:
-    """The courses and providers of the runs read, each fetched once per request."""
+    """The providers of the runs read, each fetched once per request."""
 
     def __init__(self) -> None:
-        self.courses: dict[str, Course] = {}
         self.organisations: dict[str, Organisation] = {}
 
     async def load(self, runs: list[Run]) -> None:
-        wanted = {r.course_id for r in runs} - set(self.courses)
-        for course in await find_each(Course, "_id", [ids.parse(i, "course") for i in wanted]):
-            self.courses[str(course.id)] = course
         owners = {r.organisation_id for r in runs} - set(self.organisations)
         organisation_ids = [ids.parse(i, "organisation") for i in owners]
         for organisation in await find_each(Organisation, "_id", organisation_ids):
@@ -305,9 +302,11 @@ async def search(
     for _ in range(MAX_BATCHES):
         runs = await _read(base, starts, after, size)
         await lookups.load(runs)
+        # Each class shows its course as it was scheduled (course_versions.py).
+        terms = await terms_of_runs(runs)
         for run in runs:
             last_read = run
-            course = lookups.courses.get(run.course_id)
+            course = terms.get(str(run.id))
             organisation = lookups.organisations.get(run.organisation_id)
             if course is None or organisation is None:
                 continue
@@ -340,7 +339,7 @@ async def run_detail(
     run = await Run.get(ids.parse(run_id, "run"))
     if run is None:
         raise NotFound("no such run")
-    course = await Course.get(ids.parse(run.course_id, "course"))
+    course = (await terms_of_runs([run])).get(str(run.id))
     organisation = await Organisation.get(ids.parse(run.organisation_id, "organisation"))
     if course is None or organisation is None:
         raise NotFound("no such run")

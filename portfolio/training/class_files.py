@@ -6,9 +6,9 @@ bytes, so the same file uploaded twice is the same upload with the same referenc
 row by row with what would happen before anything is written: the number's form and check
 character, a worker matching number and name, a number twice in the file, a worker already in
 the class, a worker booked elsewhere at the same time, no seat left. Enrolling then runs the
-good rows through :func:`enrolments.enrol_many` (the rules decide again: the preview is a dry
-run) and keeps the outcome on the upload, once: a second "enrol" of the same upload, or the
-same file uploaded again, enrols nobody twice.
+good rows, with the archives the preview matched, through :func:`enrolments.enrol_matched`
+(the rules decide again: the preview is a dry run) and keeps the outcome on the upload, once:
+a second "enrol" of the same upload, or the same file uploaded again, enrols nobody twice.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from openpyxl import load_workbook
@@ -32,7 +32,13 @@ from portfolio.keyring import Keyring
 from portfolio.once import insert_raw_once
 from portfolio.tabular import decode_text
 from portfolio.training.documents import Enrolment, Run, WorkerSchedule
-from portfolio.training.enrolments import enrol_many
+from portfolio.training.enrolments import enrol_matched
+from portfolio.training.evidence import (
+    SurgeLimits,
+    enrolments_created,
+    is_surge,
+    organisation_since,
+)
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.rules import Slot, first_clash, slots_of
 
@@ -59,6 +65,9 @@ class PreviewRow:
     outcome: Outcome
     field: str = ""
     rule: str = ""
+    # The fraud rules' codes that enrolling this row would raise (the dry run; the flags with
+    # their reasons are on the upload).
+    flagged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,10 @@ class ClassUpload:
     uploaded_at: datetime
     preview: list[PreviewRow]
     result: list[ResultRow] | None
+    # What the fraud rules would flag if the good rows were enrolled now (the dry run): their
+    # codes, and the provider's enrolments in the surge window with the file's counted.
+    flags: tuple[str, ...] = ()
+    enrolments_recent: int = 0
 
     @property
     def good(self) -> int:
@@ -199,6 +212,14 @@ async def _stored(actor: Actor, reference: str) -> dict[str, Any]:
 
 
 async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> list[PreviewRow]:
+    return (await _matched_preview(keyring, run, rows))[0]
+
+
+async def _matched_preview(
+    keyring: Keyring, run: Run, rows: list[dict[str, str]]
+) -> tuple[list[PreviewRow], dict[int, Archive | ValidationFailed]]:
+    """Every row's preview, and each row's archive (or why none) by 0-based row: enrolling
+    the good rows needs no second match of the whole file."""
     refs = [WorkerRef(IdType.RESIDENT_ID, r["id_number"].upper(), r["name"]) for r in rows]
     matched = await match_workers(keyring, refs)
     in_class = {
@@ -216,6 +237,7 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
         )
     }
     wanted = slots_of(str(run.id), run.sessions)
+    ended = run.end_date < clock.china_today()
     seats = run.capacity - run.seats_taken
     seen: set[str] = set()
     out: list[PreviewRow] = []
@@ -243,27 +265,61 @@ async def _preview(keyring: Keyring, run: Run, rows: list[dict[str, str]]) -> li
         if first_clash([b for b in booked if b.run_id != str(run.id)], wanted) is not None:
             out.append(fail("id_number", "clash"))
             continue
+        if ended:
+            out.append(fail("id_number", "run_ended"))
+            continue
         if seats <= 0:
             out.append(fail("id_number", "full"))
             continue
         seats -= 1
         del source
         out.append(PreviewRow(row, masked, name, "ok"))
-    return out
+    return out, matched
 
 
-async def show(*, actor: Actor, keyring: Keyring, reference: str) -> ClassUpload:
-    """An upload: every row's preview, and the result once enrolled."""
+SURGE = "enrolment_surge"  # the fraud rule's code (integrity.FlagCode.ENROLMENT_SURGE)
+
+
+async def _dry_run(run: Run, good: int, limits: SurgeLimits) -> tuple[tuple[str, ...], int]:
+    """The fraud rules' codes that ``good`` more enrolments now would raise, and the provider's
+    enrolments in the surge window counting them."""
+    if good == 0:
+        return (), 0
+    now = clock.now()
+    window = timedelta(days=limits.window_days)
+    quiet = timedelta(days=limits.quiet_days)
+    recent = await enrolments_created(run.organisation_id, now - window, now) + good
+    surge = is_surge(
+        recent=recent,
+        before=await enrolments_created(run.organisation_id, now - window - quiet, now - window),
+        provider_since=await organisation_since(run.organisation_id),
+        now=now,
+        limits=limits,
+    )
+    return ((SURGE,) if surge else ()), recent
+
+
+async def show(
+    *, actor: Actor, keyring: Keyring, reference: str, limits: SurgeLimits | None = None
+) -> ClassUpload:
+    """An upload: every row's preview with the integrity rules' dry run (``limits``: the
+    surge thresholds; without them the fraud rules are not asked), and the result once
+    enrolled."""
     stored = await _stored(actor, reference)
     run = await _own_run(actor, stored["run_id"])
     result = stored.get("result")
+    preview = [] if result else await _preview(keyring, run, stored["rows"])
+    good = sum(1 for p in preview if p.outcome == "ok")
+    flags, recent = await _dry_run(run, good, limits) if limits else ((), 0)
     return ClassUpload(
         reference=reference,
         run_id=stored["run_id"],
         filename=stored["filename"],
         uploaded_at=clock.from_epoch_ms(stored["uploaded_at_ms"]),
-        preview=[] if result else await _preview(keyring, run, stored["rows"]),
+        preview=[replace(p, flagged=flags) if p.outcome == "ok" else p for p in preview],
         result=[ResultRow(**r) for r in result] if result else None,
+        flags=flags,
+        enrolments_recent=recent,
     )
 
 
@@ -273,17 +329,13 @@ async def enrol_good_rows(*, actor: Actor, keyring: Keyring, reference: str) -> 
     if stored.get("result"):
         return await show(actor=actor, keyring=keyring, reference=reference)
     run = await _own_run(actor, stored["run_id"])
-    preview = await _preview(keyring, run, stored["rows"])
+    preview, matched = await _matched_preview(keyring, run, stored["rows"])
     good = [p for p in preview if p.outcome == "ok"]
-    refs = [
-        WorkerRef(IdType.RESIDENT_ID, stored["rows"][p.row - 1]["id_number"].upper(), p.name)
-        for p in good
-    ]
+    # The archives the preview matched (the rules decide again on them: booking, seats).
+    archives = {n: matched[p.row - 1] for n, p in enumerate(good)}
     done = (
-        await enrol_many(
-            actor=actor, keyring=keyring, run_id=stored["run_id"], workers=refs, accept=True
-        )
-        if refs
+        await enrol_matched(actor=actor, run=run, matched=archives, accept=True)
+        if archives
         else None
     )
     outcome: dict[int, ResultRow] = {}
@@ -297,7 +349,7 @@ async def enrol_good_rows(*, actor: Actor, keyring: Keyring, reference: str) -> 
                 sent.row, sent.id_number_masked, sent.name, status, "" if row.enrolment else rule
             )
     result = [vars(outcome[r]) for r in sorted(outcome)]
-    # Kept once: a racing second "enrol" found no result above, and enrol_many refused its rows
+    # Kept once: a racing second "enrol" found no result above, and enrol_matched refused its rows
     # as already enrolled; the first outcome stays.
     await _uploads().update_one({"_id": reference, "result": None}, {"$set": {"result": result}})
     return await show(actor=actor, keyring=keyring, reference=reference)

@@ -14,9 +14,11 @@ from typing import Literal
 from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.errors import NotFound
-from portfolio.training.documents import Course, Enrolment, Run
+from portfolio.training.course_versions import CourseVersionView, list_versions
+from portfolio.training.documents import Course, Enrolment, Run, Trainer
 from portfolio.training.enums import EnrolmentStatus
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.trainers import ACTIVE, TrainerView, names_on
 from portfolio.training.views import (
     CourseView,
     EnrolmentView,
@@ -31,6 +33,8 @@ RUNS_SHOWN = 200
 APPLICATIONS_SHOWN = 50
 # A class list on one page: runs hold tens of workers, a large one a few hundred.
 CLASS_SHOWN = 1000
+# Trainers a class form offers: a provider's registry holds tens.
+TRAINERS_SHOWN = 200
 
 
 def run_state(start: date, end: date, today: date) -> RunState:
@@ -73,10 +77,20 @@ class Dashboard:
 
 @dataclass(frozen=True)
 class CourseRuns:
-    """A course with its runs, newest first."""
+    """A course with its runs, newest first, and its versions, the current one first."""
 
     course: CourseView
     runs: list[RunLine]
+    versions: list[CourseVersionView]
+
+
+@dataclass(frozen=True)
+class RunForm:
+    """What the form scheduling a class of a course offers: the course and the active
+    trainers of the registry to name."""
+
+    course: CourseView
+    trainers: list[TrainerView]
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,9 @@ class RunDetail:
     course: CourseView
     applications: list[EnrolmentView]
     enrolments: list[EnrolmentView]
+    # The run's registered trainers by name (removed ones too: they taught it), then the
+    # free-text names of runs scheduled before the registry.
+    trainer_names: list[str]
 
 
 def _line(run: Run, titles: dict[str, str], today: date) -> RunLine:
@@ -165,7 +182,23 @@ async def course_runs(*, actor: Actor, course_id: str) -> CourseRuns:
     )
     today = clock.china_today()
     titles = {str(course.id): course.title}
-    return CourseRuns(course=CourseView.of(course), runs=[_line(r, titles, today) for r in runs])
+    return CourseRuns(
+        course=CourseView.of(course),
+        runs=[_line(r, titles, today) for r in runs],
+        versions=await list_versions(actor=actor, course_id=course_id),
+    )
+
+
+async def run_form(*, actor: Actor, course_id: str) -> RunForm:
+    """One of the provider's courses with its active trainers, for scheduling a class."""
+    course = await _own_course(actor, course_id)
+    found = (
+        await Trainer.find({"organisation_id": course.organisation_id, "status": ACTIVE})
+        .sort("+_id")
+        .limit(TRAINERS_SHOWN)
+        .to_list()
+    )
+    return RunForm(course=CourseView.of(course), trainers=[TrainerView.of(t) for t in found])
 
 
 async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
@@ -186,4 +219,5 @@ async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
         course=CourseView.of(course),
         applications=[v for v in views if v.status is EnrolmentStatus.REQUESTED],
         enrolments=[v for v in views if v.status is not EnrolmentStatus.REQUESTED],
+        trainer_names=await names_on(run),
     )

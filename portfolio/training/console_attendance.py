@@ -16,6 +16,7 @@ from portfolio.training.attendance import RECORDABLE, records_by_enrolment
 from portfolio.training.console import CLASS_SHOWN
 from portfolio.training.documents import Course, Enrolment, Run
 from portfolio.training.organisations import acting_organisation
+from portfolio.training.trainers import names_on
 from portfolio.training.views import AttendanceView, EnrolmentView, RunView, SessionView
 
 
@@ -35,6 +36,8 @@ class SessionSheet:
     course_title: str
     session: SessionView
     rows: list[SheetRow]
+    # Who teaches it, by name (``trainers.names_on``).
+    trainer_names: list[str]
 
 
 async def session_sheet(*, actor: Actor, run_id: str, session_n: int) -> SessionSheet:
@@ -71,4 +74,5 @@ async def session_sheet(*, actor: Actor, run_id: str, session_n: int) -> Session
         course_title=course.title if course else "",
         session=SessionView.of(session),
         rows=rows,
+        trainer_names=await names_on(run),
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.paging import Page, PageRequest, by_id, id_page
+from portfolio.training import changes
 from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
 from portfolio.training.organisations import acting_organisation
@@ -56,6 +57,7 @@ async def create_course(*, actor: Actor, course: NewCourse) -> CourseView:
     occupation = parse_occupation_code(course.occupation_code)
     if course.subsidy_standard_fen < 0:
         raise ValidationFailed.single("subsidy_standard_fen", "range", "must not be negative")
+    now = clock.truncate_to_millis(clock.now())
     stored = Course(
         organisation_id=str(organisation.id),
         region_code=organisation.region_code,
@@ -69,10 +71,12 @@ async def create_course(*, actor: Actor, course: NewCourse) -> CourseView:
         planned_hours=course.planned_hours,
         delivery=course.delivery,
         subsidy_standard_fen=course.subsidy_standard_fen,
-        created_at=clock.now(),
+        created_at=now,
         created_by=actor.principal_id,
+        changed_at_ms=clock.epoch_ms(now),
     )
     await stored.insert()
+    await changes.record_course_change(None, stored, reason="course added")
     return CourseView.of(stored)
 
 
@@ -128,11 +132,24 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         sessions=sessions,
         occupation_code=course.occupation_code,
         target_level=course.target_level,
+        course_version=course.version,
         created_at=clock.now(),
         created_by=actor.principal_id,
     )
     await stored.insert()
+    await changes.record_run_scheduled(stored)
     return RunView.of(stored)
+
+
+MAX_DAILY_SESSIONS = 60
+
+
+def daily_sessions(start: date, count: int, at: str, hours: float) -> list[Session]:
+    """``count`` sessions on consecutive days from ``start``, each at ``at`` (HH:MM) for
+    ``hours`` (the console's class form; other shapes go through the JSON API)."""
+    return [
+        Session(n=n + 1, day=start + timedelta(days=n), start=at, hours=hours) for n in range(count)
+    ]
 
 
 async def create_run(

@@ -7,8 +7,10 @@ certificate it later corrected: the date was typed wrong, so the archive shows a
 and runs a class in progress today in which worker-1 confirmed the first session's QR
 check-in the provider reported and has two records awaiting their confirmation, and one next
 month that worker-1 withdrew from (to be enrolled again, or to apply to again) and worker-2
-asked for. Provider B (绵阳, 510703) certified worker-2 as a
-senior (high-skill) welder. Both providers have classes open for applications in the
+asked for. Provider B (绵阳, 510703) certified worker-2 as a senior (high-skill) welder.
+Provider A names its classes' trainers from its registry (one trainer removed) and lowered the
+cooking course's subsidy standard (version 1: the March class keeps version 0). Both providers
+have classes open for applications in the
 catalogue. Loading twice changes nothing: when provider A's organisation exists, the demo has
 been loaded. Worker-1's 2018 cooking class on provider A's paper register came in by a
 historical import a Chengdu officer approved: the archive shows it as imported, with its
@@ -18,6 +20,7 @@ evidence, and no voucher can pay for it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,10 +44,12 @@ from portfolio.training import (
     attendance,
     certificates,
     completions,
+    course_versions,
     courses,
     enrolments,
     historical,
     lifecycle,
+    trainers,
 )
 from portfolio.training.courses import NewCourse, NewRun
 from portfolio.training.documents import Certificate, Organisation, Session
@@ -56,6 +61,7 @@ from portfolio.training.enums import (
     OrganisationKind,
     WithdrawReason,
 )
+from portfolio.training.trainers import NewTrainer
 from portfolio.training.views import RunView
 from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
 
@@ -127,7 +133,10 @@ async def _run(
     hours: float,
     capacity: int = 40,
     location: str = "教学楼 3 楼实训室",
+    trainer_ids: Sequence[str] = (),
 ) -> RunView:
+    # Provider A names its registered trainers; their names stay as text too, for the pages
+    # that show the free-text list (the catalogue, the worker's class).
     run = NewRun(
         start_date=start,
         end_date=start + timedelta(days=count - 1),
@@ -135,10 +144,28 @@ async def _run(
         location=location,
         trainers=["陈师傅", "刘老师"],
         sessions=_daily(start, count, hours),
+        trainer_ids=trainer_ids,
     )
     # Scheduled the day before it starts (or now, for a class still ahead).
     with _past_or_now(_moment(start - timedelta(days=1))):
         return await courses.schedule_run(actor=provider, course_id=course_id, run=run)
+
+
+async def _trainers(provider: Actor) -> list[str]:
+    """Provider A's trainer registry: two trainers (the ids its classes name) and one who
+    left (removed: no new class may name him)."""
+    with _past_or_now(_moment(date(2026, 2, 2))):
+        chen = await trainers.add(
+            actor=provider, trainer=NewTrainer("陈师傅", "中式烹调师 高级技师", "GZ510100190032")
+        )
+        liu = await trainers.add(
+            actor=provider, trainer=NewTrainer("刘老师", "电工 技师", "GZ510100210117")
+        )
+        left = await trainers.add(
+            actor=provider, trainer=NewTrainer("周师傅", "焊工 高级工", "GZ510100170045")
+        )
+        await trainers.remove(actor=provider, trainer_id=left.id)
+    return [chen.id, liu.id]
 
 
 def _worker(archive_id: str) -> WorkerRef:
@@ -207,6 +234,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     await _organisation(
         DEMO_ORGANISATION_B, "绵阳市技师学院", OrganisationKind.TECHNICAL_SCHOOL, "510703", mianyang
     )
+    team = await _trainers(provider_a)
 
     cooking = await courses.create_course(
         actor=provider_a,
@@ -266,7 +294,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     await _trained(
         provider=provider_a,
         keyring=keyring,
-        run=await _run(provider_a, str(cooking.id), date(2026, 3, 2), 4, 6),
+        run=await _run(provider_a, str(cooking.id), date(2026, 3, 2), 4, 6, trainer_ids=team),
         worker=worker_1,
         score=91,
         certificate=certificates.CertificateContent(
@@ -289,7 +317,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     await _trained(
         provider=provider_a,
         keyring=keyring,
-        run=await _run(provider_a, str(electrician.id), date(2026, 6, 1), 4, 8),
+        run=await _run(provider_a, str(electrician.id), date(2026, 6, 1), 4, 8, trainer_ids=team),
         worker=worker_1,
         score=84,
         certificate=replace(electrician_certificate, issue_date=date(2026, 6, 3)),
@@ -320,9 +348,26 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
         ),
     )
 
+    # The subsidy catalogue lowered the cooking standard: version 1 of the course (made now,
+    # as the courses were). The March class keeps version 0; next month's class is version 1.
+    await course_versions.edit_course(
+        actor=provider_a,
+        course_id=str(cooking.id),
+        edit=course_versions.CourseEdit(
+            based_on=0,
+            occupation_code="4-03-02-01",
+            target_level=SkillLevel.JUNIOR,
+            planned_hours=24,
+            subsidy_standard_fen=110_000,
+            note="按2026年补贴标准目录调整",
+        ),
+    )
+
     # A class in progress today: worker-1 attends; one record awaits their confirmation.
     today = clock.china_today()
-    current = await _run(provider_a, str(ai_trainer.id), today - timedelta(days=3), 7, 4)
+    current = await _run(
+        provider_a, str(ai_trainer.id), today - timedelta(days=3), 7, 4, trainer_ids=team
+    )
     first = current.sessions[0]
     with _past_or_now(_moment(first.day, first.start, hours=-1)):
         enrolment = await enrolments.enrol(
@@ -345,7 +390,9 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
                 # A check-in the provider reports counts once worker-1 confirms it (they did).
                 await attendance.confirm_as_worker(recorded.id)
     # A class next month with a seat requested by worker-2 (across regions: training is open).
-    upcoming = await _run(provider_a, str(cooking.id), today + timedelta(days=30), 4, 6)
+    upcoming = await _run(
+        provider_a, str(cooking.id), today + timedelta(days=30), 4, 6, trainer_ids=team
+    )
     await enrolments.enrol(
         actor=provider_a, keyring=keyring, run_id=str(upcoming.id), worker=worker_2, accept=False
     )

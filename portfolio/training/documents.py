@@ -83,12 +83,50 @@ class Course(Document):
     subsidy_standard_fen: int
     created_at: datetime
     created_by: str
+    # Edits write a new version (``course_versions`` keeps each one it replaced); runs keep
+    # the version they were scheduled under. ``changed_at_ms``: the last version's time
+    # (epoch ms; 0 on courses written before versions), the change trail's repair source.
+    version: int = 0
+    changed_at_ms: int = 0
+    changed_by: str = ""
+    version_note: str = ""
 
     class Settings:
         name = "courses"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
+            IndexModel([("changed_at_ms", ASCENDING)]),
+        ]
+
+
+class CourseVersion(Document):
+    """A version of a course's terms that a later edit replaced; insert-only.
+
+    Written (once per course and version: a unique key) before the edit's conditional update,
+    so a run scheduled under it, and a voucher bound to such a run, still read its hours and
+    subsidy standard.
+    """
+
+    course_id: str
+    organisation_id: str
+    version: int
+    occupation_code: str
+    digital: bool
+    green: bool
+    target_level: SkillLevel
+    planned_hours: float
+    subsidy_standard_fen: int
+    # When and by whom this version was made (the course's creation for version 0).
+    made_at: datetime
+    made_by: str
+    note: str = ""
+
+    class Settings:
+        name = "course_versions"
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("course_id", ASCENDING), ("version", ASCENDING)], unique=True),
+            IndexModel([("course_id", ASCENDING)]),
         ]
 
 
@@ -118,7 +156,7 @@ class Run(Document):
     trainers: list[str]
     sessions: list[Session]
     trainer_ids: list[str] = Field(default_factory=list)
-    # Copied from the course when the run is scheduled (a course never changes), so the public
+    # Copied from the course's version when the run is scheduled, so the public
     # catalogue searches runs by occupation and level in one indexed query; "" / None on runs
     # written before the catalogue existed.
     occupation_code: str = ""
@@ -126,6 +164,9 @@ class Run(Document):
     # A class that predates the service, written by an approved historical import (no
     # sessions; its dates are the paper record's): never payable by a voucher.
     historical: bool = False
+    # The course's version when the run was scheduled: its hours and subsidy standard hold
+    # for the run's workers and vouchers whatever later edits say.
+    course_version: int = 0
     created_at: datetime
     created_by: str
 
@@ -139,6 +180,8 @@ class Run(Document):
             IndexModel([("end_date", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("occupation_code", ASCENDING)]),
+            # The change trail's repair source (a run is recorded when scheduled).
+            IndexModel([("created_at", ASCENDING)]),
         ]
 
 

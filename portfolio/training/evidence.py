@@ -242,3 +242,25 @@ async def organisation_since(organisation_id: str) -> datetime | None:
         return None
     raw = await Organisation.get_pymongo_collection().find_one({"_id": oid}, {"created_at": 1})
     return _aware((raw or {}).get("created_at"))
+
+
+@dataclass(frozen=True)
+class SurgeLimits:
+    """The enrolment-surge thresholds (``fraud_surge_*`` settings)."""
+
+    window_days: int
+    quiet_days: int
+    min_enrolments: int
+
+
+def is_surge(
+    *, recent: int, before: int, provider_since: datetime | None, now: datetime, limits: SurgeLimits
+) -> bool:
+    """Whether a provider's enrolments make a surge: ``recent`` in the window up to ``now``
+    reach the minimum after none (``before``) in the quiet period ahead of it. A provider
+    younger than the quiet period had no months to be quiet in: its first classes are not a
+    surge. The one decision of the fraud rule (``integrity.rules.enrolment_surge``) and of the
+    class-file preview's dry run (``class_files``)."""
+    quiet_since = now - timedelta(days=limits.window_days + limits.quiet_days)
+    established = provider_since is not None and provider_since <= quiet_since
+    return established and before == 0 and recent >= limits.min_enrolments

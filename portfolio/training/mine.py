@@ -21,6 +21,7 @@ from portfolio.lookups import find_each
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.applications import WITHDRAWABLE
 from portfolio.training.attendance import hours_attended, records_by_enrolment, records_of
+from portfolio.training.course_versions import terms_of_runs
 from portfolio.training.documents import (
     AttendanceRecord,
     Course,
@@ -129,14 +130,15 @@ async def list_my_classes(*, actor: Actor, page: PageRequest) -> Page[MyClassVie
         Enrolment, {"archive_id": archive_id}, keys, view=lambda e: e, newest_first=True
     )
     runs = await _by_id(Run, {e.run_id for e in found.items}, "run")
-    courses = await _by_id(Course, {e.course_id for e in found.items}, "course")
+    # Each class's course as its run was scheduled (course_versions.py), by run id.
+    courses = await terms_of_runs(list(runs.values()))
     providers = await _by_id(Organisation, {e.organisation_id for e in found.items}, "provider")
     records = await records_by_enrolment([str(e.id) for e in found.items])
     items = [
         _class_view(
             e,
             runs.get(e.run_id),
-            courses.get(e.course_id),
+            courses.get(e.run_id),
             providers.get(e.organisation_id),
             records[str(e.id)],
         )
@@ -150,7 +152,7 @@ async def my_class(*, actor: Actor, enrolment_id: str) -> MyClassDetailView:
     require_worker(actor)
     enrolment = await visible_enrolment(actor, enrolment_id)
     run = await Run.get(ids.parse(enrolment.run_id, "run"))
-    course = await Course.get(ids.parse(enrolment.course_id, "course"))
+    course = (await terms_of_runs([run])).get(str(run.id)) if run is not None else None
     organisation = await Organisation.get(ids.parse(enrolment.organisation_id, "organisation"))
     if run is None:
         raise NotFound("no such enrolment")

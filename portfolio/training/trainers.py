@@ -16,7 +16,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.paging import Page, PageRequest, by_id, id_page
-from portfolio.training.documents import Trainer
+from portfolio.training.documents import Run, Trainer
 from portfolio.training.organisations import acting_organisation
 
 ACTIVE = "active"
@@ -86,6 +86,17 @@ async def list_own(*, actor: Actor, page: PageRequest) -> Page[TrainerView]:
     )
 
 
+async def get_own(*, actor: Actor, trainer_id: str) -> TrainerView:
+    """One trainer of the provider's own organisation (another's: not found)."""
+    organisation = await acting_organisation(actor, to_record=False)
+    found = await Trainer.find_one(
+        {"_id": ids.parse(trainer_id, "trainer"), "organisation_id": str(organisation.id)}
+    )
+    if found is None:
+        raise NotFound("no such trainer")
+    return TrainerView.of(found)
+
+
 async def remove(*, actor: Actor, trainer_id: str) -> TrainerView:
     """A provider removes one of its trainers from new runs (one conditional update)."""
     organisation = await acting_organisation(actor)
@@ -122,3 +133,15 @@ async def check_trainer_ids(organisation_id: str, trainer_ids: Sequence[str]) ->
     if errors:
         raise ValidationFailed(errors)
     return unique
+
+
+async def names_on(run: Run) -> list[str]:
+    """Who teaches ``run``, by name: its registered trainers (removed ones too: they taught
+    it), then the free-text names of runs scheduled before the registry, each name once."""
+    wanted = [oid for raw in run.trainer_ids if (oid := ids.parse_or_none(raw)) is not None]
+    named: dict[str, str] = {}
+    if wanted:
+        found = Trainer.find({"_id": {"$in": wanted}, "organisation_id": run.organisation_id})
+        named = {str(t.id): t.name async for t in found}
+    names = [named[i] for i in run.trainer_ids if i in named]
+    return names + [n for n in run.trainers if n not in names]

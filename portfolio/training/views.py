@@ -86,6 +86,8 @@ class CourseView:
     delivery: Delivery
     subsidy_standard_fen: int
     created_at: datetime
+    # The version of its terms (0 as added; each edit makes the next).
+    version: int = 0
 
     @classmethod
     def of(cls, course: Course) -> CourseView:
@@ -105,6 +107,7 @@ class CourseView:
             delivery=course.delivery,
             subsidy_standard_fen=course.subsidy_standard_fen,
             created_at=course.created_at,
+            version=course.version,
         )
 
 
@@ -139,6 +142,8 @@ class RunView:
     trainers: list[str]
     sessions: list[SessionView]
     trainer_ids: list[str]
+    # The course's version it was scheduled under (its hours and subsidy standard).
+    course_version: int = 0
 
     @classmethod
     def of(cls, run: Run) -> RunView:
@@ -156,6 +161,7 @@ class RunView:
             trainers=list(run.trainers),
             sessions=[SessionView.of(s) for s in run.sessions],
             trainer_ids=list(run.trainer_ids),
+            course_version=run.course_version,
         )
 
 

@@ -27,27 +27,24 @@ from portfolio.training import (
     AttendanceStatus,
     CaptureMethod,
     Certificate,
-    CompletionResult,
     Course,
     Enrolment,
     acting_organisation,
     certificates_of_enrolments,
-    courses_by_ids,
     enrolments_by_ids,
-    find_course,
     find_enrolment,
     hours_attended,
     records_by_enrolment,
+    terms_of_enrolments,
 )
-from portfolio.training import EnrolmentStatus as E
 from portfolio.vouchers.attestation import due_ms
+from portfolio.vouchers.claim_checks import attendance_needed, claim_refusals
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.screening import screen
-from portfolio.vouchers.timing import time_problems
 from portfolio.vouchers.transitions import apply
 from portfolio.vouchers.views import (
     CertificateEvidenceView,
@@ -78,11 +75,6 @@ def flag_fields(flags: Sequence[Flag]) -> dict[str, Any]:
 def claim_cap(voucher: Voucher, course: Course) -> int:
     """The most a claim may ask: the face value, or the course's subsidy standard if lower."""
     return min(voucher.face_value_fen, course.subsidy_standard_fen)
-
-
-def attendance_needed(course: Course, share: float) -> float:
-    """Confirmed hours a claim needs: ``share`` of the planned hours."""
-    return round(course.planned_hours * share, 2)
 
 
 async def claim(
@@ -116,29 +108,24 @@ async def claim(
     )
     enrolment = await find_enrolment(voucher.enrolment_id)
     assert enrolment is not None  # a bound voucher's enrolment is never deleted
-    course = await find_course(enrolment.course_id)
+    # The course as the enrolment's run was scheduled: a later version changes no bound voucher.
+    course = (await terms_of_enrolments([enrolment])).get(str(enrolment.id))
     assert course is not None
-    errors: list[FieldError] = []
-    if enrolment.status is not E.COMPLETED or enrolment.result is not CompletionResult.PASSED:
-        errors.append(
-            FieldError(
-                "voucher",
-                "no_passed_completion",
-                f"the bound enrolment has no passed completion (it is {enrolment.status.value})",
-            )
-        )
     records = (await records_by_enrolment([str(enrolment.id)]))[str(enrolment.id)]
     hours = hours_attended(records)
-    needed = attendance_needed(course, min_share)
-    if hours < needed:
-        errors.append(
-            FieldError(
-                "voucher",
-                "insufficient_attendance",
-                f"confirmed attendance is {hours:g} h; a claim needs {needed:g} h "
-                f"({min_share:.0%} of {course.planned_hours:g} planned hours)",
-            )
-        )
+    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
+    assert policy is not None  # a voucher's policy version is never deleted
+    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=str(enrolment.id))
+    # The same checks the console's "not yet claimable" reads (claim_checks.py).
+    errors = claim_refusals(
+        voucher,
+        enrolment=enrolment,
+        course=course,
+        hours=hours,
+        min_share=min_share,
+        run=run,
+        terms=policy.claim_terms,
+    )
     cap = claim_cap(voucher, course)
     if amount_fen > cap:
         errors.append(
@@ -151,10 +138,6 @@ async def claim(
         )
     if amount_fen < 1:
         errors.append(FieldError("amount_fen", "range", "at least 1 fen"))
-    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
-    assert policy is not None  # a voucher's policy version is never deleted
-    run = await training.evidence.run_facts(enrolment.run_id, enrolment_id=str(enrolment.id))
-    errors += time_problems(voucher, run, policy.claim_terms)
     if errors:
         raise ValidationFailed(errors)
     assert run is not None
@@ -272,13 +255,13 @@ async def evidence_of(
     await log_reads(viewer, [v.archive_id for v in vouchers], what="claim evidence")
     enrolment_ids = [v.enrolment_id for v in vouchers if v.enrolment_id]
     enrolments = await enrolments_by_ids(enrolment_ids)
-    courses = await courses_by_ids([e.course_id for e in enrolments.values()])
+    courses = await terms_of_enrolments(list(enrolments.values()))
     records = await records_by_enrolment(enrolment_ids)
     certificates = await certificates_of_enrolments(enrolment_ids)
     views = []
     for voucher in vouchers:
         enrolment = enrolments.get(voucher.enrolment_id)
-        course = courses.get(enrolment.course_id) if enrolment else None
+        course = courses.get(voucher.enrolment_id)
         sessions, unconfirmed = _sessions(records.get(voucher.enrolment_id, []))
         evidence = EvidenceView(
             enrolment=_enrolment_evidence(enrolment, course)

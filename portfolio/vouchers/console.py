@@ -2,13 +2,14 @@
 not yet (and why), its claims in progress and paid, its money, and a month's statement.
 
 Claiming goes through ``claims.claim`` (the rules are its own: this module only reads). The
-reasons a bound voucher cannot be claimed yet are read from the evidence ``claims.evidence_of``
-gathers for the agency (the bound enrolment's result, the confirmed hours against the hours a
-claim needs) and the voucher's effective status; the claim itself remains the authority.
+reasons a bound voucher cannot be claimed yet are the claim's own checks
+(``claim_checks.claim_refusals``: a passed result, confirmed hours, the voucher time rule) and
+the voucher's effective status, so the page and the claim cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -16,9 +17,10 @@ from typing import Literal
 from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.clock import CHINA_TIME
-from portfolio.errors import NotFound, ValidationFailed
+from portfolio.errors import FieldError, NotFound, ValidationFailed
 from portfolio.exports import Cell, Sheet
-from portfolio.training import CompletionResult, EnrolmentStatus, acting_organisation
+from portfolio.training import EnrolmentStatus, acting_organisation
+from portfolio.vouchers import claim_checks, timing
 from portfolio.vouchers.claims import evidence_of, totals
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherStatus
@@ -28,12 +30,28 @@ from portfolio.vouchers.views import ClaimView, MoneyView
 SHOWN = 200
 # A statement of one month: a provider's claims in a month are tens to a few thousand.
 STATEMENT_ROWS = 10_000
-Reason = Literal["expired", "not_completed", "not_passed", "attendance"]
+Reason = Literal[
+    "expired",
+    "not_completed",
+    "not_passed",
+    "attendance",
+    "issued_after_start",
+    "after_voucher_end",
+    "historical",
+    "no_sessions",
+]
+# The claim's refusals (claim_checks.claim_refusals) as the console's reasons.
+TIME_REASONS: dict[str, Reason] = {
+    timing.ISSUED_AFTER_START: "issued_after_start",
+    timing.STARTS_AFTER_END: "after_voucher_end",
+    timing.HISTORICAL: "historical",
+    timing.NO_SESSIONS: "no_sessions",
+}
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """A bound voucher that cannot be claimed yet, and why (one or more reasons)."""
+    """A bound voucher and why it cannot be claimed yet (no reasons: it can)."""
 
     claim: ClaimView
     reasons: tuple[Reason, ...]
@@ -49,22 +67,24 @@ class ClaimsDesk:
     money: MoneyView
 
 
-def reasons_not_yet(view: ClaimView) -> tuple[Reason, ...]:
-    """Why ``claims.claim`` would refuse this bound voucher today (empty: it may be claimed)."""
+def reasons_not_yet(view: ClaimView, refused: Sequence[FieldError]) -> tuple[Reason, ...]:
+    """Why ``claims.claim`` would refuse this bound voucher today (empty: it may be claimed):
+    its state, then ``refused``, the claim's own checks (``claim_checks.refusals_of``)."""
     reasons: list[Reason] = []
     if view.voucher.status is VoucherStatus.EXPIRED:
         reasons.append("expired")
-    enrolment = view.evidence.enrolment
-    if enrolment is None or enrolment.status is not EnrolmentStatus.COMPLETED:
-        reasons.append("not_completed")
-    elif enrolment.result is not CompletionResult.PASSED:
-        reasons.append("not_passed")
-    if view.evidence.hours_confirmed < view.evidence.hours_needed:
+    rules = {e.rule for e in refused}
+    if claim_checks.NOT_PASSED in rules:
+        enrolment = view.evidence.enrolment
+        completed = enrolment is not None and enrolment.status is EnrolmentStatus.COMPLETED
+        reasons.append("not_passed" if completed else "not_completed")
+    if claim_checks.TOO_FEW_HOURS in rules:
         reasons.append("attendance")
+    reasons += [TIME_REASONS[e.rule] for e in refused if e.rule in TIME_REASONS]
     return tuple(reasons)
 
 
-async def _bound(actor: Actor, organisation_id: str, min_share: float) -> list[ClaimView]:
+async def _bound(actor: Actor, organisation_id: str, min_share: float) -> list[Waiting]:
     found = (
         await Voucher.find(
             {"organisation_id": organisation_id, "status": VoucherStatus.BOUND.value}
@@ -73,7 +93,15 @@ async def _bound(actor: Actor, organisation_id: str, min_share: float) -> list[C
         .limit(SHOWN)
         .to_list()
     )
-    return await evidence_of(found, viewer=actor, min_share=min_share, now=clock.now())
+    return await _with_reasons(actor, found, min_share)
+
+
+async def _with_reasons(
+    actor: Actor, vouchers: Sequence[Voucher], min_share: float
+) -> list[Waiting]:
+    views = await evidence_of(vouchers, viewer=actor, min_share=min_share, now=clock.now())
+    refused = await claim_checks.refusals_of(vouchers, min_share=min_share)
+    return [Waiting(v, reasons_not_yet(v, refused.get(v.voucher.id, []))) for v in views]
 
 
 async def desk(*, actor: Actor, min_share: float) -> ClaimsDesk:
@@ -82,12 +110,11 @@ async def desk(*, actor: Actor, min_share: float) -> ClaimsDesk:
     organisation = await acting_organisation(actor, to_record=False)
     ready: list[ClaimView] = []
     waiting: list[Waiting] = []
-    for view in await _bound(actor, str(organisation.id), min_share):
-        reasons = reasons_not_yet(view)
-        if reasons:
-            waiting.append(Waiting(view, reasons))
+    for line in await _bound(actor, str(organisation.id), min_share):
+        if line.reasons:
+            waiting.append(line)
         else:
-            ready.append(view)
+            ready.append(line.claim)
     claimed = (
         await Voucher.find(
             {
@@ -103,16 +130,17 @@ async def desk(*, actor: Actor, min_share: float) -> ClaimsDesk:
     return ClaimsDesk(ready, waiting, views, await totals(actor=actor))
 
 
-async def claimable(*, actor: Actor, voucher_id: str, min_share: float) -> ClaimView:
-    """One of the provider's vouchers with its evidence (the claim form's page)."""
+async def claimable(*, actor: Actor, voucher_id: str, min_share: float) -> Waiting:
+    """One of the provider's vouchers with its evidence and what keeps it from a claim now
+    (the claim form's page; the reasons are read for a bound or expired voucher)."""
     organisation = await acting_organisation(actor, to_record=False)
     voucher = await Voucher.find_one(
         {"_id": ids.parse(voucher_id, "voucher"), "organisation_id": str(organisation.id)}
     )
     if voucher is None:
         raise NotFound("no such voucher")
-    [view] = await evidence_of([voucher], viewer=actor, min_share=min_share, now=clock.now())
-    return view
+    [line] = await _with_reasons(actor, [voucher], min_share)
+    return line
 
 
 # ---- the month's statement ----------------------------------------------------------------

@@ -25,7 +25,12 @@ from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives import Recorder, to_bson
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.once import insert_once
-from portfolio.training import EnrolmentStatus, acting_organisation, find_course, find_enrolment
+from portfolio.training import (
+    EnrolmentStatus,
+    acting_organisation,
+    find_enrolment,
+    terms_of_enrolments,
+)
 from portfolio.vouchers.changes import voucher_changed
 from portfolio.vouchers.documents import (
     EventRecord,
@@ -203,7 +208,7 @@ async def bind(
             "accepted or in-training enrolment",
             enrolment_status=enrolment.status.value,
         )
-    course = await find_course(enrolment.course_id)
+    course = (await terms_of_enrolments([enrolment])).get(str(enrolment.id))
     assert course is not None
     gaps = coverage_gaps(
         voucher.coverage,

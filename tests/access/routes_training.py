@@ -24,6 +24,8 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/courses"): STAFF,
     ("GET", "/courses/{course_id}"): STAFF,
     ("POST", "/courses/{course_id}/runs"): only(Role.PROVIDER),
+    ("POST", "/courses/{course_id}/versions"): only(Role.PROVIDER),
+    ("GET", "/courses/{course_id}/versions"): only(Role.PROVIDER),
     ("GET", "/runs/{run_id}"): STAFF,
     ("POST", "/runs/{run_id}/enrolments"): only(Role.PROVIDER),
     ("GET", "/runs/{run_id}/enrolments"): WORKER_DATA_STAFF,

@@ -203,7 +203,9 @@ async def test_a_revocation_written_by_another_process_is_seen_within_the_bound(
 
 async def _page_status(http: AsyncClient, secret: str) -> int:
     """What a page answers a browser presenting the session cookie ``secret``."""
-    answer = await http.get("/my/account/password", headers={"Cookie": f"{SESSION_COOKIE}={secret}"})
+    answer = await http.get(
+        "/my/account/password", headers={"Cookie": f"{SESSION_COOKIE}={secret}"}
+    )
     return answer.status_code
 
 

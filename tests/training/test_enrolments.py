@@ -12,6 +12,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import clock
 from portfolio.accounts.principal import Role
+from portfolio.training.documents import Enrolment
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import (
     Person,
@@ -300,3 +301,31 @@ async def test_a_10000_row_class_file_with_a_few_bad_rows(
     assert failed == set(bad)
     seats = (await client.get(f"/runs/{run['id']}", headers=provider.user.headers)).json()
     assert seats["seats_taken"] == 9_995
+
+
+async def test_a_class_enrolled_at_once_is_stored_as_one_by_one(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    """The bulk path writes plain copies of one encoded enrolment (for speed): each stored
+    document has the very shape and values an enrolment made one by one has."""
+    provider, run = await _class(client, runtime, capacity=40)
+    alone, *many = [await make_person(runtime, name=f"存储{i}") for i in range(3)]
+    single = await _enrol(client, provider, run["id"], alone, accept=True)
+    assert single.status_code == 201, single.text
+    bulk = await client.post(
+        f"/runs/{run['id']}/enrolments/bulk",
+        json={"rows": [p.ref() for p in many]},
+        headers=provider.user.headers,
+    )
+    assert bulk.json()["enrolled"] == 2
+    stored = [
+        e async for e in Enrolment.get_pymongo_collection().find({"run_id": run["id"]}).sort("_id")
+    ]
+    assert len(stored) == 3
+    personal = {"_id", "archive_id", "worker_name", "worker_masked_id", "created_at", "updated_at"}
+    shapes = [
+        {k: (type(v), v if k not in personal else None) for k, v in e.items()} for e in stored
+    ]
+    assert shapes[1] == shapes[2] == shapes[0]
+    assert [e["worker_name"] for e in stored] == [alone.name] + [p.name for p in many]
+    assert len({e["archive_id"] for e in stored}) == 3

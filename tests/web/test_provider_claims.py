@@ -5,6 +5,7 @@ month's statement as CSV and .xlsx, and another provider seeing and claiming non
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from httpx import AsyncClient
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from api.runtime import Runtime
 from portfolio import clock
 from tests.helpers import DEFAULT_PASSWORD
+from tests.training.factories import during_session, make_run
 from tests.vouchers.claim_factories import train
 from tests.vouchers.factories import make_world
 from tests.web.pages import ORIGIN, hidden_fields, post_form, sign_in
@@ -103,3 +105,28 @@ async def test_claiming_from_the_console(web: AsyncClient, runtime: Runtime) -> 
     assert voucher.json()["status"] == "bound"
     statement = await web.get(f"/provider/claims/statement?month={month}&file_format=csv")
     assert ready.voucher_id not in statement.content.decode("utf-8-sig")
+
+
+async def test_the_time_rule_keeps_a_voucher_not_yet_claimable(
+    web: AsyncClient, runtime: Runtime
+) -> None:
+    """Passed with every hour confirmed, but the voucher was issued after the class began: the
+    console says so in words (the claim's own check, claim_checks.claim_refusals)."""
+    world = await make_world(web, runtime)
+    start = clock.china_today() - timedelta(days=40)
+    run = await make_run(web, world.provider, world.course["id"], start=start, at="19:00")
+    with clock.stopped_at(during_session(run, 1)):
+        late = await train(web, world, world.worker, run=run)
+    web.cookies.clear()
+    await sign_in(web, world.provider.user.principal.username, DEFAULT_PASSWORD)
+    web.cookies.set("lang", "en")
+    words = "The voucher was issued after the class began"
+    desk = (await web.get("/provider/claims")).text
+    waiting_at = desk.index("Not yet claimable")
+    assert desk.index(f"/provider/claims/{late.voucher_id}") > waiting_at
+    assert words in desk
+    assert "result is not recorded" not in desk  # passed, and every hour confirmed
+    page = f"/provider/claims/{late.voucher_id}"
+    shown = await web.get(page)
+    assert words in shown.text
+    assert f'action="{page}/check"' not in shown.text

@@ -45,10 +45,34 @@ REASONS = {
         "Confirmed attendance is %(hours)s hours; a claim needs %(needed)s hours. "
         "Hours count once the worker confirms them."
     ),
+    "issued_after_start": N_(
+        "The voucher was issued after the class began: it pays only for training that starts "
+        "after its issue."
+    ),
+    "after_voucher_end": N_(
+        "The class began after the voucher's end: it pays only for training that starts "
+        "while it is valid."
+    ),
+    "historical": N_(
+        "The training was entered from historical records: a voucher never pays for it."
+    ),
+    "no_sessions": N_("The class has no sessions: a voucher pays for held sessions only."),
 }
 CLAIM_ERRORS = {
     "no_passed_completion": ("voucher", N_("The worker's training has no passed result")),
     "insufficient_attendance": ("voucher", N_("Too few confirmed hours for a claim")),
+    "voucher_issued_after_training_start": (
+        "voucher",
+        N_("The voucher was issued after the class began: it does not pay for this class"),
+    ),
+    "training_after_voucher_end": (
+        "voucher",
+        N_("The class began after the voucher's end: it does not pay for this class"),
+    ),
+    "historical_not_payable": (
+        "voucher",
+        N_("Training entered from historical records is never paid by a voucher"),
+    ),
     "above_cap": ("amount", N_("Claim no more than the most a claim may ask, shown above")),
     "range": ("amount", N_("Enter an amount above 0, like 1200.00")),
 }
@@ -105,12 +129,13 @@ async def claim_form(
 ) -> Response:
     """One voucher's evidence and the form claiming it."""
     runtime = get_runtime(request)
-    found = await claims_console.claimable(
+    line = await claims_console.claimable(
         actor=actor, voucher_id=voucher_id, min_share=runtime.settings.claim_min_attendance_share
     )
+    found = line.claim
     # A bound voucher, or one that expired while bound: what stands between it and a claim.
     open_to_claim = found.voucher.status in ("bound", "expired")
-    reasons = claims_console.reasons_not_yet(found) if open_to_claim else ()
+    reasons = line.reasons if open_to_claim else ()
     return await console_page(
         request,
         "provider/claim.html",
@@ -135,9 +160,13 @@ async def check_claim(
     if fen is None:
         return back_to_form(here, [PageError("amount", t(request, BAD_AMOUNT))], asked)
     runtime = get_runtime(request)
-    found = await claims_console.claimable(
-        actor=actor, voucher_id=voucher_id, min_share=runtime.settings.claim_min_attendance_share
-    )
+    found = (
+        await claims_console.claimable(
+            actor=actor,
+            voucher_id=voucher_id,
+            min_share=runtime.settings.claim_min_attendance_share,
+        )
+    ).claim
     return await console_page(
         request,
         "provider/claim_check.html",

@@ -38,6 +38,7 @@ from api.web.routes.provider_console import console_page
 from api.web.routing import page_router
 from api.web.templating import t
 from portfolio.errors import NotFound, ValidationFailed
+from portfolio.integrity import Thresholds
 from portfolio.training import class_files, console
 
 router = page_router()
@@ -66,7 +67,16 @@ ROW_RULES = {
     "already_enrolled": N_("Already in this class"),
     "clash": N_("Booked in another class at the same time"),
     "full": N_("No seat left in the class"),
+    "run_ended": N_("The class has ended: nobody can be enrolled in it"),
 }
+# The fraud rules' dry run: what a flag would say (on the page's top) and, short, on each row.
+FLAG_WORDS = {
+    "enrolment_surge": N_(
+        "Enrolling these rows makes %(recent)s enrolments of yours in the last weeks after none "
+        "in the months before: claims on them would go to the agency flagged as a sudden surge."
+    ),
+}
+FLAG_SHORT = {"enrolment_surge": N_("would be flagged: sudden surge of enrolments")}
 
 
 @router.get("/provider/class-file-template.{file_format}")
@@ -136,11 +146,22 @@ async def preview(request: Request, reference: str, actor: ProviderPage) -> Resp
     """Every row with what enrolling it would do; once enrolled, the result."""
     runtime = get_runtime(request)
     found = await class_files.show(
-        actor=actor, keyring=runtime.keyring, reference=_reference(reference)
+        actor=actor,
+        keyring=runtime.keyring,
+        reference=_reference(reference),
+        limits=Thresholds.of(runtime.settings).surge,
     )
     rules = {rule: t(request, words) for rule, words in ROW_RULES.items()}
+    flags = [
+        t(request, FLAG_WORDS[code]) % {"recent": found.enrolments_recent}
+        for code in found.flags
+        if code in FLAG_WORDS
+    ]
+    short = {code: t(request, words) for code, words in FLAG_SHORT.items()}
     return await console_page(
-        request, "provider/class_file_rows.html", {"upload": found, "rules": rules}
+        request,
+        "provider/class_file_rows.html",
+        {"upload": found, "rules": rules, "flag_words": flags, "flag_short": short},
     )
 
 

@@ -44,6 +44,8 @@ router = page_router()
 PAGE_SIZE = 20
 NOTICES = {
     "course-added": N_("The course is added. Schedule its first class below."),
+    "course-edited": N_("The new version is written. Classes scheduled before keep theirs."),
+    "run-scheduled": N_("The class is scheduled. Workers can be enrolled below."),
     "enrolled": N_("The worker is enrolled."),
     "accepted": N_("The application is accepted: the worker has a seat."),
     "refused": N_("The application is refused; the worker sees your reason."),
