@@ -323,6 +323,11 @@ def _courses(
                     [Delivery.IN_PERSON, Delivery.IN_PERSON, Delivery.BLENDED]
                 ).value,
                 "subsidy_standard_fen": ref.subsidy_standard_fen,
+                # The first version, never edited (an edit would keep it in course_versions).
+                "version": 0,
+                "changed_at_ms": 0,
+                "changed_by": "",
+                "version_note": "",
                 "created_at": created_at,
                 "created_by": SEEDER,
             }

@@ -127,6 +127,7 @@ def _run(builder: CohortBuilder, rng: random.Random, k: int, open_run: bool, siz
         "occupation_code": course.occupation_code,
         "target_level": course.target_level.value,
         "historical": False,
+        "course_version": 0,  # seeded courses are never edited
         "created_at": created,
         "created_by": organisation.principal_id,
     }

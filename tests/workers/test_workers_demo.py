@@ -25,9 +25,10 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
         # worker-1's electrician certificate corrected); for
         # worker-2 also the apprenticeship demo's employment (unemployment closed, employment
         # added) and the apprenticeship's start.
-        # worker-1: and the voucher demo's two paid classes plus the redeemed voucher.
+        # worker-1: and the voucher demo's two paid classes plus the redeemed voucher, and the
+        # 2018 class of the approved historical import.
         # worker-2: and the completions of the fraud demo's two welding classes.
-        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3),
+        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3 + 1),
         "worker-2": (
             DEMO_ARCHIVE_WORKER_2,
             "510703",
