@@ -113,10 +113,11 @@ async def check_decision(
 ) -> Response:
     """Check your answers: the record and the decision, before it is made."""
     found = await historical.get(actor=actor, import_id=import_id)
-    field = "reason" if decision == "refuse" else "note"
-    reason = (reason if decision == "refuse" else note).strip()
-    if (decision == "refuse" and not reason) or len(reason) > MAX_REASON:
-        message = t(request, _REASON if decision == "refuse" else _NOTE)
+    refusing = decision == "refuse"
+    field = "reason" if refusing else "note"
+    reason = (reason if refusing else note).strip()
+    if (refusing and not reason) or len(reason) > MAX_REASON:
+        message = t(request, _REASON if refusing else _NOTE)
         return back_to_form(_record(import_id), [PageError(field, message)], {field: reason})
     change = f"{_record(import_id)}?{urlencode({field: reason})}#decide"
     return await render(
