@@ -13,7 +13,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role, StaffRole
 from portfolio.training.documents import Enrolment, HistoricalImport
-from tests.helpers import DEFAULT_PASSWORD, create_principal
+from tests.helpers import DEFAULT_PASSWORD, create_principal, log_in_as
 from tests.training.factories import Person, Provider, make_course, make_person, make_provider
 from tests.web.pages import ORIGIN, hidden_fields, post_form, set_session, sign_in
 
@@ -191,12 +191,6 @@ async def test_an_officer_decides_and_a_colleague_a_moment_later_is_told(
     listed = (await web.get("/provider/imports")).text
     assert "Approved: in the archive" in listed
     assert "台账无此人" in listed
-    # An agency reviewer reads the record but is not offered the decision.
-    reviewer = await create_principal(
-        runtime.settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.REVIEWER
-    )
-    await _as(web, reviewer.username)
-    assert (await web.get(record)).status_code == 200
 
 
 async def test_another_provider_or_region_finds_no_record_on_any_page_or_form(
@@ -233,6 +227,36 @@ async def test_another_provider_or_region_finds_no_record_on_any_page_or_form(
             web, f"{record}/{action}", page="/agency/imports", data={"reason": "跨地区"}
         )
         assert posted.status_code == 404, action
+    # Chengdu's reviewer reads the record but is not offered the decision, nor let make it.
+    reviewer = await create_principal(
+        runtime.settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.REVIEWER
+    )
+    await _as(web, reviewer.username)
+    shown = (await web.get(record)).text
+    assert "An officer of the agency decides this record." in shown
+    assert f"{record}/check" not in shown
+    posted = await post_form(web, f"{record}/approve", page=record)
+    assert posted.status_code == 403
     after = await HistoricalImport.get(found.id)
     assert after is not None
     assert (after.status, after.version) == (found.status, found.version)
+
+
+async def test_an_officer_does_not_approve_a_record_they_submitted(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    _, course_id, person = await _scene(web, runtime)
+    officer = await log_in_as(
+        client, runtime.settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.OFFICER
+    )
+    body = {**person.ref(), **_answers(person, course_id), "hours": 96, "score": 86}
+    sent = await client.post("/historical-imports", json=body, headers=officer.headers)
+    assert sent.status_code == 201, sent.text
+    record = f"/agency/imports/{sent.json()['id']}"
+    await _as(web, officer.principal.username)
+    refused = await post_form(web, f"{record}/approve", page=f"{record}/check?decision=approve")
+    assert refused.headers["location"] == record
+    assert "You submitted this record: another officer approves it." in (await web.get(record)).text
+    stored = await HistoricalImport.get(sent.json()["id"])
+    assert stored is not None
+    assert stored.status.value == "pending"
