@@ -39,6 +39,7 @@ from api.web.routes import (
     agency_apprenticeships,
     agency_claims,
     agency_decisions,
+    agency_imports,
     agency_issue_runs,
     agency_policies,
     agency_providers,
@@ -60,6 +61,7 @@ from api.web.routes import (
     provider_console,
     provider_courses,
     provider_enrolment,
+    provider_imports,
     provider_results,
     provider_staff,
     provider_trainers,
@@ -111,6 +113,7 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_attendance.router)
     app.include_router(provider_results.router)
     app.include_router(provider_claims.router)
+    app.include_router(provider_imports.router)
     app.include_router(checkin.router)
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
@@ -124,4 +127,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_workers_file.router)
     app.include_router(agency_providers.router)
     app.include_router(agency_staff.router)
+    app.include_router(agency_imports.router)
     errors.install(app)

@@ -45,6 +45,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("agency-chengdu", Role.AGENCY, "agency, Chengdu (5101)", region_prefix="5101"),
     DemoAccount("agency-mianyang", Role.AGENCY, "agency, Mianyang (5107)", region_prefix="5107"),
     DemoAccount(
+        "officer-chengdu",
+        Role.AGENCY,
+        "agency officer, Chengdu (5101): decides past training records",
+        region_prefix="5101",
+        staff_role=StaffRole.OFFICER,
+    ),
+    DemoAccount(
         "reviewer-mianyang",
         Role.AGENCY,
         "agency reviewer, Mianyang (5107): second approvals",

@@ -79,6 +79,34 @@ class Record:
     human_code: str | None = None
     valid_until: date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # What this assertion of the achievement rests on, when the service did not see it
+    # happen (training imported from earlier records): OB 3.0 ``Evidence`` objects.
+    evidence: tuple[Evidence, ...] = ()
+    # OB 3.0 ``AchievementSubject.narrative``: how this assertion differs from the plain one
+    # (imported from earlier records; an apprenticeship that ended below its planned level).
+    narrative: str | None = None
+    started: date | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An OB 3.0 ``Evidence``: no URL (a paper file has none), its name, what it is and the
+    reference to find it by, in ``narrative``."""
+
+    name: str
+    description: str
+    narrative: str
+    genre: str
+
+    def claims(self) -> dict[str, Any]:
+        """The ``Evidence`` object."""
+        return {
+            "type": ["Evidence"],
+            "name": self.name,
+            "description": self.description,
+            "narrative": self.narrative,
+            "genre": self.genre,
+        }
 
 
 ACHIEVEMENT_TYPES = {
@@ -193,9 +221,14 @@ def badge_claims(
             "achievement": achievement(issuer, record),
             "result": _results(record),
             **({"creditsEarned": record.hours} if record.hours is not None else {}),
+            **({"narrative": record.narrative} if record.narrative else {}),
+            **({"activityStartDate": _iso(_at(record.started))} if record.started else {}),
+            **({"activityEndDate": _iso(_at(record.awarded))} if record.started else {}),
         },
         "credentialStatus": status_entry(issuer, status_index),
     }
+    if record.evidence:
+        credential["evidence"] = [item.claims() for item in record.evidence]
     if record.valid_until is not None:
         credential["validUntil"] = _iso(_at(record.valid_until))
     return _claims(credential, issuer, holder, now)

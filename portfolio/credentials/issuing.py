@@ -145,10 +145,12 @@ async def _records(archive_id: str) -> list[tuple[builders.Record, str, int]]:
             completions[str(entry.payload.get("enrolment_id", entry.seq))] = entry  # latest wins
         elif entry.kind == archives.EntryKind.APPRENTICESHIP_COMPLETED:
             p = entry.payload
-            record = _apprenticeship(archive_id, entry.seq, p)
+            record = apprenticeship_record(archive_id, entry.seq, p)
             found.append((record, str(p["apprenticeship_id"]), entry.seq))
     for enrolment_id, entry in completions.items():
-        found.append((_completion(archive_id, entry.seq, entry.payload), enrolment_id, entry.seq))
+        found.append(
+            (completion_record(archive_id, entry.seq, entry.payload), enrolment_id, entry.seq)
+        )
     certificates = await training.certificates_of_enrolments(list(completions))
     for enrolment_id, items in certificates.items():
         provider = completions[enrolment_id].payload
@@ -161,7 +163,35 @@ async def _records(archive_id: str) -> list[tuple[builders.Record, str, int]]:
     return found
 
 
-def _completion(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Record:
+def _imported(p: dict[str, Any]) -> dict[str, Any]:
+    """What a completion imported from earlier records says of itself: its evidence (OB 3.0
+    ``Evidence``, with the paper file's reference), a narrative, and the training's dates."""
+    if not p.get("imported"):
+        return {}
+    evidence = p.get("evidence") or {}
+    reference = str(evidence.get("reference", ""))
+    description = str(evidence.get("description", ""))
+    return {
+        "evidence": (
+            builders.Evidence(
+                name="早期培训记录",
+                description=description,
+                narrative=f"档案依据：{description}；编号：{reference}",
+                genre="historical record",
+            ),
+        ),
+        "narrative": (
+            f"本培训完成于本服务之前，由培训机构从早期记录导入，经人社部门审核后记入档案"
+            f"（依据编号：{reference}）。"
+        ),
+        "started": date.fromisoformat(str(p["run_start_date"]))
+        if p.get("run_start_date")
+        else None,
+    }
+
+
+def completion_record(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Record:
+    """The record of a "training completed" entry (payload ``p``)."""
     return builders.Record(
         key=f"completion:{archive_id}:{seq}",
         kind="completion",
@@ -174,10 +204,12 @@ def _completion(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Record
         creator_name=str(p.get("provider_name", "")),
         result="Completed",
         hours=float(p["hours"]),
+        **_imported(p),
     )
 
 
-def _apprenticeship(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Record:
+def apprenticeship_record(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Record:
+    """The record of an "apprenticeship completed" entry (payload ``p``)."""
     return builders.Record(
         key=f"apprenticeship:{archive_id}:{seq}",
         kind="apprenticeship",
@@ -189,6 +221,17 @@ def _apprenticeship(archive_id: str, seq: int, p: dict[str, Any]) -> builders.Re
         creator_id=f"urn:portfolio:employer:{p.get('employer_name', '')}",
         creator_name=str(p.get("employer_name", "")),
         result="Completed",
+        narrative=_below_plan(p),
+    )
+
+
+def _below_plan(p: dict[str, Any]) -> str | None:
+    """An apprenticeship that ended below its planned level says so, with both levels."""
+    if not p.get("below_plan"):
+        return None
+    return (
+        f"学徒结业时达到的技能等级（{p.get('level_reached') or '无'}）"
+        f"低于培养计划的目标等级（{p.get('target_level') or '未载明'}）。"
     )
 
 

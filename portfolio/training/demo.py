@@ -14,7 +14,8 @@ have classes open for applications in the
 catalogue. Loading twice changes nothing: when provider A's organisation exists, the demo has
 been loaded. Worker-1's 2018 cooking class on provider A's paper register came in by a
 historical import a Chengdu officer approved: the archive shows it as imported, with its
-evidence, and no voucher can pay for it.
+evidence, and no voucher can pay for it; its 2016 electrician class waits, submitted, for a
+Chengdu officer's decision.
 """
 
 from __future__ import annotations
@@ -424,6 +425,7 @@ async def ensure_demo_training(*, keyring: Keyring) -> None:
     )
     await _run(provider_a, str(electrician.id), today + timedelta(days=1), 2, 8, capacity=12)
     await _paper_history(keyring, provider_a, chengdu, str(cooking.id), worker_1)
+    await _paper_waiting(keyring, provider_a, str(electrician.id), worker_1)
 
 
 async def _paper_history(
@@ -448,4 +450,26 @@ async def _paper_history(
     )
     await historical.approve(
         actor=officer, import_id=submitted.id, reason="已核对纸质台账原件与结业成绩单"
+    )
+
+
+async def _paper_waiting(
+    keyring: Keyring, provider: Actor, course_id: str, worker: WorkerRef
+) -> None:
+    """Worker-1's 2016 electrician class from provider A's older paper register, submitted and
+    waiting for a Chengdu officer's decision (the agency's "past training" queue)."""
+    await historical.submit(
+        actor=provider,
+        keyring=keyring,
+        record=historical.HistoricalRecord(
+            worker=worker,
+            course_id=course_id,
+            start_date=date(2016, 9, 5),
+            end_date=date(2016, 9, 23),
+            hours=64,
+            result=CompletionResult.PASSED,
+            score=78,
+            evidence_description="2016年电工培训纸质签到表及结业考试试卷（机构存档原件）",
+            evidence_reference="天府职培档 2016-112",
+        ),
     )
