@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from httpx import AsyncClient
 
 from api.runtime import Runtime
@@ -95,3 +96,21 @@ async def test_the_queue_filters_by_course_amount_and_days_waiting(
     reversed_range = await web.get("/agency/claims?min_yuan=900&max_yuan=100")
     assert reversed_range.status_code == 400
     assert "The highest amount must be at least the lowest" in reversed_range.text
+
+
+async def test_the_dashboard_shows_the_regions_headline_figures(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, _, _, _ = await _two_claims(client, runtime)
+    monkeypatch.setattr(runtime.settings, "report_min_cell", 0)  # show the small figures
+    web.headers["Accept-Language"] = "en"
+    await sign_in(web, world.agency.principal.username, world.agency.password)
+    home = await web.get("/agency")
+    assert home.status_code == 200, home.text
+    today = clock.china_today()
+    month = f"{today.year:04d}-{today.month:02d}"
+    assert f"Vouchers issued in {month}</dt><dd>2 · ¥" in home.text
+    assert f"Vouchers redeemed in {month}" in home.text
+    assert f"Completions in {today.year}" in home.text
+    assert "Apprenticeships waiting for approval" in home.text
+    assert "¥1,500.00" in home.text  # the money at stake: both claims

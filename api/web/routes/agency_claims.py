@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from api.deps import AgencyPage
 from api.runtime import get_runtime
+from api.web.agency_headline import headline
 from api.web.claims_words import claim_words
 from api.web.forms import FormState, PageError, forget_form_state, form_state
 from api.web.i18n import N_
@@ -49,12 +50,18 @@ def _choice(value: str | None) -> bool | None:
 @router.get("/agency")
 async def agency_home(request: Request, actor: AgencyPage) -> Response:
     """The officer's dashboard: claims waiting with the money at stake (oldest first),
-    flagged, disputed, and waiting for a second approval."""
+    flagged, disputed, and waiting for a second approval; the apprenticeships waiting and the
+    region's headline figures (``api.web.agency_headline``)."""
     found = await desk.desk(actor=actor)
     return await render(
         request,
         "agency/dashboard.html",
-        {**page_words(request), **claim_words(request), "desk": found},
+        {
+            **page_words(request),
+            **claim_words(request),
+            "desk": found,
+            "headline": await headline(request, actor),
+        },
     )
 
 
