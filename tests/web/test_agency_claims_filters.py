@@ -11,7 +11,8 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio import clock
-from tests.helpers import assert_problem
+from portfolio.accounts.principal import Role
+from tests.helpers import assert_problem, log_in_as
 from tests.training.factories import make_course, make_run
 from tests.vouchers.claim_factories import claim, train
 from tests.vouchers.factories import World, make_world
@@ -61,6 +62,15 @@ async def test_the_queue_filters_by_course_amount_and_days_waiting(
     assert await _ids(client, world, "min_days_waiting=3") == {first}
     assert await _ids(client, world, "min_days_waiting=5") == set()
     assert await _ids(client, world, "min_days_waiting=0") == {first, second}
+
+    # Another region's officer and the provider itself: the filters never widen what they see.
+    elsewhere_officer = await log_in_as(client, runtime.settings, Role.AGENCY, region_prefix="5107")
+    seen = await client.get(f"/claims?course_id={other_course}", headers=elsewhere_officer.headers)
+    assert seen.json()["items"] == []
+    own = await client.get(
+        f"/claims?course_id={other_course}&min_amount_fen=1", headers=world.provider.user.headers
+    )
+    assert {item["voucher"]["id"] for item in own.json()["items"]} == {second}
 
     for query, field in [
         ("min_amount_fen=-1", "min_amount_fen"),
