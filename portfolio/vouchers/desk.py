@@ -21,7 +21,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from portfolio import clock, training
+from portfolio import clock, ids, training
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Forbidden
 from portfolio.training import (
@@ -189,14 +189,15 @@ async def queue(
         )
     ).to_list()
     shown = [c.voucher.organisation_id or "" for c in page.items]
-    names = await _names([str(r["_id"]) for r in rows] + shown)
+    # The provider asked for stays a choice even with nothing waiting now (0).
+    counts = {str(r["_id"]): int(r["n"]) for r in rows if r["_id"]}
+    asked = organisation_id if organisation_id and ids.parse_or_none(organisation_id) else None
+    names = await _names([*counts, *shown, *([asked] if asked else [])])
+    if asked and asked not in counts and asked in names:
+        counts[asked] = 0
     providers = tuple(
         sorted(
-            (
-                ProviderOption(str(r["_id"]), names.get(str(r["_id"]), str(r["_id"])), int(r["n"]))
-                for r in rows
-                if r["_id"]
-            ),
+            (ProviderOption(key, names.get(key, key), n) for key, n in counts.items()),
             key=lambda p: p.name,
         )
     )

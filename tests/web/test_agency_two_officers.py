@@ -1,7 +1,8 @@
 """Two officers of one agency decide the same claim at once, from two browsers (issue 23):
 both open the claim's "check before you approve" page, both press "Approve and pay" together;
 exactly one decision is stored (the API shows one redemption, one ledger entry, one event),
-and the other officer's browser lands on the claim saying a colleague decided it.
+and the other officer's browser lands on the claim saying a colleague decided it. Then the
+queue's filters with a provider's courses and a wrong amount, through the page checks.
 
 The claim is made for this test over the in-process client (tests/vouchers factories), and the
 same running app is served on a free port for Chromium (uvicorn in the test's event loop), so
@@ -107,6 +108,14 @@ async def test_two_officers_approving_one_claim_at_once_pay_it_once(
             "另一位经办人刚刚已处理这笔申领" if loser is first else "Another officer decided"
         )
         await check_page(loser, "agency-claim-decided-by-colleague")
+        # The queue's filters with a provider chosen (its courses offered) and an amount typed
+        # wrong: the field is named, the page still reads well.
+        provider = world.provider.organisation_id
+        await first.goto(f"/agency/claims?provider={provider}&min_yuan=lots&days=1")
+        await expect(first.locator(".error-summary")).to_be_visible()
+        await expect(first.get_by_label("课程")).to_be_visible()
+        await expect(first.get_by_label("培训机构")).to_have_value(provider)  # none waiting
+        await check_page(first, "agency-queue-filters-error")
     finally:
         for page, _ in pages:
             await page.context.close()
