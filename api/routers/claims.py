@@ -24,6 +24,7 @@ from portfolio.exports import export
 from portfolio.integrity import FlagCode, Thresholds
 from portfolio.vouchers import attestation, claims, redemption, settlement
 from portfolio.vouchers.enums import VoucherStatus
+from portfolio.vouchers.queue_filters import QueueFilter
 from schemas.claims import (
     AttestIn,
     ClaimIn,
@@ -155,6 +156,12 @@ async def list_claims(
     flag: Annotated[FlagCode | None, Query(description="agency: claims with this flag")] = None,
     flagged: Annotated[bool | None, Query(description="agency: flagged or not")] = None,
     disputed: Annotated[bool | None, Query(description="agency: disputed by the worker")] = None,
+    course_id: Annotated[str | None, Query(max_length=64, description="claims of a course")] = None,
+    min_amount_fen: Annotated[int | None, Query(ge=0, description="claimed at least")] = None,
+    max_amount_fen: Annotated[int | None, Query(ge=0, description="claimed at most")] = None,
+    min_days_waiting: Annotated[
+        int | None, Query(ge=0, le=3650, description="claimed at least this many days ago")
+    ] = None,
     sort: Annotated[
         Literal["newest", "flags"],
         Query(description="agency: `flags` puts the highest flag score first"),
@@ -178,6 +185,7 @@ async def list_claims(
         flagged=flagged,
         disputed=disputed,
         by_flags=sort == "flags",
+        narrow=QueueFilter(course_id, min_amount_fen, max_amount_fen, min_days_waiting),
     )
     return Page[ClaimOut].model_validate(page, from_attributes=True)
 

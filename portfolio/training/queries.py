@@ -177,3 +177,15 @@ async def certificates_to_count() -> AsyncIterator[CertificateChanged]:
                 continue
             # Counted as if just issued: what it states now, nothing taken out before.
             yield certificate_changed(certificate, None, *place)
+
+
+async def courses_of_organisation(organisation_id: str) -> list[Course]:
+    """The organisation's courses by title (the claims queue's course filter)."""
+    return await Course.find({"organisation_id": organisation_id}).sort("+title").to_list()
+
+
+async def enrolment_ids_of_course(course_id: str) -> list[str]:
+    """The ids of every enrolment in a run of the course (runs by their indexed course id,
+    then enrolments run by run): what the claims queue filters a course by."""
+    run_ids = [str(r.id) async for r in Run.find({"course_id": course_id})]
+    return [str(e.id) for e in await find_each(Enrolment, "run_id", run_ids)]

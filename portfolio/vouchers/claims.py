@@ -42,6 +42,7 @@ from portfolio.vouchers.claim_checks import attendance_needed, claim_refusals
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.ledger import LedgerEntry
+from portfolio.vouchers.queue_filters import QueueFilter
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.rules import effective_status, next_state
 from portfolio.vouchers.screening import screen
@@ -306,6 +307,7 @@ async def list_claims(
     flagged: bool | None = None,
     disputed: bool | None = None,
     by_flags: bool = False,
+    narrow: QueueFilter | None = None,
     now: datetime | None = None,
 ) -> ViewPage[ClaimView]:
     """An agency's queue (claims awaiting a decision in its region, newest claim first by id)
@@ -313,8 +315,10 @@ async def list_claims(
 
     An agency filters its queue by a flag's code, flagged or not, disputed by the worker, and
     sorts it by the flags' score (``by_flags``: highest first, then newest); a provider cannot
-    (it does not see which rule caught a claim).
+    (it does not see which rule caught a claim). Both narrow it by course, amount and age
+    (``narrow``, see ``queue_filters``).
     """
+    now = now or clock.now()
     query = _scope(actor)
     review_filters = flag is not None or flagged is not None or disputed is not None
     if actor.role is not Role.AGENCY and (review_filters or by_flags):
@@ -340,13 +344,20 @@ async def list_claims(
         if actor.role is Role.AGENCY and not actor.covers_region(region_code):
             return ViewPage((), None)
         query["region_code"] = region_code
+    if narrow is not None:
+        extra = await narrow.match(now)
+        # A course is its provider's: with another provider asked for (or in scope), nothing.
+        provider = query.get("organisation_id")
+        if extra is None or provider not in (None, extra.get("organisation_id", provider)):
+            return ViewPage((), None)
+        query.update(extra)
     if by_flags:
         found = await _by_flags(query, after, limit)
     else:
         if after is not None:
             query["_id"] = {"$lt": after}
         found = await Voucher.find(query).sort("-_id").limit(limit).to_list()
-    views = await evidence_of(found, viewer=actor, min_share=min_share, now=now or clock.now())
+    views = await evidence_of(found, viewer=actor, min_share=min_share, now=now)
     return ViewPage.of(views, [v.id for v in found], limit)
 
 

@@ -21,14 +21,20 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from portfolio import clock, training
+from portfolio import clock, ids, training
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Forbidden
-from portfolio.training import find_enrolment, find_organisation, organisations_by_ids
+from portfolio.training import (
+    courses_of_organisation,
+    find_enrolment,
+    find_organisation,
+    organisations_by_ids,
+)
 from portfolio.vouchers import claims
 from portfolio.vouchers.attestation import hold_problem
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
+from portfolio.vouchers.queue_filters import QueueFilter
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.redemption import needs_two
 from portfolio.vouchers.views import ClaimView, ViewPage, VoucherEventView
@@ -140,6 +146,8 @@ class QueueView:
     page: ViewPage[ClaimView]
     provider_names: dict[str, str]
     providers: tuple[ProviderOption, ...]
+    # The provider's courses (the course filter) when the queue is filtered by a provider.
+    courses: tuple[tuple[str, str], ...] = ()
 
 
 async def queue(
@@ -153,6 +161,7 @@ async def queue(
     after: PydanticObjectId | None,
     limit: int,
     min_share: float,
+    narrow: QueueFilter | None = None,
 ) -> QueueView:
     """The agency's queue exactly as ``GET /claims`` answers it, for the queue page."""
     scope = _agency_scope(actor)
@@ -169,6 +178,7 @@ async def queue(
         flagged=flagged,
         disputed=disputed,
         by_flags=by_flags,
+        narrow=narrow,
     )
     rows = await (
         await Voucher.get_pymongo_collection().aggregate(
@@ -179,18 +189,24 @@ async def queue(
         )
     ).to_list()
     shown = [c.voucher.organisation_id or "" for c in page.items]
-    names = await _names([str(r["_id"]) for r in rows] + shown)
+    # The provider asked for stays a choice even with nothing waiting now (0).
+    counts = {str(r["_id"]): int(r["n"]) for r in rows if r["_id"]}
+    asked = organisation_id if organisation_id and ids.parse_or_none(organisation_id) else None
+    names = await _names([*counts, *shown, *([asked] if asked else [])])
+    if asked and asked not in counts and asked in names:
+        counts[asked] = 0
     providers = tuple(
         sorted(
-            (
-                ProviderOption(str(r["_id"]), names.get(str(r["_id"]), str(r["_id"])), int(r["n"]))
-                for r in rows
-                if r["_id"]
-            ),
+            (ProviderOption(key, names.get(key, key), n) for key, n in counts.items()),
             key=lambda p: p.name,
         )
     )
-    return QueueView(page, names, providers)
+    courses = (
+        tuple((str(c.id), c.title) for c in await courses_of_organisation(organisation_id))
+        if organisation_id
+        else ()
+    )
+    return QueueView(page, names, providers, courses)
 
 
 @dataclass(frozen=True)
