@@ -25,6 +25,7 @@ from portfolio.errors import (
 )
 from portfolio.lookups import find_each
 from portfolio.training.bulk import RowResult
+from portfolio.training.changes_runs import attendance_entered, attendance_moved
 from portfolio.training.documents import AttendanceRecord, Enrolment, Run
 from portfolio.training.enums import (
     REAL_NAME_CAPTURE,
@@ -116,10 +117,12 @@ async def write_record(
     late_reason: str = "",
     entered_by: str = "provider",
     device_hash: str = "",
+    trail: bool = True,
 ) -> AttendanceRecord:
     """Write one record of ``presence`` superseding the latest of its session (checked before);
     ``late_reason`` marks a late correction approved by ``actor``, an agency officer;
-    ``entered_by`` "worker" is the worker's own check-in, from the device ``device_hash``."""
+    ``entered_by`` "worker" is the worker's own check-in, from the device ``device_hash``.
+    ``trail`` False: the caller records it in the change trail with the rest of its batch."""
     if enrolment.status not in RECORDABLE:
         raise InvalidTransition(
             f"attendance is recorded once training has started; the enrolment is "
@@ -147,8 +150,11 @@ async def write_record(
         late_reason=late_reason,
         entered_by=entered_by,
         device_hash=device_hash,
+        region_code=run.region_code,
     )
     await record.insert()
+    if trail:
+        await attendance_entered([record])
     return record
 
 
@@ -208,6 +214,7 @@ async def record_session(
     }
     now = clock.now()
     results: list[RowResult[AttendanceRecord]] = []
+    written_all: list[AttendanceRecord] = []
     for index, row in enumerate(rows):
         prefix = f"rows.{index}."
         enrolment = class_list.get(row.enrolment_id)
@@ -219,12 +226,15 @@ async def record_session(
                 )
             check_presence(presence, run, now=now, window_days=window_days, prefix=prefix)
             written = await write_record(
-                actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
+                actor=actor, enrolment=enrolment, run=run, presence=presence, now=now, trail=False
             )
         except DomainError as error:
             results.append(RowResult.failed(index, error))
         else:
             results.append(RowResult(index, "recorded", item=written))
+            written_all.append(written)
+    # The sheet's change records in one batch (a crash before it: the repair routine).
+    await attendance_entered(written_all)
     return SessionAttendanceView.of(results)
 
 
@@ -246,7 +256,11 @@ async def _move(
         raise InvalidTransition(
             f"the record is {found.status.value}", current_state=found.status.value
         )
-    update: dict[str, Any] = {"$set": {"status": target.value}, "$inc": {"version": 1}}
+    changed_at_ms = clock.epoch_ms(clock.now())
+    update: dict[str, Any] = {
+        "$set": {"status": target.value, "changed_at_ms": changed_at_ms},
+        "$inc": {"version": 1},
+    }
     if target is AttendanceStatus.CONFIRMED:
         # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string.
         update["$currentDate"] = {"confirmed_at": True}
@@ -259,6 +273,7 @@ async def _move(
         raise InvalidTransition(
             f"the record is {fresh.status.value}", current_state=fresh.status.value
         )
+    await attendance_moved(found, fresh)
     return AttendanceView.of(fresh)
 
 

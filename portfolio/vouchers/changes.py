@@ -6,7 +6,9 @@ right after its conditional update: who, the state before and after, the reason 
 The issue itself is the voucher's first event (``voucher_events``, written with it, in bulk for
 thousands at once); the trail begins with the first change after it. The worker's name and
 masked number are marked personal: the service admin sees neither. Each published version of a
-voucher policy is recorded too (``voucher_policy``, versioned by its version number).
+voucher policy is recorded too (``voucher_policy``, versioned by its version number), and each
+answer of the worker's attestation of a claim (``attestation``, versioned by the voucher's
+``attestation_version``: it moves apart from the voucher's version).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from portfolio import audit
+from portfolio import audit, clock
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 
 KIND = "voucher"
@@ -116,3 +118,49 @@ async def _policies_between(since: datetime, until: datetime) -> AsyncIterator[a
 
 
 audit.register_source(POLICY_KIND, _policies_between)
+
+
+ATTESTATION_KIND = "attestation"
+ATTESTATION_PERSONAL = ("words",)
+
+
+def shown_attestation(voucher: Voucher) -> dict[str, Any]:
+    """Where a claim stands with its worker, as the trail keeps it (the words are theirs)."""
+    return {
+        "attestation": voucher.attestation,
+        "words": voucher.attestation_words,
+        "attested_by": voucher.attested_by,
+        "attested_at_ms": voucher.attested_at_ms,
+        "claimed_amount_fen": voucher.claimed_amount_fen,
+        "organisation_id": voucher.organisation_id,
+    }
+
+
+async def attestation_answered(before: Voucher, after: Voucher) -> None:
+    """Record the worker's answer to a claim, or an officer's record of them at the counter."""
+    await audit.changed(
+        ATTESTATION_KIND,
+        str(after.id),
+        after.attestation_version,
+        shown_attestation(before),
+        shown_attestation(after),
+        reason=after.attestation or None,
+        region=after.region_code,
+        personal=ATTESTATION_PERSONAL,
+    )
+
+
+audit.register_documents(
+    ATTESTATION_KIND,
+    Voucher,
+    lambda since, until: [
+        {"attested_at_ms": {"$gte": clock.epoch_ms(since), "$lt": clock.epoch_ms(until)}}
+    ],
+    lambda voucher: audit.Snapshot(
+        str(voucher.id),
+        voucher.attestation_version,
+        shown_attestation(voucher),
+        voucher.region_code,
+        ATTESTATION_PERSONAL,
+    ),
+)
