@@ -16,6 +16,7 @@ from typing import Any
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role
+from portfolio.archives import log_reads
 from portfolio.errors import (
     DomainError,
     FieldError,
@@ -328,4 +329,6 @@ async def records_of(enrolment_id: str) -> list[AttendanceRecord]:
 async def list_for_enrolment(*, actor: Actor, enrolment_id: str) -> list[AttendanceView]:
     """The attendance records of an enrolment within the caller's reach, oldest first."""
     enrolment = await visible_enrolment(actor, enrolment_id)
-    return [AttendanceView.of(r) for r in await records_of(str(enrolment.id))]
+    records = await records_of(str(enrolment.id))
+    await log_reads(actor, [enrolment.archive_id], what="attendance")
+    return [AttendanceView.of(r) for r in records]
