@@ -8,7 +8,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from tests.apprenticeships.factories import make_apprentice, make_world, step, walk
-from tests.audit_trail.trail_reading import auditor_of, records_of
+from tests.audit_trail.trail_reading import auditor_of, lose_and_restore, records_of
 from tests.helpers import log_in_as
 
 
@@ -44,6 +44,9 @@ async def test_each_move_of_an_apprenticeship_is_in_the_trail(
     root = await log_in_as(client, runtime.settings, Role.ADMIN)
     seen = await records_of(client, root, "apprenticeship", ident)
     assert all("worker_name" not in r["after"] for r in seen)
+    [restored] = await lose_and_restore([f"apprenticeship:{ident}:v6"])
+    assert restored.after["status"] == "paused"
+    assert restored.prev_version == 5
 
 
 async def test_a_mentor_registered_is_in_the_trail(client: AsyncClient, runtime: Runtime) -> None:
@@ -54,3 +57,5 @@ async def test_a_mentor_registered_is_in_the_trail(client: AsyncClient, runtime:
     assert registered["after"]["name"] == "王**"
     assert registered["after"]["organisation_id"] == world.enterprise.organisation_id
     assert registered["principal_id"] == world.enterprise.user.id
+    [restored] = await lose_and_restore([f"mentor:{world.school_mentor}:v0"])
+    assert restored.after["name"] == "李**"

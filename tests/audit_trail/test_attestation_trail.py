@@ -7,7 +7,7 @@ from httpx import AsyncClient
 
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
-from tests.audit_trail.trail_reading import auditor_of, records_of
+from tests.audit_trail.trail_reading import auditor_of, lose_and_restore, records_of
 from tests.helpers import log_in_as
 from tests.vouchers.claim_factories import claim, train
 from tests.vouchers.factories import make_world
@@ -51,3 +51,5 @@ async def test_a_dispute_and_the_counter_are_in_the_trail(
         "words" not in r["after"]
         for r in await records_of(client, root, "attestation", made.voucher_id)
     )
+    [restored] = await lose_and_restore([f"attestation:{made.voucher_id}:v2"])
+    assert restored.after["attestation"] == "counter"

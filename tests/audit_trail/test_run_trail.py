@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import clock
 from portfolio.accounts.principal import Role, StaffRole
-from tests.audit_trail.trail_reading import auditor_of, records_of
+from tests.audit_trail.trail_reading import auditor_of, lose_and_restore, records_of
 from tests.helpers import log_in_as
 from tests.training.factories import (
     during_session,
@@ -97,6 +97,18 @@ async def test_a_run_and_its_trainers_are_in_the_trail(
     root = await log_in_as(client, runtime.settings, Role.ADMIN)
     seen = await records_of(client, root, "trainer", trainer_id)
     assert all("name" not in r["after"] for r in seen)
+
+    # Records a crash lost are restored by the repair routine from the objects themselves.
+    run_record, trainer_record, organisation_record = await lose_and_restore(
+        [
+            f"run:{run['id']}:v0",
+            f"trainer:{trainer_id}:v1",
+            f"organisation:{provider.organisation_id}:v0",
+        ]
+    )
+    assert run_record.after["capacity"] == run["capacity"]
+    assert trainer_record.after["status"] == "removed"
+    assert organisation_record.after["status"] == "active"
 
 
 async def test_attendance_records_and_their_moves_are_in_the_trail(
