@@ -23,6 +23,7 @@ from beanie import PydanticObjectId
 
 from portfolio import clock, training
 from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives import log_reads
 from portfolio.errors import Forbidden
 from portfolio.training import find_enrolment, find_organisation, organisations_by_ids
 from portfolio.vouchers import claims
@@ -106,6 +107,7 @@ async def desk(*, actor: Actor) -> DeskView:
     second = await _count({**waiting, "first_approved_by": {"$gt": ""}})
     found = await Voucher.find(waiting).sort("+claimed_at_ms", "+_id").limit(OLDEST_SHOWN).to_list()
     names = await _names([v.organisation_id for v in found])
+    await log_reads(actor, [v.archive_id for v in found], what="claims desk")
     oldest = tuple(
         WaitingClaimView(
             voucher_id=str(v.id),
