@@ -13,8 +13,6 @@ answer of the worker's attestation of a claim (``attestation``, versioned by the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 from portfolio import audit, clock
@@ -56,21 +54,20 @@ async def voucher_changed(before: Voucher, after: Voucher, *, reason: str) -> No
     )
 
 
-async def _changed_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
-    # updated_at is written with $currentDate (a real date), so a range on it works. Version 0
-    # is the issue, which the trail does not hold (see the module's docstring).
-    found = Voucher.find({"updated_at": {"$gte": since, "$lt": until}, "version": {"$gt": 0}})
-    async for voucher in found:
-        yield audit.Snapshot(
-            object_id=str(voucher.id),
-            version=voucher.version,
-            after=shown(voucher),
-            region=voucher.region_code,
-            personal=PERSONAL,
-        )
+def _snapshot(voucher: Voucher) -> audit.Snapshot:
+    return audit.Snapshot(
+        str(voucher.id), voucher.version, shown(voucher), voucher.region_code, PERSONAL
+    )
 
 
-audit.register_source(KIND, _changed_between)
+# updated_at is written with $currentDate (a real date), so a range on it works. Version 0 is
+# the issue, which the trail does not hold (see the module's docstring).
+audit.register_documents(
+    KIND,
+    Voucher,
+    lambda since, until: [{"updated_at": {"$gte": since, "$lt": until}, "version": {"$gt": 0}}],
+    _snapshot,
+)
 
 
 POLICY_KIND = "voucher_policy"
@@ -106,18 +103,14 @@ async def policy_published(before: VoucherPolicy | None, after: VoucherPolicy) -
     )
 
 
-async def _policies_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
-    found = VoucherPolicy.find({"created_at": {"$gte": since, "$lt": until}})
-    async for policy in found:
-        yield audit.Snapshot(
-            object_id=policy.policy_key,
-            version=policy.version_no,
-            after=shown_policy(policy),
-            region=policy.region_prefix,
-        )
-
-
-audit.register_source(POLICY_KIND, _policies_between)
+audit.register_documents(
+    POLICY_KIND,
+    VoucherPolicy,
+    lambda since, until: [{"created_at": {"$gte": since, "$lt": until}}],
+    lambda policy: audit.Snapshot(
+        policy.policy_key, policy.version_no, shown_policy(policy), policy.region_prefix
+    ),
+)
 
 
 ATTESTATION_KIND = "attestation"
