@@ -124,10 +124,10 @@ async def move(
             current_state=fresh.status.value,
         )
     await record(key, noted)
-    await trail.moved(apprenticeship, _as_moved(apprenticeship, fresh, noted, changes), noted)
     # Moved again meanwhile: that move published this one's event before its own update.
     if fresh.last_event.version == noted.version:
         await publish_change(fresh, before_status=apprenticeship.status.value)
+    await trail.moved(apprenticeship, _as_moved(apprenticeship, fresh, noted, changes), noted)
     return fresh
 
 
