@@ -43,6 +43,8 @@ class Mentor(Document):
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
+            # The repair routine finds the mentors registered since its last run.
+            IndexModel([("created_at", ASCENDING)]),
         ]
 
 

@@ -6,6 +6,8 @@ inserted right after, then the domain event ``apprenticeships.agreement_changed`
 (the agencies' report counters take it). Before each move the previous ``last_event`` and its
 domain event are written too (duplicates when they are there already), so what a crash between
 the writes lost is restored by the next change, and reads merge ``last_event`` in meanwhile.
+The move's change record (``trail.moved``) is written after the event; the repair routine
+writes one a crash lost (``trail``'s source).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from portfolio.accounts import Actor
+from portfolio.apprenticeships import trail
 from portfolio.apprenticeships.documents import Apprenticeship, ApprenticeshipEvent, EventNote
 from portfolio.apprenticeships.enums import EventAction, Party
 from portfolio.apprenticeships.events import publish_change, publish_if_missing
@@ -124,7 +127,19 @@ async def move(
     # Moved again meanwhile: that move published this one's event before its own update.
     if fresh.last_event.version == noted.version:
         await publish_change(fresh, before_status=apprenticeship.status.value)
+    await trail.moved(apprenticeship, _as_moved(apprenticeship, fresh, noted, changes), noted)
     return fresh
+
+
+def _as_moved(
+    before: Apprenticeship, fresh: Apprenticeship, noted: EventNote, changes: dict[str, Any]
+) -> Apprenticeship:
+    # The agreement as this move left it: what was read back, unless a racing move came first.
+    if fresh.version == noted.version:
+        return fresh
+    merged = {**before.model_dump(), **changes, "last_event": noted, "version": noted.version}
+    moved: Apprenticeship = Apprenticeship.model_validate(merged)
+    return moved
 
 
 async def events_of(apprenticeship: Apprenticeship) -> list[ApprenticeshipEvent]:

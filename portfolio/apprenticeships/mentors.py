@@ -10,6 +10,7 @@ from beanie import PydanticObjectId
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor
+from portfolio.apprenticeships import trail
 from portfolio.apprenticeships.access import listed, mentor_reach
 from portfolio.apprenticeships.documents import Mentor, MentorRef
 from portfolio.apprenticeships.rules import MENTOR_CAP
@@ -35,6 +36,7 @@ async def register(*, actor: Actor, mentor: NewMentor) -> MentorView:
         created_by=actor.principal_id,
     )
     await registered.insert()
+    await trail.mentor_registered(registered)
     return MentorView.of(registered)
 
 

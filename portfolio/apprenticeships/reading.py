@@ -25,6 +25,7 @@ from portfolio.apprenticeships.views import (
     ViewPage,
     page_of,
 )
+from portfolio.archives import log_reads
 
 
 async def list_visible(
@@ -42,6 +43,7 @@ async def list_visible(
     """
     base = {"status": status.value} if status is not None else {}
     found = await listed(Apprenticeship, agreement_reach(actor), base, after=after, limit=limit)
+    await log_reads(actor, [a.archive_id for a in found], what="apprenticeship list")
     return page_of([ApprenticeshipView.of(a) for a in found], limit)
 
 
@@ -72,6 +74,7 @@ async def detail(*, actor: Actor, apprenticeship_id: str) -> ApprenticeshipDetai
     """One agreement within reach, with its history, change requests and subsidy figure."""
     apprenticeship = await get_visible(actor=actor, apprenticeship_id=apprenticeship_id)
     events = await history.events_of(apprenticeship)
+    await log_reads(actor, [apprenticeship.archive_id], what="apprenticeship")
     return ApprenticeshipDetailView.with_story(
         ApprenticeshipView.of(apprenticeship),
         subsidy=subsidy_of(apprenticeship, events, clock.china_today()),

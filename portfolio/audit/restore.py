@@ -11,12 +11,16 @@ twice, or alongside the late request itself, writes it once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from beanie import Document
 
 from portfolio.audit.trail import ChangeRecord, changed, record_id
+
+D = TypeVar("D", bound=Document)
 
 RESTORED_REASON = "restored by the repair routine: the request stopped before recording it"
 
@@ -39,6 +43,25 @@ _SOURCES: dict[str, Source] = {}
 def register_source(kind: str, source: Source) -> None:
     """Let the repair routine restore missing records of ``kind`` from ``source``."""
     _SOURCES[kind] = source
+
+
+def register_documents(
+    kind: str,
+    model: type[D],
+    windows: Callable[[datetime, datetime], Sequence[Mapping[str, Any]]],
+    snapshot: Callable[[D], Snapshot],
+) -> None:
+    """The common source: the documents of ``model`` matching any of the filters
+    ``windows(since, until)`` gives (each on an indexed changed-at field), each seen through
+    ``snapshot``. A document that matches two filters is yielded twice: harmless, the second
+    finds its record written."""
+
+    async def source(since: datetime, until: datetime) -> AsyncIterator[Snapshot]:
+        for query in windows(since, until):
+            async for found in model.find(dict(query)):
+                yield snapshot(found)
+
+    register_source(kind, source)
 
 
 async def finish_trail(*, since: datetime, until: datetime) -> int:

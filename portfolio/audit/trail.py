@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import BulkWriteError
 
 from portfolio import clock
 from portfolio.audit import context
@@ -218,6 +220,75 @@ async def changed(
     )
     record.hash = hash_of(record)
     return await insert_once(record)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a batch (``changed_many``): the arguments ``changed`` takes one by one."""
+
+    object_id: str
+    version: int
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any]
+    reason: str | None = None
+    region: str | None = None
+
+
+async def changed_many(
+    kind: str,
+    changes: Sequence[Change],
+    *,
+    personal: Iterable[str] = (),
+    actor: PrincipalRef | None = None,
+) -> int:
+    """``changed`` for many objects of one kind at once (a class sheet): one batch insert,
+    unordered, a record already there skipped as ``changed`` skips it; the number written.
+
+    Creations (version 0) follow the genesis without a read; a later version looks its
+    predecessor up, one read per object."""
+    if not changes:
+        return 0
+    request = context.current()
+    now = clock.truncate_to_millis(clock.now())
+    who = _who(actor, request)
+    hidden = sorted(set(personal))
+    records: list[ChangeRecord] = []
+    for change in changes:
+        chain = chain_of(kind, change.object_id)
+        prev_version, prev_hash = (
+            (GENESIS_VERSION, GENESIS)
+            if change.version <= 0
+            else await _previous(chain, change.version)
+        )
+        record = ChangeRecord(
+            id=record_id(kind, change.object_id, change.version),
+            chain=chain,
+            object_kind=kind,
+            object_id=change.object_id,
+            version=change.version,
+            at=now,
+            at_ms=clock.epoch_ms(now),
+            region=change.region,
+            request_id=request.request_id,
+            reason=change.reason,
+            before=clean(change.before),
+            after=clean(change.after) or {},
+            personal=hidden,
+            prev_version=prev_version,
+            prev_hash=prev_hash,
+            hash="",
+            **who,
+        )
+        record.hash = hash_of(record)
+        records.append(record)
+    try:
+        await ChangeRecord.insert_many(records, ordered=False)
+    except BulkWriteError as failure:
+        refused = failure.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in refused):
+            raise
+        return len(records) - len(refused)
+    return len(records)
 
 
 def _who(actor: PrincipalRef | None, request: context.RequestContext) -> dict[str, str | None]:

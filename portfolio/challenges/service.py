@@ -33,6 +33,7 @@ from portfolio.archives import (
     archive_by_id,
     entry_about,
     entry_at,
+    log_reads,
     require_worker,
 )
 from portfolio.challenges.documents import Challenge, ChallengeStatus, Holder
@@ -219,6 +220,7 @@ async def get_challenge(*, actor: Actor, challenge_id: str) -> ChallengeView:
     found = await Challenge.get(ids.parse(challenge_id, "challenge"))
     if found is None or not _sees(actor, found):
         raise NotFound(_NOT_FOUND)
+    await log_reads(actor, [found.archive_id], what="challenge")
     return ChallengeView.of(found)
 
 
@@ -250,6 +252,7 @@ async def list_for_organisation(
     if status is not None:
         query["status"] = status.value
     found = await Challenge.find(query).sort("-_id").limit(check_limit(limit)).to_list()
+    await log_reads(actor, [c.archive_id for c in found], what="challenge list")
     return [ChallengeView.of(c) for c in found]
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role
+from portfolio.archives import log_reads
 from portfolio.errors import (
     DomainError,
     FieldError,
@@ -27,6 +28,7 @@ from portfolio.errors import (
 )
 from portfolio.lookups import find_each
 from portfolio.training.bulk import RowResult
+from portfolio.training.changes_runs import attendance_entered, attendance_moved
 from portfolio.training.documents import AttendanceRecord, Enrolment, Run
 from portfolio.training.enums import (
     REAL_NAME_CAPTURE,
@@ -120,10 +122,12 @@ async def write_record(
     late_reason: str = "",
     entered_by: str = "provider",
     device_hash: str = "",
+    trail: bool = True,
 ) -> AttendanceRecord:
     """Write one record of ``presence`` superseding the latest of its session (checked before);
     ``late_reason`` marks a late correction approved by ``actor``, an agency officer;
-    ``entered_by`` "worker" is the worker's own check-in, from the device ``device_hash``."""
+    ``entered_by`` "worker" is the worker's own check-in, from the device ``device_hash``.
+    ``trail`` False: the caller records it in the change trail with the rest of its batch."""
     if enrolment.status not in RECORDABLE:
         raise InvalidTransition(
             f"attendance is recorded once training has started; the enrolment is "
@@ -154,8 +158,11 @@ async def write_record(
         late_reason=late_reason,
         entered_by=entered_by,
         device_hash=device_hash,
+        region_code=run.region_code,
     )
     await record.insert()
+    if trail:
+        await attendance_entered([record])
     return record
 
 
@@ -215,6 +222,7 @@ async def record_session(
     }
     now = clock.now()
     results: list[RowResult[AttendanceRecord]] = []
+    written_all: list[AttendanceRecord] = []
     for index, row in enumerate(rows):
         prefix = f"rows.{index}."
         enrolment = class_list.get(row.enrolment_id)
@@ -226,12 +234,15 @@ async def record_session(
                 )
             check_presence(presence, run, now=now, window_days=window_days, prefix=prefix)
             written = await write_record(
-                actor=actor, enrolment=enrolment, run=run, presence=presence, now=now
+                actor=actor, enrolment=enrolment, run=run, presence=presence, now=now, trail=False
             )
         except DomainError as error:
             results.append(RowResult.failed(index, error))
         else:
             results.append(RowResult(index, "recorded", item=written))
+            written_all.append(written)
+    # The sheet's change records in one batch (a crash before it: the repair routine).
+    await attendance_entered(written_all)
     return SessionAttendanceView.of(results)
 
 
@@ -253,7 +264,11 @@ async def _move(
         raise InvalidTransition(
             f"the record is {found.status.value}", current_state=found.status.value
         )
-    update: dict[str, Any] = {"$set": {"status": target.value}, "$inc": {"version": 1}}
+    changed_at_ms = clock.epoch_ms(clock.now())
+    update: dict[str, Any] = {
+        "$set": {"status": target.value, "changed_at_ms": changed_at_ms},
+        "$inc": {"version": 1},
+    }
     if target is AttendanceStatus.CONFIRMED:
         # $currentDate, not $set: nx-27017 stores a $set datetime as a naive string. That is
         # the database's clock; the rules read ``confirmed_at_ms``, the domain clock's.
@@ -268,6 +283,7 @@ async def _move(
         raise InvalidTransition(
             f"the record is {fresh.status.value}", current_state=fresh.status.value
         )
+    await attendance_moved(found, fresh)
     return AttendanceView.of(fresh)
 
 
@@ -337,4 +353,6 @@ async def records_of(enrolment_id: str) -> list[AttendanceRecord]:
 async def list_for_enrolment(*, actor: Actor, enrolment_id: str) -> list[AttendanceView]:
     """The attendance records of an enrolment within the caller's reach, oldest first."""
     enrolment = await visible_enrolment(actor, enrolment_id)
-    return [AttendanceView.of(r) for r in await records_of(str(enrolment.id))]
+    records = await records_of(str(enrolment.id))
+    await log_reads(actor, [enrolment.archive_id], what="attendance")
+    return [AttendanceView.of(r) for r in records]

@@ -26,7 +26,15 @@ from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock, events, ids
 from portfolio.accounts import Actor
-from portfolio.archives import EntryKind, Recorder, append_entry, check_name, entry_about, entry_at
+from portfolio.archives import (
+    EntryKind,
+    Recorder,
+    append_entry,
+    check_name,
+    entry_about,
+    entry_at,
+    log_reads,
+)
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.identity import normalise, parse_occupation_code
@@ -437,4 +445,6 @@ async def list_for_provider(
         query["level"] = level.value
     if occupation_code:
         query["occupation_code"] = occupation_code
-    return await id_page(Certificate, query, keys, view=CertificateView.of)
+    shown = await id_page(Certificate, query, keys, view=lambda c: c)
+    await log_reads(actor, [c.archive_id for c in shown.items], what="certificate list")
+    return Page(items=[CertificateView.of(c) for c in shown.items], next_cursor=shown.next_cursor)

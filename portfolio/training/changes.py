@@ -5,7 +5,7 @@
   its own hash chain; the trail puts it where an auditor reads every other change, with the
   request that made it.
 * Courses: added (version 0) and each new version of their terms (``course_versions.py``),
-  the editor's note as the reason. Runs: scheduled (version 0; a run's terms do not change).
+  the editor's note as the reason. (Runs are recorded by ``changes_runs``.)
 * Enrolments: every change of state after the enrolment (accept, refuse, start, withdraw,
   completion one by one or by the class sheet). The enrolment itself is where the trail
   begins, as for vouchers: its first record is its first change.
@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from portfolio import audit, clock
-from portfolio.training.documents import Certificate, Course, Enrolment, HistoricalImport, Run
+from portfolio.training.documents import Certificate, Course, Enrolment, HistoricalImport
 
 KIND = "certificate"
 PERSONAL = ("holder_name",)
@@ -188,7 +188,6 @@ async def _imports_between(since: datetime, until: datetime) -> AsyncIterator[au
 
 audit.register_source(IMPORT_KIND, _imports_between)
 COURSE_KIND = "course"
-RUN_KIND = "run"
 
 
 def shown_course(course: Course) -> dict[str, Any]:
@@ -235,45 +234,3 @@ async def _courses_between(since: datetime, until: datetime) -> AsyncIterator[au
 
 
 audit.register_source(COURSE_KIND, _courses_between)
-
-
-def shown_run(run: Run) -> dict[str, Any]:
-    """A run as the trail keeps it: its terms, not its seats (they move with enrolments)."""
-    return {
-        "course_id": run.course_id,
-        "course_version": run.course_version,
-        "organisation_id": run.organisation_id,
-        "start_date": run.start_date.isoformat(),
-        "end_date": run.end_date.isoformat(),
-        "capacity": run.capacity,
-        "location": run.location,
-        "trainers": list(run.trainers),
-        "trainer_ids": list(run.trainer_ids),
-        "sessions": [
-            {"n": s.n, "day": s.day.isoformat(), "start": s.start, "hours": s.hours}
-            for s in run.sessions
-        ],
-    }
-
-
-async def record_run_scheduled(run: Run) -> None:
-    """Record a run scheduled (its version 0)."""
-    await audit.changed(
-        RUN_KIND,
-        str(run.id),
-        0,
-        None,
-        shown_run(run),
-        reason="run scheduled",
-        region=run.region_code,
-    )
-
-
-async def _runs_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
-    async for run in Run.find({"created_at": {"$gte": since, "$lt": until}}):
-        yield audit.Snapshot(
-            object_id=str(run.id), version=0, after=shown_run(run), region=run.region_code
-        )
-
-
-audit.register_source(RUN_KIND, _runs_between)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor
+from portfolio.archives import log_reads
 from portfolio.errors import NotFound
 from portfolio.training.course_versions import CourseVersionView, list_versions
 from portfolio.training.documents import Course, Enrolment, Run, Trainer
@@ -213,6 +214,7 @@ async def run_detail(*, actor: Actor, run_id: str) -> RunDetail:
     enrolments = (
         await Enrolment.find({"run_id": str(run.id)}).sort("+_id").limit(CLASS_SHOWN).to_list()
     )
+    await log_reads(actor, [e.archive_id for e in enrolments], what="class list")
     views = [EnrolmentView.of(e) for e in enrolments]
     return RunDetail(
         line=_line(run, {str(course.id): course.title}, clock.china_today()),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from portfolio import ids
 from portfolio.accounts import Actor
+from portfolio.archives import log_reads
 from portfolio.errors import NotFound
 from portfolio.training.attendance import RECORDABLE, records_by_enrolment
 from portfolio.training.console import CLASS_SHOWN
@@ -59,6 +60,7 @@ async def session_sheet(*, actor: Actor, run_id: str, session_n: int) -> Session
         .to_list()
     )
     records = await records_by_enrolment([str(e.id) for e in enrolments])
+    await log_reads(actor, [e.archive_id for e in enrolments], what="attendance sheet")
     rows = []
     for enrolment in enrolments:
         here = [r for r in records[str(enrolment.id)] if r.session_n == session_n]

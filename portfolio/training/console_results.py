@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from portfolio import ids
 from portfolio.accounts import Actor
+from portfolio.archives import log_reads
 from portfolio.errors import NotFound
 from portfolio.training.console import CLASS_SHOWN
 from portfolio.training.documents import Certificate, Course, Enrolment, Run
@@ -81,6 +82,7 @@ async def completion_sheet(*, actor: Actor, run_id: str) -> CompletionSheet:
         ).sort("+_id")
         async for certificate in found:
             held[certificate.enrolment_id].append(CertificateView.of(certificate))
+    await log_reads(actor, [e.archive_id for e in enrolments], what="completion sheet")
     return CompletionSheet(
         run=RunView.of(run),
         course=CourseView.of(course),
@@ -99,6 +101,7 @@ async def completed_enrolment(*, actor: Actor, enrolment_id: str) -> CompletedEn
         raise NotFound("no such enrolment")
     course = await Course.get(ids.parse(enrolment.course_id, "course"))
     assert course is not None
+    await log_reads(actor, [enrolment.archive_id], what="enrolment")
     return CompletedEnrolment(EnrolmentView.of(enrolment), CourseView.of(course))
 
 
@@ -117,6 +120,7 @@ async def certificate_detail(*, actor: Actor, certificate_id: str) -> Certificat
     assert enrolment is not None  # a certificate follows a stored enrolment
     course = await Course.get(ids.parse(enrolment.course_id, "course"))
     assert course is not None
+    await log_reads(actor, [certificate.archive_id], what="certificate")
     return CertificateDetail(
         certificate=CertificateView.of(certificate),
         enrolment=EnrolmentView.of(enrolment),

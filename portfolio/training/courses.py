@@ -12,6 +12,7 @@ from portfolio.errors import Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training import changes
+from portfolio.training.changes_runs import run_scheduled
 from portfolio.training.documents import Course, Run, Session
 from portfolio.training.enums import Delivery
 from portfolio.training.organisations import acting_organisation
@@ -137,7 +138,7 @@ async def schedule_run(*, actor: Actor, course_id: str, run: NewRun) -> RunView:
         created_by=actor.principal_id,
     )
     await stored.insert()
-    await changes.record_run_scheduled(stored)
+    await run_scheduled(stored)
     return RunView.of(stored)
 
 

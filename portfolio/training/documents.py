@@ -43,12 +43,16 @@ class Organisation(Document):
     version: int = 0
     created_at: datetime
     created_by: str
+    # Epoch ms of the latest status change (0: none): the repair routine's window on changes.
+    changed_at_ms: int = 0
 
     class Settings:
         name = "organisations"
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("credit_code", ASCENDING)], unique=True),
             IndexModel([("region_code", ASCENDING)]),
+            IndexModel([("created_at", ASCENDING)]),
+            IndexModel([("changed_at_ms", ASCENDING)]),
         ]
 
 
@@ -180,7 +184,7 @@ class Run(Document):
             IndexModel([("end_date", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("occupation_code", ASCENDING)]),
-            # The change trail's repair source (a run is recorded when scheduled).
+            # The repair routine finds the runs scheduled since its last run.
             IndexModel([("created_at", ASCENDING)]),
         ]
 
@@ -294,10 +298,19 @@ class Trainer(Document):
     created_at: datetime
     created_by: str
     removed_at: datetime | None = None
+    # The organisation's region ("" on trainers registered before the change trail), the
+    # version the change trail keys on, and the epoch ms of the removal (0: none).
+    region_code: str = ""
+    version: int = 0
+    changed_at_ms: int = 0
 
     class Settings:
         name = "trainers"
-        indexes: ClassVar[list[IndexModel]] = [IndexModel([("organisation_id", ASCENDING)])]
+        indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("organisation_id", ASCENDING)]),
+            IndexModel([("created_at", ASCENDING)]),
+            IndexModel([("changed_at_ms", ASCENDING)]),
+        ]
 
 
 class AttendanceRecord(Document):
@@ -330,10 +343,16 @@ class AttendanceRecord(Document):
     # Imported from before the service (paper, another system) by an agency-approved import.
     historical: bool = False
     version: int = 0
+    # The run's region ("" on records written before the change trail) and the epoch ms of
+    # the latest confirmation, rejection or voiding (0: none), for the change trail's repair.
+    region_code: str = ""
+    changed_at_ms: int = 0
 
     class Settings:
         name = "attendance"
         indexes: ClassVar[list[IndexModel]] = [
+            IndexModel([("recorded_at", ASCENDING)]),
+            IndexModel([("changed_at_ms", ASCENDING)]),
             IndexModel([("enrolment_id", ASCENDING), ("session_n", ASCENDING)]),
             IndexModel([("enrolment_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),

@@ -12,6 +12,7 @@ from portfolio.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_credit_code, parse_region_code
 from portfolio.once import insert_once
 from portfolio.paging import Page, PageRequest, by_id, id_page
+from portfolio.training.changes_runs import organisation_changed
 from portfolio.training.documents import Organisation, OrganisationEvent
 from portfolio.training.enums import OrganisationKind, OrganisationStatus
 from portfolio.training.views import OrganisationView
@@ -49,6 +50,7 @@ async def register(*, actor: Actor, organisation: NewOrganisation) -> Organisati
     )
     if not await insert_once(stored):
         raise Conflict("an organisation with this credit code is already registered")
+    await organisation_changed(None, stored, reason="organisation registered")
     return OrganisationView.of(stored)
 
 
@@ -104,7 +106,11 @@ async def set_status(
     updated = await Organisation.get_pymongo_collection().find_one_and_update(
         {"_id": organisation.id, "status": source.value, "version": organisation.version},
         {
-            "$set": {"status": target.value, "status_reason": reason.strip()},
+            "$set": {
+                "status": target.value,
+                "status_reason": reason.strip(),
+                "changed_at_ms": clock.epoch_ms(clock.now()),
+            },
             "$inc": {"version": 1},
         },
         return_document=ReturnDocument.AFTER,
@@ -114,6 +120,8 @@ async def set_status(
             f"the organisation is {organisation.status.value}",
             current_state=organisation.status.value,
         )
+    after = Organisation.model_validate(updated)
+    await organisation_changed(organisation, after, reason=reason.strip())
     await OrganisationEvent(
         organisation_id=str(organisation.id),
         action="suspend" if suspend else "reinstate",
@@ -121,7 +129,7 @@ async def set_status(
         by=actor.principal_id,
         at=clock.now(),
     ).insert()
-    return OrganisationView.of(Organisation.model_validate(updated))
+    return OrganisationView.of(after)
 
 
 async def list_visible(*, actor: Actor, page: PageRequest) -> Page[OrganisationView]:

@@ -62,4 +62,6 @@ async def list_completions(
         query["run_id"] = run_id
     if result is not None:
         query["result"] = result.value
-    return await id_page(Enrolment, query, keys, view=EnrolmentView.of)
+    shown = await id_page(Enrolment, query, keys, view=lambda e: e)
+    await log_reads(actor, [e.archive_id for e in shown.items], what="completions list")
+    return Page(items=[EnrolmentView.of(e) for e in shown.items], next_cursor=shown.next_cursor)

@@ -16,6 +16,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.paging import Page, PageRequest, by_id, id_page
+from portfolio.training.changes_runs import trainer_changed
 from portfolio.training.documents import Run, Trainer
 from portfolio.training.organisations import acting_organisation
 
@@ -72,8 +73,10 @@ async def add(*, actor: Actor, trainer: NewTrainer) -> TrainerView:
         certificate_number=trainer.certificate_number.strip(),
         created_at=clock.now(),
         created_by=actor.principal_id,
+        region_code=organisation.region_code,
     )
     await stored.insert()
+    await trainer_changed(None, stored, reason="trainer registered")
     return TrainerView.of(stored)
 
 
@@ -104,14 +107,19 @@ async def remove(*, actor: Actor, trainer_id: str) -> TrainerView:
     found = await Trainer.find_one({"_id": oid, "organisation_id": str(organisation.id)})
     if found is None:
         raise NotFound("no such trainer")
+    now = clock.now()
     moved = await Trainer.get_pymongo_collection().update_one(
-        {"_id": oid, "status": ACTIVE},
-        {"$set": {"status": REMOVED, "removed_at": clock.now()}},
+        {"_id": oid, "status": ACTIVE, "version": found.version},
+        {
+            "$set": {"status": REMOVED, "removed_at": now, "changed_at_ms": clock.epoch_ms(now)},
+            "$inc": {"version": 1},
+        },
     )
     fresh = await Trainer.get(oid)
     assert fresh is not None
     if moved.modified_count != 1:
         raise InvalidTransition("the trainer is already removed", current_state=fresh.status)
+    await trainer_changed(found, fresh, reason="trainer removed")
     return TrainerView.of(fresh)
 
 

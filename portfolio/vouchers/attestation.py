@@ -11,7 +11,9 @@ worker at the counter. An unanswered claim waits for the worker until its due mo
 The answer is written by one conditional update on the claimed voucher that requires it to be
 unanswered (or disputed, for the counter); it does not move the voucher's version, so the
 provider's and the agency's views stay as they were read, and the approval's own update
-requires the attestation it read (``transitions.apply(expect=...)``).
+requires the attestation it read (``transitions.apply(expect=...)``). Each answer moves the
+voucher's own ``attestation_version`` instead, and is recorded in the change trail as the
+chain ``attestation:<voucher id>`` (``changes.attestation_answered``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from enum import StrEnum
 from portfolio import clock
 from portfolio.accounts import Actor, Role
 from portfolio.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from portfolio.vouchers.changes import attestation_answered
 from portfolio.vouchers.documents import Voucher
 from portfolio.vouchers.enums import VoucherStatus
 from portfolio.vouchers.reading import get_visible
@@ -64,7 +67,7 @@ async def _write(voucher: Voucher, allowed: set[str], changes: dict[str, object]
             "status": VoucherStatus.CLAIMED.value,
             "attestation": {"$in": sorted(allowed)},
         },
-        {"$set": changes},
+        {"$set": changes, "$inc": {"attestation_version": 1}},
     )
     fresh = await Voucher.get(voucher.id)
     assert fresh is not None
@@ -78,6 +81,7 @@ async def _write(voucher: Voucher, allowed: set[str], changes: dict[str, object]
             f"the claim was answered already ({fresh.attestation})",
             attestation=fresh.attestation,
         )
+    await attestation_answered(voucher, fresh)
     return fresh
 
 

@@ -6,16 +6,16 @@ right after its conditional update: who, the state before and after, the reason 
 The issue itself is the voucher's first event (``voucher_events``, written with it, in bulk for
 thousands at once); the trail begins with the first change after it. The worker's name and
 masked number are marked personal: the service admin sees neither. Each published version of a
-voucher policy is recorded too (``voucher_policy``, versioned by its version number).
+voucher policy is recorded too (``voucher_policy``, versioned by its version number), and each
+answer of the worker's attestation of a claim (``attestation``, versioned by the voucher's
+``attestation_version``: it moves apart from the voucher's version).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
-from portfolio import audit
+from portfolio import audit, clock
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 
 KIND = "voucher"
@@ -54,21 +54,20 @@ async def voucher_changed(before: Voucher, after: Voucher, *, reason: str) -> No
     )
 
 
-async def _changed_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
-    # updated_at is written with $currentDate (a real date), so a range on it works. Version 0
-    # is the issue, which the trail does not hold (see the module's docstring).
-    found = Voucher.find({"updated_at": {"$gte": since, "$lt": until}, "version": {"$gt": 0}})
-    async for voucher in found:
-        yield audit.Snapshot(
-            object_id=str(voucher.id),
-            version=voucher.version,
-            after=shown(voucher),
-            region=voucher.region_code,
-            personal=PERSONAL,
-        )
+def _snapshot(voucher: Voucher) -> audit.Snapshot:
+    return audit.Snapshot(
+        str(voucher.id), voucher.version, shown(voucher), voucher.region_code, PERSONAL
+    )
 
 
-audit.register_source(KIND, _changed_between)
+# updated_at is written with $currentDate (a real date), so a range on it works. Version 0 is
+# the issue, which the trail does not hold (see the module's docstring).
+audit.register_documents(
+    KIND,
+    Voucher,
+    lambda since, until: [{"updated_at": {"$gte": since, "$lt": until}, "version": {"$gt": 0}}],
+    _snapshot,
+)
 
 
 POLICY_KIND = "voucher_policy"
@@ -104,15 +103,57 @@ async def policy_published(before: VoucherPolicy | None, after: VoucherPolicy) -
     )
 
 
-async def _policies_between(since: datetime, until: datetime) -> AsyncIterator[audit.Snapshot]:
-    found = VoucherPolicy.find({"created_at": {"$gte": since, "$lt": until}})
-    async for policy in found:
-        yield audit.Snapshot(
-            object_id=policy.policy_key,
-            version=policy.version_no,
-            after=shown_policy(policy),
-            region=policy.region_prefix,
-        )
+audit.register_documents(
+    POLICY_KIND,
+    VoucherPolicy,
+    lambda since, until: [{"created_at": {"$gte": since, "$lt": until}}],
+    lambda policy: audit.Snapshot(
+        policy.policy_key, policy.version_no, shown_policy(policy), policy.region_prefix
+    ),
+)
 
 
-audit.register_source(POLICY_KIND, _policies_between)
+ATTESTATION_KIND = "attestation"
+ATTESTATION_PERSONAL = ("words",)
+
+
+def shown_attestation(voucher: Voucher) -> dict[str, Any]:
+    """Where a claim stands with its worker, as the trail keeps it (the words are theirs)."""
+    return {
+        "attestation": voucher.attestation,
+        "words": voucher.attestation_words,
+        "attested_by": voucher.attested_by,
+        "attested_at_ms": voucher.attested_at_ms,
+        "claimed_amount_fen": voucher.claimed_amount_fen,
+        "organisation_id": voucher.organisation_id,
+    }
+
+
+async def attestation_answered(before: Voucher, after: Voucher) -> None:
+    """Record the worker's answer to a claim, or an officer's record of them at the counter."""
+    await audit.changed(
+        ATTESTATION_KIND,
+        str(after.id),
+        after.attestation_version,
+        shown_attestation(before),
+        shown_attestation(after),
+        reason=after.attestation or None,
+        region=after.region_code,
+        personal=ATTESTATION_PERSONAL,
+    )
+
+
+audit.register_documents(
+    ATTESTATION_KIND,
+    Voucher,
+    lambda since, until: [
+        {"attested_at_ms": {"$gte": clock.epoch_ms(since), "$lt": clock.epoch_ms(until)}}
+    ],
+    lambda voucher: audit.Snapshot(
+        str(voucher.id),
+        voucher.attestation_version,
+        shown_attestation(voucher),
+        voucher.region_code,
+        ATTESTATION_PERSONAL,
+    ),
+)

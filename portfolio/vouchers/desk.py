@@ -23,6 +23,7 @@ from beanie import PydanticObjectId
 
 from portfolio import clock, ids, training
 from portfolio.accounts import Actor, Role, region_range
+from portfolio.archives import log_reads
 from portfolio.errors import Forbidden
 from portfolio.training import (
     courses_of_organisation,
@@ -127,6 +128,7 @@ async def desk(*, actor: Actor) -> DeskView:
     flagged = await _count({**waiting, "flag_score": {"$gt": 0}})
     second = await _count({**waiting, "first_approved_by": {"$gt": ""}})
     found = await Voucher.find(waiting).sort("+claimed_at_ms", "+_id").limit(OLDEST_SHOWN).to_list()
+    await log_reads(actor, [v.archive_id for v in found], what="claims desk")
     return DeskView(count, owed, flagged, disputed, second, await _waiting(found))
 
 

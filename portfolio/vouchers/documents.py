@@ -194,6 +194,9 @@ class Voucher(Document):
     attestation_words: str = ""
     attested_at_ms: int = 0
     attested_by: str = ""
+    # Counts the attestation's answers (it moves apart from ``version``, see
+    # vouchers/attestation.py): the version of the voucher's ``attestation`` trail chain.
+    attestation_version: int = 0
     first_approved_by: str = ""
     first_approved_at_ms: int = 0
     first_approval_note: str = ""
@@ -213,6 +216,8 @@ class Voucher(Document):
             # The claims queue and the repair routine look vouchers up by status.
             IndexModel([("status", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
+            # The repair routine finds the attestations answered since its last run.
+            IndexModel([("attested_at_ms", ASCENDING)]),
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("enrolment_id", ASCENDING)]),

@@ -19,6 +19,7 @@ from portfolio.archives import (
     archive_by_id,
     archive_for_agency,
     birth_date_of,
+    log_reads,
     require_worker,
 )
 from portfolio.errors import NotFound
@@ -107,6 +108,7 @@ async def eligibility(
     archive = await archive_for_agency(actor, worker_id)
     held = await unused_held([str(archive.id)], now=now, policy_key=state.policy.policy_key)
     birth = await birth_date_of(archive, keyring)
+    await log_reads(actor, [str(archive.id)], what="voucher eligibility")
     return assess(state, archive, birth_date=birth, held=held, now=now).view()
 
 
