@@ -24,7 +24,7 @@ import httpx
 from portfolio.settings import Settings
 from portfolio.storage import free_port
 
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 120.0
 
 
 @dataclass
@@ -78,6 +78,8 @@ class Served:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        # Not left behind to hold its port and store after the failure.
+        self.stop()
         raise AssertionError(f"serve did not become ready: {self.log_tail()}")
 
     def kill(self) -> None:
