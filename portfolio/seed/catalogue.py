@@ -280,6 +280,7 @@ def _organisation(
         "version": 0,
         "created_at": created,
         "created_by": SEEDER,
+        "changed_at_ms": 0,  # no status change yet
     }
     return ref, doc
 

@@ -362,6 +362,9 @@ def _attendance(
                 "late_reason": "",
                 "historical": False,
                 "version": 1 if entered_by == "provider" and status == "confirmed" else 0,
+                # The run's region; the worker's later confirmation is the record's one change.
+                "region_code": plan.organisation.region_code,
+                "changed_at_ms": confirmed_ms if entered_by == "provider" else 0,
             }
         )
     return counted

@@ -39,6 +39,7 @@ from portfolio.archives import (
     birth_date_of,
     entry_about,
     find_worker,
+    log_reads,
 )
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
@@ -258,7 +259,9 @@ async def _visible(actor: Actor, import_id: str) -> HistoricalImport:
 
 async def get(*, actor: Actor, import_id: str) -> HistoricalImportView:
     """One historical import, for its provider, the worker, or an agency of their region."""
-    return HistoricalImportView.of(await _visible(actor, import_id))
+    found = await _visible(actor, import_id)
+    await log_reads(actor, [found.archive_id], what="historical import")
+    return HistoricalImportView.of(found)
 
 
 async def list_for(
@@ -279,6 +282,7 @@ async def list_for(
     if status is not None:
         query["status"] = status.value
     found = await HistoricalImport.find(query).sort("-_id").limit(limit).to_list()
+    await log_reads(actor, [item.archive_id for item in found], what="historical import list")
     return [HistoricalImportView.of(item) for item in found]
 
 

@@ -24,6 +24,7 @@ REVIEW_FIELDS = (
     "attestation",
     "attestation_due_ms",
     "attestation_words",
+    "attestation_version",
     "attested_at_ms",
     "attested_by",
     "first_approved_by",

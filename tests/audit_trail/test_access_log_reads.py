@@ -43,6 +43,8 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
     "/apprenticeships/{apprenticeship_id}": (BOTH, "apprenticeship"),
     "/challenges": (BOTH, "challenge list"),
     "/challenges/{challenge_id}": (BOTH, "challenge"),
+    "/historical-imports": (BOTH, "historical import list"),
+    "/historical-imports/{import_id}": (BOTH, "historical import"),
 }
 
 NOT_WORKER_DATA: dict[str, str] = {
@@ -63,6 +65,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/providers/{organisation_id}": "an organisation",
     "/courses": "courses",
     "/courses/{course_id}": "a course",
+    "/courses/{course_id}/versions": "a course's earlier terms",
     "/runs/{run_id}": "a class without its list",
     "/runs/{run_id}/sessions/{session_n}/checkin-code": "a session's check-in code",
     "/trainers": "an organisation's trainers (staff)",
@@ -163,7 +166,28 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
         AGENCY: await _challenge(client, worker, "registered"),
     }
 
+    # A paper record of the worker's earlier training, sent by the provider for the agency.
+    imported = await client.post(
+        "/historical-imports",
+        json={
+            "id_type": "resident_id",
+            "id_number": worker.registered.id_number,
+            "name": name,
+            "course_id": world.course["id"],
+            "start_date": "2019-03-04",
+            "end_date": "2019-03-29",
+            "hours": 96,
+            "result": "passed",
+            "score": 86,
+            "evidence_description": "2019年纸质培训台账",
+            "evidence_reference": "档案 2019-0457",
+        },
+        headers=world.provider.user.headers,
+    )
+    assert imported.status_code == 201, imported.text
+
     params = {
+        "import_id": imported.json()["id"],
         "archive_id": worker.archive_id,
         "worker_id": worker.archive_id,
         "run_id": world.run["id"],

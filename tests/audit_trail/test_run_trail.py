@@ -117,16 +117,18 @@ async def test_attendance_records_and_their_moves_are_in_the_trail(
     provider, run, [first, second], people = await trained_class(client, runtime, people=2)
     headers = provider.user.headers
     auditor = await auditor_of(client, runtime)
-    # trained_class recorded session 1 one by one (a face check-in: confirmed at once).
+    # trained_class recorded session 1 one by one (a face check-in the provider reports: it
+    # waits for the worker, who then confirmed it).
     single = (await client.get(f"/enrolments/{first['id']}/attendance", headers=headers)).json()
-    [entered] = await records_of(client, auditor, "attendance", single[0]["id"])
+    confirmed_once, entered = await records_of(client, auditor, "attendance", single[0]["id"])
     assert (entered["version"], entered["reason"], entered["before"]) == (
         0,
         "attendance recorded",
         None,
     )
-    assert entered["after"]["status"] == "confirmed"
+    assert entered["after"]["status"] == "unconfirmed"
     assert entered["after"]["hours"] == 4
+    assert (confirmed_once["version"], confirmed_once["after"]["status"]) == (1, "confirmed")
     # No device hash, and no worker named: the enrolment names them.
     assert "device_hash" not in entered["after"]
     assert "archive_id" not in entered["after"]
