@@ -58,6 +58,16 @@ ROUTES: dict[Route, Access] = {
     ("POST", "/certificates/{certificate_id}/void"): only(Role.PROVIDER),
     ("GET", "/certificates"): only(Role.PROVIDER),
     ("GET", "/certificates/check"): PUBLIC,
+    # Training from before the service: sent by a provider or an agency, decided by an officer.
+    ("POST", "/historical-imports"): only(Role.AGENCY, Role.PROVIDER),
+    ("GET", "/historical-imports"): WORKER_DATA_READERS,
+    ("GET", "/historical-imports/{import_id}"): WORKER_DATA_READERS,
+    ("POST", "/historical-imports/{import_id}/approve"): only(
+        Role.AGENCY, staff=(StaffRole.OFFICER,)
+    ),
+    ("POST", "/historical-imports/{import_id}/refuse"): only(
+        Role.AGENCY, staff=(StaffRole.OFFICER,)
+    ),
     ("GET", "/certificates/links/{token}"): PUBLIC,
     ("GET", "/catalogue/runs"): PUBLIC,
     ("GET", "/catalogue/runs/{run_id}"): PUBLIC,
