@@ -57,6 +57,14 @@ ADMIN_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/mentors/{mentor_id}"): "an organisation's mentors",
     ("POST", "/vouchers/expire"): "a count of vouchers marked expired",
     ("GET", "/administration"): "the administrator's landing page: who is signed in",
+    # The administrator's pages (api/web/routes/admin_pages.py): never a worker's account.
+    ("GET", "/admin"): "the administrator's pages' start: links",
+    ("GET", "/admin/accounts"): "provider and agency accounts; worker accounts are not listed",
+    ("POST", "/admin/accounts/{principal_id}/disable"): "a provider or agency account only",
+    ("POST", "/admin/accounts/{principal_id}/enable"): "a provider or agency account only",
+    ("GET", "/admin/keys"): "signing keys' ids and dates",
+    ("POST", "/admin/keys/rotate"): "a new signing key",
+    ("GET", "/admin/audit"): "security events: about a worker, no login name and no target",
 }
 
 # Field names that carry worker data, and response models that are about workers.
