@@ -90,6 +90,10 @@ def main(argv: list[str]) -> int:
     try:
         asyncio.run(_serve(args, handler))
     finally:
+        # Already stopping: the loop's handlers are gone with it, so a SIGTERM from the parent
+        # (sent just after it closed our watch pipe) would now kill us before SQLite closes.
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         # Every acknowledged write is committed already; closing checkpoints the WAL.
         with contextlib.suppress(Exception):
             handler.close_all()
