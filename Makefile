@@ -57,8 +57,8 @@ typecheck: $(STAMP)
 # The suite runs as two pytest processes side by side, one per core, each with its own
 # embedded store: the tests that start `api serve` processes and the browser tests (which
 # share one served demo, in file order) in one, everything else in the other. Run serially,
-# the suite took 21 minutes. The clean-stop tests then run alone: they check that the store
-# closes SQLite within serve's wait, which a machine loaded by both processes can exceed.
+# the suite took 21 minutes. The clean-stop tests then run alone: they assert that one signal
+# stops serve and its store within a bound, which the load of both processes would stretch.
 # `$(BIN)/pytest` alone still runs it all in one process.
 ALONE := tests/faults/test_clean_stops.py
 APART := tests/web tests/faults tests/repair tests/ops tests/privacy/test_migration.py \
