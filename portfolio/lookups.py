@@ -40,3 +40,14 @@ async def find_each(
         one = model.find({**base, field: value})
         found += await (one.sort(sort) if sort else one).to_list()
     return found
+
+
+async def count_by(
+    model: type[Document], field: str, match: Mapping[str, Any] | None = None
+) -> dict[str, int]:
+    """How many documents of ``model`` (those matching ``match``) have each value of the
+    plain field ``field``: one ``$match`` + ``$group`` (nx-27017 groups on a stored field)."""
+    stages: list[dict[str, Any]] = [{"$match": dict(match)}] if match else []
+    stages.append({"$group": {"_id": f"${field}", "n": {"$sum": 1}}})
+    cursor = await model.get_pymongo_collection().aggregate(stages)
+    return {str(row["_id"]): int(row["n"]) for row in await cursor.to_list()}

@@ -23,6 +23,7 @@ from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
+from portfolio.occupations import AddedOccupation
 from portfolio.repair import RepairCheckpoint, RepairLease
 from portfolio.reports.documents import (
     CityBreakdown,
@@ -111,4 +112,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     LoginFailures,
     SeedRun,
     ShareLink,
+    AddedOccupation,
 ]

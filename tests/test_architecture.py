@@ -41,6 +41,7 @@ AREAS = (
     "identity",
     "audit",
     "accounts",
+    "occupations",
     "archives",
     "training",
     "vouchers",

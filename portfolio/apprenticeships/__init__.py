@@ -12,6 +12,7 @@ from portfolio.apprenticeships.events import (
     owed_for,
     publish_missing,
 )
+from portfolio.apprenticeships.occupation_codes import stored_occupation_codes
 from portfolio.apprenticeships.recount import MENTOR_COUNTER as MENTOR_COUNTER
 from portfolio.apprenticeships.repair import finish_entries
 
@@ -21,4 +22,5 @@ __all__ = [
     "finish_entries",
     "owed_for",
     "publish_missing",
+    "stored_occupation_codes",
 ]

@@ -33,6 +33,7 @@ from portfolio.archives import Archive, archive_by_id, find_worker
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.keyring import Keyring
+from portfolio.occupations import catalogue_errors
 from portfolio.settings import Settings
 from portfolio.training import (
     Organisation,
@@ -144,6 +145,8 @@ async def create(
         occupation = parse_occupation_code(terms.occupation_code).code
     except ValidationFailed as failed:
         errors += failed.errors
+    # catalogue: a new agreement names a catalogued occupation.
+    errors += await catalogue_errors({"occupation_code": terms.occupation_code})
     errors += check_target_level(terms.target_level)
     errors += check_duration(terms.planned_start, terms.planned_end, terms.extension_reason)
     errors += check_hours(terms.enterprise_hours, terms.institution_hours)

@@ -53,6 +53,7 @@ from portfolio.identity import (
     parse_region_code,
 )
 from portfolio.keyring import Keyring
+from portfolio.occupations import catalogue_errors
 
 # A lifetime of registrations fits easily; the list is rewritten whole on every change.
 MAX_REGISTRATIONS = 100
@@ -300,6 +301,8 @@ async def add_employment_registration(
             occupation = parse_occupation_code(occupation_code, field="occupation_code")
         except ValidationFailed as failed:
             errors.extend(failed.errors)
+        # catalogue: a registration recorded now names a catalogued occupation, if any.
+        errors.extend(await catalogue_errors({"occupation_code": occupation_code}))
     if kind is RegistrationKind.UNEMPLOYMENT and labour_contract_end is not None:
         errors.append(
             FieldError("labour_contract_end", "not_allowed", "only for employment registrations")

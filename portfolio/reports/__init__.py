@@ -8,5 +8,18 @@ to the other areas' domain events (``events.py``; wired in ``portfolio.subscript
 from portfolio.reports.events import handle as handle_event
 from portfolio.reports.events import settle as settle_event
 from portfolio.reports.rebuild import Rebuilt, rebuild
+from portfolio.reports.uncatalogued import (
+    UncataloguedCode,
+    UncataloguedReport,
+    uncatalogued_codes,
+)
 
-__all__ = ["Rebuilt", "handle_event", "rebuild", "settle_event"]
+__all__ = [
+    "Rebuilt",
+    "UncataloguedCode",
+    "UncataloguedReport",
+    "handle_event",
+    "rebuild",
+    "settle_event",
+    "uncatalogued_codes",
+]

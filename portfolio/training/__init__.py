@@ -52,6 +52,7 @@ from portfolio.training.events import (
 from portfolio.training.historical import finish_approved as finish_historical_imports
 from portfolio.training.late import record_late as record_late_attendance
 from portfolio.training.lifecycle import transition
+from portfolio.training.occupation_codes import stored_occupation_codes
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.queries import (
     certificates_of_enrolments,
@@ -133,6 +134,7 @@ __all__ = [
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "stored_occupation_codes",
     "terms_of_enrolments",
     "transition",
 ]

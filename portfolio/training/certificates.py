@@ -16,6 +16,7 @@ certificate refuses further changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +39,7 @@ from portfolio.archives import (
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.identity import normalise, parse_occupation_code
+from portfolio.occupations import catalogue_errors
 from portfolio.once import insert_once
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training.changes import record_certificate_change
@@ -69,9 +71,11 @@ class CertificateContent:
     issue_date: date
 
 
-def _checked(content: CertificateContent, now: datetime) -> CertificateContent:
-    """The content normalised, or every broken rule at once."""
-    errors: list[FieldError] = []
+def _checked(
+    content: CertificateContent, now: datetime, also: Sequence[FieldError] = ()
+) -> CertificateContent:
+    """The content normalised, or every broken rule at once (``also``: those found elsewhere)."""
+    errors: list[FieldError] = list(also)
     number = normalise(content.number)
     if not 1 <= len(number) <= MAX_NUMBER_LENGTH or not number.isascii():
         errors.append(
@@ -263,7 +267,9 @@ async def issue(
         raise InvalidTransition(
             "a certificate follows a passed completion", current_state=enrolment.status.value
         )
-    checked = _checked(content, now)
+    # catalogue: a certificate issued now names a catalogued occupation.
+    uncatalogued = await catalogue_errors({"occupation_code": content.occupation_code})
+    checked = _checked(content, now, uncatalogued)
     await _check_course_level(enrolment.course_id, checked.level)
     certificate = Certificate(
         number=checked.number,
@@ -330,7 +336,11 @@ async def correct(
     """
     now = now or clock.now()
     certificate = await _own(actor, certificate_id)
-    checked = _checked(content, now)
+    # catalogue: a correction may keep the stored code; a changed one must be catalogued.
+    uncatalogued = await catalogue_errors(
+        {"occupation_code": content.occupation_code}, kept=(certificate.occupation_code,)
+    )
+    checked = _checked(content, now, uncatalogued)
     if certificate.enrolment_id:
         enrolment = await Enrolment.get(ids.parse(certificate.enrolment_id, "enrolment"))
         if enrolment is not None:

@@ -23,6 +23,7 @@ from portfolio.accounts import Actor
 from portfolio.errors import Conflict, FieldError, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.lookups import find_each
+from portfolio.occupations import catalogue_errors
 from portfolio.training import changes
 from portfolio.training.documents import Course, CourseVersion, Enrolment, Run
 from portfolio.training.organisations import acting_organisation
@@ -102,9 +103,10 @@ def version_of(course: Course) -> CourseVersion:
     )
 
 
-def _checked(edit: CourseEdit) -> tuple[dict[str, object], str]:
-    """The fields the edit sets, and its note; every field in error named at once."""
-    errors: list[FieldError] = []
+def _checked(edit: CourseEdit, also: Sequence[FieldError] = ()) -> tuple[dict[str, object], str]:
+    """The fields the edit sets, and its note; every field in error (``also``: those found
+    elsewhere) named at once."""
+    errors: list[FieldError] = list(also)
     fields: dict[str, object] = {}
     try:
         occupation = parse_occupation_code(edit.occupation_code)
@@ -161,7 +163,11 @@ async def edit_course(*, actor: Actor, course_id: str, edit: CourseEdit) -> Cour
     the current one is refused (409) and changes nothing, as is one that changes nothing (422).
     """
     course = await _own_course(actor, course_id)
-    fields, note = _checked(edit)
+    # catalogue: a changed code must be catalogued; one the course stored already may stay.
+    uncatalogued = await catalogue_errors(
+        {"occupation_code": edit.occupation_code}, kept=(course.occupation_code,)
+    )
+    fields, note = _checked(edit, uncatalogued)
     if edit.based_on != course.version:
         raise Conflict(
             f"the course is at version {course.version} now: read it again and edit that",

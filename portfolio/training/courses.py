@@ -10,6 +10,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code
+from portfolio.occupations import require_catalogued
 from portfolio.paging import Page, PageRequest, by_id, id_page
 from portfolio.training import changes
 from portfolio.training.changes_runs import run_scheduled
@@ -56,6 +57,7 @@ async def create_course(*, actor: Actor, course: NewCourse) -> CourseView:
     """A provider adds a course to its own organisation's offer."""
     organisation = await acting_organisation(actor)
     occupation = parse_occupation_code(course.occupation_code)
+    await require_catalogued(occupation.code, field="occupation_code")  # catalogue:
     if course.subsidy_standard_fen < 0:
         raise ValidationFailed.single("subsidy_standard_fen", "range", "must not be negative")
     now = clock.truncate_to_millis(clock.now())

@@ -400,6 +400,8 @@ class Certificate(Document):
             IndexModel([("number", ASCENDING)], unique=True),
             IndexModel([("organisation_id", ASCENDING)]),
             IndexModel([("archive_id", ASCENDING)]),
+            # An agency's reports reach the certificates of its region's holders.
+            IndexModel([("holder_region_code", ASCENDING)]),
             # The repair routine looks for certificates whose entry was never noted (seq 0).
             IndexModel([("entry_seq", ASCENDING)]),
             # ... and for those issued or changed lately, whose change record may be missing.

@@ -44,6 +44,7 @@ from portfolio.archives import (
 from portfolio.errors import FieldError, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from portfolio.faults import crash_point
 from portfolio.keyring import Keyring
+from portfolio.occupations import catalogue_errors
 from portfolio.once import insert_once
 from portfolio.training.changes import record_import_change
 from portfolio.training.completions import ClassFacts, training_payload
@@ -209,6 +210,12 @@ async def submit(
     now = clock.now()
     birth = await birth_date_of(archive, keyring)
     errors = record_errors(record, today=clock.china_today(now), birth=birth)
+    # catalogue: a record imported now names a catalogued occupation (its course's); a course
+    # whose code predates the catalogue is refused here until it has a new version.
+    errors += [
+        FieldError("course_id", error.rule, error.message)
+        for error in await catalogue_errors({"course_id": course.occupation_code})
+    ]
     if errors:
         raise ValidationFailed(errors)
     submitted = HistoricalImport(

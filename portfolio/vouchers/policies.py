@@ -24,6 +24,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code, parse_region_prefix
+from portfolio.occupations import catalogue_errors
 from portfolio.once import insert_once
 from portfolio.vocabulary import SkillBrand, TrainingType
 from portfolio.vouchers.changes import policy_published
@@ -71,11 +72,17 @@ def _dedupe(values: Sequence[str]) -> list[str]:
 
 
 def _checked(
-    actor: Actor, content: PolicyContent, *, fixed_region: str | None, today: date
+    actor: Actor,
+    content: PolicyContent,
+    *,
+    fixed_region: str | None,
+    today: date,
+    also: Sequence[FieldError] = (),
 ) -> tuple[str, Coverage, EligibilityRules]:
-    """The policy's region, coverage and rules, or every problem with ``content`` at once."""
+    """The policy's region, coverage and rules, or every problem with ``content`` at once
+    (``also``: those found elsewhere)."""
     scope = _require_agency(actor)
-    errors: list[FieldError] = []
+    errors: list[FieldError] = list(also)
     region = fixed_region or scope
     if fixed_region is not None:
         if content.region_prefix is not None and content.region_prefix != fixed_region:
@@ -146,6 +153,15 @@ def _checked(
     return region, coverage, checked_rules
 
 
+async def _uncatalogued(content: PolicyContent, *, kept: Sequence[str]) -> list[FieldError]:
+    # catalogue: a policy's occupations are catalogued; a new version may keep the codes the
+    # current version names.
+    return await catalogue_errors(
+        {f"occupation_codes.{i}": raw for i, raw in enumerate(content.occupation_codes)},
+        kept=kept,
+    )
+
+
 def _version(
     *,
     actor: Actor,
@@ -190,7 +206,11 @@ async def publish(
     """
     now = clock.truncate_to_millis(now or clock.now())
     region, coverage, rules = _checked(
-        actor, content, fixed_region=None, today=clock.china_today(now)
+        actor,
+        content,
+        fixed_region=None,
+        today=clock.china_today(now),
+        also=await _uncatalogued(content, kept=()),
     )
     oid = PydanticObjectId(policy_id) if policy_id else PydanticObjectId()
     policy = _version(
@@ -259,7 +279,11 @@ async def publish_version(
     if not content.change_note.strip():
         raise ValidationFailed.single("change_note", "required", "say what the version changes")
     region, coverage, rules = _checked(
-        actor, content, fixed_region=head.region_prefix, today=clock.china_today(now)
+        actor,
+        content,
+        fixed_region=head.region_prefix,
+        today=clock.china_today(now),
+        also=await _uncatalogued(content, kept=state.policy.coverage.occupation_codes),
     )
     if content.quantity < head.issued:
         raise ValidationFailed.single(
