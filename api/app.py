@@ -31,6 +31,7 @@ from api.routers import (
     historical,
     me,
     mentors,
+    occupations,
     reports,
     sharing,
     training,
@@ -165,6 +166,7 @@ def create_app(
     app.include_router(vouchers.router)
     app.include_router(claims.router)
     app.include_router(credentials.router)
+    app.include_router(occupations.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -40,6 +40,7 @@ from api.web.routes import (
     agency_claims,
     agency_decisions,
     agency_imports,
+    agency_occupations,
     agency_issue_runs,
     agency_policies,
     agency_providers,
@@ -126,6 +127,7 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_workers.router)
     app.include_router(agency_workers_file.router)
     app.include_router(agency_providers.router)
+    app.include_router(agency_occupations.router)
     app.include_router(agency_staff.router)
     app.include_router(agency_imports.router)
     errors.install(app)

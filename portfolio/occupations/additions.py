@@ -74,7 +74,7 @@ def _checked(addition: NewOccupation) -> AddedOccupation:
     if errors:
         raise ValidationFailed(errors)
     if code in published().rows:
-        raise Conflict("this code is in the published catalogue already", code=code)
+        raise Conflict("this code is in the published catalogue already", occupation_code=code)
     return AddedOccupation(
         id=code,
         name=name,
@@ -120,7 +120,9 @@ async def add_occupation(*, actor: Actor, addition: NewOccupation) -> Occupation
     if not await insert_once(stored):
         found = await AddedOccupation.get(wanted.id)
         if found is None or not _same(found, wanted):
-            raise Conflict("this occupation was added already, with other details", code=wanted.id)
+            raise Conflict(
+                "this occupation was added already, with other details", occupation_code=wanted.id
+            )
         stored = found
     # Written after the insert and keyed by (code, version 0): a retry that finds the
     # occupation stored writes the record a crash may have left out, and never a second one.
