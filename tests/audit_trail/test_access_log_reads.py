@@ -83,6 +83,9 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/voucher-policies/{policy_id}": "a policy",
     "/claims/money": "sums per provider",
     "/settlements": "sums per provider",
+    "/occupations": "the public occupation catalogue",
+    "/occupations/{code}": "the public occupation catalogue",
+    "/occupations/uncatalogued": "occupation codes and counts of records",
 }
 
 

@@ -65,6 +65,7 @@ ADMIN_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/admin/keys"): "signing keys' ids and dates",
     ("POST", "/admin/keys/rotate"): "a new signing key",
     ("GET", "/admin/audit"): "security events: about a worker, no login name and no target",
+    ("GET", "/occupations/uncatalogued"): "occupation codes and counts of records",
 }
 
 # Field names that carry worker data, and response models that are about workers.

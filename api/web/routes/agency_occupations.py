@@ -34,7 +34,7 @@ from api.web.templating import render, t
 from api.web.training_words import page_words
 from portfolio import occupations, reports
 from portfolio.accounts.principal import Actor, Role, StaffRole
-from portfolio.errors import Conflict, ValidationFailed
+from portfolio.errors import Conflict, Forbidden, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.occupations import NewOccupation, Tier
 from portfolio.paging import PageRequest
@@ -63,6 +63,7 @@ ERRORS = {
 IN_CATALOGUE = N_("This code is in the catalogue already.")
 ADDED = N_("The occupation is added: new courses, certificates and policies may use it.")
 NOT_PROVINCE = N_("Only a province-level agency adds occupations; your agency reads them.")
+NOTICES = {"added": ADDED, "not-province": NOT_PROVINCE}
 
 
 def may_add(actor: Actor) -> bool:
@@ -106,7 +107,7 @@ async def catalogue(
             "next_url": more,
             "first_url": f"{HOME}?{urlencode(kept)}" if cursor else None,
             "may_add": may_add(actor),
-            "notice": t(request, ADDED) if notice == "added" else None,
+            "notice": t(request, NOTICES[notice]) if notice in NOTICES else None,
             "searched": bool(query or tier),
         },
     )
@@ -193,6 +194,8 @@ async def add_occupation(request: Request, actor: AdderPage, form: SessionForm) 
             return back_to_form(NEW, _errors(request, [e.field for e in failed.errors]), values)
         except Conflict:
             return back_to_form(NEW, [PageError("code", t(request, IN_CATALOGUE))], values)
+        except Forbidden:  # a city or county agency: the catalogue says why
+            return see_other(f"{HOME}?notice=not-province")
         return see_other(f"{HOME}?{urlencode({'q': added.code, 'notice': 'added'})}")
 
     return await once(request, form, actor.principal_id, act)
