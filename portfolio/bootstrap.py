@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portfolio import credentials, subscriptions
+from portfolio.accounts import actor_of, find_login
 from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
 from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
+from portfolio.occupations import demo as occupations_demo
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
 from portfolio.vouchers import demo as vouchers_demo
@@ -45,6 +47,10 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
         )
         for account in await accounts_demo.ensure_demo_accounts(settings=settings)
     ]
+    # The occupations the province agency added after the catalogue file.
+    province = await find_login("agency-sichuan", keyring)
+    if province is not None:
+        await occupations_demo.ensure_demo_occupations(actor=actor_of(province))
     # The archives the demo worker logins are bound to (registered by the demo agencies).
     await archives_demo.ensure_demo_archives(settings=settings, keyring=keyring)
     # Providers, classes, attendance, completions and certificates of the demo workers.
