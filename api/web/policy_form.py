@@ -17,8 +17,10 @@ from starlette.requests import Request
 
 from api.web.forms import PageError
 from api.web.i18n import N_
+from api.web.occupation_words import NOT_IN_CATALOGUE
 from api.web.templating import t
 from portfolio.errors import FieldError
+from portfolio.occupations import NOT_CATALOGUED
 from portfolio.vocabulary import TrainingType
 from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from portfolio.vouchers.views import PolicyView
@@ -222,7 +224,9 @@ def domain_errors(request: Request, errors: list[FieldError]) -> list[PageError]
     found: list[PageError] = []
     for error in errors:
         name = _DOMAIN_FIELDS.get(error.field, error.field)
-        if error.rule == "outside_scope":
+        if error.rule == NOT_CATALOGUED:
+            found.append(PageError("occupation_codes", t(request, NOT_IN_CATALOGUE)))
+        elif error.rule == "outside_scope":
             found.append(PageError("name", t(request, MESSAGES["outside_scope"])))
         elif error.rule == "one_of":
             found.append(PageError("validity_days", t(request, MESSAGES["validity"])))

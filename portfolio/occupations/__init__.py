@@ -16,6 +16,7 @@ from portfolio.occupations.lookup import (
     is_catalogued,
     require_catalogued,
     search,
+    suggestions,
     uncatalogued,
 )
 from portfolio.occupations.views import OccupationView
@@ -35,5 +36,6 @@ __all__ = [
     "published",
     "require_catalogued",
     "search",
+    "suggestions",
     "uncatalogued",
 ]

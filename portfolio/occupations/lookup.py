@@ -26,6 +26,8 @@ from portfolio.paging import Page, PageRequest, bad_cursor, page_of
 
 NOT_CATALOGUED = "not_catalogued"
 MAX_QUERY = 40
+# Far above the occupations a form would offer (the classification has about 1,600).
+SUGGESTED = 2_000
 
 
 def _refusal(field: str, code: str) -> FieldError:
@@ -134,3 +136,9 @@ async def search(*, search: Search, page: PageRequest) -> Page[OccupationView]:
         key=lambda v: v.code,
     )
     return page_of(shown, page.limit, key=lambda v: v.code, view=lambda v: v)
+
+
+async def suggestions() -> list[OccupationView]:
+    """Every catalogued occupation in code order: what a form offers as it is typed."""
+    every = Search(tier=Tier.OCCUPATION)
+    return (await search(search=every, page=PageRequest(limit=SUGGESTED))).items

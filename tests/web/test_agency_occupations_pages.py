@@ -15,7 +15,7 @@ from portfolio.audit import ChangeRecord
 from portfolio.training import Course
 from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.training.factories import make_course, make_provider
-from tests.web.pages import ORIGIN, hidden_fields, sign_in
+from tests.web.pages import ORIGIN, hidden_fields, post_form, sign_in
 
 ADDED = {
     "code": "4-04-05-09",
@@ -81,3 +81,35 @@ async def test_a_city_agency_reads_without_adding_and_sees_its_uncatalogued_code
     elsewhere = await web.get("/agency/occupations/uncatalogued")
     assert "6-99-99-98" not in elsewhere.text
     assert "Every occupation code stored in your region" in elsewhere.text
+
+
+async def test_the_course_form_suggests_catalogued_codes_and_names_an_uncatalogued_one(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    provider = await make_provider(client, runtime)
+    web.cookies.clear()
+    web.headers["Accept-Language"] = "en"
+    await sign_in(web, provider.user.principal.username, DEFAULT_PASSWORD)
+    page = "/provider/courses/new"
+    form = await web.get(page)
+    assert 'list="occupation-suggestions"' in form.text
+    assert '<option value="4-03-02-01">中式烹调师</option>' in form.text
+    refused = await post_form(
+        web,
+        page,
+        page=page,
+        data={
+            "title": "生成式人工智能应用",
+            "occupation_code": "4-04-05-09",
+            "training_type": "skill_upgrading",
+            "target_level": "junior",
+            "brand": "",
+            "delivery": "online",
+            "planned_hours": "24",
+            "subsidy_standard_fen": "800",
+        },
+    )
+    assert refused.headers["location"] == page
+    again = await web.get(page)
+    assert "not in the occupation catalogue" in again.text
+    assert 'href="#occupation_code"' in again.text

@@ -37,6 +37,7 @@ from api.web.forms import (
     see_other,
 )
 from api.web.i18n import N_
+from api.web.occupation_words import uncatalogued
 from api.web.people_words import (
     ID_TYPES,
     KINDS,
@@ -256,7 +257,8 @@ async def add_employment(
                 ),
             )
         except ValidationFailed as failed:
-            return back_to_form(here, field_errors(request, failed), kept)
+            told = uncatalogued(request, failed, field="occupation_code")
+            return back_to_form(here, told or field_errors(request, failed), kept)
         except Conflict:
             return back_to_form(here, [PageError("kind", t(request, CHANGED))], kept)
         return see_other(f"{HOME}/{archive_id}?notice=employment")

@@ -30,9 +30,11 @@ from api.web.forms import (
     see_other,
 )
 from api.web.i18n import N_
+from api.web.occupation_words import uncatalogued
 from api.web.routing import page_router
 from api.web.templating import language_of, render, t
 from api.web.training_words import page_words, word_of
+from portfolio import occupations
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.paging import PageRequest
 from portfolio.training import console, courses
@@ -131,6 +133,7 @@ async def new_course(request: Request, actor: ProviderPage) -> Response:
             "brand_options": [(v.value, word("brand", v)) for v in SkillBrand],
             "level_options": [(v.value, level(v, language)) for v in SkillLevel],
             "delivery_options": [(v.value, word("delivery", v)) for v in Delivery],
+            "occupation_suggestions": await occupations.suggestions(),
         },
     )
 
@@ -208,6 +211,8 @@ async def add_course(request: Request, actor: ProviderPage, form: SessionForm) -
         try:
             created = await courses.create_course(actor=actor, course=course)
         except ValidationFailed as failed:
+            if told := uncatalogued(request, failed, field="occupation_code"):
+                return back_to_form(here, told, kept_values(form))
             return back([e.field for e in failed.errors])
         except Forbidden:
             suspended = [PageError("title", t(request, SUSPENDED))]

@@ -27,6 +27,7 @@ from api.deps import ProviderPage
 from api.web.formatting import level
 from api.web.forms import PageError, SessionForm, back_to_form, once, see_other
 from api.web.i18n import N_
+from api.web.occupation_words import uncatalogued
 from api.web.routes.provider_console import (
     COURSE_FIELDS,
     SUSPENDED,
@@ -36,6 +37,7 @@ from api.web.routes.provider_console import (
 )
 from api.web.routing import page_router
 from api.web.templating import language_of, t
+from portfolio import occupations
 from portfolio.errors import Conflict, Forbidden, ValidationFailed
 from portfolio.training import console, course_versions, courses
 from portfolio.vocabulary import SkillLevel
@@ -120,6 +122,7 @@ async def edit_form(request: Request, course_id: str, actor: ProviderPage) -> Re
             "course": course,
             "asked": asked if any(asked[n] for n in FIELDS) else None,
             "level_options": _level_options(request),
+            "occupation_suggestions": await occupations.suggestions(),
         },
     )
 
@@ -160,6 +163,8 @@ async def edit(
         try:
             await course_versions.edit_course(actor=actor, course_id=course_id, edit=change)
         except ValidationFailed as failed:
+            if told := uncatalogued(request, failed, field="occupation_code"):
+                return back_to_form(here, told, kept)
             known = [e.rule if e.rule == "unchanged" else e.field for e in failed.errors]
             fields = [f for f in known if f in EDIT_ERRORS] or ["occupation_code"]
             return back_to_form(here, _errors(request, fields), kept)

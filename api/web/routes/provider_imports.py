@@ -22,6 +22,7 @@ from api.deps import ProviderPage
 from api.runtime import get_runtime
 from api.web.forms import PageError, PostedForm, SessionForm, back_to_form, once, see_other
 from api.web.i18n import N_
+from api.web.occupation_words import uncatalogued
 from api.web.routes.provider_console import SUSPENDED, console_page, kept_values
 from api.web.routes.provider_enrolment import BAD_NUMBER, NO_MATCH, NO_NAME
 from api.web.routing import page_router
@@ -195,7 +196,8 @@ async def submit_import(request: Request, actor: ProviderPage, form: SessionForm
         try:
             await historical.submit(actor=actor, keyring=runtime.keyring, record=record)
         except ValidationFailed as failed:
-            return back_to_form(NEW, _refusals(request, failed), kept_values(form))
+            told = uncatalogued(request, failed, field="course_id")
+            return back_to_form(NEW, told or _refusals(request, failed), kept_values(form))
         except Forbidden:
             suspended = [PageError("id_number", t(request, SUSPENDED))]
             return back_to_form(NEW, suspended, kept_values(form))

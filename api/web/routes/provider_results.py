@@ -25,6 +25,7 @@ from api.runtime import get_runtime
 from api.web.formatting import level
 from api.web.forms import PageError, SessionForm, back_to_form, once, see_other
 from api.web.i18n import N_
+from api.web.occupation_words import uncatalogued
 from api.web.routes.provider_console import SUSPENDED, console_page, kept_values, notice_of
 from api.web.routing import page_router
 from api.web.templating import language_of, t
@@ -231,7 +232,8 @@ async def issue_certificate(
         try:
             done = await certificates.issue(actor=actor, enrolment_id=enrolment_id, content=content)
         except ValidationFailed as failed:
-            return back_to_form(here, _refused(request, failed), kept)
+            told = uncatalogued(request, failed, field="occupation_code")
+            return back_to_form(here, told or _refused(request, failed), kept)
         except Conflict:
             return back_to_form(here, [PageError("number", t(request, NUMBER_TAKEN))], kept)
         except InvalidTransition:
@@ -322,7 +324,8 @@ async def correct(
                 reason=form.get("reason"),
             )
         except ValidationFailed as failed:
-            return back_to_form(here, _refused(request, failed), kept)
+            told = uncatalogued(request, failed, field="occupation_code")
+            return back_to_form(here, told or _refused(request, failed), kept)
         except Conflict as refused:
             said = NUMBER_TAKEN if "number" in str(refused) else CHANGED
             return back_to_form(here, [PageError("number", t(request, said))], kept)
