@@ -14,6 +14,7 @@ from api.runtime import Runtime
 from portfolio.accounts.principal import Role, StaffRole
 from portfolio.audit import ChangeRecord
 from portfolio.occupations import catalogue, published
+from portfolio.seed.catalogue import TEMPLATES
 from portfolio.training import Course
 from tests.helpers import LoggedIn, assert_problem, log_in_as
 from tests.training.factories import COURSE, make_course, make_provider
@@ -44,6 +45,8 @@ def test_the_file_holds_the_structure_and_every_code_the_service_uses() -> None:
     # The codes the seed generator, the demo and the tests write (see the brief's grep).
     for code in ["4-03-02-01", "6-31-01-03", "6-18-02-04", "4-04-05-05", "6-25-04-01"]:
         assert rows[code].tier is catalogue.Tier.OCCUPATION
+    # Every course template of the synthetic province (portfolio seed) is catalogued.
+    assert {t.occupation for t in TEMPLATES} <= set(rows)
     assert all(row.source for row in rows.values())
     # Every occupation's groups above it, where the file has them, come first in code order.
     assert list(rows) == sorted(rows)
