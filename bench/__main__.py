@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-LEGACY = ("archive_read", "reports", "credentials")
+LEGACY = ("archive_read", "reports", "credentials", "occupations")
 
 
 def main() -> int:
