@@ -121,6 +121,7 @@ async def test_employment_with_another_employer_does_not_count(
         ({"target_level": "principal_technician"}, {("target_level", "out_of_range")}),
         ({"enterprise_hours": 0, "institution_hours": 0}, {("hours", "empty")}),
         ({"occupation_code": "6-18-2-04"}, {("occupation_code", "format")}),
+        ({"occupation_code": "6-18-02-99"}, {("occupation_code", "not_catalogued")}),
         ({"enterprise_mentor_id": PLACEHOLDER}, {("enterprise_mentor_id", "unknown_mentor")}),
         ({"school_mentor_id": "not-an-id"}, {("school_mentor_id", "unknown_mentor")}),
         ({"institution_id": PLACEHOLDER}, {("institution_id", "unknown_institution")}),

@@ -1,5 +1,6 @@
-"""The catalogue rule on the certificate path: a certificate issued now names a catalogued
-occupation; correcting one whose code predates the catalogue may keep that code."""
+"""The catalogue rule on the certificate and past-training paths: a certificate issued now
+names a catalogued occupation, and correcting one whose code predates the catalogue may keep
+that code; a past-training record of a course whose code predates it is refused."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ from beanie import PydanticObjectId
 from httpx import AsyncClient
 
 from api.runtime import Runtime
-from portfolio.training import Certificate
+from portfolio.training import Certificate, Course
+from portfolio.training.documents import HistoricalImport
 from tests.helpers import assert_problem
-from tests.training.factories import Provider, trained_class
+from tests.training.factories import (
+    Provider,
+    make_course,
+    make_person,
+    make_provider,
+    trained_class,
+)
 
 CERTIFICATE = {
     "number": "S000051010400999",
@@ -74,3 +82,29 @@ async def test_a_certificate_names_a_catalogued_occupation_and_may_keep_a_stored
         headers=provider.user.headers,
     )
     assert [e["rule"] for e in assert_problem(moved, 422)["errors"]] == ["not_catalogued"]
+
+
+async def test_a_past_record_of_a_course_whose_code_predates_the_catalogue_is_refused(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    provider = await make_provider(client, runtime)
+    course = await make_course(client, provider)
+    person = await make_person(runtime, name="史料")
+    await Course.get_pymongo_collection().update_one(
+        {"_id": PydanticObjectId(course["id"])}, {"$set": {"occupation_code": "4-03-02-99"}}
+    )
+    record = {
+        **person.ref(),
+        "course_id": course["id"],
+        "start_date": "2019-03-04",
+        "end_date": "2019-03-29",
+        "hours": 96,
+        "result": "passed",
+        "score": 86,
+        "evidence_description": "2019年纸质培训台账",
+        "evidence_reference": "档案 2019-川培-0457",
+    }
+    refused = await client.post("/historical-imports", json=record, headers=provider.user.headers)
+    errors = assert_problem(refused, 422)["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [("course_id", "not_catalogued")]
+    assert await HistoricalImport.find({"archive_id": person.archive_id}).count() == 0
