@@ -1,4 +1,4 @@
-"""How the pages write money, dates and skill levels, in each language (Jinja filters).
+"""How the pages write money, dates, skill levels and occupations, in each language (Jinja filters).
 
 Money is integer fen in the domain and yuan with two decimals on a page, computed with
 integers (no float ever touches an amount). Dates are written as people in China write them
@@ -14,6 +14,7 @@ from typing import Any
 
 from api.web.i18n import CHINESE, Language
 from portfolio.clock import CHINA_TIME
+from portfolio.occupations import published
 from portfolio.vocabulary import LABELS, SkillLevel
 
 # The national numbering of the ladder (五级 … 一级); the others have a name only.
@@ -88,6 +89,15 @@ def level(level: SkillLevel | str, language: Language) -> str:
     return f"{name} (level {number})"
 
 
+def occupation(code: str | None) -> str:
+    """An occupation code with its name from the published catalogue (4-03-02-01 中式烹调师);
+    a code the file lacks (one an agency added, or one stored before) shows alone."""
+    if not code:
+        return ""
+    row = published().rows.get(code)
+    return f"{code} {row.name}" if row is not None else code
+
+
 def filters(language: Language) -> dict[str, Callable[..., Any]]:
     """The Jinja filters of one language's environment."""
     return {
@@ -96,4 +106,5 @@ def filters(language: Language) -> dict[str, Callable[..., Any]]:
         "moment": lambda value: moment(value, language),
         "level": lambda value: level(value, language),
         "level_name": lambda value: level_name(value, language),
+        "occupation": occupation,
     }

@@ -4,7 +4,8 @@ A page route ends with ``return await render(request, "page.html", {...})``. Eve
 gets, besides its own context:
 
 * ``_``/``gettext``/``ngettext`` and ``{% trans %}`` in the request's language, and the
-  filters of ``formatting.py`` (``|yuan``, ``|day``, ``|moment``, ``|level``, ``|level_name``);
+  filters of ``formatting.py`` (``|yuan``, ``|day``, ``|moment``, ``|level``, ``|level_name``,
+  ``|occupation``);
 * ``lang`` (the language), ``switch_language`` (the other language and the link to it);
 * ``actor`` (the signed-in actor or None), ``landing`` (their landing page);
 * ``csrf_token`` and ``form_key`` for forms (``components.form_fields()`` writes both);
