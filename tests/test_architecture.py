@@ -45,6 +45,8 @@ AREAS = (
     "training",
     "vouchers",
     "apprenticeships",
+    "competitions",
+    "honours",
     "reports",
     "credentials",
     "seed",
