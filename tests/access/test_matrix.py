@@ -30,6 +30,7 @@ from tests.access import (
     routes_apprenticeships,
     routes_audit,
     routes_challenges,
+    routes_contests,
     routes_credentials,
     routes_reports,
     routes_sharing,
@@ -62,6 +63,7 @@ AREAS = (
     routes_sharing,
     routes_credentials,
     routes_challenges,
+    routes_contests,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
