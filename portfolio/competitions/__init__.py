@@ -13,6 +13,7 @@ from portfolio.competitions.counting import (
     entrants_to_count,
 )
 from portfolio.competitions.documents import Competition, Entrant
+from portfolio.competitions.results import finish_entries
 from portfolio.competitions.rules import TIER_LABELS, RuleStep, Tier
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "Tier",
     "competitions_to_count",
     "entrants_to_count",
+    "finish_entries",
 ]

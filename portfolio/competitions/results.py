@@ -42,6 +42,7 @@ from portfolio.competitions.rules import (
 )
 from portfolio.competitions.views import CompetitionView, EntrantView
 from portfolio.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
+from portfolio.faults import crash_point
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
 from portfolio.stated import NOT_STATED, PENDING, Stating, write_stating
@@ -186,6 +187,24 @@ def stating_entry(competition: Competition, entrant: Entrant, recorder: Recorder
     return Stating(entrant.archive_id, kind, payload, recorder, corrects, "entrant_id")
 
 
+async def finish_entries(*, changed_before: datetime) -> int:
+    """The repair routine's step: state the result of every entrant a crash left pending
+    (changed before ``changed_before``: younger ones may still be in their request)."""
+    finished = 0
+    pending = Entrant.find(
+        {"entry_seq": PENDING, "changed_at_ms": {"$lt": clock.epoch_ms(changed_before)}}
+    )
+    async for entrant in pending:
+        competition = await Competition.get(ids.parse(entrant.competition_id, "competition"))
+        assert competition is not None  # an entrant belongs to a stored event
+        recorder = Recorder(
+            principal=entrant.changed_by, role="agency", region=competition.region_code
+        )
+        await _state(competition, entrant, recorder)
+        finished += 1
+    return finished
+
+
 async def _state(competition: Competition, entrant: Entrant, recorder: Recorder) -> int:
     async def note(seq: int) -> None:
         await Entrant.get_pymongo_collection().update_one(
@@ -229,6 +248,7 @@ async def _publish_one(
                 "version": entrant.version + 1,
             }
         )
+        crash_point("competition:after_pending")
         await entrant_changed(entrant, after, reason="result published")
         entrant = after
     await _state(competition, entrant, Recorder.of(actor))

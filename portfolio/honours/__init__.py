@@ -9,6 +9,7 @@ The public face of the area: what other areas may use (they import from
 from portfolio.honours.counting import HonourFacts, honours_to_count
 from portfolio.honours.documents import Honour, HonourStatus, HonourTitle
 from portfolio.honours.rules import TITLE_LABELS
+from portfolio.honours.service import finish_entries
 
 __all__ = [
     "TITLE_LABELS",
@@ -16,5 +17,6 @@ __all__ = [
     "HonourFacts",
     "HonourStatus",
     "HonourTitle",
+    "finish_entries",
     "honours_to_count",
 ]

@@ -23,6 +23,7 @@ from portfolio.errors import (
     NotFound,
     ValidationFailed,
 )
+from portfolio.faults import crash_point
 from portfolio.honours.documents import Honour, HonourStatus, HonourTitle
 from portfolio.honours.rules import may_confer, title_text
 from portfolio.honours.views import HonourView
@@ -167,14 +168,22 @@ def stating_entry(found: Honour, recorder: Recorder) -> Stating:
     )
 
 
-async def _state(found: Honour, actor: Actor) -> Honour:
+async def _state(found: Honour, actor: Actor | None) -> Honour:
+    """Write the honour's stating entry (``actor`` None: the repair routine, for the officer
+    who made the change) and note its seq."""
+
     async def note(seq: int) -> None:
         await Honour.get_pymongo_collection().update_one(
             {"_id": found.id, "version": found.version, "entry_seq": PENDING},
             {"$set": {"entry_seq": seq}},
         )
 
-    seq = await write_stating(stating_entry(found, Recorder.of(actor)), note)
+    recorder = (
+        Recorder.of(actor)
+        if actor is not None
+        else Recorder(principal=found.changed_by, role="agency", region=found.region_code)
+    )
+    seq = await write_stating(stating_entry(found, recorder), note)
     stated: Honour = found.model_copy(update={"entry_seq": seq})
     return stated
 
@@ -209,9 +218,11 @@ async def record(
         recorded_at=clock.truncate_to_millis(now),
         recorded_by=actor.principal_id,
         changed_by=actor.principal_id,
+        changed_at_ms=clock.epoch_ms(now),
     )
     if not await insert_once(found):
         raise Conflict("this honour is already recorded for this worker")
+    crash_point("honour:after_insert")
     await _trail(None, found, "honour recorded")
     return HonourView.of(await _state(found, actor))
 
@@ -322,3 +333,16 @@ async def list_visible(*, actor: Actor) -> list[HonourView]:
     )
     await log_reads(actor, [h.archive_id for h in found], what="honours list")
     return [HonourView.of(h) for h in found]
+
+
+async def finish_entries(*, changed_before: datetime) -> int:
+    """The repair routine's step: write the stating entry of every honour a crash left
+    pending (changed before ``changed_before``: younger ones may still be in their request)."""
+    finished = 0
+    pending = Honour.find(
+        {"entry_seq": PENDING, "changed_at_ms": {"$lt": clock.epoch_ms(changed_before)}}
+    )
+    async for found in pending:
+        await _state(found, None)
+        finished += 1
+    return finished
