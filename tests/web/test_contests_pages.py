@@ -117,3 +117,22 @@ async def test_an_honour_is_recorded_and_voided_through_the_pages(
     voided = await post_form(web, f"{honour}/void", page=honour, data={"void_reason": "评选撤销"})
     assert voided.headers["location"] == f"{honour}?notice=voided"
     assert "Voided" in (await web.get(honour)).text
+
+
+async def test_the_statistics_page_shows_competitions_and_honours_by_year(
+    web: AsyncClient, runtime: Runtime
+) -> None:
+    await _as(web, runtime, "51")
+    page = await web.get(
+        "/agency/statistics",
+        params={"report": "distinctions", "group_by": "year", "from": "2025-01", "to": "2026-12"},
+    )
+    assert page.status_code == 200, page.text
+    assert "Competitions and honours" in page.text
+    assert "Levels granted" in page.text
+    assert "By year" in page.text
+    csv = await web.get(
+        "/agency/statistics/file",
+        params={"report": "distinctions", "group_by": "year", "format": "csv"},
+    )
+    assert "晋升等级人数" in csv.content.decode("utf-8-sig")
