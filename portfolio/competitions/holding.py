@@ -6,7 +6,7 @@ declares; events are read by the agencies whose region covers them, as if others
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
@@ -69,9 +69,8 @@ def _checked(actor: Actor, new: NewCompetition, now: datetime) -> NewCompetition
         errors.append(FieldError("end_date", "before_start", "must not be before start_date"))
     elif (new.end_date - new.start_date).days > MAX_DAYS:
         errors.append(FieldError("end_date", "too_long", f"at most {MAX_DAYS} days"))
-    if new.start_date.year < 1990 or new.start_date > clock.china_today(now).replace(
-        year=clock.china_today(now).year + 2
-    ):
+    latest = clock.china_today(now) + timedelta(days=MAX_DAYS * 2)
+    if new.start_date.year < 1990 or new.start_date > latest:
         errors.append(FieldError("start_date", "range", "from 1990 to two years ahead"))
     if not (len(new.region_code) == 6 and new.region_code.isdigit()):
         errors.append(FieldError("region_code", "format", "a 6-digit region code"))

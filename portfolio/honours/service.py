@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from beanie.odm.utils.dump import get_dict
+from pymongo.errors import DuplicateKeyError
 
 from portfolio import audit, clock, ids
 from portfolio.accounts import Actor, Role, region_range
@@ -83,6 +84,11 @@ def _checked(actor: Actor, content: HonourContent, now: datetime) -> HonourConte
     if errors:
         raise ValidationFailed(errors)
     return cleaned
+
+
+def _key(archive_id: str, content: HonourContent) -> str:
+    """What makes an honour one: the worker, the title and the year."""
+    return f"{archive_id}|{content.title.value}|{content.city_title}|{content.year}"
 
 
 def _require_agency(actor: Actor) -> None:
@@ -203,7 +209,7 @@ async def record(
         raise ValidationFailed.single("worker", "no_match", NO_MATCH)
     assert actor.region_prefix is not None
     found = Honour(
-        key=f"{archive.id}|{checked.title.value}|{checked.city_title}|{checked.year}",
+        key=_key(str(archive.id), checked),
         archive_id=str(archive.id),
         worker_name=archive.name,
         worker_masked_id=archive.id_masked,
@@ -268,10 +274,13 @@ async def _change(actor: Actor, found: Honour, update: dict[str, Any], reason: s
     after = found.model_copy(update=changed)
     # One conditional replace of the whole document (a date given to $set would be stored
     # as a string on nx-27017).
-    replaced = await Honour.get_pymongo_collection().replace_one(
-        {"_id": found.id, "version": found.version, "entry_seq": found.entry_seq},
-        get_dict(after, to_db=True),
-    )
+    try:
+        replaced = await Honour.get_pymongo_collection().replace_one(
+            {"_id": found.id, "version": found.version, "entry_seq": found.entry_seq},
+            get_dict(after, to_db=True),
+        )
+    except DuplicateKeyError:
+        raise Conflict("this honour is already recorded for this worker") from None
     if replaced.matched_count != 1:
         raise Conflict("the honour changed meanwhile; reload and retry")
     await _trail(found, after, reason)
@@ -303,6 +312,7 @@ async def correct(
         "decision_number": checked.decision_number,
         "decision_date": checked.decision_date,
         "change_reason": text,
+        "key": _key(found.archive_id, checked),
     }
     return await _change(actor, found, update, text)
 
