@@ -25,5 +25,6 @@ CONTEST_PAGES: dict[Route, Access] = {
     ("GET", "/agency/honours/new"): _OFFICER,
     ("POST", "/agency/honours/new"): _OFFICER,
     ("GET", "/agency/honours/{honour_id}"): _AGENCY,
+    ("POST", "/agency/honours/{honour_id}/correct"): _OFFICER,
     ("POST", "/agency/honours/{honour_id}/void"): _OFFICER,
 }

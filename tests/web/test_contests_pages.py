@@ -114,6 +114,12 @@ async def test_an_honour_is_recorded_and_voided_through_the_pages(
     made = await post_form(web, new, page=new, data={**data, "city_title": "成都工匠"})
     honour = made.headers["location"].split("?")[0]
     assert "成都工匠" in (await web.get("/agency/honours")).text
+    restated = {**data, "city_title": "成都工匠", "decision_number": "成人社发〔2025〕9号"}
+    corrected = await post_form(
+        web, f"{honour}/correct", page=honour, data={**restated, "reason": "文号录入有误"}
+    )
+    assert corrected.headers["location"] == f"{honour}?notice=corrected"
+    assert "成人社发〔2025〕9号" in (await web.get(honour)).text
     voided = await post_form(web, f"{honour}/void", page=honour, data={"void_reason": "评选撤销"})
     assert voided.headers["location"] == f"{honour}?notice=voided"
     assert "Voided" in (await web.get(honour)).text

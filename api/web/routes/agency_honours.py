@@ -2,8 +2,8 @@
 
 * ``/agency/honours``: the honours of the region's workers, latest year first;
 * ``/agency/honours/new``: record one for a worker named by ID number and name;
-* ``/agency/honours/{id}``: one honour, and the form voiding it with a reason (a correction
-  restating it is ``POST /honours/{id}/correct`` in the API).
+* ``/agency/honours/{id}``: one honour, and the forms correcting (restating it) or voiding it,
+  each with a reason.
 
 The same services as ``/honours`` (``portfolio.honours``): another region's honour is "not
 found"; officers write, every agency seat reads.
@@ -47,6 +47,7 @@ OfficerPage = Annotated[Actor, Depends(require_page_roles(Role.AGENCY, staff=(St
 NOTICES = {
     "recorded": N_("The honour is recorded in the worker's archive."),
     "voided": N_("The honour is voided; the archive says why."),
+    "corrected": N_("The honour is corrected; the archive keeps the earlier one."),
 }
 _TWICE = N_("This honour is already recorded for this worker, or changed a moment ago.")
 FIELDS = ("id_number", "worker_name", "title", "city_title", "year", "nominated_by")
@@ -149,6 +150,32 @@ async def honour(request: Request, actor: AgencyPage, honour_id: str, notice: st
     """One honour, and the form voiding it."""
     found = await honours.get(actor=actor, honour_id=honour_id)
     return await _page(request, "agency/contests/honour.html", {"item": found}, notice)
+
+
+@router.post(HOME + "/{honour_id}/correct")
+async def correct_honour(
+    request: Request, actor: OfficerPage, honour_id: str, form: SessionForm
+) -> Response:
+    """Restate the honour with a reason."""
+    here = f"{HOME}/{honour_id}"
+    kept = {name: form.get(name) for name in (*FIELDS[2:], *MORE, "reason")}
+    errors: list[FieldError] = []
+    content = _content(form, errors)
+    if errors:
+        return back_to_form(here, _errors(request, ValidationFailed(errors)), kept)
+
+    async def act() -> Response:
+        try:
+            await honours.correct(
+                actor=actor, honour_id=honour_id, content=content, reason=form.get("reason")
+            )
+        except ValidationFailed as failed:
+            return back_to_form(here, _errors(request, failed), kept)
+        except (Conflict, InvalidTransition):
+            return back_to_form(here, [PageError("reason", t(request, _TWICE))], kept)
+        return see_other(f"{here}?notice=corrected")
+
+    return await once(request, form, actor.principal_id, act)
 
 
 @router.post(HOME + "/{honour_id}/void")
