@@ -25,10 +25,12 @@ from api.routers import (
     certificates,
     challenges,
     claims,
+    competitions,
     credentials,
     enrolments,
     health,
     historical,
+    honours,
     me,
     mentors,
     occupations,
@@ -167,6 +169,8 @@ def create_app(
     app.include_router(claims.router)
     app.include_router(credentials.router)
     app.include_router(occupations.router)
+    app.include_router(competitions.router)
+    app.include_router(honours.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

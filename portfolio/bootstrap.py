@@ -10,6 +10,8 @@ from portfolio.accounts import demo as accounts_demo
 from portfolio.accounts.keys import ensure_signing_key
 from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
+from portfolio.competitions import demo as competitions_demo
+from portfolio.honours import demo as honours_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
 from portfolio.occupations import demo as occupations_demo
@@ -59,4 +61,7 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await vouchers_demo.ensure_demo_vouchers(keyring=keyring)
     # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
     await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
+    # A published provincial competition and two honours of the demo workers (issue 26).
+    await competitions_demo.ensure_demo_competitions(keyring=keyring)
+    await honours_demo.ensure_demo_honours(keyring=keyring)
     return logins

@@ -19,8 +19,10 @@ from portfolio.archives.documents import AccessLogEntry, ActivationCode, Archive
 from portfolio.audit.documents import AuditEvent
 from portfolio.audit.trail import ChangeRecord
 from portfolio.challenges.documents import Challenge
+from portfolio.competitions.documents import Competition, Entrant
 from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
+from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
@@ -113,4 +115,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     SeedRun,
     ShareLink,
     AddedOccupation,
+    Competition,
+    Entrant,
+    Honour,
 ]

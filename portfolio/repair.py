@@ -30,7 +30,18 @@ from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import apprenticeships, audit, challenges, clock, events, recount, training, vouchers
+from portfolio import (
+    apprenticeships,
+    audit,
+    challenges,
+    clock,
+    competitions,
+    events,
+    honours,
+    recount,
+    training,
+    vouchers,
+)
 from portfolio.once import insert_once
 
 log = logging.getLogger(__name__)
@@ -92,6 +103,9 @@ class RepairReport:
     challenge_answers_finished: int = 0
     # Claims stored before the claim review's fields existed, given their defaults.
     claims_given_review_fields: int = 0
+    # Competition results and honours whose stating archive entry a crash kept from being
+    # written (``portfolio.stated``).
+    distinction_entries_finished: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -207,6 +221,9 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     since, until = await _window("challenge_answers", moment, grace)
     answers = await challenges.finish_answers(since=since, until=until)
     await _advance("challenge_answers", until)
+    distinctions = await competitions.finish_entries(
+        changed_before=moment - grace
+    ) + await honours.finish_entries(changed_before=moment - grace)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -220,6 +237,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         trail_records_restored=trail,
         challenge_answers_finished=answers,
         claims_given_review_fields=await vouchers.fill_review_fields(),
+        distinction_entries_finished=distinctions,
         # Last: the steps above finish records whose counters then agree with them.
         recounted=await recount.recount(),
     )

@@ -105,6 +105,14 @@ class ApprenticeshipReportParams(ReportParams):
         )
 
 
+class DistinctionsReportParams(ReportParams):
+    """The competitions and honours report's parameters (rows by region or year)."""
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query()
+
+
 class ReportFiltersOut(BaseModel):
     """The filters the report was computed with (absent: not filtered)."""
 
@@ -258,3 +266,44 @@ class ApprenticeshipReportOut(ReportOut):
 
     rows: list[ApprenticeshipRowOut]
     total: ApprenticeshipRowOut
+
+
+class GrantedLevelsOut(BaseModel):
+    """Levels granted by competition results, per level."""
+
+    junior: int | None
+    intermediate: int | None
+    senior: int | None
+    technician: int | None
+    senior_technician: int | None
+    principal_technician: int | None
+    chief_technician: int | None
+
+
+class HonourTitlesOut(BaseModel):
+    """Honours per title (``city``: the cities' own honours)."""
+
+    tianfu_engineer: int | None
+    tianfu_craftsman: int | None
+    sichuan_master: int | None
+    sichuan_expert: int | None
+    city: int | None
+
+
+class DistinctionsRowOut(RowOut):
+    """One group of the competitions and honours report."""
+
+    competitions: int | None = Field(description="events held in the region, by start year")
+    entrants: int | None = Field(description="workers of the region entered")
+    results: int | None = Field(description="published, not voided results with a place")
+    levels_granted: int | None = Field(description="results that granted a level")
+    levels_by_level: GrantedLevelsOut
+    honours: int | None = Field(description="valid honours of the region's workers")
+    honours_by_title: HonourTitlesOut
+
+
+class DistinctionsReportOut(ReportOut):
+    """Competitions and honours by region or year (read from the records themselves)."""
+
+    rows: list[DistinctionsRowOut]
+    total: DistinctionsRowOut

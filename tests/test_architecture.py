@@ -46,6 +46,8 @@ AREAS = (
     "training",
     "vouchers",
     "apprenticeships",
+    "honours",
+    "competitions",
     "reports",
     "credentials",
     "seed",

@@ -16,11 +16,13 @@ from api.downloads import FormatQuery, download
 from api.responses import AUTH_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.exports import XLSX_MEDIA_TYPE, export
-from portfolio.reports import apprenticeships, training, vouchers
+from portfolio.reports import apprenticeships, distinctions, training, vouchers
 from portfolio.reports.views import ReportView
 from schemas.reports import (
     ApprenticeshipReportOut,
     ApprenticeshipReportParams,
+    DistinctionsReportOut,
+    DistinctionsReportParams,
     ReportOut,
     TrainingReportOut,
     TrainingReportParams,
@@ -115,3 +117,23 @@ async def apprenticeship_report(
         actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
     )
     return _render(view, ApprenticeshipReportOut, format)
+
+
+@router.get(
+    "/distinctions",
+    summary="Competitions and honours of my region",
+    response_model=DistinctionsReportOut,
+    responses=REPORT_RESPONSES,
+)
+async def distinctions_report(
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    params: Annotated[DistinctionsReportParams, Query()],
+    format: FormatQuery = "json",
+) -> DistinctionsReportOut | Response:
+    """Competitions held, entrants, placed results and the levels they granted, and honours
+    by title; rows by region or year (the months asked for are read as their years)."""
+    view = await distinctions.report(
+        actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
+    )
+    return _render(view, DistinctionsReportOut, format)

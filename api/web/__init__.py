@@ -38,7 +38,9 @@ from api.web.routes import (
     admin_pages,
     agency_apprenticeships,
     agency_claims,
+    agency_competitions,
     agency_decisions,
+    agency_honours,
     agency_imports,
     agency_issue_runs,
     agency_occupations,
@@ -130,4 +132,6 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_occupations.router)
     app.include_router(agency_staff.router)
     app.include_router(agency_imports.router)
+    app.include_router(agency_competitions.router)
+    app.include_router(agency_honours.router)
     errors.install(app)

@@ -43,11 +43,17 @@ NAMES = {
     "completed": N_("Completed"),
     "stopped": N_("Stopped"),
     "subsidy_owed_fen": N_("Subsidy owed"),
+    "competitions": N_("Competitions held"),
+    "entrants": N_("Entrants"),
+    "results": N_("Placed"),
+    "levels_granted": N_("Levels granted"),
+    "honours": N_("Honours"),
 }
 REPORTS = {
     "training": N_("Training"),
     "vouchers": N_("Vouchers"),
     "apprenticeships": N_("Apprenticeships"),
+    "distinctions": N_("Competitions and honours"),
 }
 GROUPS = {
     "region": N_("By region"),
@@ -57,6 +63,7 @@ GROUPS = {
     "occupation": N_("By occupation"),
     "level": N_("By level"),
     "policy": N_("By voucher policy"),
+    "year": N_("By year"),
 }
 # Bars: the width of the drawing, the room for the value after a bar, one row's height.
 WIDTH, VALUE_ROOM, ROW = 360, 96, 44

@@ -52,6 +52,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         staff_role=StaffRole.OFFICER,
     ),
     DemoAccount(
+        "officer-sichuan",
+        Role.AGENCY,
+        "agency officer, Sichuan province (51): records competitions and honours",
+        region_prefix="51",
+        staff_role=StaffRole.OFFICER,
+    ),
+    DemoAccount(
         "reviewer-mianyang",
         Role.AGENCY,
         "agency reviewer, Mianyang (5107): second approvals",

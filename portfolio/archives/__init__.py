@@ -35,6 +35,7 @@ from portfolio.archives.finding import (
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.links import add_employment_registration, close_employment_registration
 from portfolio.archives.personal import birth_date_of, id_number_of, open_birth_date, open_phone
+from portfolio.archives.reading import highest_level
 from portfolio.archives.registration import check_name
 from portfolio.archives.scope import archive_for_agency, require_worker, to_bson
 
@@ -66,6 +67,7 @@ __all__ = [
     "entry_about",
     "entry_at",
     "find_worker",
+    "highest_level",
     "id_number_of",
     "log_reads",
     "match_workers",

@@ -36,11 +36,29 @@ class EntryKind(StrEnum):
     # an overwrite. A correction corrects the challenged entry; a refusal gives reasons.
     CHALLENGE_CORRECTED = "challenge_corrected"
     CHALLENGE_REFUSED = "challenge_refused"
+    # A competition's published result (portfolio.competitions): rank, award and the level
+    # the event's rule granted (or null); corrected or voided by later entries.
+    COMPETITION_RESULT = "competition_result"
+    COMPETITION_RESULT_CORRECTED = "competition_result_corrected"
+    COMPETITION_RESULT_VOIDED = "competition_result_voided"
+    # An honour conferred on the worker (portfolio.honours): 天府工匠, 四川技能大师...
+    HONOUR = "honour"
+    HONOUR_CORRECTED = "honour_corrected"
+    HONOUR_VOIDED = "honour_voided"
 
 
 _NUMBER = (int, float)
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
+
+_RESULT: dict[str, tuple[type, ...]] = {
+    "competition_id": _TEXT,
+    "entrant_id": _TEXT,
+    "occupation_code": _TEXT,
+    "rank": (int, type(None)),
+    "level_granted": _OPTIONAL_TEXT,
+}
+_HONOUR: dict[str, tuple[type, ...]] = {"honour_id": _TEXT, "title": _TEXT, "year": (int,)}
 
 # kind -> required key -> accepted JSON types.
 REQUIRED_PAYLOAD: dict[EntryKind, dict[str, tuple[type, ...]]] = {
@@ -76,8 +94,18 @@ REQUIRED_PAYLOAD: dict[EntryKind, dict[str, tuple[type, ...]]] = {
     EntryKind.AWARD: {"title": _TEXT},
     EntryKind.CHALLENGE_CORRECTED: {"challenge_id": _TEXT, "correction": _TEXT},
     EntryKind.CHALLENGE_REFUSED: {"challenge_id": _TEXT, "reasons": _TEXT, "entry_seq": (int,)},
+    # rank: null for an entrant who took part without a place; level_granted: a SkillLevel
+    # value or null. A correction repeats the whole result.
+    EntryKind.COMPETITION_RESULT: _RESULT,
+    EntryKind.COMPETITION_RESULT_CORRECTED: _RESULT,
+    EntryKind.COMPETITION_RESULT_VOIDED: {"entrant_id": _TEXT, "reason": _TEXT},
+    EntryKind.HONOUR: _HONOUR,
+    EntryKind.HONOUR_CORRECTED: _HONOUR,
+    EntryKind.HONOUR_VOIDED: {"honour_id": _TEXT, "reason": _TEXT},
 }
 
+_RESULTS = frozenset({EntryKind.COMPETITION_RESULT, EntryKind.COMPETITION_RESULT_CORRECTED})
+_HONOURS = frozenset({EntryKind.HONOUR, EntryKind.HONOUR_CORRECTED})
 # A kind that corrects must point at an entry of one of these kinds.
 CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
     EntryKind.CERTIFICATE_CORRECTED: frozenset(
@@ -87,6 +115,10 @@ CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
         {EntryKind.CERTIFICATE_ISSUED, EntryKind.CERTIFICATE_CORRECTED}
     ),
     EntryKind.TRAINING_COMPLETED: frozenset({EntryKind.TRAINING_COMPLETED}),
+    EntryKind.COMPETITION_RESULT_CORRECTED: _RESULTS,
+    EntryKind.COMPETITION_RESULT_VOIDED: _RESULTS,
+    EntryKind.HONOUR_CORRECTED: _HONOURS,
+    EntryKind.HONOUR_VOIDED: _HONOURS,
     # A challenge's correction may correct an entry of any kind but its own answers.
     EntryKind.CHALLENGE_CORRECTED: frozenset(
         set(EntryKind) - {EntryKind.CHALLENGE_CORRECTED, EntryKind.CHALLENGE_REFUSED}
@@ -94,7 +126,15 @@ CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
 }
 # Kinds that are nothing but a correction: ``corrects`` is required.
 MUST_CORRECT = frozenset(
-    {EntryKind.CERTIFICATE_CORRECTED, EntryKind.CERTIFICATE_VOIDED, EntryKind.CHALLENGE_CORRECTED}
+    {
+        EntryKind.CERTIFICATE_CORRECTED,
+        EntryKind.CERTIFICATE_VOIDED,
+        EntryKind.CHALLENGE_CORRECTED,
+        EntryKind.COMPETITION_RESULT_CORRECTED,
+        EntryKind.COMPETITION_RESULT_VOIDED,
+        EntryKind.HONOUR_CORRECTED,
+        EntryKind.HONOUR_VOIDED,
+    }
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from portfolio import clock
+from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives.access import log_reads
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive, ArchiveEntry
@@ -48,6 +48,7 @@ from portfolio.identity import (
 )
 from portfolio.keyring import Keyring
 from portfolio.paging import id_cursor, page_of
+from portfolio.vocabulary import SkillLevel
 
 _NOT_IN_REGION = "no worker with that number in your region"
 
@@ -236,3 +237,13 @@ def _access_log_view(raw: dict[str, Any]) -> AccessLogView:
         purpose=raw["purpose"],
         fields=list(raw["fields"]),
     )
+
+
+async def highest_level(archive_id: str, occupation_code: str) -> SkillLevel | None:
+    """The worker's highest level in an occupation as the archive states it (certificates and
+    level-granting competition results, corrections and voids applied), or None."""
+    summary = await archive_summary(ids.parse(archive_id, "worker"))
+    found = [
+        item.level for item in summary.highest_levels if item.occupation_code == occupation_code
+    ]
+    return found[0] if found else None

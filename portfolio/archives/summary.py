@@ -24,6 +24,9 @@ SUMMARY_KINDS = [
     EntryKind.APPRENTICESHIP_COMPLETED,
     EntryKind.VOUCHER_REDEEMED,
     EntryKind.AWARD,
+    EntryKind.COMPETITION_RESULT,
+    EntryKind.COMPETITION_RESULT_CORRECTED,
+    EntryKind.COMPETITION_RESULT_VOIDED,
 ]
 _LEVELS = {level.value: level for level in SkillLevel}
 
@@ -33,6 +36,8 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
     root: dict[int, int] = {}  # seq -> seq of the first entry of its correction chain
     certificates: dict[int, Mapping[str, Any]] = {}
     voided: set[int] = set()
+    # A competition result that granted a level counts as a level like a certificate does.
+    results: dict[int, Mapping[str, Any]] = {}
     trainings: dict[int, float] = {}
     apprenticeships: dict[str, dict[str, Any]] = {}
     vouchers = 0
@@ -52,6 +57,14 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
             certificates[first] = payload
         elif kind == EntryKind.CERTIFICATE_VOIDED and first in certificates:
             voided.add(first)
+        elif kind == EntryKind.COMPETITION_RESULT:
+            root[seq] = seq
+            results[seq] = payload
+        elif kind == EntryKind.COMPETITION_RESULT_CORRECTED and first in results:
+            root[seq] = first
+            results[first] = payload
+        elif kind == EntryKind.COMPETITION_RESULT_VOIDED and first in results:
+            del results[first]
         elif kind == EntryKind.TRAINING_COMPLETED:
             root[seq] = first
             trainings[first] = float(payload.get("hours", 0))
@@ -79,14 +92,7 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
             awards += 1
 
     live = {seq: cert for seq, cert in certificates.items() if seq not in voided}
-    highest: dict[str, SkillLevel] = {}
-    for cert in live.values():
-        level = _LEVELS.get(cert.get("level") or "")
-        occupation = cert.get("occupation_code")
-        if level is None or not isinstance(occupation, str):
-            continue
-        if occupation not in highest or level.rank > highest[occupation].rank:
-            highest[occupation] = level
+    highest = highest_levels([*live.values(), *results.values()])
     return ArchiveSummary(
         highest_levels=[OccupationLevel(code, highest[code]) for code in sorted(highest)],
         training_hours=round(sum(trainings.values()), 2),
@@ -100,3 +106,17 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
         voucher_amount_fen=voucher_fen,
         awards=awards,
     )
+
+
+def highest_levels(stated: Iterable[Mapping[str, Any]]) -> dict[str, SkillLevel]:
+    """The highest level per occupation among live certificates and level-granting results
+    (a certificate says ``level``, a competition result ``level_granted``)."""
+    highest: dict[str, SkillLevel] = {}
+    for cert in stated:
+        level = _LEVELS.get(cert.get("level") or cert.get("level_granted") or "")
+        occupation = cert.get("occupation_code")
+        if level is None or not isinstance(occupation, str):
+            continue
+        if occupation not in highest or level.rank > highest[occupation].rank:
+            highest[occupation] = level
+    return highest

@@ -66,7 +66,7 @@ class Record:
     """One achievement of the worker: a certificate, a completion or an apprenticeship."""
 
     key: str  # stable id of this version of the record (the credential's urn)
-    kind: str  # certificate | completion | apprenticeship
+    kind: str  # certificate | completion | apprenticeship | competition | honour
     name: str
     description: str
     occupation_code: str
@@ -113,6 +113,9 @@ ACHIEVEMENT_TYPES = {
     "certificate": "Certificate",
     "completion": "Course",
     "apprenticeship": "ApprenticeshipCertificate",
+    # A competition result that granted a level, and an honour (records_distinctions.py).
+    "competition": "Award",
+    "honour": "Award",
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from portfolio import archives, clock, training
-from portfolio.credentials import builders, jws, status, verification
+from portfolio.credentials import builders, jws, records_distinctions, status, verification
 from portfolio.credentials.issuer_keys import IssuerKeys, SigningKey, public_jwk
 from portfolio.errors import NotFound
 from portfolio.keyring import Keyring, load_master_secret
@@ -147,6 +147,7 @@ async def _records(archive_id: str) -> list[tuple[builders.Record, str, int]]:
             p = entry.payload
             record = apprenticeship_record(archive_id, entry.seq, p)
             found.append((record, str(p["apprenticeship_id"]), entry.seq))
+    found.extend(await records_distinctions.records(archive_id, entries))
     for enrolment_id, entry in completions.items():
         found.append(
             (completion_record(archive_id, entry.seq, entry.payload), enrolment_id, entry.seq)

@@ -35,6 +35,8 @@ class GroupBy(StrEnum):
     OCCUPATION = "occupation"
     LEVEL = "level"
     POLICY = "policy"
+    # Competitions and honours count by year (``distinctions``).
+    YEAR = "year"
 
 
 @dataclass(frozen=True)

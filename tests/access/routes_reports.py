@@ -15,6 +15,7 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/reports/training"): only(Role.AGENCY),
     ("GET", "/reports/vouchers"): only(Role.AGENCY),
     ("GET", "/reports/apprenticeships"): only(Role.AGENCY),
+    ("GET", "/reports/distinctions"): only(Role.AGENCY),
 }
 
 

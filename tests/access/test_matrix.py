@@ -30,6 +30,7 @@ from tests.access import (
     routes_apprenticeships,
     routes_audit,
     routes_challenges,
+    routes_contests,
     routes_credentials,
     routes_levels_occupations,
     routes_reports,
@@ -64,6 +65,7 @@ AREAS = (
     routes_credentials,
     routes_challenges,
     routes_levels_occupations,
+    routes_contests,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

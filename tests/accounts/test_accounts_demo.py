@@ -20,6 +20,7 @@ EXPECTED = {
     "agency-chengdu": ("agency", {"region_prefix": "5101"}),
     "agency-mianyang": ("agency", {"region_prefix": "5107"}),
     "officer-chengdu": ("agency", {"region_prefix": "5101", "staff_role": "officer"}),
+    "officer-sichuan": ("agency", {"region_prefix": "51", "staff_role": "officer"}),
     "reviewer-mianyang": ("agency", {"region_prefix": "5107", "staff_role": "reviewer"}),
     "provider-a": ("provider", {"organisation_id": DEMO_ORGANISATION_A}),
     "provider-b": ("provider", {"organisation_id": DEMO_ORGANISATION_B}),

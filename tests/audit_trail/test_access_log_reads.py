@@ -16,6 +16,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from tests.apprenticeships.factories import PersonRef, employment_at, terms
 from tests.apprenticeships.factories import make_world as apprenticeship_world
+from tests.competitions.factories import contest_records
 from tests.helpers import LoggedIn
 from tests.vouchers.claim_factories import claim, claimed_vouchers, train
 from tests.vouchers.factories import make_world
@@ -45,6 +46,9 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
     "/challenges/{challenge_id}": (BOTH, "challenge"),
     "/historical-imports": (BOTH, "historical import list"),
     "/historical-imports/{import_id}": (BOTH, "historical import"),
+    "/competitions/{competition_id}": ((AGENCY,), "competition entrants"),
+    "/honours": ((AGENCY,), "honours list"),
+    "/honours/{honour_id}": ((AGENCY,), "honour"),
 }
 
 NOT_WORKER_DATA: dict[str, str] = {
@@ -79,6 +83,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/reports/training": "counts",
     "/reports/vouchers": "counts",
     "/reports/apprenticeships": "counts",
+    "/reports/distinctions": "counts",
     "/voucher-policies": "policies",
     "/voucher-policies/{policy_id}": "a policy",
     "/claims/money": "sums per provider",
@@ -86,6 +91,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/occupations": "the public occupation catalogue",
     "/occupations/{code}": "the public occupation catalogue",
     "/occupations/uncatalogued": "occupation codes and counts of records",
+    "/competitions": "events, without their entrants",
 }
 
 
@@ -189,7 +195,11 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
     )
     assert imported.status_code == 201, imported.text
 
+    # A competition the worker entered and an honour, recorded by an officer of the region.
+    contest = await contest_records(client, runtime, world.agency, worker.registered)
+
     params = {
+        **contest,
         "import_id": imported.json()["id"],
         "archive_id": worker.archive_id,
         "worker_id": worker.archive_id,

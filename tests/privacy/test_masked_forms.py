@@ -83,6 +83,8 @@ async def test_every_response_with_a_masked_number_leaves_a_thousand_candidates(
     enrolment = await db["enrolments"].find_one({"archive_id": DEMO_ARCHIVE_WORKER_1})
     assert enrolment is not None
     run_id = enrolment["run_id"]
+    competition = await db["competitions"].find_one({})
+    assert competition is not None
     chengdu, sichuan = (
         await _login(client, "agency-chengdu"),
         await _login(client, "agency-sichuan"),
@@ -114,6 +116,8 @@ async def test_every_response_with_a_masked_number_leaves_a_thousand_candidates(
         ("agency", sichuan, "GET", "/apprenticeships", None),
         ("agency", chengdu, "GET", "/historical-imports", None),
         ("agency", sichuan, "GET", f"/apprenticeships/{DEMO_APPRENTICESHIP}", None),
+        ("agency", sichuan, "GET", f"/competitions/{competition['_id']}", None),
+        ("agency", sichuan, "GET", "/honours", None),
         ("provider", provider, "GET", f"/runs/{run_id}/enrolments", None),
         ("provider", provider, "GET", f"/enrolments/{enrolment['_id']}", None),
         ("provider", provider, "GET", "/completions", None),

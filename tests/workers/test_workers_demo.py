@@ -28,12 +28,13 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
         # worker-1: and the voucher demo's two paid classes plus the redeemed voucher, and the
         # 2018 class of the approved historical import.
         # worker-2: and the completions of the fraud demo's two welding classes.
-        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3 + 1),
+        # Both: a competition result and an honour (the competitions and honours demos).
+        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3 + 1 + 2),
         "worker-2": (
             DEMO_ARCHIVE_WORKER_2,
             "510703",
             ["employment", "unemployment", "employment"],
-            4 + 2 + 3 + 2,
+            4 + 2 + 3 + 2 + 2,
         ),
     }
     for username, (archive_id, region, kinds, entry_count) in expected.items():
