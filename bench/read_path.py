@@ -19,6 +19,9 @@ low and move with the machine's load, the ratios of one run are what compare.
 
 ``BENCH_ARCHIVES=N`` first seeds a province of N archives into the store (``portfolio seed``)
 and measures ``seed-worker-1`` instead (its password is ``BENCH_SEED_PASSWORD``).
+``BENCH_SERVER_DIR=<dir>`` serves the code of another checkout of the project (say, the
+commit before a change, unpacked with ``git archive``) with this environment, so a change can
+be measured against what it replaced under the same load.
 ``BENCH_PYSPY=<file>`` samples the server with ``py-spy`` (on PATH) during a second
 ``/me/archive`` run and writes the collapsed stacks to that file, then prints where the time
 went (by our function, own and below).
@@ -32,7 +35,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +117,21 @@ def _archive_id(base_url: str, token: str) -> str:
         warm.raise_for_status()
         archive_id: str = me.json()["archive_id"]
     return archive_id
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(pid: int, run: Callable[[], WrkFigures]) -> tuple[WrkFigures, float]:
+    """``run``'s figures and the server's CPU milliseconds per request during it: a figure
+    the machine's other load moves much less than requests per second."""
+    before = cpu_seconds(pid)
+    figures = run()
+    used = cpu_seconds(pid) - before
+    return figures, used * 1000 / figures.requests if figures.requests else 0.0
 
 
 def _row(label: str, per_second: float, p50: float, p90: float, p99: float, bad: int) -> str:
@@ -225,6 +245,14 @@ def main() -> int:
     archives = int(os.environ.get("BENCH_ARCHIVES", "0"))
     options = {"seconds": seconds, "connections": connections, "threads": threads}
     serve = [sys.executable, "-m", "api", "serve"] + ([] if archives else ["--demo"])
+    server_dir = os.environ.get("BENCH_SERVER_DIR")
+    if server_dir:
+        # ``python -m api`` from that checkout: its packages come first on the path.
+        start = (
+            f"import os, runpy, sys; os.chdir({server_dir!r}); sys.path.insert(0, {server_dir!r});"
+            " runpy.run_module('api', run_name='__main__', alter_sys=True)"
+        )
+        serve = [sys.executable, "-c", start, *serve[3:]]
     profile = os.environ.get("BENCH_PYSPY")
     with embedded_store() as uri:
         if archives:
@@ -237,16 +265,26 @@ def main() -> int:
                 token = log_in_both_ways(api.base_url)[1]
             archive_id = _archive_id(api.base_url, token)
             bearer = f"Authorization: Bearer {token}"
-            route = run_wrk("GET /me/archive", api.base_url + "/me/archive", bearer, **options)
-            raw = asyncio.run(_raw(uri, archive_id, seconds=seconds, connections=connections))
-            jwks = run_wrk(
-                "GET /.well-known/jwks.json",
-                api.base_url + "/.well-known/jwks.json",
-                "Accept: application/json",
-                **options,
+            pid = api.process.pid
+            route, route_cpu = _measured(
+                pid,
+                lambda: run_wrk("GET /me/archive", api.base_url + "/me/archive", bearer, **options),
             )
-            health = run_wrk(
-                "GET /healthz", api.base_url + "/healthz", "Accept: application/json", **options
+            started_cpu = time.process_time()
+            raw = asyncio.run(_raw(uri, archive_id, seconds=seconds, connections=connections))
+            raw_cpu = (time.process_time() - started_cpu) * 1000 / max(raw.requests, 1)
+            plain = "Accept: application/json"
+            jwks, jwks_cpu = _measured(
+                pid,
+                lambda: run_wrk(
+                    "GET /.well-known/jwks.json",
+                    api.base_url + "/.well-known/jwks.json",
+                    plain,
+                    **options,
+                ),
+            )
+            health, health_cpu = _measured(
+                pid, lambda: run_wrk("GET /healthz", api.base_url + "/healthz", plain, **options)
             )
             rss = api.rss_mib()
             profiled = (
@@ -257,6 +295,8 @@ def main() -> int:
                 else None
             )
     scale = f"{archives:,} seeded archives" if archives else "the demo data"
+    if server_dir:
+        scale += f", the server's code from {server_dir}"
     print(f"{scale}; wrk {seconds} s each, {connections} connections, {threads} threads")
     print("| what | req/s | p50 ms | p90 ms | p99 ms | bad |\n|---|---|---|---|---|---|")
     print(_wrk_row(route))
@@ -272,6 +312,10 @@ def main() -> int:
     keys = jwks.per_second / health.per_second if health.per_second else 0.0
     print(f"\n/me/archive / raw: {ratio:.2f} (goal 0.75); p99 / p50: {spread:.1f} (goal <= 3)")
     print(f"JWKS / healthz: {keys:.2f} (goal 0.80); server RSS {rss:.0f} MiB")
+    print(
+        f"server CPU per request: /me/archive {route_cpu:.2f} ms, JWKS {jwks_cpu:.2f} ms, "
+        f"healthz {health_cpu:.2f} ms; the raw read's client CPU {raw_cpu:.2f} ms"
+    )
     if profiled:
         print(f"\npy-spy of /me/archive under wrk ({profile}):\n{profiled}")
     bad = route.bad_answers + jwks.bad_answers + health.bad_answers + raw.errors

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from api.deps import CurrentPrincipal, throttle_credentials
 from api.prepared import NOT_MODIFIED, Prepared, encode, prepared_documents
 from api.responses import AUTH_ERRORS, THROTTLE_ERRORS
-from api.runtime import RuntimeDep
+from api.runtime import RuntimeDep, get_runtime
 from portfolio.accounts import service, sessions
 from portfolio.accounts.sessions import IssuedTokens
 from schemas.accounts import (
@@ -195,9 +195,11 @@ async def get_me(actor: CurrentPrincipal) -> Me:
     response_model=Jwks,
     responses=NOT_MODIFIED,
 )
-async def get_jwks(request: Request, runtime: RuntimeDep) -> Response:
+async def get_jwks(request: Request) -> Response:
     """Every signing key that still verifies, newest last (select by the token's ``kid``).
     Prepared once per key set, with an ``ETag`` (``If-None-Match`` gets 304)."""
+    # No dependency to solve: this route is hit as often as /healthz and should cost as little.
+    runtime = get_runtime(request)
     settings, keyring = runtime.settings, runtime.keyring
 
     async def build() -> Prepared:
