@@ -18,7 +18,8 @@ shared by wrk, the server, the store and (for the raw half) this process: absolu
 low and move with the machine's load, the ratios of one run are what compare.
 
 ``BENCH_ARCHIVES=N`` first seeds a province of N archives into the store (``portfolio seed``)
-and measures ``seed-worker-1`` instead (its password is ``BENCH_SEED_PASSWORD``).
+and measures the first seeded worker instead (its password is ``BENCH_SEED_PASSWORD``, the
+seed's default unless given).
 ``BENCH_SERVER_DIR=<dir>`` serves the code of another checkout of the project (say, the
 commit before a change, unpacked with ``git archive``) with this environment, so a change can
 be measured against what it replaced under the same load.
@@ -47,6 +48,7 @@ from pymongo import DESCENDING, AsyncMongoClient
 
 from bench.archive_page import WrkFigures, log_in_both_ways, run_wrk
 from bench.harness import BENCH_MASTER_KEY, api_process, drive, embedded_store
+from portfolio.seed.accounts import worker_username
 
 DATABASE = "portfolio_bench_read_path"
 PAGE = 20  # the route's default page: it reads one more to know whether there is a next
@@ -98,15 +100,22 @@ def _seed(uri: str, archives: int, data_dir: str) -> None:
     )
 
 
-def _token(base_url: str, username: str, password: str) -> str:
+def _seeded_token(base_url: str, password: str) -> str:
+    """The access token of the first seeded worker that has a login."""
     with httpx.Client(base_url=base_url, timeout=60) as http:
-        answer = http.post(
-            "/auth/token",
-            data={"grant_type": "password", "username": username, "password": password},
-        )
-        answer.raise_for_status()
-        token: str = answer.json()["access_token"]
-    return token
+        for number in range(50):
+            answer = http.post(
+                "/auth/token",
+                data={
+                    "grant_type": "password",
+                    "username": worker_username(number),
+                    "password": password,
+                },
+            )
+            if answer.status_code == 200:
+                token: str = answer.json()["access_token"]
+                return token
+    raise RuntimeError("none of the first 50 seeded workers could log in")
 
 
 def _archive_id(base_url: str, token: str) -> str:
@@ -260,7 +269,7 @@ def main() -> int:
                 _seed(uri, archives, data_dir)
         with api_process(uri, DATABASE, command=serve) as api:
             if archives:
-                token = _token(api.base_url, "seed-worker-1", SEED_PASSWORD)
+                token = _seeded_token(api.base_url, SEED_PASSWORD)
             else:
                 token = log_in_both_ways(api.base_url)[1]
             archive_id = _archive_id(api.base_url, token)
