@@ -23,7 +23,9 @@ from portfolio.accounts.jose_tokens import TokenRejected
 
 C = TypeVar("C")
 
-MAX_ENTRIES = 50_000
+# About 2 KB an entry (token and claims): at most some 20 MB, more than the access tokens live
+# on one replica at a time (each lives minutes).
+MAX_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
