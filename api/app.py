@@ -146,6 +146,9 @@ def create_app(
         max_bulk_body_bytes=settings.max_bulk_body_bytes,
     )
     app.include_router(health.router)
+    # Routes are matched in the order they were included: the most read ones (the worker's
+    # own archive, the token routes) come before the long lists of the other areas.
+    app.include_router(me.router)
     metrics.install(app)
     app.include_router(auth.router)
     app.include_router(admin.router)
@@ -158,7 +161,6 @@ def create_app(
     app.include_router(catalogue.router)
     app.include_router(certificates.router)
     app.include_router(workers.router)
-    app.include_router(me.router)
     app.include_router(sharing.router)
     app.include_router(reports.router)
     app.include_router(mentors.router)

@@ -285,7 +285,7 @@ def declared_access(dependant: Any) -> RouteAccess:
 # --- idempotency ----------------------------------------------------------------------------
 
 
-def get_idempotency(
+async def get_idempotency(
     request: Request,
     actor: CurrentPrincipal,
     key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
@@ -294,7 +294,7 @@ def get_idempotency(
     return Idempotency(request, actor, key)
 
 
-def get_page_idempotency(request: Request, actor: PagePrincipal) -> PageIdempotency:
+async def get_page_idempotency(request: Request, actor: PagePrincipal) -> PageIdempotency:
     """The idempotency handler of a page's form post (the key is a hidden form field)."""
     return PageIdempotency(request, actor)
 

@@ -23,7 +23,8 @@ DEFAULT_PAGE = 50
 def paged(*, default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE) -> Any:
     """A dependency reading ``limit`` (1 to ``maximum``) and ``cursor`` into a PageRequest."""
 
-    def page_request(
+    # ``async``: a plain function dependency would run in the thread pool.
+    async def page_request(
         limit: Annotated[int, Query(ge=1, le=maximum, description="page size")] = default,
         cursor: Annotated[
             str | None, Query(max_length=64, description="next_cursor of the previous page")
@@ -38,7 +39,9 @@ Paged = Annotated[PageRequest, paged()]
 
 
 # The forms below predate PageRequest; lists not yet moved to it still use them.
-def _cursor(cursor: Annotated[str | None, Query(max_length=64)] = None) -> PydanticObjectId | None:
+async def _cursor(
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> PydanticObjectId | None:
     if cursor is None:
         return None
     parsed = ids.parse_or_none(cursor)

@@ -27,4 +27,10 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+async def runtime_of_request(request: Request) -> Runtime:
+    """:func:`get_runtime` as a dependency: ``async`` so FastAPI calls it on the event loop
+    (a plain function dependency runs in the thread pool: two thread hops per request)."""
+    return get_runtime(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_of_request)]

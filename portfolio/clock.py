@@ -16,6 +16,11 @@ Security times that libraries, browsers or the store check stay on the real cloc
 come from here: token ``iat``/``nbf``/``exp``, cookie lifetimes, throttling windows, TTL
 clean-up (:func:`real_now`).
 
+The age of what an in-process cache remembers (a TTL, never a date) is measured on
+:func:`monotonic`: the machine's monotonic clock, which a test may move forward
+(:func:`advance_monotonic`) to show a bound such as the 30 s within which a revocation reaches
+every process, without waiting for it. It never moves back.
+
 BSON keeps milliseconds, so :func:`now` returns UTC truncated to the millisecond: what is
 stored then equals what was computed.
 """
@@ -23,6 +28,7 @@ stored then equals what was computed.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -32,6 +38,21 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Process-wide, as the real clock is: a moved clock applies to every request of the process.
 _offset = timedelta(0)
 _frozen_at: datetime | None = None
+# Seconds the monotonic clock has been moved ahead of the machine's (only ever grows).
+_monotonic_ahead = 0.0
+
+
+def monotonic() -> float:
+    """Seconds on the monotonic clock (only differences mean anything), for cache ages."""
+    return time.monotonic() + _monotonic_ahead
+
+
+def advance_monotonic(seconds: float) -> None:
+    """Move :func:`monotonic` forward by ``seconds`` for the rest of the process (tests)."""
+    global _monotonic_ahead
+    if seconds < 0:
+        raise ValueError("the monotonic clock never moves back")
+    _monotonic_ahead += seconds
 
 
 def truncate_to_millis(moment: datetime) -> datetime:

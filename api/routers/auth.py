@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from api.deps import CurrentPrincipal, throttle_credentials
+from api.prepared import NOT_MODIFIED, Prepared, encode, prepared_documents
 from api.responses import AUTH_ERRORS, THROTTLE_ERRORS
-from api.runtime import RuntimeDep
+from api.runtime import RuntimeDep, get_runtime
 from portfolio.accounts import service, sessions
 from portfolio.accounts.sessions import IssuedTokens
 from schemas.accounts import (
@@ -188,9 +189,24 @@ async def get_me(actor: CurrentPrincipal) -> Me:
     )
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys that verify access tokens")
-async def get_jwks(runtime: RuntimeDep, response: Response) -> Jwks:
-    """Every signing key that still verifies, newest last (select by the token's ``kid``)."""
-    response.headers["Cache-Control"] = "public, max-age=300"
-    keys = await sessions.public_keys(settings=runtime.settings, keyring=runtime.keyring)
-    return Jwks(keys=[Jwk.model_validate(key) for key in keys])
+@router.get(
+    "/.well-known/jwks.json",
+    summary="Public keys that verify access tokens",
+    response_model=Jwks,
+    responses=NOT_MODIFIED,
+)
+async def get_jwks(request: Request) -> Response:
+    """Every signing key that still verifies, newest last (select by the token's ``kid``).
+    Prepared once per key set, with an ``ETag`` (``If-None-Match`` gets 304)."""
+    # No dependency to solve: this route is hit as often as /healthz and should cost as little.
+    runtime = get_runtime(request)
+    settings, keyring = runtime.settings, runtime.keyring
+
+    async def build() -> Prepared:
+        keys = await sessions.public_keys(settings=settings, keyring=keyring)
+        jwks = Jwks(keys=[Jwk.model_validate(key) for key in keys])
+        return Prepared.of(encode(jwks.model_dump(mode="json")))
+
+    version = await sessions.key_set_version(settings=settings, keyring=keyring)
+    prepared = await prepared_documents(request).get("jwks", version, build)
+    return prepared.answer(request, cache_control="public, max-age=300")

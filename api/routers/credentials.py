@@ -3,12 +3,14 @@ and verification for anyone."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import VerifyThrottled, WorkerUser
+from api.prepared import NOT_MODIFIED, Prepared, encode, prepared_documents
 from api.responses import READ_ERRORS, THROTTLE_ERRORS
 from portfolio import credentials
 from portfolio.archives import require_worker
@@ -21,18 +23,39 @@ JWT_MEDIA = "application/vc+jwt"
 _KEYS_CACHE = "public, max-age=300"
 
 
-@router.get("/.well-known/did.json", summary="The issuer's did:web document")
-async def did_document(response: Response) -> dict[str, Any]:
-    """Every issuer key ever used (old credentials keep verifying), as a DID document."""
-    response.headers["Cache-Control"] = _KEYS_CACHE
-    return await credentials.did_document()
+@router.get(
+    "/.well-known/did.json",
+    summary="The issuer's did:web document",
+    response_model=dict[str, Any],
+    responses=NOT_MODIFIED,
+)
+async def did_document(request: Request) -> Response:
+    """Every issuer key ever used (old credentials keep verifying), as a DID document.
+    Prepared once per key set, with an ``ETag`` (``If-None-Match`` gets 304)."""
+    return await _published(request, "did", credentials.did_document)
 
 
-@router.get("/credentials/jwks.json", summary="The issuer's keys as a JWKS")
-async def issuer_jwks(response: Response) -> dict[str, Any]:
+@router.get(
+    "/credentials/jwks.json",
+    summary="The issuer's keys as a JWKS",
+    response_model=dict[str, Any],
+    responses=NOT_MODIFIED,
+)
+async def issuer_jwks(request: Request) -> Response:
     """The same public keys as the DID document, as an RFC 7517 key set."""
-    response.headers["Cache-Control"] = _KEYS_CACHE
-    return await credentials.jwks()
+    return await _published(request, "issuer-jwks", credentials.jwks)
+
+
+async def _published(
+    request: Request, name: str, document: Callable[[], Awaitable[dict[str, Any]]]
+) -> Response:
+    # One small query (ids and nonces); the document is built again only when they change.
+    async def build() -> Prepared:
+        return Prepared.of(encode(await document()))
+
+    version = await credentials.published_keys_version()
+    prepared = await prepared_documents(request).get(name, version, build)
+    return prepared.answer(request, cache_control=_KEYS_CACHE)
 
 
 @router.get(

@@ -15,18 +15,19 @@ most, a setting). Hence the revocation bound:
 There is one cache per app instance: per keyring, since each app loads its own. The code that
 revokes does not know which app runs it, so a request names its app's cache (:func:`serve`)
 when it authenticates or counts a credential attempt; code running outside any request forgets
-in every cache of the process. Entry ages are on the monotonic clock (a TTL, not a date).
+in every cache of the process. Entry ages are on the monotonic clock (a TTL, not a date:
+``clock.monotonic``, which a test moves forward to show the bound).
 """
 
 from __future__ import annotations
 
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Generic, TypeVar
 
+from portfolio import clock
 from portfolio.accounts.documents import Principal, RefreshFamily
 from portfolio.keyring import Keyring
 
@@ -44,7 +45,7 @@ class _Store(Generic[T]):
         self._entries: OrderedDict[str, tuple[float, T]] = OrderedDict()
 
     async def get(self, key: str, ttl: float, load: Callable[[], Awaitable[T]]) -> T:
-        now = time.monotonic()
+        now = clock.monotonic()
         found = self._entries.get(key)
         if found is not None and now - found[0] < ttl:
             return found[1]

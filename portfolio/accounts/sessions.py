@@ -35,6 +35,7 @@ from portfolio.accounts.documents import Principal, RefreshFamily, RefreshToken
 from portfolio.accounts.jose_tokens import TokenRejected
 from portfolio.accounts.keys import SIGNING_PURPOSE, make_signing_key
 from portfolio.accounts.principal import Actor, Role, StaffRole
+from portfolio.accounts.verified_tokens import Verified, VerifiedTokens, check_times
 from portfolio.audit import AuditKind, Outcome, record
 from portfolio.errors import AuthenticationFailed, NotFound
 from portfolio.keyring import Key, Keyring
@@ -261,6 +262,10 @@ class _AccessClaims(BaseModel):
     staff: StaffRole | None = None
 
 
+# The access tokens this process has verified (any app instance: an entry holds the key bytes).
+_verified: VerifiedTokens[_AccessClaims] = VerifiedTokens()
+
+
 def _binding_claims(principal: Principal) -> dict[str, str]:
     """What the principal is bound to, and its staff sub-role: each must still hold."""
     claims = {
@@ -310,7 +315,17 @@ async def resolve_access_token(token: str, *, settings: Settings, keyring: Keyri
         raise
 
 
-async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor:
+async def _verified_claims(token: str, *, settings: Settings, keyring: Keyring) -> _AccessClaims:
+    """The claims of ``token``: checked in full the first time, and on a repeat of a token this
+    process verified, only what can have changed since (``verified_tokens.py``)."""
+    seen = _verified.get(token)
+    if seen is not None:
+        key = await _verification_key(seen.kid, keyring=keyring, settings=settings)
+        claims = seen.claims
+        ours = (claims.iss, claims.aud) == (settings.jwt_issuer, settings.jwt_audience)
+        if key.secret == seen.key_secret and ours:
+            check_times(seen, now=time.time(), leeway=settings.jwt_leeway_seconds)
+            return claims
     kid = jose_tokens.signing_kid(token)
     key = await _verification_key(kid, keyring=keyring, settings=settings)
     raw = jose_tokens.verify(
@@ -324,6 +339,12 @@ async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor
         claims = _AccessClaims.model_validate(raw)
     except ValidationError:
         raise TokenRejected("claims of the wrong shape") from None
+    _verified.put(token, Verified(claims, kid, key.secret, claims.nbf, claims.exp))
+    return claims
+
+
+async def _resolve(token: str, *, settings: Settings, keyring: Keyring) -> Actor:
+    claims = await _verified_claims(token, settings=settings, keyring=keyring)
     if claims.iat > time.time() + settings.jwt_leeway_seconds:
         raise TokenRejected("issued in the future")
     oid = ids.parse_or_none(claims.sub)
@@ -434,3 +455,11 @@ async def public_keys(*, settings: Settings, keyring: Keyring) -> list[dict[str,
     """The public JWKs of every signing key that still verifies."""
     await _refresh_keys(keyring, settings)
     return [jose_tokens.public_jwk(key) for key in _usable_keys(keyring, settings)]
+
+
+async def key_set_version(*, settings: Settings, keyring: Keyring) -> tuple[object, ...]:
+    """What tells the verifying keys apart (each one's id and creation time, oldest first):
+    what ``public_keys`` lists changes exactly when this does (a rotation, here or seen on
+    the periodic re-read, or a retirement), so a published key set can be kept under it."""
+    await _refresh_keys(keyring, settings)
+    return tuple((key.kid, key.created_at) for key in _usable_keys(keyring, settings))

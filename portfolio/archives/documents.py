@@ -104,6 +104,18 @@ class Head(BaseModel):
     hash: str = GENESIS_HASH
 
 
+class KeptSummary(BaseModel):
+    """The archive summary as the fold of the entries up to ``seq`` (``kept_summary.py``).
+
+    ``value`` is plain JSON (the summary's fields); ``form`` is the fold's form when it was
+    computed, so a changed fold makes every kept summary stale.
+    """
+
+    seq: int
+    form: int
+    value: dict[str, Any]
+
+
 class Archive(Document):
     """One per worker: identity, links, account state, the chain's head and counters.
 
@@ -114,6 +126,7 @@ class Archive(Document):
     name of its principal (``portfolio.accounts.logins``), so no phone index is kept here.
     ``ssn_index`` is the blind index of the social-security number, or ``unset:<archive id>``
     until one is known, so that it is always present and can be uniquely indexed.
+    ``summary`` is kept by reads (see ``kept_summary.py``); it never moves ``version``.
     ``version`` moves with every change of identity, region or links (not with appends:
     entries are ordered by ``head``, so appends never conflict with a link update).
     """
@@ -136,6 +149,8 @@ class Archive(Document):
     head: Head = Field(default_factory=Head)
     # Entries per kind, moved by the same conditional update that moves the head.
     counters: dict[str, int] = Field(default_factory=dict)
+    # The summary of the entries up to a head, kept by the first read that needed it.
+    summary: KeptSummary | None = None
     version: int = 0
     form: int = ARCHIVE_FORM
     created_at: datetime

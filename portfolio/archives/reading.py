@@ -18,6 +18,7 @@ from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives.access import log_reads
 from portfolio.archives.documents import AccessAction, AccessLogEntry, Archive, ArchiveEntry
 from portfolio.archives.entries import entry_page
+from portfolio.archives.kept_summary import summary_of
 from portfolio.archives.scope import (
     archive_for_agency,
     archive_for_reader,
@@ -189,7 +190,7 @@ async def get_archive_view(
     """The archive as the worker sees it (``GET /me/archive``), or an agency in region.
 
     Identity masked, links, entries newest first (keyset paged: pass ``next_cursor`` back
-    as ``cursor``), and the summary.
+    as ``cursor``), and the summary (kept on the archive: ``kept_summary.py``).
     """
     archive = await archive_for_reader(actor, archive_id)
     assert archive.id is not None
@@ -199,7 +200,7 @@ async def get_archive_view(
     return ArchiveView(
         worker=await worker_view(archive, protection, reveal=False, own=actor.role is Role.WORKER),
         entries=page,
-        summary=await archive_summary(archive.id),
+        summary=await summary_of(archive),
     )
 
 

@@ -126,6 +126,13 @@ class IssuerKeys:
             await self._insert(1)
         return list(self._keys)
 
+    async def published_version(self) -> tuple[object, ...]:
+        """What tells the stored keys apart (each one's id and random nonce, oldest first), read
+        in one small query without unwrapping a key: what the DID document and the key set
+        publish changes exactly when this does."""
+        found = IssuerKey.get_pymongo_collection().find({}, {"nonce": 1}).sort("number", 1)
+        return tuple([(str(raw["_id"]), bytes(raw["nonce"])) async for raw in found])
+
     async def current(self) -> SigningKey:
         """The key that signs new credentials (the newest)."""
         return (await self.all())[-1]

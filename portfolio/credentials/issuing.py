@@ -87,6 +87,12 @@ async def did_document() -> dict[str, Any]:
     }
 
 
+async def published_keys_version() -> tuple[object, ...]:
+    """What tells apart the keys the DID document and the key set publish (a rotation made by
+    any process changes it), read without unwrapping a key."""
+    return await context().keys.published_version()
+
+
 async def jwks() -> dict[str, Any]:
     """The same keys as a JWKS."""
     keys = await context().keys.all(fresh=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from portfolio.accounts.principal import Actor
 from portfolio.archives.entries import entry_page
-from portfolio.archives.reading import archive_summary
+from portfolio.archives.kept_summary import summary_of
 from portfolio.archives.scope import archive_for_reader
 from portfolio.archives.views import OccupationLevel
 from portfolio.record.inbox import inbox
@@ -29,7 +29,7 @@ async def home(*, actor: Actor) -> HomeView:
     """What the worker's home page shows (their own archive only)."""
     archive = await archive_for_reader(actor, None)
     assert archive.id is not None
-    summary = await archive_summary(archive.id)
+    summary = await summary_of(archive)
     latest = await entry_page(archive.id, cursor=None, limit=LATEST)
     ready = await vouchers.list_for_worker(
         actor=actor, status=VoucherStatus.ISSUED, after=None, limit=VOUCHERS

@@ -23,7 +23,9 @@ from typing import Any
 
 from portfolio.accounts.principal import Role
 from portfolio.archives.chain import GENESIS_HASH, entry_hash, hashed_content
+from portfolio.archives.kept_summary import stored_summary
 from portfolio.archives.kinds import EntryKind
+from portfolio.archives.summary import summarise
 from portfolio.seed.accounts import principal_document, worker_username
 from portfolio.seed.apprenticeships import add_apprenticeships
 from portfolio.seed.catalogue import Catalogue
@@ -157,3 +159,6 @@ class CohortBuilder:
             prev = digest
         person.archive["head"] = {"seq": len(person.entries), "hash": prev}
         person.archive["counters"] = counters
+        # Kept as the first read would keep it (the entries are all known here).
+        stored = self.docs["archive_entries"][-len(person.entries) :] if person.entries else []
+        person.archive["summary"] = stored_summary(summarise(stored), len(person.entries))

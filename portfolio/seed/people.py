@@ -236,6 +236,7 @@ class PersonFactory:
             # head and counters are set once the whole chain is known (cohort.py).
             "head": {"seq": 0, "hash": ""},
             "counters": {},
+            "summary": None,
             "version": links,
             "form": ARCHIVE_FORM,
             "created_at": registered_at,

@@ -13,7 +13,7 @@ from datetime import datetime
 from portfolio import clock
 from portfolio.accounts.principal import Actor
 from portfolio.archives import log_reads
-from portfolio.archives.reading import archive_summary
+from portfolio.archives.kept_summary import summary_of
 from portfolio.archives.scope import archive_for_reader
 from portfolio.archives.views import ArchiveSummary
 from portfolio.errors import NotFound
@@ -54,7 +54,7 @@ async def archive_sheet(
     return ArchiveSheet(
         name=archive.name,
         archive_id=str(archive.id),
-        summary=await archive_summary(archive.id),
+        summary=await summary_of(archive),
         items=await shareable_items(str(archive.id), keyring),
         head_seq=archive.head.seq,
         printed_at=clock.now(),
