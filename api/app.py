@@ -31,6 +31,7 @@ from api.routers import (
     historical,
     me,
     mentors,
+    recognition,
     reports,
     sharing,
     training,
@@ -159,6 +160,7 @@ def create_app(
     app.include_router(sharing.router)
     app.include_router(reports.router)
     app.include_router(mentors.router)
+    app.include_router(recognition.router)
     app.include_router(apprenticeships.router)
     app.include_router(apprenticeship_lifecycle.router)
     app.include_router(voucher_policies.router)

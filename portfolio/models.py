@@ -23,6 +23,12 @@ from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
+from portfolio.recognition.documents import (
+    AbilityNorm,
+    Accreditation,
+    DirectRecognition,
+    LevelAssessment,
+)
 from portfolio.repair import RepairCheckpoint, RepairLease
 from portfolio.reports.documents import (
     CityBreakdown,
@@ -87,6 +93,10 @@ DOCUMENT_MODELS: list[type[Document]] = [
     AttendanceRecord,
     Trainer,
     Certificate,
+    Accreditation,
+    AbilityNorm,
+    LevelAssessment,
+    DirectRecognition,
     ReportCounter,
     ReportTotal,
     CityBreakdown,

@@ -47,6 +47,7 @@ AREAS = (
     "apprenticeships",
     "reports",
     "credentials",
+    "recognition",
     "seed",
 )
 # Areas that may reach into other areas' modules (see the module docstring).

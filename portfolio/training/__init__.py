@@ -16,6 +16,13 @@ from portfolio.training.attendance import (
 from portfolio.training.attendance import confirm_as_worker as confirm_attendance
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
+from portfolio.training.certificates import CertificateContent
+from portfolio.training.certificates_roads import (
+    Evidence,
+    Holder,
+    checked_content,
+    issue_off_course,
+)
 from portfolio.training.completions import Outcome, complete_one
 from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
@@ -83,6 +90,7 @@ __all__ = [
     "CaptureMethod",
     "Certificate",
     "CertificateChanged",
+    "CertificateContent",
     "CertificateFacts",
     "CertificateStatus",
     "CertificateType",
@@ -95,6 +103,8 @@ __all__ = [
     "Enrolment",
     "EnrolmentEnded",
     "EnrolmentStatus",
+    "Evidence",
+    "Holder",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
@@ -107,6 +117,7 @@ __all__ = [
     "acting_organisation",
     "certificates_of_enrolments",
     "certificates_to_count",
+    "checked_content",
     "complete_one",
     "completions_recorded",
     "completions_to_count",
@@ -127,6 +138,7 @@ __all__ = [
     "finish_historical_imports",
     "hours_attended",
     "is_enrolled_with",
+    "issue_off_course",
     "organisations_by_ids",
     "publish_missing_completions",
     "publish_missing_endings",
