@@ -22,7 +22,8 @@ from schemas.common import Input, Output
 from schemas.enrolments import WorkerRefIn
 
 Code = Annotated[str, Field(min_length=1, max_length=20)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+# The domain checks the evidence texts' length (its rule names the field).
+Text = Annotated[str, Field(max_length=4000)]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 NormCode = Annotated[str, Field(min_length=1, max_length=32)]
 Number = Annotated[str, Field(min_length=1, max_length=40)]

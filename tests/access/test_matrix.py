@@ -31,6 +31,7 @@ from tests.access import (
     routes_audit,
     routes_challenges,
     routes_credentials,
+    routes_recognition,
     routes_reports,
     routes_sharing,
     routes_training,
@@ -62,6 +63,7 @@ AREAS = (
     routes_sharing,
     routes_credentials,
     routes_challenges,
+    routes_recognition,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
