@@ -16,11 +16,13 @@ from api.downloads import FormatQuery, download
 from api.responses import AUTH_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.exports import XLSX_MEDIA_TYPE, export
-from portfolio.reports import apprenticeships, training, vouchers
+from portfolio.reports import apprenticeships, levels, training, vouchers
 from portfolio.reports.views import ReportView
 from schemas.reports import (
     ApprenticeshipReportOut,
     ApprenticeshipReportParams,
+    LevelsReportOut,
+    LevelsReportParams,
     ReportOut,
     TrainingReportOut,
     TrainingReportParams,
@@ -115,3 +117,24 @@ async def apprenticeship_report(
         actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
     )
     return _render(view, ApprenticeshipReportOut, format)
+
+
+@router.get(
+    "/levels",
+    summary="New skill levels of my region by road",
+    response_model=LevelsReportOut,
+    responses=REPORT_RESPONSES,
+)
+async def levels_report(
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    params: Annotated[LevelsReportParams, Query()],
+    format: FormatQuery = "json",
+) -> LevelsReportOut | Response:
+    """Levels granted in the period by each of the plan's roads (course, assessment body,
+    enterprise, direct recognition, special ability, apprenticeship) and the high-skill part;
+    rows by region (the worker's), month, year, road or level."""
+    view = await levels.report(
+        actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
+    )
+    return _render(view, LevelsReportOut, format)

@@ -15,6 +15,7 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/reports/training"): only(Role.AGENCY),
     ("GET", "/reports/vouchers"): only(Role.AGENCY),
     ("GET", "/reports/apprenticeships"): only(Role.AGENCY),
+    ("GET", "/reports/levels"): only(Role.AGENCY),
 }
 
 
@@ -33,5 +34,5 @@ CROSS_OWNER_CASES: list[CrossOwnerCase] = [
         arrange=_region_report(f"/reports/{area}"),
         other_binding={Role.AGENCY: {"region_prefix": "5107"}},
     )
-    for area in ("training", "vouchers", "apprenticeships")
+    for area in ("training", "vouchers", "apprenticeships", "levels")
 ]

@@ -85,6 +85,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/reports/training": "counts",
     "/reports/vouchers": "counts",
     "/reports/apprenticeships": "counts",
+    "/reports/levels": "counts",
     "/voucher-policies": "policies",
     "/voucher-policies/{policy_id}": "a policy",
     "/claims/money": "sums per provider",
