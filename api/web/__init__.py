@@ -41,6 +41,7 @@ from api.web.routes import (
     agency_decisions,
     agency_imports,
     agency_issue_runs,
+    agency_levels,
     agency_policies,
     agency_providers,
     agency_settlement,
@@ -62,6 +63,7 @@ from api.web.routes import (
     provider_courses,
     provider_enrolment,
     provider_imports,
+    provider_levels,
     provider_results,
     provider_staff,
     provider_trainers,
@@ -114,6 +116,7 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_results.router)
     app.include_router(provider_claims.router)
     app.include_router(provider_imports.router)
+    app.include_router(provider_levels.router)
     app.include_router(checkin.router)
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
@@ -128,4 +131,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_providers.router)
     app.include_router(agency_staff.router)
     app.include_router(agency_imports.router)
+    app.include_router(agency_levels.router)
     errors.install(app)

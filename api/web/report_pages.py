@@ -43,11 +43,14 @@ NAMES = {
     "completed": N_("Completed"),
     "stopped": N_("Stopped"),
     "subsidy_owed_fen": N_("Subsidy owed"),
+    "granted": N_("New skill levels"),
+    "high_skill": N_("Of them high-skill"),
 }
 REPORTS = {
     "training": N_("Training"),
     "vouchers": N_("Vouchers"),
     "apprenticeships": N_("Apprenticeships"),
+    "levels": N_("Ways to a skill level"),
 }
 GROUPS = {
     "region": N_("By region"),
@@ -57,6 +60,8 @@ GROUPS = {
     "occupation": N_("By occupation"),
     "level": N_("By level"),
     "policy": N_("By voucher policy"),
+    "road": N_("By way to the level"),
+    "year": N_("By year"),
 }
 # Bars: the width of the drawing, the room for the value after a bar, one row's height.
 WIDTH, VALUE_ROOM, ROW = 360, 96, 44

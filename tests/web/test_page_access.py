@@ -33,6 +33,7 @@ from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.web import training_arrange
 from tests.web.agency_people_access import AGENCY_PEOPLE_PAGES
 from tests.web.imports_access import IMPORT_PAGES
+from tests.web.levels_access import LEVELS_PAGES
 from tests.web.money_access import MONEY_PAGES
 from tests.web.pages import ORIGIN, set_session, sign_in
 from tests.web.provider_access import PROVIDER_PAGES
@@ -112,6 +113,7 @@ PAGES: dict[Route, Access] = {
     **PROVIDER_PAGES,
     **MONEY_PAGES,
     **AGENCY_PEOPLE_PAGES,
+    **LEVELS_PAGES,
     **IMPORT_PAGES,
     # Check-in by QR code (api/web/routes/checkin.py).
     ("GET", "/checkin/{token}"): only(Role.WORKER),

@@ -30,18 +30,19 @@ from api.web.training_words import page_words, word_of
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, ValidationFailed
 from portfolio.exports import export
-from portfolio.reports import apprenticeships, training, vouchers
+from portfolio.reports import apprenticeships, levels, training, vouchers
 from portfolio.reports.query import GroupBy, ReportQuery
 from portfolio.reports.views import ReportView
 from portfolio.vocabulary import SkillLevel, TrainingType
 from portfolio.vouchers import policies
 
 router = page_router()
-ReportName = Literal["training", "vouchers", "apprenticeships"]
+ReportName = Literal["training", "vouchers", "apprenticeships", "levels"]
 _USE_CASES = {
     "training": (training.report, training.GROUPS),
     "vouchers": (vouchers.report, vouchers.GROUPS),
     "apprenticeships": (apprenticeships.report, apprenticeships.GROUPS),
+    "levels": (levels.report, levels.GROUPS),
 }
 _MESSAGES = {
     "from": N_("Enter the first month as a year and month, for example 2026-01"),
@@ -60,6 +61,7 @@ _FILTERS = {
     "training": training.FILTERS,
     "vouchers": vouchers.FILTERS,
     "apprenticeships": apprenticeships.FILTERS,
+    "levels": levels.FILTERS,
 }
 _Text = Query(default=None, max_length=10)
 
