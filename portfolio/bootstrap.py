@@ -11,6 +11,7 @@ from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
+from portfolio.recognition import demo as recognition_demo
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
 from portfolio.vouchers import demo as vouchers_demo
@@ -53,4 +54,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await vouchers_demo.ensure_demo_vouchers(keyring=keyring)
     # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
     await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
+    # Accredited bodies, norms, certificates by every road and a recognition waiting.
+    await recognition_demo.ensure_demo_recognition(keyring=keyring)
     return logins
