@@ -55,5 +55,5 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     # An enterprise, its mentors and worker-2's apprenticeship (after the training demo).
     await apprenticeships_demo.ensure_demo_apprenticeships(settings=settings, keyring=keyring)
     # Accredited bodies, norms, certificates by every road and a recognition waiting.
-    await recognition_demo.ensure_demo_recognition(keyring=keyring)
+    await recognition_demo.ensure_demo_recognition(settings=settings, keyring=keyring)
     return logins

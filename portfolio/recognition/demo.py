@@ -6,11 +6,11 @@
   an assessment body for Chinese cooks, junior to technician, and for the liquor and cuisine
   norms; and the Longquan parts maker (login ``enterprise``) for enterprise self-assessment of
   its welders, junior to senior;
-* the assessment body assessed worker-1 (王小明, a junior cook by his course) as an
-  intermediate cook (road: assessment body) and against the liquor norm (special ability);
-  the enterprise assessed its welder worker-2
-  (李小红) at senior (enterprise), and proposed her for direct recognition as a technician,
-  which waits for the Chengdu agency's decision on ``/agency/levels``.
+* two Chengdu workers of their own (no login; the demo workers' records stay as the other
+  journeys know them): the assessment body assessed the cook 赵大勇 as an intermediate cook
+  (road: assessment body) and against the liquor norm (special ability); the enterprise
+  assessed its welder 陈建华 at senior (enterprise) and proposed him for direct recognition
+  as a technician, which waits for the Chengdu agency's decision on ``/agency/levels``.
 
 Recorded through the real use cases, so the certificates, archive entries, events and trail
 are real. Loading twice changes nothing: norms are keyed by code, an organisation that has
@@ -28,8 +28,8 @@ from stdnum.cn import uscc
 from portfolio import clock
 from portfolio.accounts import Actor
 from portfolio.accounts.demo import DEMO_ASSESSMENT_BODY, DEMO_ENTERPRISE, demo_actor
-from portfolio.archives import WorkerRef
-from portfolio.archives.demo import DEMO_WORKERS
+from portfolio.archives import InsuranceScheme, WorkerRef
+from portfolio.archives.demo import DemoWorker, ensure_demo_worker
 from portfolio.errors import Conflict
 from portfolio.identity import IdType
 from portfolio.keyring import Keyring
@@ -39,6 +39,7 @@ from portfolio.recognition.direct import Proposal
 from portfolio.recognition.documents import Accreditation, DirectRecognition
 from portfolio.recognition.enums import AccreditationKind
 from portfolio.recognition.views import NewAccreditation
+from portfolio.settings import Settings
 from portfolio.training import OrganisationKind
 from portfolio.training.demo import ensure_organisation
 from portfolio.vocabulary import SkillLevel
@@ -56,8 +57,33 @@ NORMS = (
 )
 
 
-def _worker(index: int) -> WorkerRef:
-    worker = DEMO_WORKERS[index]
+COOK_WORKER = DemoWorker(
+    archive_id="64d0000000000000000000c2",
+    agency="agency-chengdu",
+    name="赵大勇",
+    id_number="510104198804153318",
+    phone="13800000021",
+    region_code="510104",
+    card_number="A51010421",
+    schemes=((InsuranceScheme.PENSION, "2010-03"), (InsuranceScheme.MEDICAL, "2010-03")),
+    certificate_number="5101042010000021",
+    jobs=(),
+)
+WELDER_WORKER = DemoWorker(
+    archive_id="64d0000000000000000000c3",
+    agency="agency-chengdu",
+    name="陈建华",
+    id_number="510112198509234510",
+    phone="13800000022",
+    region_code="510112",
+    card_number="A51011222",
+    schemes=((InsuranceScheme.PENSION, "2008-07"), (InsuranceScheme.MEDICAL, "2008-07")),
+    certificate_number="5101122008000022",
+    jobs=(),
+)
+
+
+def _ref(worker: DemoWorker) -> WorkerRef:
     return WorkerRef(IdType.RESIDENT_ID, worker.id_number, worker.name)
 
 
@@ -72,8 +98,10 @@ async def _accreditation(
     return found
 
 
-async def ensure_demo_recognition(*, keyring: Keyring) -> None:
-    """Load the demo norms, accreditations, assessments and proposal (idempotent)."""
+async def ensure_demo_recognition(*, settings: Settings, keyring: Keyring) -> None:
+    """Load the demo norms, accreditations, workers, assessments and proposal (idempotent)."""
+    for worker in (COOK_WORKER, WELDER_WORKER):
+        await ensure_demo_worker(worker, settings=settings, keyring=keyring)
     province, chengdu = await demo_actor("officer-sichuan"), await demo_actor("officer-chengdu")
     for code, title, occupation in NORMS:
         with contextlib.suppress(Conflict):  # published by an earlier load
@@ -127,7 +155,7 @@ async def ensure_demo_recognition(*, keyring: Keyring) -> None:
             body,
             NewAssessment(
                 accreditation_id=str(body.id),
-                worker=_worker(0),
+                worker=_ref(COOK_WORKER),
                 occupation_code=COOK,
                 level=SkillLevel.INTERMEDIATE,
                 norm_code="",
@@ -143,7 +171,7 @@ async def ensure_demo_recognition(*, keyring: Keyring) -> None:
             body,
             NewAssessment(
                 accreditation_id=str(body.id),
-                worker=_worker(0),
+                worker=_ref(COOK_WORKER),
                 occupation_code="",
                 level=None,
                 norm_code="51ZX-CJ-001",
@@ -159,7 +187,7 @@ async def ensure_demo_recognition(*, keyring: Keyring) -> None:
             firm,
             NewAssessment(
                 accreditation_id=str(firm.id),
-                worker=_worker(1),
+                worker=_ref(WELDER_WORKER),
                 occupation_code=WELDER,
                 level=SkillLevel.SENIOR,
                 norm_code="",
@@ -179,7 +207,7 @@ async def ensure_demo_recognition(*, keyring: Keyring) -> None:
             keyring=keyring,
             proposal=Proposal(
                 accreditation_id=str(firm.id),
-                worker=_worker(1),
+                worker=_ref(WELDER_WORKER),
                 occupation_code=WELDER,
                 level=SkillLevel.TECHNICIAN,
                 performance="近三年焊接一次合格率99.6%，年度考核均为优秀",

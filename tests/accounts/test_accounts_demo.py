@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.accounts.demo import (
+    DEMO_ASSESSMENT_BODY,
     DEMO_ENTERPRISE,
     DEMO_ORGANISATION_A,
     DEMO_ORGANISATION_B,
@@ -20,10 +21,12 @@ EXPECTED = {
     "agency-chengdu": ("agency", {"region_prefix": "5101"}),
     "agency-mianyang": ("agency", {"region_prefix": "5107"}),
     "officer-chengdu": ("agency", {"region_prefix": "5101", "staff_role": "officer"}),
+    "officer-sichuan": ("agency", {"region_prefix": "51", "staff_role": "officer"}),
     "reviewer-mianyang": ("agency", {"region_prefix": "5107", "staff_role": "reviewer"}),
     "provider-a": ("provider", {"organisation_id": DEMO_ORGANISATION_A}),
     "provider-b": ("provider", {"organisation_id": DEMO_ORGANISATION_B}),
     "enterprise": ("provider", {"organisation_id": DEMO_ENTERPRISE}),
+    "assessor": ("provider", {"organisation_id": DEMO_ASSESSMENT_BODY}),
     "worker-1": ("worker", {"archive_id": "64d0000000000000000000a1"}),
     "worker-2": ("worker", {"archive_id": "64d0000000000000000000a2"}),
 }
