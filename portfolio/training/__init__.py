@@ -62,6 +62,7 @@ from portfolio.training.lifecycle import transition
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.queries import (
     certificates_of_enrolments,
+    certificates_off_course,
     certificates_to_count,
     completions_to_count,
     course_of,
@@ -116,6 +117,7 @@ __all__ = [
     "WithdrawReason",
     "acting_organisation",
     "certificates_of_enrolments",
+    "certificates_off_course",
     "certificates_to_count",
     "checked_content",
     "complete_one",

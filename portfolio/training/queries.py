@@ -183,6 +183,14 @@ async def certificates_to_count() -> AsyncIterator[CertificateChanged]:
             yield certificate_changed(certificate, None, *place)
 
 
+async def certificates_off_course(archive_id: str) -> list[Certificate]:
+    """The worker's valid certificates that followed no course (the other roads to a level:
+    their credentials rest on the assessment or recognition, not on a completion)."""
+    return await Certificate.find(
+        {"archive_id": archive_id, "enrolment_id": "", "status": CertificateStatus.VALID.value}
+    ).to_list()
+
+
 async def courses_of_organisation(organisation_id: str) -> list[Course]:
     """The organisation's courses by title (the claims queue's course filter)."""
     return await Course.find({"organisation_id": organisation_id}).sort("+title").to_list()

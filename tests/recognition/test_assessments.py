@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio.accounts.principal import Role
 from tests.apprenticeships.factories import make_org
-from tests.helpers import assert_problem, log_in_as
+from tests.helpers import assert_problem, jwt_part, log_in_as
 from tests.recognition.factories import (
     LIQUOR_NORM,
     WELDER,
@@ -20,6 +20,11 @@ from tests.recognition.factories import (
     post,
     today,
 )
+
+
+def jwt_claims(token: str) -> dict[str, object]:
+    """The payload of a compact JWS (verified by the service's check above)."""
+    return jwt_part(token, 1)
 
 
 def _rules(problem: dict[str, object]) -> set[tuple[str, str]]:
@@ -58,6 +63,13 @@ async def test_a_body_issues_a_certificate_on_an_assessment(
     issued = [e for e in entries if e["kind"] == "certificate_issued"]
     assert issued[0]["payload"]["road"] == "assessment"
     assert issued[0]["payload"]["assessment_id"] == recorded["id"]
+    # It is an Open Badges credential, with the assessment as its evidence.
+    badges = (await client.get("/me/credentials", headers=worker.headers)).json()["items"]
+    (badge,) = [b for b in badges if b["kind"] == "certificate"]
+    verified = await client.post("/credentials/verify", json={"credential": badge["token"]})
+    assert verified.json()["ok"] is True, verified.text
+    claims = jwt_claims(badge["token"])
+    assert recorded["id"] in claims["evidence"][0]["narrative"]  # type: ignore[index]
     # Voiding it works as for any certificate.
     voided = await post(
         client,
@@ -67,6 +79,8 @@ async def test_a_body_issues_a_certificate_on_an_assessment(
     )
     assert voided.status_code == 200, voided.text
     assert voided.json()["status"] == "voided"
+    after = (await client.get("/me/credentials", headers=worker.headers)).json()["items"]
+    assert [b for b in after if b["kind"] == "certificate"] == []
 
 
 async def test_a_retry_of_the_same_assessment_issues_one_certificate(
