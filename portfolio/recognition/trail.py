@@ -162,6 +162,20 @@ audit.register_documents(
     lambda a: audit.Snapshot(str(a.id), a.version, shown_accreditation(a), a.region_code),
 )
 audit.register_documents(
+    NORM,
+    AbilityNorm,
+    lambda since, until: [
+        {"published_at": {"$gte": since, "$lt": until}},
+        {
+            "changed_at_ms": {
+                "$gte": int(since.timestamp() * 1000),
+                "$lt": int(until.timestamp() * 1000),
+            }
+        },
+    ],
+    lambda n: audit.Snapshot(n.id, n.version, shown_norm(n), n.region_code),
+)
+audit.register_documents(
     ASSESSMENT,
     LevelAssessment,
     lambda since, until: [{"recorded_at": {"$gte": since, "$lt": until}}],

@@ -118,3 +118,47 @@ async def test_refusal_and_the_rules_of_a_proposal(client: AsyncClient, runtime:
     assert (await client.get("/certificates", headers=roads.enterprise.user.headers)).json()[
         "items"
     ] == []
+
+
+async def test_each_decision_is_in_the_change_trail(client: AsyncClient, runtime: Runtime) -> None:
+    roads, accreditation = await _enterprise(client, runtime)
+    made = (
+        await post(
+            client, roads.enterprise.user, "/direct-recognitions", proposal(roads, accreditation)
+        )
+    ).json()
+    await post(
+        client,
+        roads.officer,
+        f"/direct-recognitions/{made['id']}/decision",
+        {"confirm": False, "reason": "业绩材料不足"},
+    )
+    await post(
+        client,
+        roads.officer,
+        f"/accreditations/{accreditation['id']}/suspend",
+        {"reason": "投诉核查中"},
+    )
+    auditor = await log_in_as(
+        client, runtime.settings, Role.AGENCY, region_prefix="5101", staff_role=StaffRole.AUDITOR
+    )
+
+    async def trail(kind: str, ident: str) -> list[dict[str, Any]]:
+        found = await client.get(
+            "/audit/changes",
+            params={"object_kind": kind, "object_id": ident},
+            headers=auditor.headers,
+        )
+        assert found.status_code == 200, found.text
+        items: list[dict[str, Any]] = found.json()["items"]
+        return sorted(items, key=lambda r: r["version"])
+
+    decided = await trail("direct_recognition", made["id"])
+    assert [(r["version"], r["reason"]) for r in decided] == [
+        (0, "proposed"),
+        (1, "业绩材料不足"),
+    ]
+    assert decided[1]["after"]["status"] == "refused"
+    assert decided[1]["after"]["worker_name"] != roads.worker_name  # masked
+    moved = await trail("accreditation", accreditation["id"])
+    assert [(r["version"], r["reason"]) for r in moved] == [(0, "accredited"), (1, "投诉核查中")]

@@ -94,6 +94,10 @@ async def test_accredit_assess_propose_and_confirm(
     assert "连续三年考核优秀" in await _page(web, here)
     confirmed = await _post(web, here, here, decision="confirmed", reason="材料属实")
     assert "The recognition is confirmed and its certificate issued." in await _page(web, confirmed)
+    # The hub's link: the levels report on the statistics page, by road.
+    report = await _page(web, "/agency/statistics?report=levels&group_by=road")
+    assert "Ways to a skill level" in report
+    assert "New skill levels" in report
     path = f"/agency/levels/accreditations/{accreditation_id}"
     moved = await _post(web, path, path, status="suspended", reason="投诉核查")
     assert "The accreditation is suspended" in await _page(web, moved)
