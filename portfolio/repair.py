@@ -30,7 +30,17 @@ from uuid import uuid4
 
 from beanie import Document
 
-from portfolio import apprenticeships, audit, challenges, clock, events, recount, training, vouchers
+from portfolio import (
+    apprenticeships,
+    audit,
+    challenges,
+    clock,
+    events,
+    recognition,
+    recount,
+    training,
+    vouchers,
+)
 from portfolio.once import insert_once
 
 log = logging.getLogger(__name__)
@@ -92,6 +102,8 @@ class RepairReport:
     challenge_answers_finished: int = 0
     # Claims stored before the claim review's fields existed, given their defaults.
     claims_given_review_fields: int = 0
+    # Certificates of passed assessments and confirmed recognitions a crash left unissued.
+    recognition_certificates_finished: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -207,6 +219,9 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     since, until = await _window("challenge_answers", moment, grace)
     answers = await challenges.finish_answers(since=since, until=until)
     await _advance("challenge_answers", until)
+    since, until = await _window("recognition_certificates", moment, grace)
+    recognitions = await recognition.finish_certificates(since=since, until=until)
+    await _advance("recognition_certificates", until)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -219,6 +234,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         events_delivered=delivered,
         trail_records_restored=trail,
         challenge_answers_finished=answers,
+        recognition_certificates_finished=recognitions,
         claims_given_review_fields=await vouchers.fill_review_fields(),
         # Last: the steps above finish records whose counters then agree with them.
         recounted=await recount.recount(),

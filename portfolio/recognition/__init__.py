@@ -20,6 +20,7 @@ from portfolio.recognition.enums import (
     NormStatus,
     RecognitionStatus,
 )
+from portfolio.recognition.repair import finish_certificates
 
 __all__ = [
     "AbilityNorm",
@@ -30,4 +31,5 @@ __all__ = [
     "LevelAssessment",
     "NormStatus",
     "RecognitionStatus",
+    "finish_certificates",
 ]

@@ -22,6 +22,7 @@ from portfolio import clock
 from portfolio.accounts import Actor
 from portfolio.archives import Archive, WorkerRef, find_worker, log_reads
 from portfolio.errors import Conflict, FieldError, ValidationFailed
+from portfolio.faults import crash_point
 from portfolio.identity import parse_occupation_code
 from portfolio.keyring import Keyring
 from portfolio.once import insert_once
@@ -171,25 +172,42 @@ async def record(
             raise Conflict("this worker's assessment of that day is recorded already")
         assessment = earlier
     await trail.assessment_recorded(assessment)
+    crash_point("recognition:after_assessment")
     if assessment.passed and not assessment.certificate_id:
-        certificate = await issue_off_course(
-            holder=Holder(str(worker.id), worker.name, worker.region_code),
-            evidence=Evidence(
-                road=assessment.road,
-                assessment_id=assessment.id,
-                organisation_id=str(organisation.id),
-                recorded_by=actor.principal_id,
-                norm_code=assessment.norm_code,
-            ),
-            content=_content(asked, occupation, organisation.name),
-            now=now,
-        )
-        await LevelAssessment.get_pymongo_collection().update_one(
-            {"_id": assessment.id, "certificate_id": ""},
-            {"$set": {"certificate_id": certificate.id}},
-        )
-        assessment = assessment.model_copy(update={"certificate_id": certificate.id})
+        assessment = await issue_passed(assessment, organisation.name)
     return AssessmentView.of(assessment)
+
+
+async def issue_passed(assessment: LevelAssessment, issuer: str) -> LevelAssessment:
+    """Issue the certificate of a passed assessment and note it (the request, or the repair
+    routine after a crash: the certificate's number and evidence make it once)."""
+    certificate = await issue_off_course(
+        holder=Holder(assessment.archive_id, assessment.worker_name, assessment.worker_region_code),
+        evidence=Evidence(
+            road=assessment.road,
+            assessment_id=assessment.id,
+            organisation_id=assessment.organisation_id,
+            recorded_by=assessment.recorded_by,
+            norm_code=assessment.norm_code,
+        ),
+        content=CertificateContent(
+            number=assessment.certificate_number,
+            certificate_type=CertificateType.SPECIAL_ABILITY
+            if assessment.norm_code
+            else CertificateType.SKILL_LEVEL,
+            occupation_code=assessment.occupation_code,
+            level=assessment.level,
+            issuing_body=issuer,
+            issue_date=assessment.assessed_on,
+        ),
+        now=assessment.recorded_at,
+    )
+    await LevelAssessment.get_pymongo_collection().update_one(
+        {"_id": assessment.id, "certificate_id": ""},
+        {"$set": {"certificate_id": certificate.id}},
+    )
+    noted: LevelAssessment = assessment.model_copy(update={"certificate_id": certificate.id})
+    return noted
 
 
 async def list_own(*, actor: Actor, limit: int = 100) -> list[AssessmentView]:

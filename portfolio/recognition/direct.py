@@ -13,12 +13,13 @@ evidence are the proposal's), and its id noted last.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives import WorkerRef, find_worker, log_reads
 from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from portfolio.faults import crash_point
 from portfolio.identity import parse_occupation_code
 from portfolio.keyring import Keyring
 from portfolio.recognition import trail
@@ -57,6 +58,8 @@ class Proposal:
 
 
 def _content(recognition: DirectRecognition, day: datetime) -> CertificateContent:
+    """The certificate a confirmation issues, dated the day of the decision (``day`` before
+    one is made: the proposal is checked with today's date)."""
     return CertificateContent(
         number=recognition.certificate_number,
         certificate_type=CertificateType.SKILL_LEVEL,
@@ -148,7 +151,10 @@ async def _in_reach(actor: Actor, recognition_id: str) -> DirectRecognition:
     return found
 
 
-async def _issue(actor: Actor, recognition: DirectRecognition, now: datetime) -> DirectRecognition:
+async def issue_confirmed(recognition: DirectRecognition) -> DirectRecognition:
+    """Issue the certificate of a confirmed recognition (the request, or the repair routine
+    after a crash), recorded by the officer who decided, dated the day of the decision."""
+    decided = datetime.fromtimestamp(recognition.decided_at_ms / 1000, UTC)
     certificate = await issue_off_course(
         holder=Holder(
             recognition.archive_id, recognition.worker_name, recognition.worker_region_code
@@ -157,11 +163,11 @@ async def _issue(actor: Actor, recognition: DirectRecognition, now: datetime) ->
             road=LevelRoad.DIRECT_RECOGNITION,
             assessment_id=str(recognition.id),
             organisation_id=recognition.organisation_id,
-            recorded_by=actor.principal_id,
+            recorded_by=recognition.decided_by,
             recorder_role="agency",
         ),
-        content=_content(recognition, now),
-        now=now,
+        content=_content(recognition, decided),
+        now=decided,
     )
     await DirectRecognition.get_pymongo_collection().update_one(
         {"_id": recognition.id, "certificate_id": ""}, {"$set": {"certificate_id": certificate.id}}
@@ -188,7 +194,7 @@ async def decide(
     found = await _in_reach(actor, recognition_id)
     status = RecognitionStatus.CONFIRMED if confirm else RecognitionStatus.REFUSED
     if found.status is RecognitionStatus.CONFIRMED and confirm and not found.certificate_id:
-        return RecognitionView.of(await _issue(actor, found, now))  # a crash's leftover
+        return RecognitionView.of(await issue_confirmed(found))  # a crash's leftover
     if found.status is not RecognitionStatus.PROPOSED:
         raise Conflict(f"the recognition is {found.status.value} already")
     moved = await DirectRecognition.get_pymongo_collection().update_one(
@@ -216,7 +222,8 @@ async def decide(
     )
     await trail.recognition_changed(found, after, reason=clean)
     if confirm:
-        after = await _issue(actor, after, now)
+        crash_point("recognition:after_confirm")
+        after = await issue_confirmed(after)
     return RecognitionView.of(after)
 
 

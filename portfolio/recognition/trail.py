@@ -150,8 +150,8 @@ async def recognition_changed(
 def _made_or_moved(since: datetime, until: datetime) -> list[dict[str, Any]]:
     since_ms, until_ms = int(since.timestamp() * 1000), int(until.timestamp() * 1000)
     return [
-        {"created_at": {"$gte": since, "$lt": until}},
-        {"changed_at_ms": {"$gte": since_ms, "$lt": until_ms}},
+        {"created_at": {"$gte": since, "$lte": until}},
+        {"changed_at_ms": {"$gte": since_ms, "$lte": until_ms}},
     ]
 
 
@@ -165,11 +165,11 @@ audit.register_documents(
     NORM,
     AbilityNorm,
     lambda since, until: [
-        {"published_at": {"$gte": since, "$lt": until}},
+        {"published_at": {"$gte": since, "$lte": until}},
         {
             "changed_at_ms": {
                 "$gte": int(since.timestamp() * 1000),
-                "$lt": int(until.timestamp() * 1000),
+                "$lte": int(until.timestamp() * 1000),
             }
         },
     ],
@@ -178,18 +178,18 @@ audit.register_documents(
 audit.register_documents(
     ASSESSMENT,
     LevelAssessment,
-    lambda since, until: [{"recorded_at": {"$gte": since, "$lt": until}}],
+    lambda since, until: [{"recorded_at": {"$gte": since, "$lte": until}}],
     lambda a: audit.Snapshot(a.id, 0, shown_assessment(a), a.worker_region_code, PERSONAL),
 )
 audit.register_documents(
     RECOGNITION,
     DirectRecognition,
     lambda since, until: [
-        {"proposed_at": {"$gte": since, "$lt": until}},
+        {"proposed_at": {"$gte": since, "$lte": until}},
         {
             "decided_at_ms": {
                 "$gte": int(since.timestamp() * 1000),
-                "$lt": int(until.timestamp() * 1000),
+                "$lte": int(until.timestamp() * 1000),
             }
         },
     ],
