@@ -34,6 +34,7 @@ from api.routers import (
     me,
     mentors,
     occupations,
+    recognition,
     reports,
     sharing,
     training,
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(sharing.router)
     app.include_router(reports.router)
     app.include_router(mentors.router)
+    app.include_router(recognition.router)
     app.include_router(apprenticeships.router)
     app.include_router(apprenticeship_lifecycle.router)
     app.include_router(voucher_policies.router)

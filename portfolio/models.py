@@ -26,6 +26,12 @@ from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
+from portfolio.recognition.documents import (
+    AbilityNorm,
+    Accreditation,
+    DirectRecognition,
+    LevelAssessment,
+)
 from portfolio.repair import RepairCheckpoint, RepairLease
 from portfolio.reports.documents import (
     CityBreakdown,
@@ -90,6 +96,10 @@ DOCUMENT_MODELS: list[type[Document]] = [
     AttendanceRecord,
     Trainer,
     Certificate,
+    Accreditation,
+    AbilityNorm,
+    LevelAssessment,
+    DirectRecognition,
     ReportCounter,
     ReportTotal,
     CityBreakdown,

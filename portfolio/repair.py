@@ -38,6 +38,7 @@ from portfolio import (
     competitions,
     events,
     honours,
+    recognition,
     recount,
     training,
     vouchers,
@@ -106,6 +107,8 @@ class RepairReport:
     # Competition results and honours whose stating archive entry a crash kept from being
     # written (``portfolio.stated``).
     distinction_entries_finished: int = 0
+    # Certificates of passed assessments and confirmed recognitions a crash left unissued.
+    recognition_certificates_finished: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -224,6 +227,9 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     distinctions = await competitions.finish_entries(
         changed_before=moment - grace
     ) + await honours.finish_entries(changed_before=moment - grace)
+    since, until = await _window("recognition_certificates", moment, grace)
+    recognitions = await recognition.finish_certificates(since=since, until=until)
+    await _advance("recognition_certificates", until)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -236,6 +242,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         events_delivered=delivered,
         trail_records_restored=trail,
         challenge_answers_finished=answers,
+        recognition_certificates_finished=recognitions,
         claims_given_review_fields=await vouchers.fill_review_fields(),
         distinction_entries_finished=distinctions,
         # Last: the steps above finish records whose counters then agree with them.

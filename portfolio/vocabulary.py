@@ -54,6 +54,17 @@ class SkillLevel(StrEnum):
 _LADDER = list(SkillLevel)
 
 
+class LevelRoad(StrEnum):
+    """The plan's ways to a certificate (四.(一).3-4): which kind of evaluation granted it."""
+
+    COURSE = "course"  # a provider's course, then its assessment
+    ASSESSMENT = "assessment"  # 社会培训评价组织: an accredited assessment body
+    ENTERPRISE = "enterprise"  # 企业自主评价: an accredited enterprise assesses its staff
+    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定: front-line workers, agency confirms
+    SPECIAL_ABILITY = "special_ability"  # 专项职业能力考核 against a published norm
+    APPRENTICESHIP = "apprenticeship"  # 企业新型学徒制: a completed apprenticeship
+
+
 LABELS: dict[str, str] = {
     TrainingType.EMPLOYMENT_SKILLS: "就业技能培训",
     TrainingType.SKILL_UPGRADING: "岗位技能提升培训",
@@ -72,4 +83,10 @@ LABELS: dict[str, str] = {
     SkillLevel.SENIOR_TECHNICIAN: "高级技师",
     SkillLevel.PRINCIPAL_TECHNICIAN: "特级技师",
     SkillLevel.CHIEF_TECHNICIAN: "首席技师",
+    LevelRoad.COURSE: "培训课程",
+    LevelRoad.ASSESSMENT: "评价机构认定",
+    LevelRoad.ENTERPRISE: "企业自主评价",
+    LevelRoad.DIRECT_RECOGNITION: "直接认定",
+    LevelRoad.SPECIAL_ABILITY: "专项职业能力",
+    LevelRoad.APPRENTICESHIP: "企业新型学徒制",
 }

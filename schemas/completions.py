@@ -12,7 +12,7 @@ from portfolio.identity.identifiers import IdType
 from portfolio.training.certificates import CertificateContent
 from portfolio.training.completions import CompletionRow, Outcome
 from portfolio.training.enums import CertificateStatus, CertificateType, CompletionResult
-from portfolio.vocabulary import SkillLevel
+from portfolio.vocabulary import LevelRoad, SkillLevel
 from schemas.common import FieldErrorOut, Input, Output
 from schemas.enrolments import MAX_BULK_ROWS, EnrolmentOut
 
@@ -145,6 +145,8 @@ class CertificateOut(Output):
     enrolment_id: str
     archive_entry_seq: int
     recorded_at: datetime
+    road: LevelRoad = Field(description="The way to it: a course or one of the other roads")
+    norm_code: str = Field(description="The special-ability norm assessed against, or empty")
 
 
 class CertificateCheckOut(Output):

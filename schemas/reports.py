@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from portfolio.reports.query import GroupBy, ReportQuery
 from portfolio.reports.views import ReportRowView
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import LevelRoad, SkillBrand, SkillLevel, TrainingType
 
 Month = Annotated[str | None, Field(max_length=7)]
 
@@ -113,6 +113,17 @@ class DistinctionsReportParams(ReportParams):
         return self._query()
 
 
+class LevelsReportParams(ReportParams):
+    """The levels report's parameters: by road and level (group by ``year`` for years)."""
+
+    road: LevelRoad | None = Field(default=None, description="the way to the level")
+    level: SkillLevel | None = Field(default=None, description="the level granted")
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query(road=self.road, level=self.level)
+
+
 class ReportFiltersOut(BaseModel):
     """The filters the report was computed with (absent: not filtered)."""
 
@@ -121,6 +132,7 @@ class ReportFiltersOut(BaseModel):
     occupation: str | None = None
     policy: str | None = None
     level: str | None = None
+    road: str | None = None
 
 
 class ReportOut(BaseModel):
@@ -307,3 +319,31 @@ class DistinctionsReportOut(ReportOut):
 
     rows: list[DistinctionsRowOut]
     total: DistinctionsRowOut
+
+
+class RoadCountsOut(BaseModel):
+    """New levels per road."""
+
+    course: int | None
+    assessment: int | None
+    enterprise: int | None
+    direct_recognition: int | None
+    special_ability: int | None
+    apprenticeship: int | None
+
+
+class LevelsRowOut(RowOut):
+    """One group of the levels report."""
+
+    granted: int | None = Field(
+        description="valid certificates of every road and apprenticeships completed"
+    )
+    by_road: RoadCountsOut
+    high_skill: int | None = Field(description="of them, at senior worker (高级工) or above")
+
+
+class LevelsReportOut(ReportOut):
+    """New skill levels by region, month, year, road or level (the worker's region)."""
+
+    rows: list[LevelsRowOut]
+    total: LevelsRowOut

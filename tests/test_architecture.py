@@ -50,6 +50,7 @@ AREAS = (
     "competitions",
     "reports",
     "credentials",
+    "recognition",
     "seed",
 )
 # Areas that may reach into other areas' modules (see the module docstring).

@@ -16,13 +16,15 @@ from api.downloads import FormatQuery, download
 from api.responses import AUTH_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.exports import XLSX_MEDIA_TYPE, export
-from portfolio.reports import apprenticeships, distinctions, training, vouchers
+from portfolio.reports import apprenticeships, distinctions, levels, training, vouchers
 from portfolio.reports.views import ReportView
 from schemas.reports import (
     ApprenticeshipReportOut,
     ApprenticeshipReportParams,
     DistinctionsReportOut,
     DistinctionsReportParams,
+    LevelsReportOut,
+    LevelsReportParams,
     ReportOut,
     TrainingReportOut,
     TrainingReportParams,
@@ -137,3 +139,24 @@ async def distinctions_report(
         actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
     )
     return _render(view, DistinctionsReportOut, format)
+
+
+@router.get(
+    "/levels",
+    summary="New skill levels of my region by road",
+    response_model=LevelsReportOut,
+    responses=REPORT_RESPONSES,
+)
+async def levels_report(
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    params: Annotated[LevelsReportParams, Query()],
+    format: FormatQuery = "json",
+) -> LevelsReportOut | Response:
+    """Levels granted in the period by each of the plan's roads (course, assessment body,
+    enterprise, direct recognition, special ability, apprenticeship) and the high-skill part;
+    rows by region (the worker's), month, year, road or level."""
+    view = await levels.report(
+        actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
+    )
+    return _render(view, LevelsReportOut, format)

@@ -43,6 +43,7 @@ from api.web.routes import (
     agency_honours,
     agency_imports,
     agency_issue_runs,
+    agency_levels,
     agency_occupations,
     agency_policies,
     agency_providers,
@@ -65,6 +66,7 @@ from api.web.routes import (
     provider_courses,
     provider_enrolment,
     provider_imports,
+    provider_levels,
     provider_results,
     provider_staff,
     provider_trainers,
@@ -117,6 +119,7 @@ def install(app: FastAPI) -> None:
     app.include_router(provider_results.router)
     app.include_router(provider_claims.router)
     app.include_router(provider_imports.router)
+    app.include_router(provider_levels.router)
     app.include_router(checkin.router)
     app.include_router(agency_claims.router)
     app.include_router(agency_decisions.router)
@@ -134,4 +137,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_imports.router)
     app.include_router(agency_competitions.router)
     app.include_router(agency_honours.router)
+    app.include_router(agency_levels.router)
     errors.install(app)

@@ -48,12 +48,15 @@ NAMES = {
     "results": N_("Placed"),
     "levels_granted": N_("Levels granted"),
     "honours": N_("Honours"),
+    "granted": N_("New skill levels"),
+    "high_skill": N_("Of them high-skill"),
 }
 REPORTS = {
     "training": N_("Training"),
     "vouchers": N_("Vouchers"),
     "apprenticeships": N_("Apprenticeships"),
     "distinctions": N_("Competitions and honours"),
+    "levels": N_("Ways to a skill level"),
 }
 GROUPS = {
     "region": N_("By region"),
@@ -63,6 +66,7 @@ GROUPS = {
     "occupation": N_("By occupation"),
     "level": N_("By level"),
     "policy": N_("By voucher policy"),
+    "road": N_("By way to the level"),
     "year": N_("By year"),
 }
 # Bars: the width of the drawing, the room for the value after a bar, one row's height.

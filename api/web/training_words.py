@@ -88,6 +88,23 @@ WORDS: dict[tuple[str, str], str] = {
     ("event", "change_accepted"): N_("Change accepted"),
     ("event", "change_rejected"): N_("Change rejected"),
     ("event", "sent_back"): N_("Sent back by the agency"),
+    # the ways to a skill level
+    ("road", "course"): N_("A course and its assessment"),
+    ("road", "assessment"): N_("An accredited assessment body"),
+    ("road", "enterprise"): N_("Enterprise self-assessment"),
+    ("road", "direct_recognition"): N_("Direct recognition"),
+    ("road", "special_ability"): N_("Special vocational ability"),
+    ("road", "apprenticeship"): N_("Apprenticeship"),
+    ("accreditation_kind", "assessment_body"): N_("Assessment body"),
+    ("accreditation_kind", "enterprise"): N_("Enterprise self-assessment"),
+    ("accreditation", "active"): N_("Active"),
+    ("accreditation", "suspended"): N_("Suspended"),
+    ("accreditation", "expired"): N_("Outside its period"),
+    ("norm", "published"): N_("Published"),
+    ("norm", "withdrawn"): N_("Withdrawn"),
+    ("recognition", "proposed"): N_("Waiting for the agency"),
+    ("recognition", "confirmed"): N_("Confirmed"),
+    ("recognition", "refused"): N_("Refused"),
 }
 
 _KINDS = {
@@ -108,6 +125,13 @@ _KINDS = {
     ("apprenticeship", "paused"): "warn",
     ("apprenticeship", "stopped"): "bad",
     ("apprenticeship", "completed"): "ok",
+    ("accreditation", "active"): "ok",
+    ("accreditation", "suspended"): "bad",
+    ("accreditation", "expired"): "warn",
+    ("norm", "withdrawn"): "bad",
+    ("recognition", "proposed"): "warn",
+    ("recognition", "confirmed"): "ok",
+    ("recognition", "refused"): "bad",
 }
 
 # The cities and prefectures of Sichuan (GB/T 2260), by the four digits of their region codes.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from portfolio.accounts import service
 from portfolio.accounts.documents import Principal
-from portfolio.accounts.principal import Role, StaffRole
+from portfolio.accounts.principal import Actor, Role, StaffRole
+from portfolio.accounts.sessions import actor_of
 from portfolio.errors import Conflict
 from portfolio.settings import Settings
 
@@ -24,6 +25,8 @@ DEMO_ARCHIVE_WORKER_1 = "64d0000000000000000000a1"
 DEMO_ARCHIVE_WORKER_2 = "64d0000000000000000000a2"
 # The Chengdu enterprise that employs worker-2 as an apprentice (portfolio.apprenticeships.demo).
 DEMO_ENTERPRISE = "64d0000000000000000000e1"
+# The Chengdu assessment body the agency accredited (portfolio.recognition.demo).
+DEMO_ASSESSMENT_BODY = "64d0000000000000000000c1"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "officer-sichuan",
         Role.AGENCY,
-        "agency officer, Sichuan province (51): records competitions and honours",
+        "agency officer, Sichuan province (51): competitions, honours, ability norms",
         region_prefix="51",
         staff_role=StaffRole.OFFICER,
     ),
@@ -76,6 +79,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         Role.PROVIDER,
         "enterprise employing an apprentice",
         organisation_id=DEMO_ENTERPRISE,
+    ),
+    DemoAccount(
+        "assessor",
+        Role.PROVIDER,
+        "accredited assessment body: records assessments, issues certificates",
+        organisation_id=DEMO_ASSESSMENT_BODY,
     ),
     DemoAccount("worker-1", Role.WORKER, "worker 1", archive_id=DEMO_ARCHIVE_WORKER_1),
     DemoAccount("worker-2", Role.WORKER, "worker 2", archive_id=DEMO_ARCHIVE_WORKER_2),
@@ -101,3 +110,11 @@ async def ensure_demo_accounts(*, settings: Settings) -> tuple[DemoAccount, ...]
                 staff_role=account.staff_role,
             )
     return DEMO_ACCOUNTS
+
+
+async def demo_actor(username: str) -> Actor:
+    """The actor of a loaded demo account (what the areas' demos record their steps as)."""
+    principal = await Principal.find_one({"username": username})
+    if principal is None:
+        raise RuntimeError(f"the demo account {username} must be loaded first")
+    return actor_of(principal)

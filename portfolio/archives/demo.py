@@ -179,6 +179,11 @@ async def _ensure(worker: DemoWorker, *, settings: Settings, keyring: Keyring) -
             )
 
 
+async def ensure_demo_worker(worker: DemoWorker, *, settings: Settings, keyring: Keyring) -> None:
+    """Register one demo archive of another area's demo unless it exists (no login)."""
+    await _ensure(worker, settings=settings, keyring=keyring)
+
+
 async def ensure_demo_archives(*, settings: Settings, keyring: Keyring) -> None:
     """Register every missing demo archive (after the demo accounts)."""
     for worker in DEMO_WORKERS:

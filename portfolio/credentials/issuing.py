@@ -17,7 +17,14 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from portfolio import archives, clock, training
-from portfolio.credentials import builders, jws, records_distinctions, status, verification
+from portfolio.credentials import (
+    builders,
+    jws,
+    records_distinctions,
+    records_recognition,
+    status,
+    verification,
+)
 from portfolio.credentials.issuer_keys import IssuerKeys, SigningKey, public_jwk
 from portfolio.errors import NotFound
 from portfolio.keyring import Keyring, load_master_secret
@@ -167,6 +174,7 @@ async def _records(archive_id: str) -> list[tuple[builders.Record, str, int]]:
                 continue
             record = _certificate(certificate, provider)
             found.append((record, str(certificate.id), certificate.version))
+    found.extend(await records_recognition.road_records(archive_id))
     return found
 
 

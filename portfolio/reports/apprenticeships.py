@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from portfolio import clock
 from portfolio.accounts import Actor
 from portfolio.apprenticeships import owed_for
+from portfolio.reports import levels
 from portfolio.reports.counters import Cell, Changes, Rollup, apply, china_month, unsettle
 from portfolio.reports.query import GroupBy, ReportQuery, resolve
 from portfolio.reports.tables import Column, Kind, Value, build, read
@@ -136,6 +137,7 @@ async def agreement_changed(
         owed = await owed_for(str(agreement.id))
     changes = Changes()
     add_agreement(changes, before_status, agreement, owed)
+    levels.add_agreement(changes, before_status, agreement)
     guard = f"direct:{uuid.uuid4().hex}"
     await unsettle(await apply(changes, guard=guard), guard)
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from portfolio.apprenticeships import AgreementChanged
 from portfolio.events import DomainEvent
 from portfolio.faults import crash_point
-from portfolio.reports import apprenticeships, training, vouchers
+from portfolio.reports import apprenticeships, levels, training, vouchers
 from portfolio.reports.counters import Changes, apply, unsettle
 from portfolio.training import CertificateChanged, CompletionsRecorded
 from portfolio.vouchers import VouchersChanged
@@ -41,6 +41,7 @@ async def changes_of(event: DomainEvent) -> Changes:
     elif event.name == CertificateChanged.NAME:
         certificate = CertificateChanged.model_validate(event.payload)
         changes = await training.certificate_changes(certificate, guard=event.id)
+        levels.add_certificate(changes, certificate)
     elif event.name == VouchersChanged.NAME:
         for change in VouchersChanged.model_validate(event.payload).changes:
             vouchers.add_change(changes, change)
@@ -49,6 +50,7 @@ async def changes_of(event: DomainEvent) -> Changes:
         apprenticeships.add_agreement(
             changes, agreement.before_status, agreement, agreement.subsidy_owed_fen
         )
+        levels.add_agreement(changes, agreement.before_status, agreement)
     return changes
 
 

@@ -17,7 +17,7 @@ from portfolio.accounts import Actor, Role
 from portfolio.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from portfolio.identity import parse_occupation_code
 from portfolio.reports.counters import month_of
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import LevelRoad, SkillBrand, SkillLevel, TrainingType
 
 _PREFIX = re.compile(r"^\d{2}(\d{2}){0,2}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -35,7 +35,8 @@ class GroupBy(StrEnum):
     OCCUPATION = "occupation"
     LEVEL = "level"
     POLICY = "policy"
-    # Competitions and honours count by year (``distinctions``).
+    ROAD = "road"
+    # Competitions, honours and levels count by year too.
     YEAR = "year"
 
 
@@ -52,6 +53,7 @@ class ReportQuery:
     occupation: str | None = None
     policy: str | None = None
     level: SkillLevel | None = None
+    road: LevelRoad | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def resolve(
         "occupation": query.occupation,
         "policy": query.policy,
         "level": query.level.value if query.level else None,
+        "road": query.road.value if query.road else None,
     }
     stored: dict[str, str] = {}
     for name, raw in given.items():

@@ -28,7 +28,7 @@ from pymongo import UpdateOne
 
 from portfolio import events as outbox
 from portfolio.apprenticeships import agreements_to_count
-from portfolio.reports import apprenticeships, training, vouchers
+from portfolio.reports import apprenticeships, levels, training, vouchers
 from portfolio.reports.counters import BATCH, SEP, Cell, Changes, apply
 from portfolio.reports.documents import CELL_DOCUMENTS, ReportMarker
 from portfolio.reports.markers import marker_key, tally_of
@@ -106,6 +106,7 @@ async def _completions(changes: Changes, markers: _Markers) -> int:
 async def _certificates(changes: Changes, markers: _Markers) -> int:
     seen = 0
     async for facts in certificates_to_count():
+        levels.add_certificate(changes, facts)
         counted, moves = training.certificate_moves(facts)
         for cell, increments in counted.items():
             changes.add(cell, increments)
@@ -152,6 +153,7 @@ async def _apprenticeships(changes: Changes) -> int:
     seen = 0
     async for agreement in agreements_to_count():
         apprenticeships.add_agreement(changes, None, agreement, agreement.subsidy_owed_fen)
+        levels.add_agreement(changes, None, agreement)
         seen += 1
     return seen
 

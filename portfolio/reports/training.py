@@ -160,6 +160,7 @@ async def completion_changes(facts: CompletionsRecorded, *, guard: str) -> Chang
 
 def certificate_cell(facts: CertificateChanged, version: CertificateFacts) -> Cell:
     """Where a certificate counts: its issue month and occupation, its course's type/brand."""
+    assert facts.training_type is not None  # only course certificates are counted here
     return _place_cell(
         facts.region_code,
         facts.training_type,
@@ -188,6 +189,10 @@ def certificate_moves(facts: CertificateChanged) -> tuple[Changes, Counter[Marke
     the new one's put in (only valid versions count), and the markers to move."""
     changes = Changes()
     moves: Counter[MarkerKey] = Counter()
+    if facts.training_type is None:
+        # No course behind it (an assessment body, an enterprise...): the levels report
+        # counts it, by road.
+        return changes, moves
     for version, sign in ((facts.before, -1), (facts.after, 1)):
         if version is None or version.status is not CertificateStatus.VALID:
             continue

@@ -16,6 +16,13 @@ from portfolio.training.attendance import (
 from portfolio.training.attendance import confirm_as_worker as confirm_attendance
 from portfolio.training.attendance import record as record_attendance
 from portfolio.training.catalogue_terms import CourseFacts, PayingVoucherView
+from portfolio.training.certificates import CertificateContent
+from portfolio.training.certificates_roads import (
+    Evidence,
+    Holder,
+    checked_content,
+    issue_off_course,
+)
 from portfolio.training.completions import Outcome, complete_one
 from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
@@ -56,6 +63,7 @@ from portfolio.training.occupation_codes import stored_occupation_codes
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.queries import (
     certificates_of_enrolments,
+    certificates_off_course,
     certificates_to_count,
     completions_to_count,
     course_of,
@@ -84,6 +92,7 @@ __all__ = [
     "CaptureMethod",
     "Certificate",
     "CertificateChanged",
+    "CertificateContent",
     "CertificateFacts",
     "CertificateStatus",
     "CertificateType",
@@ -96,6 +105,8 @@ __all__ = [
     "Enrolment",
     "EnrolmentEnded",
     "EnrolmentStatus",
+    "Evidence",
+    "Holder",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
@@ -107,7 +118,9 @@ __all__ = [
     "WithdrawReason",
     "acting_organisation",
     "certificates_of_enrolments",
+    "certificates_off_course",
     "certificates_to_count",
+    "checked_content",
     "complete_one",
     "completions_recorded",
     "completions_to_count",
@@ -128,6 +141,7 @@ __all__ = [
     "finish_historical_imports",
     "hours_attended",
     "is_enrolled_with",
+    "issue_off_course",
     "organisations_by_ids",
     "publish_missing_completions",
     "publish_missing_endings",

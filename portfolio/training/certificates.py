@@ -54,7 +54,7 @@ from portfolio.training.events import CertificateFacts, certificate_changed, cer
 from portfolio.training.organisations import acting_organisation
 from portfolio.training.timerules import certificate_level_error, plausible_date_errors
 from portfolio.training.views import CertificateCheckView, CertificateView
-from portfolio.vocabulary import SkillLevel
+from portfolio.vocabulary import LevelRoad, SkillLevel
 
 MAX_NUMBER_LENGTH = 40
 
@@ -124,8 +124,20 @@ def issued_payload(certificate: Certificate, **extra: Any) -> dict[str, Any]:
         "issue_date": certificate.issue_date.isoformat(),
         "enrolment_id": certificate.enrolment_id,
         "provider_id": certificate.organisation_id,
+        **_road_of(certificate),
         **extra,
     }
+
+
+def _road_of(certificate: Certificate) -> dict[str, str]:
+    """The road and its evidence, stated only off the course road (a course certificate's
+    entry keeps the form it always had)."""
+    if certificate.road is LevelRoad.COURSE:
+        return {}
+    stated = {"road": certificate.road.value, "assessment_id": certificate.assessment_id}
+    if certificate.norm_code:
+        stated["norm_code"] = certificate.norm_code
+    return stated
 
 
 async def _note_entry(certificate_id: PydanticObjectId | None, version: int, seq: int) -> None:
@@ -152,7 +164,7 @@ def _stating_entry(certificate: Certificate) -> PendingEntry:
         return EntryKind.CERTIFICATE_CORRECTED, payload, changer, certificate.corrects_seq
     issuer = Recorder(
         principal=certificate.recorded_by,
-        role="provider",
+        role=certificate.recorder_role,
         organisation=certificate.organisation_id,
     )
     return EntryKind.CERTIFICATE_ISSUED, issued_payload(certificate), issuer, None
@@ -193,7 +205,13 @@ async def _facts_before(certificate: Certificate) -> CertificateFacts | None:
 
 async def _publish(certificate: Certificate, before: CertificateFacts | None) -> None:
     """Publish the certificate's last change from the facts ``before`` it (the run's region,
-    the course's type and brand come with it)."""
+    the course's type and brand come with it; off the course road, the holder's region)."""
+    if not certificate.enrolment_id:
+        facts = certificate_changed(certificate, before, None, None)
+        await events.publish(
+            certificate_event_id(str(certificate.id), certificate.version), facts.NAME, facts
+        )
+        return
     enrolment = await Enrolment.get(ids.parse(certificate.enrolment_id, "enrolment"))
     assert enrolment is not None  # a certificate follows a stored enrolment
     run = await Run.get(ids.parse(enrolment.run_id, "run"))

@@ -26,7 +26,7 @@ from portfolio.training.enums import (
     OrganisationStatus,
     WithdrawReason,
 )
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import LevelRoad, SkillBrand, SkillLevel, TrainingType
 
 
 class Organisation(Document):
@@ -376,8 +376,18 @@ class Certificate(Document):
     archive_id: str
     holder_name: str
     holder_region_code: str
+    # The course result it follows; "" for the roads without a course.
     enrolment_id: str
     organisation_id: str
+    # The way to it (course, assessment body, enterprise, direct recognition, special
+    # ability) and the recognition record it follows ("" for a course): its evidence.
+    road: LevelRoad = LevelRoad.COURSE
+    assessment_id: str = ""
+    # The special-ability norm assessed against (专项职业能力考核规范), "" for the others.
+    norm_code: str = ""
+    # Who recorded the issue: the organisation's staff, or the agency that confirmed a
+    # direct recognition.
+    recorder_role: str = "provider"
     status: CertificateStatus = CertificateStatus.VALID
     void_reason: str = ""
     # Seq of the archive entry that states the current content, or the voiding (0 until it

@@ -27,7 +27,7 @@ from portfolio import events
 from portfolio.archives import Recorder
 from portfolio.training.documents import Certificate, Course, Enrolment, Run
 from portfolio.training.enums import CertificateStatus, CompletionResult, EnrolmentStatus
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import LevelRoad, SkillBrand, SkillLevel, TrainingType
 
 
 class CertificateFacts(BaseModel):
@@ -94,12 +94,17 @@ class CertificateChanged(BaseModel):
     version: int
     archive_id: str
     enrolment_id: str
-    # The run's region and the course's type and brand.
+    # The run's region and the course's type and brand (off the course road: the holder's
+    # region, no type, no brand; the training report counts only course certificates).
     region_code: str
-    training_type: TrainingType
+    training_type: TrainingType | None
     brand: SkillBrand | None
     before: CertificateFacts | None
     after: CertificateFacts
+    # The way to it and the holder's region (the levels report: by road and the worker's
+    # region). Events stored before the roads existed are course certificates.
+    road: LevelRoad = LevelRoad.COURSE
+    holder_region_code: str = ""
 
 
 class EnrolmentEnded(BaseModel):
@@ -159,19 +164,25 @@ def certificate_event_id(certificate_id: str, version: int) -> str:
 
 
 def certificate_changed(
-    certificate: Certificate, before: CertificateFacts | None, run: Run, course: Course
+    certificate: Certificate,
+    before: CertificateFacts | None,
+    run: Run | None,
+    course: Course | None,
 ) -> CertificateChanged:
-    """The event of the certificate's last change, from the facts ``before`` it."""
+    """The event of the certificate's last change, from the facts ``before`` it (``run`` and
+    ``course`` None for a certificate that followed no course)."""
     return CertificateChanged(
         certificate_id=str(certificate.id),
         version=certificate.version,
         archive_id=certificate.archive_id,
         enrolment_id=certificate.enrolment_id,
-        region_code=run.region_code,
-        training_type=course.training_type,
-        brand=course.brand,
+        region_code=run.region_code if run else certificate.holder_region_code,
+        training_type=course.training_type if course else None,
+        brand=course.brand if course else None,
         before=before,
         after=CertificateFacts.of(certificate),
+        road=certificate.road,
+        holder_region_code=certificate.holder_region_code,
     )
 
 

@@ -162,13 +162,17 @@ async def certificates_to_count() -> AsyncIterator[CertificateChanged]:
     reports' recount."""
     places = _Places()
     async for chunk in _chunks(Certificate, {"status": CertificateStatus.VALID.value}):
-        oids = [PydanticObjectId(c["enrolment_id"]) for c in chunk]
+        # Certificates off the course road follow no enrolment ("").
+        oids = [PydanticObjectId(c["enrolment_id"]) for c in chunk if c.get("enrolment_id")]
         enrolments = {
             str(e["_id"]): e
             async for e in Enrolment.get_pymongo_collection().find({"_id": {"$in": oids}})
         }
         for raw in chunk:
             certificate = Certificate.model_validate(raw)
+            if not certificate.enrolment_id:
+                yield certificate_changed(certificate, None, None, None)
+                continue
             enrolment = enrolments.get(certificate.enrolment_id)
             place = (
                 await places.of(enrolment["run_id"], enrolment["course_id"]) if enrolment else None
@@ -177,6 +181,14 @@ async def certificates_to_count() -> AsyncIterator[CertificateChanged]:
                 continue
             # Counted as if just issued: what it states now, nothing taken out before.
             yield certificate_changed(certificate, None, *place)
+
+
+async def certificates_off_course(archive_id: str) -> list[Certificate]:
+    """The worker's valid certificates that followed no course (the other roads to a level:
+    their credentials rest on the assessment or recognition, not on a completion)."""
+    return await Certificate.find(
+        {"archive_id": archive_id, "enrolment_id": "", "status": CertificateStatus.VALID.value}
+    ).to_list()
 
 
 async def courses_of_organisation(organisation_id: str) -> list[Course]:

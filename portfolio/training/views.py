@@ -37,7 +37,7 @@ from portfolio.training.enums import (
     OrganisationStatus,
     WithdrawReason,
 )
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import LevelRoad, SkillBrand, SkillLevel, TrainingType
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,8 @@ class CertificateView:
     enrolment_id: str
     archive_entry_seq: int
     recorded_at: datetime
+    road: LevelRoad = LevelRoad.COURSE
+    norm_code: str = ""
 
     @classmethod
     def of(cls, certificate: Certificate) -> CertificateView:
@@ -307,6 +309,8 @@ class CertificateView:
             enrolment_id=certificate.enrolment_id,
             archive_entry_seq=certificate.entry_seq,
             recorded_at=certificate.recorded_at,
+            road=certificate.road,
+            norm_code=certificate.norm_code,
         )
 
 

@@ -16,6 +16,7 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/reports/vouchers"): only(Role.AGENCY),
     ("GET", "/reports/apprenticeships"): only(Role.AGENCY),
     ("GET", "/reports/distinctions"): only(Role.AGENCY),
+    ("GET", "/reports/levels"): only(Role.AGENCY),
 }
 
 
@@ -34,5 +35,5 @@ CROSS_OWNER_CASES: list[CrossOwnerCase] = [
         arrange=_region_report(f"/reports/{area}"),
         other_binding={Role.AGENCY: {"region_prefix": "5107"}},
     )
-    for area in ("training", "vouchers", "apprenticeships")
+    for area in ("training", "vouchers", "apprenticeships", "levels")
 ]

@@ -33,6 +33,7 @@ from tests.access import (
     routes_contests,
     routes_credentials,
     routes_levels_occupations,
+    routes_recognition,
     routes_reports,
     routes_sharing,
     routes_training,
@@ -66,6 +67,7 @@ AREAS = (
     routes_challenges,
     routes_levels_occupations,
     routes_contests,
+    routes_recognition,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

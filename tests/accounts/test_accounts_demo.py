@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.accounts.demo import (
+    DEMO_ASSESSMENT_BODY,
     DEMO_ENTERPRISE,
     DEMO_ORGANISATION_A,
     DEMO_ORGANISATION_B,
@@ -25,6 +26,7 @@ EXPECTED = {
     "provider-a": ("provider", {"organisation_id": DEMO_ORGANISATION_A}),
     "provider-b": ("provider", {"organisation_id": DEMO_ORGANISATION_B}),
     "enterprise": ("provider", {"organisation_id": DEMO_ENTERPRISE}),
+    "assessor": ("provider", {"organisation_id": DEMO_ASSESSMENT_BODY}),
     "worker-1": ("worker", {"archive_id": "64d0000000000000000000a1"}),
     "worker-2": ("worker", {"archive_id": "64d0000000000000000000a2"}),
 }

@@ -8,16 +8,19 @@ shows worker data, logs its reads and gets a row here)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
 
 from api.runtime import Runtime
+from portfolio import clock
+from portfolio.accounts.principal import Role, StaffRole
 from tests.apprenticeships.factories import PersonRef, employment_at, terms
 from tests.apprenticeships.factories import make_world as apprenticeship_world
 from tests.competitions.factories import contest_records
-from tests.helpers import LoggedIn
+from tests.helpers import LoggedIn, log_in_as
 from tests.vouchers.claim_factories import claim, claimed_vouchers, train
 from tests.vouchers.factories import make_world
 from tests.workers.factories import Worker
@@ -49,6 +52,9 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
     "/competitions/{competition_id}": ((AGENCY,), "competition entrants"),
     "/honours": ((AGENCY,), "honours list"),
     "/honours/{honour_id}": ((AGENCY,), "honour"),
+    "/assessments": ((PROVIDER,), "assessment list"),
+    "/direct-recognitions": (BOTH, "direct recognition list"),
+    "/direct-recognitions/{recognition_id}": (BOTH, "direct recognition"),
 }
 
 NOT_WORKER_DATA: dict[str, str] = {
@@ -84,6 +90,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/reports/vouchers": "counts",
     "/reports/apprenticeships": "counts",
     "/reports/distinctions": "counts",
+    "/reports/levels": "counts",
     "/voucher-policies": "policies",
     "/voucher-policies/{policy_id}": "a policy",
     "/claims/money": "sums per provider",
@@ -92,6 +99,9 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/occupations/{code}": "the public occupation catalogue",
     "/occupations/uncatalogued": "occupation codes and counts of records",
     "/competitions": "events, without their entrants",
+    "/accreditations": "organisations' accreditations",
+    "/accreditations/{accreditation_id}": "an organisation's accreditation",
+    "/ability-norms": "published assessment norms",
 }
 
 
@@ -132,6 +142,62 @@ async def _challenge(client: AsyncClient, worker: Worker, kind: str) -> str:
     assert filed.status_code == 201, filed.text
     challenge_id: str = filed.json()["id"]
     return challenge_id
+
+
+# Routes whose provider reader is the enterprise of the apprenticeship world.
+ENTERPRISE_READS = ("/apprenticeships", "/assessments", "/direct-recognitions")
+
+
+async def _assessed_and_proposed(
+    client: AsyncClient, runtime: Runtime, agency: LoggedIn, firms: Any, person: PersonRef
+) -> str:
+    """The enterprise accredited by an officer of ``agency``'s region records an assessment
+    of ``person`` and proposes them for direct recognition; the recognition's id."""
+    officer = await log_in_as(
+        client,
+        runtime.settings,
+        Role.AGENCY,
+        region_prefix=str(agency.principal.region_prefix),
+        staff_role=StaffRole.OFFICER,
+    )
+    day = clock.china_today()
+    accreditation = await client.post(
+        "/accreditations",
+        json={
+            "organisation_id": firms.enterprise.organisation_id,
+            "kind": "enterprise",
+            "occupation_codes": ["4-03-02-01"],
+            "levels": ["intermediate"],
+            "valid_from": day.isoformat(),
+            "valid_until": (day + timedelta(days=365)).isoformat(),
+        },
+        headers=officer.headers,
+    )
+    assert accreditation.status_code == 201, accreditation.text
+    worker = {"id_number": person.id_number, "name": person.name}
+    common = {**worker, "accreditation_id": accreditation.json()["id"]}
+    common["occupation_code"] = "4-03-02-01"
+    assessed = await client.post(
+        "/assessments",
+        json={**common, "level": "intermediate", "passed": False, "assessed_on": day.isoformat()},
+        headers=firms.enterprise.user.headers,
+    )
+    assert assessed.status_code == 201, assessed.text
+    proposed = await client.post(
+        "/direct-recognitions",
+        json={
+            **common,
+            "level": "senior",
+            "performance": "优秀",
+            "posts": "一线岗位",
+            "achievements": "技术革新",
+            "certificate_number": "ZR0001",
+        },
+        headers=firms.enterprise.user.headers,
+    )
+    assert proposed.status_code == 201, proposed.text
+    recognition_id: str = proposed.json()["id"]
+    return recognition_id
 
 
 async def test_each_read_of_worker_data_is_in_their_access_log(
@@ -197,6 +263,8 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
 
     # A competition the worker entered and an honour, recorded by an officer of the region.
     contest = await contest_records(client, runtime, world.agency, worker.registered)
+    # The enterprise, accredited, assesses the worker and proposes them for recognition.
+    recognition_id = await _assessed_and_proposed(client, runtime, world.agency, firms, person)
 
     params = {
         **contest,
@@ -208,6 +276,7 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
         "voucher_id": made.voucher_id,
         "policy_id": world.policy["id"],
         "apprenticeship_id": agreement.json()["id"],
+        "recognition_id": recognition_id,
     }
     readers: dict[str, LoggedIn] = {PROVIDER: world.provider.user, AGENCY: world.agency}
     before = len(await _log(client, worker))
@@ -215,7 +284,7 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
     for template, (roles, purpose) in READS.items():
         for role in roles:
             reader = readers[role]
-            if template.startswith("/apprenticeships") and role == PROVIDER:
+            if template.startswith(ENTERPRISE_READS) and role == PROVIDER:
                 reader = firms.enterprise.user  # the employer is the provider here
             path = template.format(**params, challenge_id=held[role])
             response = await client.get(path, headers=reader.headers)

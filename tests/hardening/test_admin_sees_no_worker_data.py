@@ -37,6 +37,7 @@ ADMIN_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/auth/sessions"): "its own sessions",
     ("POST", "/auth/sessions/{session_id}/revoke"): "its own sessions",
     ("GET", "/me"): "itself",
+    ("GET", "/ability-norms"): "published assessment norms",
     ("POST", "/admin/principals"): "accounts (a worker's login name withheld)",
     ("GET", "/admin/principals"): "accounts (a worker's login name withheld)",
     ("GET", "/admin/principals/{principal_id}"): "accounts (a worker's login name withheld)",

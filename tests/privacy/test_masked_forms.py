@@ -125,6 +125,8 @@ async def test_every_response_with_a_masked_number_leaves_a_thousand_candidates(
         ("provider", provider, "GET", "/historical-imports", None),
         ("provider", enterprise, "GET", "/apprenticeships", None),
         ("provider", enterprise, "GET", f"/apprenticeships/{DEMO_APPRENTICESHIP}", None),
+        ("provider", enterprise, "GET", "/assessments", None),
+        ("agency", chengdu, "GET", "/direct-recognitions", None),
         ("worker", worker_1, "GET", "/me/archive", None),
         ("worker", worker_1, "GET", "/me/enrolments", None),
         ("worker", worker_1, "GET", "/me/vouchers", None),

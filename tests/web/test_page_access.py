@@ -34,6 +34,7 @@ from tests.web import training_arrange
 from tests.web.agency_people_access import AGENCY_PEOPLE_PAGES
 from tests.web.contests_access import CONTEST_PAGES
 from tests.web.imports_access import IMPORT_PAGES
+from tests.web.levels_access import LEVELS_PAGES
 from tests.web.money_access import MONEY_PAGES
 from tests.web.occupation_pages_access import OCCUPATION_PAGES
 from tests.web.pages import ORIGIN, set_session, sign_in
@@ -114,6 +115,7 @@ PAGES: dict[Route, Access] = {
     **PROVIDER_PAGES,
     **MONEY_PAGES,
     **AGENCY_PEOPLE_PAGES,
+    **LEVELS_PAGES,
     **IMPORT_PAGES,
     **OCCUPATION_PAGES,
     **CONTEST_PAGES,

@@ -30,19 +30,20 @@ from api.web.training_words import page_words, word_of
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, ValidationFailed
 from portfolio.exports import export
-from portfolio.reports import apprenticeships, distinctions, training, vouchers
+from portfolio.reports import apprenticeships, distinctions, levels, training, vouchers
 from portfolio.reports.query import GroupBy, ReportQuery
 from portfolio.reports.views import ReportView
 from portfolio.vocabulary import SkillLevel, TrainingType
 from portfolio.vouchers import policies
 
 router = page_router()
-ReportName = Literal["training", "vouchers", "apprenticeships", "distinctions"]
+ReportName = Literal["training", "vouchers", "apprenticeships", "distinctions", "levels"]
 _USE_CASES = {
     "training": (training.report, training.GROUPS),
     "vouchers": (vouchers.report, vouchers.GROUPS),
     "apprenticeships": (apprenticeships.report, apprenticeships.GROUPS),
     "distinctions": (distinctions.report, distinctions.GROUPS),
+    "levels": (levels.report, levels.GROUPS),
 }
 _MESSAGES = {
     "from": N_("Enter the first month as a year and month, for example 2026-01"),
@@ -62,6 +63,7 @@ _FILTERS = {
     "vouchers": vouchers.FILTERS,
     "apprenticeships": apprenticeships.FILTERS,
     "distinctions": distinctions.FILTERS,
+    "levels": levels.FILTERS,
 }
 _Text = Query(default=None, max_length=10)
 
