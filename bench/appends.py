@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bson import ObjectId
+from pymongo import monitoring
 from pymongo.errors import DuplicateKeyError
 
 from bench.commands import Tally
@@ -137,5 +138,62 @@ async def main(data_dir: Path) -> None:
         await asyncio.to_thread(store.stop)
 
 
+async def completions(source: Path) -> None:
+    """The bench's ``append_contended`` raw half (``bench.raw.complete_one``) on a copy of a
+    prepared base: commands per completion alone, then 32 at a time on the hot archives."""
+    import shutil
+    import tempfile
+
+    from bench import raw
+    from bench.fixtures import State, connected
+
+    state = State.load(source)
+    tally = Tally()
+    monitoring.register(tally)
+    with tempfile.TemporaryDirectory(prefix="bench-appends-") as scratch:
+        base = Path(scratch) / "base"
+        shutil.copytree(source, base, ignore=shutil.ignore_patterns("*.lock", "store.json"))
+        async with connected(base) as conn:
+            classes = raw.Classes(state.provider_id, state.organisation_id)
+            work = list(state.hot_raw) + list(state.hot_http)
+            entries = await conn.db["archive_entries"].estimated_document_count()
+            print(f"{state.archives:,} archives, {entries:,} entries; {len(work)} completions")
+            alone = work[:10]
+            await raw.complete_one(conn.db, classes, alone[0])
+            tally.reset()
+            for enrolment_id in alone[1:]:
+                await raw.complete_one(conn.db, classes, enrolment_id)
+            print(f"one completion alone (mean of {len(alone) - 1}):")
+            print("\n".join(tally.lines(len(alone) - 1)))
+            rest = work[len(alone) :]
+            tally.reset()
+            latencies: list[float] = []
+            started = time.perf_counter()
+
+            async def one(enrolment_id: str) -> None:
+                began = time.perf_counter()
+                await raw.complete_one(conn.db, classes, enrolment_id)
+                latencies.append((time.perf_counter() - began) * 1000)
+
+            queue = list(rest)
+
+            async def writer() -> None:
+                while queue:
+                    await one(queue.pop())
+
+            await asyncio.gather(*(writer() for _ in range(WRITERS)))
+            seconds = time.perf_counter() - started
+            ordered = sorted(latencies)
+            print(
+                f"{WRITERS} at a time on {len(state.hot_archives)} archives: "
+                f"{len(rest) / seconds:.1f} completions/s, p50 {statistics.median(ordered):.0f} ms"
+                f", max {ordered[-1]:.0f} ms"
+            )
+            print("\n".join(tally.lines(len(rest))))
+
+
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1])))
+    if sys.argv[1] == "completions":
+        asyncio.run(completions(Path(sys.argv[2])))
+    else:
+        asyncio.run(main(Path(sys.argv[1])))
