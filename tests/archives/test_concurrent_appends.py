@@ -75,3 +75,4 @@ def test_a_busy_archive_is_a_retryable_409_with_retry_after() -> None:
     assert response.status_code == 409
     assert response.headers["Retry-After"] == "1"
     assert response.headers["content-type"] == "application/problem+json"
+    assert b'"retryable":true' in response.body
