@@ -38,6 +38,7 @@ from portfolio.storage import EmbeddedStore, init_documents
 HOT = int(os.environ.get("BENCH_HOT", "8"))
 WRITERS = int(os.environ.get("BENCH_WRITERS", "32"))
 APPENDS = int(os.environ.get("BENCH_APPENDS", "256"))
+COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "800"))
 BY = Recorder(principal="bench", role="provider", organisation="bench-org")
 
 
@@ -155,7 +156,7 @@ async def completions(source: Path) -> None:
         shutil.copytree(source, base, ignore=shutil.ignore_patterns("*.lock", "store.json"))
         async with connected(base) as conn:
             classes = raw.Classes(state.provider_id, state.organisation_id)
-            work = list(state.hot_raw) + list(state.hot_http)
+            work = (list(state.hot_raw) + list(state.hot_http))[:COMPLETIONS]
             entries = await conn.db["archive_entries"].estimated_document_count()
             print(f"{state.archives:,} archives, {entries:,} entries; {len(work)} completions")
             alone = work[:10]
