@@ -24,6 +24,7 @@ from api import (
     cli_reports,
     cli_runtime,
     cli_seed,
+    cli_shard_keys,
     cli_verify,
     logs,
 )
@@ -43,6 +44,7 @@ cli_repair.install(app)
 cli_seed.install(app)
 cli_migrate.install(app)
 cli_verify.install(app)
+cli_shard_keys.install(app)
 console = Console(stderr=True)
 log = logging.getLogger("portfolio.cli")
 

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from portfolio import driver_errors
 from portfolio.audit.service import AuditKind, Outcome, record
 from portfolio.errors import (
+    ArchiveBusy,
     AuthenticationFailed,
     Conflict,
     DomainError,
@@ -144,7 +145,7 @@ def render_domain_error(error: DomainError) -> JSONResponse:
         ]
     if isinstance(error, AuthenticationFailed):
         headers["WWW-Authenticate"] = "Bearer"
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | ArchiveBusy):
         headers["Retry-After"] = str(error.retry_after_seconds)
     if isinstance(error, StorageUnavailable):
         headers["Retry-After"] = "2"

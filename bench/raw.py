@@ -21,12 +21,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from portfolio.accounts.principal import Actor, Role
 from portfolio.archives.chain import entry_hash, hashed_content
 from portfolio.archives.documents import Recorder
+from portfolio.archives.entries import advance_head
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.scope import to_bson
 from portfolio.archives.summary import SUMMARY_KINDS
@@ -71,12 +72,12 @@ async def append(
     db: Any, archive_id: str, kind: EntryKind, payload: Mapping[str, Any], by: Recorder
 ) -> int:
     """The two writes of an append (entry on the head read, then the head moved), retried
-    on a lost seq after moving the head to the highest stored entry; returns the seq."""
+    on a lost seq on the highest stored entry (as ``append_entry``); returns the seq."""
     oid = ObjectId(archive_id)
     recorder = by.model_dump()
+    raw = await db["archives"].find_one({"_id": oid}, {"head": 1})
+    head_seq, head_hash = int(raw["head"]["seq"]), str(raw["head"]["hash"])
     for attempt in range(64):
-        raw = await db["archives"].find_one({"_id": oid}, {"head": 1})
-        head_seq, head_hash = int(raw["head"]["seq"]), str(raw["head"]["hash"])
         now = truncate_to_millis(datetime.now(UTC))
         content = hashed_content(
             archive_id=archive_id,
@@ -103,6 +104,7 @@ async def append(
                 }
             )
         except DuplicateKeyError:
+            # As append_entry: the next attempt is built on the highest stored entry.
             top = (
                 await db["archive_entries"]
                 .find({"archive_id": archive_id}, {"seq": 1, "hash": 1})
@@ -110,19 +112,18 @@ async def append(
                 .limit(1)
                 .to_list()
             )
-            await db["archives"].update_one(
-                {"_id": oid, "head.seq": head_seq},
-                {"$set": {"head": {"seq": top[0]["seq"], "hash": top[0]["hash"]}}},
-            )
+            head_seq, head_hash = int(top[0]["seq"]), str(top[0]["hash"])
             await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
             continue
-        await db["archives"].update_one(
+        moved = await db["archives"].update_one(
             {"_id": oid, "head.seq": head_seq},
             {
                 "$set": {"head": {"seq": head_seq + 1, "hash": digest}},
                 "$inc": {f"counters.{kind.value}": 1},
             },
         )
+        if moved.modified_count != 1:
+            await advance_head(oid)
         return head_seq + 1
     raise RuntimeError("the archive stayed busy")
 
@@ -319,8 +320,9 @@ def _agency_recorder(agency_id: str) -> Recorder:
 
 
 async def redeem(db: Any, agency_id: str, voucher_id: str) -> bool:
-    """``POST /vouchers/{id}/redeem``: the read, ONE conditional update, the event row, the
-    ledger entry, the archive entry (after looking for one), its seq noted, the counters."""
+    """``POST /vouchers/{id}/redeem``: the read, ONE conditional update that returns the
+    voucher it wrote, the event row, the ledger entry, the archive entry (after looking for
+    one), its seq noted, the counters."""
     oid = ObjectId(voucher_id)
     voucher = await db["vouchers"].find_one({"_id": oid})
     if voucher is None or voucher["status"] != VoucherStatus.CLAIMED.value:
@@ -341,7 +343,7 @@ async def redeem(db: Any, agency_id: str, voucher_id: str) -> bool:
             "organisation_id": voucher["organisation_id"],
         },
     )
-    moved = await db["vouchers"].update_one(
+    fresh = await db["vouchers"].find_one_and_update(
         {"_id": oid, "status": VoucherStatus.CLAIMED.value, "version": voucher["version"]},
         {
             "$set": {
@@ -354,9 +356,9 @@ async def redeem(db: Any, agency_id: str, voucher_id: str) -> bool:
             "$inc": {"version": 1},
             "$currentDate": {"updated_at": True},
         },
+        return_document=ReturnDocument.AFTER,
     )
-    fresh = await db["vouchers"].find_one({"_id": oid})
-    if moved.modified_count != 1:
+    if fresh is None:
         return False
     with contextlib.suppress(DuplicateKeyError):
         await db["voucher_events"].insert_one(
@@ -413,7 +415,6 @@ async def redeem(db: Any, agency_id: str, voucher_id: str) -> bool:
     )
     model = Voucher.model_validate(fresh)
     await voucher_reports.event_recorded(model, model.last_event)
-    await db["vouchers"].find_one({"_id": oid})
     return True
 
 

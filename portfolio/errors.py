@@ -71,6 +71,18 @@ class InvalidTransition(Conflict):
         self.current_state = current_state
 
 
+class ArchiveBusy(Conflict):
+    """Many writers append to one archive at once and this one lost every attempt; nothing of
+    its entry was stored, and the same request may be sent again after ``retry_after_seconds``."""
+
+    code = "archive-busy"
+    title = "Archive busy"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, retryable=True)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ValidationFailed(DomainError):
     """Input that is well-formed but breaks a domain rule; names each field and rule."""
 

@@ -6,11 +6,16 @@ Appending (DESIGN.md, "The archive") is two single-document writes and no transa
    index ``(archive_id, seq)`` lets exactly one appender have each sequence number;
 2. move the head from ``seq - 1`` to ``seq`` with a conditional update.
 
-An appender that loses step 1 (duplicate key) moves the head forward to the highest stored
-entry and tries again. That also heals an appender that died between its two writes: its
-entry is stored and chained correctly (it was built on the head of its time), only the head
-lags, and the next append moves the head over it. The head therefore only ever points at a
-stored entry, and each entry is built on the one before it: no fork, no gap.
+An appender that loses step 1 (duplicate key) reads the highest stored entry and builds its
+next attempt on that one (two round trips a lost race, not five: it does not wait for the
+winner to move the head). Its own head move then names the seq it built on; if that does not
+match (a winner ahead of it has not moved the head yet), it moves the head forward to the
+highest stored entry itself (``advance_head``), so the head never stays behind. That also heals
+an appender that died between its two writes: its entry is stored and chained correctly (it
+was built on the highest entry of its time), only the head lags, and the next append moves the
+head over it. The head therefore only ever points at a stored entry, and each entry is built on
+the one before it: no fork, no gap. Contention that outlasts every attempt is ``ArchiveBusy``
+(409 with Retry-After): nothing of that request's entry was stored.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from portfolio.archives.documents import Archive, ArchiveEntry, Recorder
 from portfolio.archives.kinds import CORRECTION_TARGETS, EntryKind, check_payload
 from portfolio.archives.scope import archive_for_reader, check_limit
 from portfolio.archives.views import ChainReport, EntryPage, EntryView, RecorderView
-from portfolio.errors import Conflict, NotFound, ValidationFailed
+from portfolio.errors import ArchiveBusy, NotFound, ValidationFailed
 from portfolio.paging import page_of, seq_cursor
 
 # Each lost race costs one round trip; 20 concurrent appenders need at most 20 rounds.
@@ -76,31 +81,39 @@ async def highest_entry(archive_id: ObjectId) -> dict[str, Any] | None:
 
 
 async def advance_head(archive_id: ObjectId) -> int:
-    """Move the head to the highest stored entry (heals an interrupted append).
+    """Move the head to the highest stored entry (heals an interrupted append, and an append
+    whose own move found the head behind the entry it was built on). Returns the head seq.
 
-    One conditional update from the head we read, so two healers cannot both count the
-    skipped entries; the loser simply finds the head already moved. Returns the head seq.
+    Each move is one conditional update from the head we read, so two healers cannot both
+    count the skipped entries; one that loses reads again (the head may still be behind a
+    newer entry), so the head is at the highest entry when this returns.
     """
-    head_seq, _ = await _read_head(archive_id)
-    top = await highest_entry(archive_id)
-    if top is None or top["seq"] <= head_seq:
-        return head_seq
-    skipped = (
-        await _entries()
-        .find(
-            {"archive_id": str(archive_id), "seq": {"$gt": head_seq, "$lte": top["seq"]}},
-            {"kind": 1},
+    for _ in range(MAX_APPEND_ATTEMPTS):
+        head_seq, _ = await _read_head(archive_id)
+        top = await highest_entry(archive_id)
+        if top is None or top["seq"] <= head_seq:
+            return head_seq
+        skipped = (
+            await _entries()
+            .find(
+                {"archive_id": str(archive_id), "seq": {"$gt": head_seq, "$lte": top["seq"]}},
+                {"kind": 1},
+            )
+            .to_list()
         )
-        .to_list()
+        increments: dict[str, int] = {}
+        for entry in skipped:
+            name = f"counters.{entry['kind']}"
+            increments[name] = increments.get(name, 0) + 1
+        update: dict[str, Any] = {"$set": {"head": {"seq": top["seq"], "hash": top["hash"]}}}
+        if increments:
+            update["$inc"] = increments
+        moved = await _archives().update_one({"_id": archive_id, "head.seq": head_seq}, update)
+        if moved.modified_count == 1:
+            return int(top["seq"])
+    raise ArchiveBusy(
+        "the archive is busy with other writers; retry the request", retry_after_seconds=1
     )
-    increments: dict[str, int] = {}
-    for entry in skipped:
-        increments[f"counters.{entry['kind']}"] = increments.get(f"counters.{entry['kind']}", 0) + 1
-    update: dict[str, Any] = {"$set": {"head": {"seq": top["seq"], "hash": top["hash"]}}}
-    if increments:
-        update["$inc"] = increments
-    await _archives().update_one({"_id": archive_id, "head.seq": head_seq}, update)
-    return int(top["seq"])
 
 
 async def _check_correction(archive_id: ObjectId, kind: EntryKind, corrects: int) -> None:
@@ -127,7 +140,7 @@ async def append_entry(
     The caller has already checked that ``recorded_by`` may write to this archive. The payload
     must be plain JSON with the keys ``kinds.REQUIRED_PAYLOAD`` names for ``kind`` and never a
     full identity number. Raises NotFound for an unknown archive, ValidationFailed for a bad
-    payload or correction target, Conflict if contention outlasts every retry.
+    payload or correction target, ArchiveBusy if contention outlasts every retry.
     """
     oid = ids.parse(archive_id, "worker")
     body = plain_json(dict(payload))
@@ -135,8 +148,8 @@ async def append_entry(
     if corrects is not None:
         await _check_correction(oid, kind, corrects)
     recorder = recorded_by.model_dump()
+    head_seq, head_hash = await _read_head(oid)
     for attempt in range(MAX_APPEND_ATTEMPTS):
-        head_seq, head_hash = await _read_head(oid)
         seq = head_seq + 1
         recorded_at = clock.truncate_to_millis(now or clock.now())
         content = hashed_content(
@@ -162,21 +175,29 @@ async def append_entry(
         try:
             await entry.insert()
         except DuplicateKeyError:
-            await advance_head(oid)
+            # Someone took this seq: build the next attempt on the highest stored entry.
+            top = await highest_entry(oid)
+            assert top is not None  # the entry that beat us is stored
+            head_seq, head_hash = int(top["seq"]), str(top["hash"])
             # Spread the retries of many losers a little so they do not collide in step.
             await asyncio.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))  # noqa: S311
             continue
-        # If this update matches nothing, a healer has already moved the head over this
-        # entry (and counted it): the append stands either way.
-        await _archives().update_one(
+        moved = await _archives().update_one(
             {"_id": oid, "head.seq": head_seq},
             {
                 "$set": {"head": {"seq": seq, "hash": entry.hash}},
                 "$inc": {f"counters.{kind.value}": 1},
             },
         )
+        if moved.modified_count != 1:
+            # The head is not at the entry this one was built on: a healer moved it over this
+            # entry already (and counted it), or a winner before us has not moved it yet.
+            # Move it to the highest stored entry (counting what it skips) so it never lags.
+            await advance_head(oid)
         return entry
-    raise Conflict("the archive is busy; retry the request")
+    raise ArchiveBusy(
+        "the archive is busy with other writers; retry the request", retry_after_seconds=1
+    )
 
 
 @dataclass(frozen=True)

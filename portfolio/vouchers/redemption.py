@@ -53,10 +53,23 @@ CLEARED: dict[str, object] = {
 }
 
 
+# A policy version is immutable once written, so its two-approval amount is kept per process
+# (a round trip less per decision); bounded, and simply emptied when full.
+_TWO_APPROVALS_ABOVE: dict[str, int | None] = {}
+_KEPT_POLICIES = 4096
+
+
 async def needs_two(voucher: Voucher) -> bool:
     """Whether the claim is above its policy's amount for two approvals."""
-    policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
-    limit = policy.claim_terms.two_approvals_above_fen if policy is not None else None
+    if voucher.policy_id in _TWO_APPROVALS_ABOVE:
+        limit = _TWO_APPROVALS_ABOVE[voucher.policy_id]
+    else:
+        policy = await VoucherPolicy.get(ids.parse(voucher.policy_id, "voucher policy"))
+        limit = policy.claim_terms.two_approvals_above_fen if policy is not None else None
+        if policy is not None:
+            if len(_TWO_APPROVALS_ABOVE) >= _KEPT_POLICIES:
+                _TWO_APPROVALS_ABOVE.clear()
+            _TWO_APPROVALS_ABOVE[voucher.policy_id] = limit
     return limit is not None and voucher.claimed_amount_fen > limit
 
 
@@ -123,9 +136,18 @@ def redeemed_payload(voucher: Voucher) -> dict[str, object]:
     }
 
 
-async def finish(voucher: Voucher) -> tuple[bool, bool]:
-    """Steps 2 and 3 for a redeemed voucher; safe to repeat. Returns which were written now
-    (ledger entry, archive entry)."""
+@dataclass(frozen=True)
+class Finished:
+    """What ``finish`` did: which entries it wrote now, and the archive entry's seq if this
+    call noted it on the voucher (None: it was noted already)."""
+
+    wrote_ledger: bool
+    wrote_entry: bool
+    noted_seq: int | None
+
+
+async def finish(voucher: Voucher) -> Finished:
+    """Steps 2 and 3 for a redeemed voucher; safe to repeat."""
     assert voucher.status is VoucherStatus.REDEEMED
     wrote_ledger = await insert_once(ledger_entry(voucher))
     crash_point(AFTER_LEDGER)
@@ -140,10 +162,10 @@ async def finish(voucher: Voucher) -> tuple[bool, bool]:
             now=clock.from_epoch_ms(voucher.redeemed_at_ms),
         )
         seq, wrote_entry = entry.seq, True
-    await Voucher.get_pymongo_collection().update_one(
+    noted = await Voucher.get_pymongo_collection().update_one(
         {"_id": voucher.id, "redeemed_entry_seq": 0}, {"$set": {"redeemed_entry_seq": seq}}
     )
-    return wrote_ledger, wrote_entry
+    return Finished(wrote_ledger, wrote_entry, seq if noted.modified_count == 1 else None)
 
 
 async def redeem(
@@ -216,9 +238,15 @@ async def redeem(
     )
     crash_point(AFTER_UPDATE)
     await _audit_approval(actor, redeemed, "second" if voucher.first_approved_by else "only", note)
-    await finish(redeemed)
-    fresh = await Voucher.get(redeemed.id)
-    assert fresh is not None
+    finished = await finish(redeemed)
+    if finished.noted_seq is not None:
+        # This call noted the seq on the voucher it wrote: nothing else changed it since
+        # (redeemed is the last state: no transition leaves it), so no read is needed to show it.
+        fresh = redeemed.model_copy(update={"redeemed_entry_seq": finished.noted_seq})
+    else:
+        read = await Voucher.get(redeemed.id)
+        assert read is not None
+        fresh = read
     return VoucherView.of(fresh, viewer=actor, now=now)
 
 
@@ -283,7 +311,7 @@ async def finish_redemptions(*, grace: timedelta, now: datetime | None = None) -
     }
     ledger = entries = 0
     async for voucher in Voucher.find(query):
-        wrote_ledger, wrote_entry = await finish(voucher)
-        ledger += wrote_ledger
-        entries += wrote_entry
+        finished = await finish(voucher)
+        ledger += finished.wrote_ledger
+        entries += finished.wrote_entry
     return FinishReport(ledger, entries)

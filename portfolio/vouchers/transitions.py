@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from portfolio import clock
@@ -72,6 +73,38 @@ async def record_event(voucher: Voucher, record: EventRecord) -> None:
     await insert_once(VoucherEvent.of(voucher, record))
 
 
+def _takes_unique_key(voucher_id: str, changes: Mapping[str, Any]) -> bool:
+    """Whether the change sets ``holding_key`` or ``binding_key`` to a value another voucher
+    could hold (anything but its own free key)."""
+    free = free_key(voucher_id)
+    return any(changes.get(k, free) != free for k in ("holding_key", "binding_key"))
+
+
+async def _move(
+    voucher: Voucher, condition: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The conditional update; the voucher as written, or None when the filter matched
+    nothing. Raises Conflict when a unique key is taken."""
+    collection = Voucher.get_pymongo_collection()
+    # updated_at through $currentDate: nx-27017 stores a $set datetime as a string.
+    update = {"$set": dict(changes), "$inc": {"version": 1}, "$currentDate": {"updated_at": True}}
+    if not _takes_unique_key(str(voucher.id), changes):
+        # One round trip: the update hands back what it wrote, so the winner reads nothing.
+        moved: dict[str, Any] | None = await collection.find_one_and_update(
+            condition, update, return_document=ReturnDocument.AFTER
+        )
+        return moved
+    # A key another voucher may hold: update_one, whose refusal nx-27017 reports as a
+    # duplicate key (its find_one_and_update answers None; tests/storage/test_voucher_patterns).
+    try:
+        result = await collection.update_one(condition, update)
+    except DuplicateKeyError:
+        raise Conflict("another voucher is bound to this enrolment already") from None
+    if result.modified_count != 1:
+        return None
+    return await collection.find_one({"_id": voucher.id})
+
+
 async def apply(
     voucher: Voucher,
     *,
@@ -121,18 +154,11 @@ async def apply(
     if voucher.status not in UNUSED:
         del condition["valid_until_ms"]  # only unused vouchers expire
     condition.update(expect or {})
-    try:
-        result = await Voucher.get_pymongo_collection().update_one(
-            condition,
-            # updated_at through $currentDate: nx-27017 stores a $set datetime as a string.
-            {"$set": changes, "$inc": {"version": 1}, "$currentDate": {"updated_at": True}},
-        )
-    except DuplicateKeyError:
-        raise Conflict("another voucher is bound to this enrolment already") from None
-    fresh = await Voucher.get(voucher.id)
-    assert fresh is not None  # vouchers are never deleted
-    if result.modified_count != 1:
-        state = effective_status(fresh.status, fresh.valid_until, now)
+    moved = await _move(voucher, condition, changes)
+    if moved is None:
+        current = await Voucher.get(voucher.id)
+        assert current is not None  # vouchers are never deleted
+        state = effective_status(current.status, current.valid_until, now)
         if state is voucher.status:
             # Same state, newer version: another change (a consent) landed first.
             raise InvalidTransition(
@@ -142,6 +168,7 @@ async def apply(
         raise InvalidTransition(
             f"cannot {action.value} a voucher that is {state.value}", current_state=state.value
         )
+    fresh: Voucher = Voucher.model_validate(moved)
     await record_event(fresh, record)
     await voucher_changed(voucher, fresh, reason=reason or action.value)
     await publish_change(fresh, record)

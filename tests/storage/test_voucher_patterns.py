@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -121,6 +121,60 @@ async def test_conditional_update_taking_a_unique_placeholder_key(scratch: Colle
         {"_id": second, "version": 0}, {"$set": {"binding_key": "enrolment|e1"}}
     )
     assert retaken.modified_count == 1
+
+
+async def test_find_one_and_update_decides_and_returns_the_written_voucher(
+    scratch: Collection,
+) -> None:
+    # A voucher transition that takes no unique key is one find_one_and_update: of racing
+    # callers exactly one gets the document back (as a later read returns it), the rest None.
+    first = ObjectId()
+    await scratch.insert_one({"_id": first, "status": "claimed", "version": 0})
+    event = {"version": 1, "at": datetime(2026, 3, 1, 8, 30, 0, 123000, tzinfo=UTC)}
+
+    async def redeem() -> dict[str, Any] | None:
+        return await scratch.find_one_and_update(
+            {"_id": first, "status": "claimed", "version": 0},
+            {
+                "$set": {"status": "redeemed", "last_event": event},
+                "$inc": {"version": 1},
+                "$currentDate": {"updated_at": True},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    outcomes = await asyncio.gather(*(redeem() for _ in range(20)))
+    winners = [o for o in outcomes if o is not None]
+    assert len(winners) == 1
+    stored = await scratch.find_one({"_id": first})
+    assert winners[0] == stored
+    assert stored is not None
+    assert (stored["status"], stored["version"]) == ("redeemed", 1)
+    assert stored["last_event"]["at"] == event["at"]
+    assert isinstance(stored["updated_at"], datetime)
+
+
+@pytest.mark.xfail(
+    condition=not os.environ.get("PORTFOLIO_MONGODB_URI"),
+    strict=True,
+    reason="nx-27017 0.8.1 answers a find_one_and_update refused by a unique index with None, "
+    "not DuplicateKeyError: transitions that take a unique key stay on update_one",
+)
+async def test_find_one_and_update_refused_by_a_unique_key_raises(scratch: Collection) -> None:
+    await scratch.create_index([("binding_key", ASCENDING)], unique=True)
+    first, second = ObjectId(), ObjectId()
+    await scratch.insert_many(
+        [
+            {"_id": first, "binding_key": f"free|{first}", "version": 0},
+            {"_id": second, "binding_key": "enrolment|e1", "version": 0},
+        ]
+    )
+    with pytest.raises(DuplicateKeyError):
+        await scratch.find_one_and_update(
+            {"_id": first, "version": 0},
+            {"$set": {"binding_key": "enrolment|e1"}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
 
 
 async def test_deterministic_string_ids_make_a_retried_insert_a_duplicate(
