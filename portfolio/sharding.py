@@ -305,6 +305,20 @@ PLAN: tuple[Placement, ...] = (
         fan_out="the auditor's search by region, principal or time: an occasional read",
         deterministic_id=True,
     ),
+    # The plan's other ways to a skill level (issue 26): registries an agency keeps, and
+    # records counted by region and year, which would fan out on any key.
+    _unsharded("occupation_additions", "occupations published after the catalogue: small"),
+    _unsharded("accreditations", "assessment bodies' and enterprises' accreditations: small"),
+    _unsharded("ability_norms", "published special-ability norms: " + _TINY),
+    _unsharded(
+        "level_assessments",
+        "assessment results (millions at most): the body's list and the certificate's evidence "
+        "by _id; unique per body and worker like `certificates`, which they feed",
+    ),
+    _unsharded("direct_recognitions", "proposals waiting for an agency: thousands a year"),
+    _unsharded("competitions", "events: thousands a year, listed by region and tier"),
+    _unsharded("competition_entrants", "entrants of each event: read with their event"),
+    _unsharded("honours", "honours: thousands a year, counted by region and year"),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )
