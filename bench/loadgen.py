@@ -193,7 +193,11 @@ def run(
         took = _wait_for_threads(process, finished, threads, started) if once else None
         stdout, stderr = process.communicate(timeout=seconds + 120)
         sample_file = Path(f"{finished}.sample")
-        samples = tuple(sample_file.read_text().splitlines()) if sample_file.exists() else ()
+        samples = (
+            tuple(sample_file.read_text(errors="replace").splitlines())
+            if sample_file.exists()
+            else ()
+        )
     if process.returncode != 0:
         raise RuntimeError(f"wrk exited with {process.returncode}: {stderr[-2000:]}")
     result = dataclasses.replace(parse(stdout), samples=samples)

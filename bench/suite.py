@@ -161,8 +161,8 @@ def markdown(results: list[Result], info: dict[str, Any], log: list[str]) -> str
         "",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, Python "
         f"{m['python']}, {m['platform']}; embedded store (nx-27017). The API runs as "
-        f"`portfolio serve {' '.join(info['serve_options'])}`".replace(" `", "`")
-        + " in its own process; its HTTP half is driven by wrk over loopback (reads: "
+        f"`{' '.join(['portfolio serve', *info['serve_options']])}` in its own process;"
+        + " its HTTP half is driven by wrk over loopback (reads: "
         f"{WRK_CONNECTIONS} connections from {WRK_THREADS} threads for {WRK_SECONDS:.0f} s; "
         "writes: each work item once, one connection per wrk thread), its raw half by "
         "PyMongo from the bench process in the same run. p50/p90/p99 are wrk's for HTTP. "
