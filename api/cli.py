@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import enum
 import logging
 import time
 
@@ -26,6 +27,7 @@ from api import (
     cli_seed,
     cli_shard_keys,
     cli_verify,
+    cli_workers,
     logs,
 )
 from api.app import create_app
@@ -111,11 +113,32 @@ async def _serve(server: uvicorn.Server, store: EmbeddedStore | None) -> None:
                 await watcher
 
 
+class Loop(enum.StrEnum):
+    """The event loop (``auto``: uvloop when installed)."""
+
+    AUTO = "auto"
+    ASYNCIO = "asyncio"
+    UVLOOP = "uvloop"
+
+
+class Http(enum.StrEnum):
+    """The HTTP/1.1 parser (``auto``: httptools when installed)."""
+
+    AUTO = "auto"
+    H11 = "h11"
+    HTTPTOOLS = "httptools"
+
+
 @app.command()
 def serve(
     host: str | None = typer.Option(None, help="Interface to listen on."),
     port: int | None = typer.Option(None, help="Port to listen on."),
     demo: bool = typer.Option(False, "--demo", help="Load the demo data set and print its logins."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes sharing the port, the store and the repair lease."
+    ),
+    loop: Loop = typer.Option(Loop.AUTO, help="Event loop."),
+    http: Http = typer.Option(Http.AUTO, help="HTTP parser."),
 ) -> None:
     """Serve the API; without PORTFOLIO_MONGODB_URI, on an embedded store in the data directory."""
     settings = Settings()
@@ -137,6 +160,26 @@ def serve(
     listen_port = port if port is not None else settings.port
     home = _home_page(settings, listen_host, listen_port)
     try:
+        if workers > 1:
+            logins = cli_workers.run_prepare(settings, demo)
+            if demo:
+                _print_demo_logins(logins, home)
+            config = uvicorn.Config(
+                "api.cli_workers:worker_app",
+                factory=True,
+                workers=workers,
+                host=listen_host,
+                port=listen_port,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=cli_runtime.GRACEFUL_SHUTDOWN_S,
+                loop=loop.value,
+                http=http.value,
+            )
+            if not cli_workers.serve_workers(settings, store, config):
+                raise typer.Exit(1)
+            return
         application = create_app(
             settings,
             on_demo_loaded=(lambda logins: _print_demo_logins(logins, home)) if demo else None,
@@ -150,9 +193,13 @@ def serve(
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=cli_runtime.GRACEFUL_SHUTDOWN_S,
+            loop=loop.value,
+            http=http.value,
         )
         server = cli_runtime.StoppingServer(config, on_deadline=store.stop if store else None)
-        asyncio.run(_serve(server, store))
+        # uvicorn's loop factory: asyncio.run alone would always take the standard loop.
+        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+            runner.run(_serve(server, store))
         if server.started is False:
             raise typer.Exit(1)
     finally:

@@ -31,6 +31,13 @@ from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore, free_port, init_documents, make_client
 
 BENCH_MASTER_KEY = "bench-master-key-not-a-secret"
+# How the bench serves the API: ``portfolio serve`` options from the environment
+# (BENCH_WORKERS=2, BENCH_LOOP=asyncio|uvloop, BENCH_HTTP=h11|httptools; default: serve's own).
+SERVE_OPTIONS = [
+    f"--{name}={os.environ[f'BENCH_{name.upper()}']}"
+    for name in ("workers", "loop", "http")
+    if os.environ.get(f"BENCH_{name.upper()}")
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Figures:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    p90_ms: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -109,6 +117,7 @@ async def drive(
         statistics.median(ordered) if ordered else 0.0,
         _quantile(ordered, 0.95),
         _quantile(ordered, 0.99),
+        _quantile(ordered, 0.90),
     )
 
 
@@ -130,18 +139,32 @@ class ApiProcess:
     process: subprocess.Popen[bytes]
     base_url: str
 
+    def _pids(self) -> list[int]:
+        """The API process and its descendants (``serve --workers N``: the workers)."""
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            with contextlib.suppress(OSError):
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo.extend(int(c) for c in (task / "children").read_text().split())
+        return found
+
     def _status_kib(self, field: str) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1])
-        return 0
+        total = 0
+        for pid in self._pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith(field):
+                        total += int(line.split()[1])
+        return total
 
     def peak_rss_mib(self) -> float:
-        """The process's peak resident memory so far (VmHWM)."""
+        """The peak resident memory so far (VmHWM), summed over the API's processes."""
         return self._status_kib("VmHWM:") / 1024
 
     def rss_mib(self) -> float:
-        """The process's resident memory now (VmRSS)."""
+        """The resident memory now (VmRSS), summed over the API's processes."""
         return self._status_kib("VmRSS:") / 1024
 
 
@@ -170,7 +193,7 @@ def api_process(
             **(extra_env or {}),
         )
         process = subprocess.Popen(
-            command or [sys.executable, "-m", "api", "serve"],
+            command or [sys.executable, "-m", "api", "serve", *SERVE_OPTIONS],
             env=env,
             stdout=subprocess.DEVNULL,
         )
