@@ -25,11 +25,7 @@ from api.runtime import Runtime
 from portfolio import clock
 from portfolio.settings import Settings
 from portfolio.storage import EmbeddedStore
-
-# Collections that survive between tests: the keys the app loaded at start-up, and the
-# credential issuer keys, which the process caches for signing up to a minute (emptied, the
-# next test would sign with a key its verifier no longer finds).
-KEEP_COLLECTIONS = {"keys", "issuer_keys"}
+from tests.helpers import KEEP_COLLECTIONS
 
 
 @pytest.fixture(scope="session")

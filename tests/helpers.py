@@ -26,6 +26,11 @@ from portfolio.accounts.documents import Principal
 from portfolio.accounts.principal import Role, StaffRole
 from portfolio.settings import Settings
 
+# Collections that survive between tests (and wipes inside a test): the keys the app loaded at
+# start-up, and the credential issuer keys, which the process caches for signing up to a minute
+# (emptied, a later badge would be signed with a key its verifier no longer finds).
+KEEP_COLLECTIONS = frozenset({"keys", "issuer_keys"})
+
 DEFAULT_PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
 

@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from api.runtime import Runtime
 from portfolio.seed import SeedRefused, seed_province
 from portfolio.seed.progress import RUN_ID
+from tests.helpers import KEEP_COLLECTIONS
 from tests.seed.test_seed import AS_OF, PASSWORD
 
 # The start-up repair leaves its lease behind when this runs first in a session.
@@ -30,7 +31,7 @@ async def _snapshot(db: Any) -> dict[str, list[dict[str, Any]]]:
 
 async def _wipe(db: Any) -> None:
     for name in await db.list_collection_names():
-        if name != "keys":
+        if name not in KEEP_COLLECTIONS:
             await db[name].delete_many({})
 
 

@@ -43,7 +43,7 @@ from portfolio.errors import DomainError
 from portfolio.vouchers import issuance, transitions
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.ledger import LedgerEntry, redeem_entry_id
-from tests.helpers import assert_problem
+from tests.helpers import KEEP_COLLECTIONS, assert_problem
 from tests.training.factories import after_run, during_session, make_run, workers_confirm
 from tests.vouchers.factories import World, actor, enrol, make_world
 from tests.workers.factories import Worker, registered_worker
@@ -623,7 +623,7 @@ async def _machine(client: AsyncClient, runtime: Runtime) -> Machine:
     """A fresh world: an agency's policy, two workers each enrolled in two runs of a course."""
     database = runtime.client[runtime.settings.database]
     for name in await database.list_collection_names():
-        if name != "keys":
+        if name not in KEEP_COLLECTIONS:
             await database[name].delete_many({})
     # Claims may be decided at once (no wait for the worker's attestation: not modelled here).
     world = await make_world(
