@@ -25,13 +25,17 @@
     if (!input || !live) {
       return;
     }
-    input.addEventListener("input", function () {
+    function check() {
       var value = input.value.replace(/\s+/g, "").toUpperCase();
       if (value.length < 18) {
         live.textContent = "";
       } else {
         live.textContent = valid(value) ? form.dataset.idOk : form.dataset.idBad;
       }
-    });
+    }
+    input.addEventListener("input", check);
+    // A number typed (or restored by the browser) before this deferred script ran is
+    // checked too: on a slow phone the clerk may start typing before the page has loaded.
+    check();
   });
 })();
