@@ -319,6 +319,13 @@ PLAN: tuple[Placement, ...] = (
     _unsharded("competitions", "events: thousands a year, listed by region and tier"),
     _unsharded("competition_entrants", "entrants of each event: read with their event"),
     _unsharded("honours", "honours: thousands a year, counted by region and year"),
+    # Priority groups (issue 27): a few per member (tens of millions at most, a few GB).
+    _unsharded(
+        "priority_memberships",
+        "memberships of the plan's priority groups: the unique open_key (one open membership "
+        "per worker and group) is not prefixed by any per-worker key, and the report scans by "
+        "region; one replica set holds it",
+    ),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

@@ -65,6 +65,24 @@ class LevelRoad(StrEnum):
     APPRENTICESHIP = "apprenticeship"  # 企业新型学徒制: a completed apprenticeship
 
 
+class PriorityGroup(StrEnum):
+    """The plan's priority groups (重点群体), and the agency's designation of village
+    craftsmen (乡村工匠), recorded the same way (``portfolio.priority``)."""
+
+    MIGRANT_WORKER = "migrant_worker"  # 农民工
+    COLLEGE_GRADUATE = "college_graduate"  # 高校毕业生
+    VETERAN = "veteran"  # 退役军人
+    UNEMPLOYED = "unemployed"  # 失业人员
+    LIFTED_FROM_POVERTY = "lifted_from_poverty"  # 脱贫人口 (sensitive)
+    DISABLED = "disabled"  # 残疾人 (sensitive)
+    ASSISTED_COUNTY_RURAL = "assisted_county_rural"  # 乡村振兴重点帮扶县农村劳动力
+    VILLAGE_CRAFTSMAN = "village_craftsman"  # 乡村工匠 (a designation, not a target group)
+
+
+# Sensitive personal information (PIPL art. 28): sealed at rest, shown only with a purpose.
+SENSITIVE_GROUPS = frozenset({PriorityGroup.LIFTED_FROM_POVERTY, PriorityGroup.DISABLED})
+
+
 LABELS: dict[str, str] = {
     TrainingType.EMPLOYMENT_SKILLS: "就业技能培训",
     TrainingType.SKILL_UPGRADING: "岗位技能提升培训",
@@ -89,4 +107,12 @@ LABELS: dict[str, str] = {
     LevelRoad.DIRECT_RECOGNITION: "直接认定",
     LevelRoad.SPECIAL_ABILITY: "专项职业能力",
     LevelRoad.APPRENTICESHIP: "企业新型学徒制",
+    PriorityGroup.MIGRANT_WORKER: "农民工",
+    PriorityGroup.COLLEGE_GRADUATE: "高校毕业生",
+    PriorityGroup.VETERAN: "退役军人",
+    PriorityGroup.UNEMPLOYED: "失业人员",
+    PriorityGroup.LIFTED_FROM_POVERTY: "脱贫人口",
+    PriorityGroup.DISABLED: "残疾人",
+    PriorityGroup.ASSISTED_COUNTY_RURAL: "乡村振兴重点帮扶县农村劳动力",
+    PriorityGroup.VILLAGE_CRAFTSMAN: "乡村工匠",
 }

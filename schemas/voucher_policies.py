@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictInt
 
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode
 from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from schemas.common import Input, Output
@@ -46,6 +46,10 @@ class RulesIn(Input):
     one_unused_voucher: StrictBool = Field(
         default=True, description="refuse a worker who holds an unused voucher of this policy"
     )
+    priority_groups: Annotated[list[PriorityGroup], Field(max_length=8)] = Field(
+        default_factory=list,
+        description="a member of one of these priority groups (重点群体) on the day; empty: any",
+    )
 
     def to_domain(self) -> RulesContent:
         """The rules as the domain states them."""
@@ -56,6 +60,7 @@ class RulesIn(Input):
             max_age=self.max_age,
             region_prefix=self.region_prefix,
             one_unused_voucher=self.one_unused_voucher,
+            priority_groups=tuple(self.priority_groups),
         )
 
 
@@ -159,6 +164,7 @@ class RulesOut(Output):
     max_age: int | None
     region_prefix: str
     one_unused_voucher: bool
+    priority_groups: list[PriorityGroup]
 
 
 class ClaimTermsOut(Output):

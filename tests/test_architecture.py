@@ -48,6 +48,7 @@ AREAS = (
     "apprenticeships",
     "honours",
     "competitions",
+    "priority",
     "reports",
     "credentials",
     "recognition",

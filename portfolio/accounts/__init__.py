@@ -15,7 +15,7 @@ from portfolio.accounts.logins import (
 )
 from portfolio.accounts.passwords import check_policy as check_password_policy
 from portfolio.accounts.passwords import hash_password
-from portfolio.accounts.principal import Actor, Role, region_range
+from portfolio.accounts.principal import Actor, Role, StaffRole, region_range
 from portfolio.accounts.service import (
     USERNAME_PATTERN,
     confirm_password,
@@ -31,6 +31,7 @@ __all__ = [
     "Principal",
     "RevocationReason",
     "Role",
+    "StaffRole",
     "actor_of",
     "as_phone",
     "check_password_policy",

@@ -27,7 +27,7 @@ from pymongo import ASCENDING, IndexModel
 
 from portfolio.archives import Recorder
 from portfolio.integrity import Flag
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 
 
@@ -51,6 +51,8 @@ class EligibilityRules(BaseModel):
     max_age: int | None = None
     region_prefix: str
     one_unused_voucher: bool = True
+    # Member of one of these priority groups (empty: not a rule; old versions read so).
+    priority_groups: list[PriorityGroup] = Field(default_factory=list)
 
 
 class ClaimTerms(BaseModel):

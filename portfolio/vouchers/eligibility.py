@@ -6,7 +6,7 @@ running policies covering their region with their answer for each. Nothing here 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,6 +25,8 @@ from portfolio.archives import (
 from portfolio.errors import NotFound
 from portfolio.keyring import Keyring
 from portfolio.lookups import find_each
+from portfolio.priority import current_groups
+from portfolio.vocabulary import PriorityGroup
 from portfolio.vouchers.documents import PolicyHead, RuleOutcome, Voucher, VoucherPolicy
 from portfolio.vouchers.policies import NOT_FOUND, current_states, policy_state, state_of
 from portfolio.vouchers.rules import UNUSED, PolicyState, evaluate, facts_of
@@ -81,6 +83,7 @@ def assess(
     birth_date: date,
     held: dict[tuple[str, str], date],
     now: datetime,
+    groups: Mapping[str, frozenset[PriorityGroup]] | None = None,
 ) -> Eligibility:
     """Every rule of the policy applied to the worker, with its reason (``birth_date``: the
     archive's, opened with ``birth_date_of``)."""
@@ -90,6 +93,7 @@ def assess(
         birth_date=birth_date,
         today=today,
         unused_voucher_issued_on=held.get((str(archive.id), state.policy.policy_key)),
+        priority_groups=(groups or {}).get(str(archive.id), frozenset()),
     )
     return Eligibility(
         state=state,
@@ -97,6 +101,15 @@ def assess(
         outcomes=evaluate(state.policy.rules, facts, today=today),
         checked_at=now,
     )
+
+
+async def groups_for(
+    keyring: Keyring, policies: Sequence[VoucherPolicy], archive_ids: Sequence[str], now: datetime
+) -> dict[str, frozenset[PriorityGroup]]:
+    """The workers' priority groups today, read only when a policy has the rule."""
+    if not any(p.rules.priority_groups for p in policies):
+        return {}
+    return await current_groups(keyring, archive_ids, clock.china_today(now))
 
 
 async def eligibility(
@@ -109,7 +122,8 @@ async def eligibility(
     held = await unused_held([str(archive.id)], now=now, policy_key=state.policy.policy_key)
     birth = await birth_date_of(archive, keyring)
     await log_reads(actor, [str(archive.id)], what="voucher eligibility")
-    return assess(state, archive, birth_date=birth, held=held, now=now).view()
+    groups = await groups_for(keyring, [state.policy], [str(archive.id)], now)
+    return assess(state, archive, birth_date=birth, held=held, now=now, groups=groups).view()
 
 
 async def _own_archive(actor: Actor) -> Archive:
@@ -135,7 +149,8 @@ async def my_eligibility(
     state = await state_of(policy)
     held = await unused_held([str(archive.id)], now=now, policy_key=policy.policy_key)
     birth = await birth_date_of(archive, keyring)
-    return assess(state, archive, birth_date=birth, held=held, now=now).view()
+    groups = await groups_for(keyring, [policy], [str(archive.id)], now)
+    return assess(state, archive, birth_date=birth, held=held, now=now, groups=groups).view()
 
 
 async def my_policies(
@@ -166,10 +181,12 @@ async def my_policies(
         if after is not None:
             query["_id"] = {"$gt": after}
         heads = await PolicyHead.find(query).sort("+_id").limit(limit).to_list()
-        for state in await current_states(heads):
+        states = await current_states(heads)
+        groups = await groups_for(keyring, [s.policy for s in states], [str(archive.id)], now)
+        for state in states:
             if state.ended(today):
                 continue
-            answer = assess(state, archive, birth_date=birth, held=held, now=now)
+            answer = assess(state, archive, birth_date=birth, held=held, now=now, groups=groups)
             if answer.eligible or not eligible_only:
                 answers.append(answer.view())
                 if len(answers) == limit:

@@ -56,3 +56,4 @@ class RuleCode(StrEnum):
     AGE_BAND = "age_band"
     REGION = "region"
     NO_UNUSED_VOUCHER = "no_unused_voucher"
+    PRIORITY_GROUP = "priority_group"

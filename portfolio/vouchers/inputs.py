@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portfolio.identity import IdType
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class RulesContent:
     max_age: int | None = None
     region_prefix: str | None = None
     one_unused_voucher: bool = True
+    priority_groups: Sequence[PriorityGroup] = ()
 
 
 @dataclass(frozen=True)

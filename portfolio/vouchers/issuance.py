@@ -42,7 +42,7 @@ from portfolio.vouchers.documents import (
     Voucher,
     VoucherEvent,
 )
-from portfolio.vouchers.eligibility import assess, unused_held
+from portfolio.vouchers.eligibility import assess, groups_for, unused_held
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.errors import NotEligible
 from portfolio.vouchers.events import publish_change, publish_issue
@@ -234,7 +234,8 @@ async def issue(
     await _expire_lapsed([str(archive.id)], key, now)
     held = await unused_held([str(archive.id)], now=now, policy_key=key)
     birth = await birth_date_of(archive, keyring)
-    answer = assess(state, archive, birth_date=birth, held=held, now=now)
+    groups = await groups_for(keyring, [state.policy], [str(archive.id)], now)
+    answer = assess(state, archive, birth_date=birth, held=held, now=now, groups=groups)
     if not answer.eligible:
         raise NotEligible([o for o in answer.outcomes if not o.passed])
     if not await _take(state, 1):
@@ -366,10 +367,11 @@ async def issue_many(
     archive_ids = [str(a.id) for _, a in candidates]
     await _expire_lapsed(archive_ids, key, now)
     held = await unused_held(archive_ids, now=now, policy_key=key)
+    groups = await groups_for(keyring, [state.policy], archive_ids, now)
     eligible: list[tuple[int, Archive, list[RuleOutcome]]] = []
     for row, archive in candidates:
         birth = await birth_date_of(archive, keyring)
-        answer = assess(state, archive, birth_date=birth, held=held, now=now)
+        answer = assess(state, archive, birth_date=birth, held=held, now=now, groups=groups)
         if answer.eligible:
             eligible.append((row, archive, answer.outcomes))
         else:

@@ -26,7 +26,7 @@ from portfolio.errors import Conflict, FieldError, Forbidden, NotFound, Validati
 from portfolio.identity import parse_occupation_code, parse_region_prefix
 from portfolio.occupations import catalogue_errors
 from portfolio.once import insert_once
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.changes import policy_published
 from portfolio.vouchers.documents import (
     ClaimTerms,
@@ -149,6 +149,7 @@ def _checked(
         max_age=rules.max_age,
         region_prefix=rules_region,
         one_unused_voucher=rules.one_unused_voucher,
+        priority_groups=[PriorityGroup(g) for g in _dedupe(rules.priority_groups)],
     )
     return region, coverage, checked_rules
 

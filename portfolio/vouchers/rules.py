@@ -18,7 +18,7 @@ from portfolio.clock import CHINA_TIME, truncate_to_millis
 # it from here; the one definition is the clock's.
 from portfolio.clock import epoch_ms as epoch_ms
 from portfolio.errors import InvalidTransition
-from portfolio.vocabulary import LABELS
+from portfolio.vocabulary import LABELS, PriorityGroup
 from portfolio.vouchers.documents import (
     Coverage,
     EligibilityRules,
@@ -143,10 +143,17 @@ class WorkerFacts:
     unemployment_insured_since: str | None
     # Issue day of an unused voucher of this policy the worker holds, if any.
     unused_voucher_issued_on: date | None
+    # The priority groups the worker belongs to today (read only for a policy with the rule).
+    priority_groups: frozenset[PriorityGroup] = frozenset()
 
 
 def facts_of(
-    archive: Archive, *, birth_date: date, today: date, unused_voucher_issued_on: date | None
+    archive: Archive,
+    *,
+    birth_date: date,
+    today: date,
+    unused_voucher_issued_on: date | None,
+    priority_groups: frozenset[PriorityGroup] = frozenset(),
 ) -> WorkerFacts:
     """The facts of ``archive`` as of ``today`` (``birth_date``: the archive's, opened by the
     caller: it is sealed at rest)."""
@@ -176,6 +183,7 @@ def facts_of(
         unemployed_since=unemployed_since,
         unemployment_insured_since=insured_since,
         unused_voucher_issued_on=unused_voucher_issued_on,
+        priority_groups=priority_groups,
     )
 
 
@@ -304,6 +312,25 @@ def _no_unused_voucher(facts: WorkerFacts) -> RuleOutcome:
     )
 
 
+def _priority_group(facts: WorkerFacts, wanted: Iterable[PriorityGroup]) -> RuleOutcome:
+    # The reason never names the worker's group: it is kept with the voucher, which the
+    # provider training the worker reads, and disability or poverty is sensitive. The
+    # policy's own list is public (it is on the policy).
+    if facts.priority_groups & set(wanted):
+        return _outcome(
+            RuleCode.PRIORITY_GROUP,
+            True,
+            "属于本政策面向的重点群体。",
+            "Belongs to one of the priority groups the policy is for.",
+        )
+    return _outcome(
+        RuleCode.PRIORITY_GROUP,
+        False,
+        "不属于本政策面向的重点群体（以经办机构登记为准）。",
+        "Not recorded as a member of any priority group the policy is for.",
+    )
+
+
 def evaluate(rules: EligibilityRules, facts: WorkerFacts, *, today: date) -> list[RuleOutcome]:
     """Every rule of the policy applied to ``facts``, in a fixed order, each with its reason."""
     outcomes: list[RuleOutcome] = []
@@ -315,6 +342,8 @@ def evaluate(rules: EligibilityRules, facts: WorkerFacts, *, today: date) -> lis
         )
     if rules.min_age is not None or rules.max_age is not None:
         outcomes.append(_age_band(facts, rules.min_age, rules.max_age, today))
+    if rules.priority_groups:
+        outcomes.append(_priority_group(facts, rules.priority_groups))
     outcomes.append(_region(facts, rules.region_prefix))
     if rules.one_unused_voucher:
         outcomes.append(_no_unused_voucher(facts))

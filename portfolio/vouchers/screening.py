@@ -20,8 +20,9 @@ from portfolio.vouchers.rules import age_on, facts_of
 from portfolio.vouchers.rules import evaluate as evaluate_rules
 
 # Rules of the policy that say nothing about fraud when they fail later: a worker may move,
-# and a claimed voucher is no longer "unused".
-_NOT_A_GROUP = frozenset({RuleCode.REGION, RuleCode.NO_UNUSED_VOUCHER})
+# a claimed voucher is no longer "unused", and a priority-group membership may end (it is not
+# read here at all: the screen shows its failures to reviewers, who must not learn a group).
+_NOT_A_GROUP = frozenset({RuleCode.REGION, RuleCode.NO_UNUSED_VOUCHER, RuleCode.PRIORITY_GROUP})
 YEAR = timedelta(days=365)
 
 

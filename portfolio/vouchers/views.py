@@ -27,7 +27,7 @@ from portfolio.training import (
     CompletionResult,
     EnrolmentStatus,
 )
-from portfolio.vocabulary import SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, SkillLevel, TrainingType
 from portfolio.vouchers.documents import (
     ClaimTerms,
     Coverage,
@@ -102,6 +102,7 @@ class RulesView:
     max_age: int | None
     region_prefix: str
     one_unused_voucher: bool
+    priority_groups: tuple[PriorityGroup, ...]
 
     @classmethod
     def of(cls, rules: EligibilityRules) -> RulesView:
@@ -113,6 +114,7 @@ class RulesView:
             max_age=rules.max_age,
             region_prefix=rules.region_prefix,
             one_unused_voucher=rules.one_unused_voucher,
+            priority_groups=tuple(rules.priority_groups),
         )
 
 
