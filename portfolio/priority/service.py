@@ -16,11 +16,10 @@ from datetime import date, datetime
 from typing import Any
 
 from beanie import PydanticObjectId
-from beanie.odm.utils.dump import get_dict
 
 from portfolio import audit, clock, ids
 from portfolio.accounts import Actor, Role, StaffRole
-from portfolio.archives import archive_for_agency, log_reads
+from portfolio.archives import archive_for_agency, log_reads, to_bson
 from portfolio.errors import (
     Conflict,
     FieldError,
@@ -196,22 +195,21 @@ async def end(
     if errors:
         raise ValidationFailed(errors)
     now = clock.now()
-    after = found.model_copy(
-        update={
-            "status": MembershipStatus.ENDED,
-            "until": until,
-            "end_reason": text,
-            "open_key": f"ended|{found.id}",
-            "version": found.version + 1,
-            "changed_by": actor.principal_id,
-            "changed_at_ms": clock.epoch_ms(now),
-        }
-    )
-    # One conditional replace of the whole document (a date given to $set would be stored as
-    # a string on nx-27017).
-    replaced = await PriorityMembership.get_pymongo_collection().replace_one(
+    update = {
+        "status": MembershipStatus.ENDED,
+        "until": until,
+        "end_reason": text,
+        "open_key": f"ended|{found.id}",
+        "version": found.version + 1,
+        "changed_by": actor.principal_id,
+        "changed_at_ms": clock.epoch_ms(now),
+    }
+    after = found.model_copy(update=update)
+    # One conditional update; values encoded as Beanie stores them (a raw date given to $set
+    # would be stored as a string on nx-27017, and the sealed bytes are left alone).
+    replaced = await PriorityMembership.get_pymongo_collection().update_one(
         {"_id": found.id, "version": found.version, "status": MembershipStatus.ACTIVE.value},
-        get_dict(after, to_db=True),
+        {"$set": {name: to_bson(value) for name, value in update.items()}},
     )
     if replaced.matched_count != 1:
         raise Conflict("the membership changed meanwhile; reload and retry")
