@@ -52,6 +52,7 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
     "/competitions/{competition_id}": ((AGENCY,), "competition entrants"),
     "/honours": ((AGENCY,), "honours list"),
     "/honours/{honour_id}": ((AGENCY,), "honour"),
+    "/workers/{archive_id}/priority-groups": ((AGENCY,), "重点群体"),
     "/assessments": ((PROVIDER,), "assessment list"),
     "/direct-recognitions": (BOTH, "direct recognition list"),
     "/direct-recognitions/{recognition_id}": (BOTH, "direct recognition"),
