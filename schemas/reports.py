@@ -347,3 +347,43 @@ class LevelsReportOut(ReportOut):
 
     rows: list[LevelsRowOut]
     total: LevelsRowOut
+
+
+class PriorityReportParams(ReportParams):
+    """The priority-groups report's parameters (rows by region or by ``priority_group``)."""
+
+    def to_domain(self) -> ReportQuery:
+        """The request as the domain checks it."""
+        return self._query()
+
+
+class PriorityGroupCountsOut(BaseModel):
+    """Memberships per priority group (village craftsmen among them)."""
+
+    migrant_worker: int | None
+    college_graduate: int | None
+    veteran: int | None
+    unemployed: int | None
+    lifted_from_poverty: int | None
+    disabled: int | None
+    assisted_county_rural: int | None
+    village_craftsman: int | None
+
+
+class PriorityRowOut(RowOut):
+    """One group of the priority-groups report."""
+
+    members: int | None = Field(description="memberships current in the period (人次)")
+    members_by_group: PriorityGroupCountsOut
+    enrolled: int | None = Field(description="enrolments requested while a member")
+    completed: int | None = Field(description="of them, completed")
+    vouchers: int | None = Field(description="vouchers issued while a member")
+    redeemed: int | None = Field(description="of them, redeemed")
+
+
+class PriorityReportOut(ReportOut):
+    """Priority groups' members, training and vouchers by region or group (read from the
+    records themselves; sensitive groups counted, never listed)."""
+
+    rows: list[PriorityRowOut]
+    total: PriorityRowOut

@@ -16,7 +16,7 @@ from api.downloads import FormatQuery, download
 from api.responses import AUTH_ERRORS, Responses
 from api.runtime import RuntimeDep
 from portfolio.exports import XLSX_MEDIA_TYPE, export
-from portfolio.reports import apprenticeships, distinctions, levels, training, vouchers
+from portfolio.reports import apprenticeships, distinctions, levels, priority, training, vouchers
 from portfolio.reports.views import ReportView
 from schemas.reports import (
     ApprenticeshipReportOut,
@@ -25,6 +25,8 @@ from schemas.reports import (
     DistinctionsReportParams,
     LevelsReportOut,
     LevelsReportParams,
+    PriorityReportOut,
+    PriorityReportParams,
     ReportOut,
     TrainingReportOut,
     TrainingReportParams,
@@ -139,6 +141,30 @@ async def distinctions_report(
         actor=actor, query=params.to_domain(), threshold=runtime.settings.report_min_cell
     )
     return _render(view, DistinctionsReportOut, format)
+
+
+@router.get(
+    "/priority-groups",
+    summary="Priority groups' members, training and vouchers in my region",
+    response_model=PriorityReportOut,
+    responses=REPORT_RESPONSES,
+)
+async def priority_report(
+    actor: AgencyUser,
+    runtime: RuntimeDep,
+    params: Annotated[PriorityReportParams, Query()],
+    format: FormatQuery = "json",
+) -> PriorityReportOut | Response:
+    """Memberships of the plan's priority groups (and village craftsmen) current in the period,
+    the enrolments and vouchers of members while members; rows by region or by
+    ``priority_group``. Sensitive groups appear only as counts, small ones suppressed."""
+    view = await priority.report(
+        actor=actor,
+        query=params.to_domain(),
+        threshold=runtime.settings.report_min_cell,
+        keyring=runtime.keyring,
+    )
+    return _render(view, PriorityReportOut, format)
 
 
 @router.get(

@@ -38,6 +38,8 @@ class GroupBy(StrEnum):
     ROAD = "road"
     # Competitions, honours and levels count by year too.
     YEAR = "year"
+    # The priority-groups report's rows by group.
+    PRIORITY_GROUP = "priority_group"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ read; every query of the training documents stays in this area. The reports' rec
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -201,3 +202,19 @@ async def enrolment_ids_of_course(course_id: str) -> list[str]:
     then enrolments run by run): what the claims queue filters a course by."""
     run_ids = [str(r.id) async for r in Run.find({"course_id": course_id})]
     return [str(e.id) for e in await find_each(Enrolment, "run_id", run_ids)]
+
+
+async def enrolment_times(
+    archive_ids: Sequence[str],
+) -> list[tuple[str, datetime, datetime | None]]:
+    """Each enrolment of the workers as (archive id, requested at, completed at or None):
+    the priority-groups report counts them (query time, one batched lookup)."""
+    found = await find_each(Enrolment, "archive_id", archive_ids, {"historical": {"$ne": True}})
+    return [
+        (
+            e.archive_id,
+            e.created_at,
+            e.completed_at if e.status is EnrolmentStatus.COMPLETED else None,
+        )
+        for e in found
+    ]

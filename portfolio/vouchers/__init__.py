@@ -11,6 +11,7 @@ from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.events import CourseKinds, VoucherChange, VouchersChanged, changes_to_count
 from portfolio.vouchers.listening import on_event
 from portfolio.vouchers.occupation_codes import stored_occupation_codes
+from portfolio.vouchers.reading import voucher_times
 from portfolio.vouchers.recount import ISSUED_COUNTER as ISSUED_COUNTER
 from portfolio.vouchers.redemption import finish_redemptions
 from portfolio.vouchers.review_fields import fill_review_fields
@@ -35,4 +36,5 @@ __all__ = [
     "restore_missing_events",
     "stored_occupation_codes",
     "usable_vouchers",
+    "voucher_times",
 ]

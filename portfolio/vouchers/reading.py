@@ -9,6 +9,7 @@ listed as expired, and not as issued or bound, before any sweep marks it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from beanie import PydanticObjectId
@@ -17,6 +18,7 @@ from portfolio import clock, ids
 from portfolio.accounts import Actor, Role, region_range
 from portfolio.archives import log_reads, require_worker
 from portfolio.errors import Forbidden, NotFound
+from portfolio.lookups import find_each
 from portfolio.training import is_enrolled_with
 from portfolio.vouchers.documents import Voucher, VoucherEvent
 from portfolio.vouchers.enums import VoucherStatus
@@ -156,3 +158,10 @@ async def events_of(
         .to_list()
     )
     return [VoucherEventView.of(e) for e in events]
+
+
+async def voucher_times(archive_ids: Sequence[str]) -> list[tuple[str, datetime, bool]]:
+    """Each voucher of the workers as (archive id, issued at, redeemed): the priority-groups
+    report counts them (query time, one batched lookup)."""
+    found = await find_each(Voucher, "archive_id", archive_ids)
+    return [(v.archive_id, v.valid_from, v.status is VoucherStatus.REDEEMED) for v in found]

@@ -25,8 +25,10 @@ async def test_sensitive_groups_need_a_purpose_and_the_read_is_logged(
     archive_id = worker.registered.archive_id
     veteran = await record(client, agency, archive_id, "veteran")
     disabled = await record(client, agency, archive_id, "disabled")
-    assert veteran["sensitive"] is False and veteran["group_label"] == "退役军人"
-    assert disabled["sensitive"] is True and disabled["source"] == DISABILITY_SOURCE
+    assert veteran["sensitive"] is False
+    assert veteran["group_label"] == "退役军人"
+    assert disabled["sensitive"] is True
+    assert disabled["source"] == DISABILITY_SOURCE
 
     path = f"/workers/{archive_id}/priority-groups"
     plain = (await client.get(path, headers=agency.headers)).json()
@@ -129,11 +131,13 @@ async def test_a_sensitive_membership_is_sealed_at_rest(
     text = repr(stored)
     for word in ("disabled", "残疾", DISABILITY_SOURCE, "5101040042"):
         assert word not in text
-    assert stored["group"] is None and stored["sensitive"] is True
+    assert stored["group"] is None
+    assert stored["sensitive"] is True
     assert stored["sealed"]["ciphertext"]
     trail = [d async for d in db["change_records"].find({"object_kind": "priority_membership"})]
     leaks = [d for d in trail if "残疾" in repr(d) or "disabled" in repr(d)]
-    assert trail and not leaks, leaks
+    assert trail
+    assert not leaks, leaks
     # A ciphertext moved to another membership does not open there.
     other = await record(client, agency, worker.registered.archive_id, "veteran")
     await db["priority_memberships"].update_one(
