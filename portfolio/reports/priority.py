@@ -10,10 +10,11 @@ report, which matters most here (a disability count of 1 in a district names som
 
 * ``members``: memberships current at some day of the period (a worker in two groups counts
   in each; 人次), ``members_by_group.<g>`` by group;
-* ``enrolled``: enrolments requested in the period while the worker was a member (one per
-  membership it falls in), ``completed``: of them, completed (by now);
-* ``vouchers``: vouchers issued in the period while the worker was a member, ``redeemed``: of
-  them, paid.
+* ``enrolled``: enrolments requested in the period while the worker was a member (once per
+  row: a worker in two groups counts once in their region's row, once in each group's row),
+  ``completed``: of them, completed (by now);
+* ``vouchers``: vouchers issued in the period while the worker was a member (counted the same
+  way), ``redeemed``: of them, paid.
 """
 
 from __future__ import annotations
@@ -83,18 +84,25 @@ async def _groups(scope: Scope, keyring: Keyring) -> list[dict[str, Any]]:
     for archive_id, at, redeemed in await voucher_times(archive_ids):
         vouchers.setdefault(archive_id, []).append((_day(at), redeemed))
     rows: dict[str, Counter[str]] = {}
+    # An enrolment or voucher counts once per row: a worker in two groups is one person in
+    # their region's row (and one in each group's row).
+    seen: set[tuple[str, str, str, int]] = set()
     for member in members:
-        counts = rows.setdefault(_row_key(scope, member), Counter())
+        key = _row_key(scope, member)
+        counts = rows.setdefault(key, Counter())
         counts["members"] += 1
         counts[f"group_{member.group.value}"] += 1
-        for day, done in enrolments.get(member.archive_id, []):
-            if start <= day <= end and _member_on(member, day):
-                counts["enrolled"] += 1
-                counts["completed"] += done
-        for day, paid in vouchers.get(member.archive_id, []):
-            if start <= day <= end and _member_on(member, day):
-                counts["vouchers"] += 1
-                counts["redeemed"] += paid
+        for kind, names, items in (
+            ("e", ("enrolled", "completed"), enrolments.get(member.archive_id, [])),
+            ("v", ("vouchers", "redeemed"), vouchers.get(member.archive_id, [])),
+        ):
+            for index, (day, done) in enumerate(items):
+                mark = (key, kind, member.archive_id, index)
+                if mark in seen or not start <= day <= end or not _member_on(member, day):
+                    continue
+                seen.add(mark)
+                counts[names[0]] += 1
+                counts[names[1]] += done
     return [{"_id": key, **counts} for key, counts in rows.items()]
 
 

@@ -16,6 +16,7 @@ ROUTES: dict[Route, Access] = {
     ("GET", "/reports/vouchers"): only(Role.AGENCY),
     ("GET", "/reports/apprenticeships"): only(Role.AGENCY),
     ("GET", "/reports/distinctions"): only(Role.AGENCY),
+    ("GET", "/reports/priority-groups"): only(Role.AGENCY),
     ("GET", "/reports/levels"): only(Role.AGENCY),
 }
 

@@ -91,6 +91,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/reports/vouchers": "counts",
     "/reports/apprenticeships": "counts",
     "/reports/distinctions": "counts",
+    "/reports/priority-groups": "counts (sensitive groups never listed, small cells hidden)",
     "/reports/levels": "counts",
     "/voucher-policies": "policies",
     "/voucher-policies/{policy_id}": "a policy",
