@@ -46,6 +46,7 @@ from api.web.routes import (
     agency_levels,
     agency_occupations,
     agency_policies,
+    agency_priority,
     agency_providers,
     agency_settlement,
     agency_staff,
@@ -137,5 +138,6 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_imports.router)
     app.include_router(agency_competitions.router)
     app.include_router(agency_honours.router)
+    app.include_router(agency_priority.router)
     app.include_router(agency_levels.router)
     errors.install(app)

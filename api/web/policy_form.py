@@ -21,7 +21,7 @@ from api.web.occupation_words import NOT_IN_CATALOGUE
 from api.web.templating import t
 from portfolio.errors import FieldError
 from portfolio.occupations import NOT_CATALOGUED
-from portfolio.vocabulary import TrainingType
+from portfolio.vocabulary import PriorityGroup, TrainingType
 from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from portfolio.vouchers.views import PolicyView
 
@@ -37,7 +37,12 @@ TEXT_FIELDS = (
     "insured_months",
     "change_note",
 )
-FLAG_FIELDS = ("unemployed", "one_unused", *(f"type_{kind.value}" for kind in TrainingType))
+FLAG_FIELDS = (
+    "unemployed",
+    "one_unused",
+    *(f"type_{kind.value}" for kind in TrainingType),
+    *(f"group_{group.value}" for group in PriorityGroup),
+)
 FIELDS = (*TEXT_FIELDS, *FLAG_FIELDS)
 
 MESSAGES = {
@@ -100,6 +105,8 @@ class PolicyForm:
         }
         for kind in policy.training_types:
             values[f"type_{kind.value}"] = "yes"
+        for group in policy.rules.priority_groups:
+            values[f"group_{group.value}"] = "yes"
         return cls({k: v for k, v in values.items() if v})
 
     def get(self, name: str) -> str:
@@ -110,6 +117,11 @@ class PolicyForm:
     def training_types(self) -> list[TrainingType]:
         """The training types ticked (none: any type)."""
         return [kind for kind in TrainingType if self.get(f"type_{kind.value}") == "yes"]
+
+    @property
+    def priority_groups(self) -> list[PriorityGroup]:
+        """The priority groups ticked (none: the rule is not part of the policy)."""
+        return [group for group in PriorityGroup if self.get(f"group_{group.value}") == "yes"]
 
     @property
     def occupation_codes(self) -> list[str]:
@@ -194,6 +206,7 @@ def read(
             max_age=high,
             region_prefix=base.rules.region_prefix if base else None,
             one_unused_voucher=form.get("one_unused") == "yes",
+            priority_groups=tuple(form.priority_groups),
         ),
         claim_terms=_terms(base),
         change_note=form.get("change_note"),

@@ -47,6 +47,9 @@ NAMES = {
     "entrants": N_("Entrants"),
     "results": N_("Placed"),
     "levels_granted": N_("Levels granted"),
+    "members": N_("Priority-group memberships"),
+    "enrolled": N_("Enrolments while a member"),
+    "vouchers": N_("Vouchers issued while a member"),
     "honours": N_("Honours"),
     "granted": N_("New skill levels"),
     "high_skill": N_("Of them high-skill"),
@@ -57,6 +60,7 @@ REPORTS = {
     "apprenticeships": N_("Apprenticeships"),
     "distinctions": N_("Competitions and honours"),
     "levels": N_("Ways to a skill level"),
+    "priority": N_("Priority groups"),
 }
 GROUPS = {
     "region": N_("By region"),
@@ -68,6 +72,7 @@ GROUPS = {
     "policy": N_("By voucher policy"),
     "road": N_("By way to the level"),
     "year": N_("By year"),
+    "priority_group": N_("By priority group"),
 }
 # Bars: the width of the drawing, the room for the value after a bar, one row's height.
 WIDTH, VALUE_ROOM, ROW = 360, 96, 44

@@ -31,6 +31,7 @@ from api.web.forms import (
 )
 from api.web.i18n import N_
 from api.web.policy_form import PolicyForm, domain_errors, page_errors, read
+from api.web.priority_words import group_words
 from api.web.routing import page_router
 from api.web.templating import language_of, render, t
 from api.web.training_words import page_words
@@ -67,7 +68,10 @@ def _policy(policy_id: str) -> str:
 
 def _choices(request: Request) -> dict[str, Any]:
     word = page_words(request)["word"]
-    return {"training_types": [(k.value, word("type", k.value)) for k in TrainingType]}
+    return {
+        "training_types": [(k.value, word("type", k.value)) for k in TrainingType],
+        "group_words": group_words(request),
+    }
 
 
 @router.get("/agency/policies")
@@ -124,6 +128,7 @@ async def _check_page(request: Request, *, form: PolicyForm, policy: PolicyView 
             "form": form,
             "content": content,
             "type_names": [word("type", kind.value) for kind in content.training_types],
+            "group_words": group_words(request),
             "policy": policy,
             "change_url": f"{change}?{urlencode(form.values)}",
             "action": f"{_policy(policy.id)}/edit" if policy else NEW,
@@ -189,6 +194,7 @@ async def policy_page(
             "type_names": [
                 page_words(request)["word"]("type", k.value) for k in policy.training_types
             ],
+            "group_words": group_words(request),
             "figures": counted[policy.policy_key],
             "manages": policies.manages(actor, policy.region_prefix),
             "runs": runs,

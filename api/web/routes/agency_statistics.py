@@ -30,20 +30,27 @@ from api.web.training_words import page_words, word_of
 from portfolio.accounts import Actor
 from portfolio.errors import FieldError, ValidationFailed
 from portfolio.exports import export
-from portfolio.reports import apprenticeships, distinctions, levels, training, vouchers
+from portfolio.reports import apprenticeships, distinctions, levels, priority, training, vouchers
 from portfolio.reports.query import GroupBy, ReportQuery
 from portfolio.reports.views import ReportView
 from portfolio.vocabulary import SkillLevel, TrainingType
 from portfolio.vouchers import policies
 
 router = page_router()
-ReportName = Literal["training", "vouchers", "apprenticeships", "distinctions", "levels"]
+ReportName = Literal[
+    "training", "vouchers", "apprenticeships", "distinctions", "levels", "priority"
+]
 _USE_CASES = {
     "training": (training.report, training.GROUPS),
     "vouchers": (vouchers.report, vouchers.GROUPS),
     "apprenticeships": (apprenticeships.report, apprenticeships.GROUPS),
     "distinctions": (distinctions.report, distinctions.GROUPS),
     "levels": (levels.report, levels.GROUPS),
+}
+# The priority-groups report opens sealed groups to count them: it takes the keyring too.
+_GROUPS = {
+    **{name: groups for name, (_, groups) in _USE_CASES.items()},
+    "priority": priority.GROUPS,
 }
 _MESSAGES = {
     "from": N_("Enter the first month as a year and month, for example 2026-01"),
@@ -64,6 +71,7 @@ _FILTERS = {
     "apprenticeships": apprenticeships.FILTERS,
     "distinctions": distinctions.FILTERS,
     "levels": levels.FILTERS,
+    "priority": priority.FILTERS,
 }
 _Text = Query(default=None, max_length=10)
 
@@ -119,8 +127,13 @@ def _query(
 
 
 async def _report(request: Request, actor: Actor, report: str, query: ReportQuery) -> ReportView:
+    runtime = get_runtime(request)
+    threshold = runtime.settings.report_min_cell
+    if report == "priority":
+        return await priority.report(
+            actor=actor, query=query, threshold=threshold, keyring=runtime.keyring
+        )
     use_case, _ = _USE_CASES[report]
-    threshold = get_runtime(request).settings.report_min_cell
     return await use_case(actor=actor, query=query, threshold=threshold)
 
 
@@ -163,7 +176,7 @@ async def statistics_page(
     narrow: NarrowDep = Narrow(),
 ) -> Response:
     """One report of the region as a chart and a table, with its files to download."""
-    _, groups = _USE_CASES[report]
+    groups = _GROUPS[report]
     if group_by not in {g.value for g in groups}:
         group_by = GroupBy.REGION.value
     errors: list[PageError] = []

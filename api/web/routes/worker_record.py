@@ -27,11 +27,13 @@ from api.web.forms import (
     see_other,
 )
 from api.web.i18n import N_
+from api.web.priority_words import group_words
 from api.web.qr import qr_svg
 from api.web.routing import page_router
 from api.web.templating import render, t
 from portfolio.archives import entries, phone, reading
 from portfolio.errors import RateLimited, ValidationFailed
+from portfolio.priority import reading as priority_reading
 from portfolio.record import access_log, certificates, home, links, timeline
 from portfolio.record.inbox import Notice, NoticeKind
 
@@ -207,12 +209,21 @@ async def worker_access_log(
 async def worker_profile(
     request: Request, actor: WorkerPage, notice: str | None = None
 ) -> Response:
-    """Identity and linked identifiers, masked; a button shows the full numbers."""
-    view = await reading.get_worker(actor=actor, keyring=get_runtime(request).keyring)
+    """Identity and linked identifiers, masked; a button shows the full numbers. The
+    worker's priority groups (their own, sensitive ones included)."""
+    keyring = get_runtime(request).keyring
+    view = await reading.get_worker(actor=actor, keyring=keyring)
+    groups = await priority_reading.mine(actor=actor, keyring=keyring)
     return await render(
         request,
         "worker/profile.html",
-        {"worker": view, "revealed": False, "notice": _notice(request, notice)},
+        {
+            "worker": view,
+            "revealed": False,
+            "notice": _notice(request, notice),
+            "groups": groups.memberships,
+            "group_words": group_words(request),
+        },
     )
 
 
