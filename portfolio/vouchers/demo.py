@@ -59,7 +59,7 @@ from portfolio.training import (
     record_attendance,
     transition,
 )
-from portfolio.vocabulary import TrainingType
+from portfolio.vocabulary import PriorityGroup, TrainingType
 from portfolio.vouchers import (
     attestation,
     claims,
@@ -85,6 +85,8 @@ CONSENTED_VOUCHER = "64d000000000000000000f04"
 BOUND_VOUCHER_2 = "64d000000000000000000f05"
 ISSUED_VOUCHER = "64d000000000000000000f06"
 CLAIMS_POLICY = "64d000000000000000000e04"
+# A policy aimed at priority groups (issue 27): worker-1 is recorded as a migrant worker.
+PRIORITY_POLICY = "64d000000000000000000e27"
 REDEEMED_VOUCHER = "64d000000000000000000f07"
 CLAIMED_VOUCHER = "64d000000000000000000f08"
 
@@ -123,6 +125,19 @@ _CHENGDU_CHEF = PolicyContent(
     region_prefix="5101",
     training_types=(TrainingType.EMPLOYMENT_SKILLS,),
     rules=RulesContent(min_age=16, max_age=60),
+)
+_CHENGDU_PRIORITY = PolicyContent(
+    name="成都市重点群体就业技能培训券（农民工、脱贫人口）",
+    face_value_fen=150_000,
+    quantity=800,
+    validity_days=180,
+    region_prefix="5101",
+    training_types=(TrainingType.EMPLOYMENT_SKILLS,),
+    rules=RulesContent(
+        min_age=16,
+        max_age=60,
+        priority_groups=(PriorityGroup.MIGRANT_WORKER, PriorityGroup.LIFTED_FROM_POVERTY),
+    ),
 )
 _CHENGDU = PolicyContent(
     name="成都市失业保险参保职工技能提升培训券",
@@ -321,6 +336,7 @@ async def ensure_demo_vouchers(*, keyring: Keyring) -> None:
     await _policy(sichuan, PROVINCE_POLICY, _PROVINCE, long_ago)
     await _policy(mianyang, MIANYANG_POLICY, _MIANYANG, now)
     await _policy(chengdu, CHENGDU_POLICY, _CHENGDU, now)
+    await _policy(chengdu, PRIORITY_POLICY, _CHENGDU_PRIORITY, now)
 
     # Version 1 of the province's policy, long ago: one voucher cancelled, one left to expire.
     mistake = await _voucher(
