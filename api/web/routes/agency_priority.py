@@ -14,10 +14,13 @@ non-sensitive groups and get 403 on the officer's forms.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.deps import AgencyPage
+from api.deps import AgencyPage, require_page_roles
 from api.runtime import get_runtime
 from api.web.forms import (
     PageError,
@@ -34,14 +37,15 @@ from api.web.priority_words import GROUPS, errors_of, group_words
 from api.web.routing import page_router
 from api.web.templating import render, t
 from api.web.training_words import page_words
+from portfolio.accounts import Actor, Role, StaffRole
 from portfolio.archives import reading as archives
 from portfolio.archives.purposes import stated_purpose
 from portfolio.errors import Conflict, InvalidTransition, ValidationFailed
 from portfolio.priority import WorkerGroups, reading, service
-from portfolio.priority.service import require_officer
 from portfolio.vocabulary import PriorityGroup
 
 router = page_router()
+OfficerPage = Annotated[Actor, Depends(require_page_roles(Role.AGENCY, staff=(StaffRole.OFFICER,)))]
 HOME = "/agency/workers"
 NOTICES = {
     "recorded": N_("The membership is recorded."),
@@ -91,18 +95,21 @@ async def groups_page(
     )
     message = NOTICES.get(notice)
     return await _page(
-        request, actor, archive_id, groups, {"notice": t(request, message) if message else None}
+        request,
+        actor,
+        archive_id,
+        groups,
+        {"notice": t(request, message) if message else None, "purpose": None},
     )
 
 
 @router.post(HOME + "/{archive_id}/priority-groups/reveal")
 async def reveal(
-    request: Request, actor: AgencyPage, archive_id: str, form: SessionForm
+    request: Request, actor: OfficerPage, archive_id: str, form: SessionForm
 ) -> Response:
     """Every group, logged with the purpose before it is shown (an officer only)."""
     here = f"{HOME}/{archive_id}/priority-groups"
     kept = {"purpose": form.get("purpose"), "purpose_note": form.get("purpose_note")}
-    require_officer(actor)
     try:
         purpose = stated_purpose(form.get("purpose"), form.get("purpose_note"))
     except ValidationFailed as failed:
@@ -110,15 +117,14 @@ async def reveal(
     groups = await reading.for_agency(
         actor=actor, keyring=get_runtime(request).keyring, archive_id=archive_id, purpose=purpose
     )
-    response = await _page(request, actor, archive_id, groups, {"purpose": purpose})
+    response = await _page(request, actor, archive_id, groups, {"purpose": purpose, "notice": None})
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @router.get(HOME + "/{archive_id}/priority-groups/new")
-async def new_form(request: Request, actor: AgencyPage, archive_id: str) -> Response:
+async def new_form(request: Request, actor: OfficerPage, archive_id: str) -> Response:
     """Record a membership: the group, its source and dates."""
-    require_officer(actor)
     worker = await archives.get_worker(
         actor=actor, keyring=get_runtime(request).keyring, archive_id=archive_id
     )
@@ -141,7 +147,7 @@ async def new_form(request: Request, actor: AgencyPage, archive_id: str) -> Resp
 
 @router.post(HOME + "/{archive_id}/priority-groups")
 async def record(
-    request: Request, actor: AgencyPage, archive_id: str, form: SessionForm
+    request: Request, actor: OfficerPage, archive_id: str, form: SessionForm
 ) -> Response:
     """The membership, recorded (sealed when sensitive); back to the groups page."""
     here = f"{HOME}/{archive_id}/priority-groups/new"
@@ -176,7 +182,7 @@ async def record(
 
 @router.post(HOME + "/{archive_id}/priority-groups/{membership_id}/end")
 async def end(
-    request: Request, actor: AgencyPage, archive_id: str, membership_id: str, form: SessionForm
+    request: Request, actor: OfficerPage, archive_id: str, membership_id: str, form: SessionForm
 ) -> Response:
     """End a membership on a day, with a reason."""
     here = f"{HOME}/{archive_id}/priority-groups"
