@@ -342,11 +342,11 @@ def evaluate(rules: EligibilityRules, facts: WorkerFacts, *, today: date) -> lis
         )
     if rules.min_age is not None or rules.max_age is not None:
         outcomes.append(_age_band(facts, rules.min_age, rules.max_age, today))
-    if rules.priority_groups:
-        outcomes.append(_priority_group(facts, rules.priority_groups))
     outcomes.append(_region(facts, rules.region_prefix))
     if rules.one_unused_voucher:
         outcomes.append(_no_unused_voucher(facts))
+    if rules.priority_groups:
+        outcomes.append(_priority_group(facts, rules.priority_groups))
     return outcomes
 
 

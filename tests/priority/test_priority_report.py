@@ -15,7 +15,7 @@ from tests.vouchers.factories import issued, make_policy
 from tests.workers.factories import register
 
 
-async def test_the_report_counts_what_was_recorded(
+async def test_the_priority_report_counts_what_was_recorded(
     client: AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(runtime.settings, "report_min_cell", 0)

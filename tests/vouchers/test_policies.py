@@ -86,6 +86,7 @@ async def test_a_published_policy_states_what_it_pays_for(
         "max_age": None,
         "region_prefix": "510104",
         "one_unused_voucher": True,
+        "priority_groups": [],
     }
     assert (policy["version_no"], policy["current"], policy["remaining"]) == (1, True, 100)
 

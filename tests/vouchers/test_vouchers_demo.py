@@ -70,6 +70,7 @@ async def test_demo_vouchers_in_every_state_and_loading_twice_changes_nothing(
         demo.CHENGDU_POLICY,
         demo.CLAIMS_POLICY,
         demo_fraud.WELDING_POLICY,
+        demo.PRIORITY_POLICY,
     }
     province = next(p for p in policies if p["policy_key"] == demo.PROVINCE_POLICY)
     assert (province["version_no"], province["face_value_fen"], province["issued"]) == (

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from portfolio.errors import InvalidTransition
-from portfolio.vocabulary import SkillBrand, TrainingType
+from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.documents import Coverage, EligibilityRules
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 from portfolio.vouchers.rules import (
@@ -176,8 +176,22 @@ def test_only_the_policys_rules_are_answered_in_a_fixed_order() -> None:
         max_age=60,
         region_prefix="51",
         one_unused_voucher=True,
+        priority_groups=[PriorityGroup.VETERAN],
     )
     assert [o.rule for o in evaluate(every, FACTS, today=TODAY)] == list(RuleCode)
+
+
+def test_the_priority_group_rule_names_no_group() -> None:
+    rules = replace_rules(priority_groups=[PriorityGroup.DISABLED, PriorityGroup.VETERAN])
+    member = replace(FACTS, priority_groups=frozenset({PriorityGroup.DISABLED}))
+    assert _only(rules, member, RuleCode.PRIORITY_GROUP) == (
+        True,
+        "Belongs to one of the priority groups the policy is for.",
+        "属于本政策面向的重点群体。",
+    )
+    other = replace(FACTS, priority_groups=frozenset({PriorityGroup.MIGRANT_WORKER}))
+    assert _only(rules, other, RuleCode.PRIORITY_GROUP)[0] is False
+    assert _only(rules, FACTS, RuleCode.PRIORITY_GROUP)[0] is False
 
 
 def replace_rules(**changes: object) -> EligibilityRules:
