@@ -413,6 +413,7 @@ def _policies(
                     "max_age": high,
                     "region_prefix": prefix,
                     "one_unused_voucher": True,
+                    "priority_groups": [],
                 },
                 # The default terms, written out: the store holds what the model writes.
                 "claim_terms": ClaimTerms().model_dump(mode="json"),
