@@ -65,6 +65,16 @@ class LevelRoad(StrEnum):
     APPRENTICESHIP = "apprenticeship"  # 企业新型学徒制: a completed apprenticeship
 
 
+class FundingSource(StrEnum):
+    """Which fund a payment comes from (issue 27); money paid before sources were recorded
+    reads as ``unspecified``."""
+
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance"  # 失业保险基金
+    EMPLOYMENT_SUBSIDY = "employment_subsidy"  # 就业补助资金
+    OTHER = "other"  # 其他
+    UNSPECIFIED = "unspecified"  # 未指明
+
+
 LABELS: dict[str, str] = {
     TrainingType.EMPLOYMENT_SKILLS: "就业技能培训",
     TrainingType.SKILL_UPGRADING: "岗位技能提升培训",
@@ -89,4 +99,8 @@ LABELS: dict[str, str] = {
     LevelRoad.DIRECT_RECOGNITION: "直接认定",
     LevelRoad.SPECIAL_ABILITY: "专项职业能力",
     LevelRoad.APPRENTICESHIP: "企业新型学徒制",
+    FundingSource.UNEMPLOYMENT_INSURANCE: "失业保险基金",
+    FundingSource.EMPLOYMENT_SUBSIDY: "就业补助资金",
+    FundingSource.OTHER: "其他",
+    FundingSource.UNSPECIFIED: "未指明",
 }

@@ -10,12 +10,14 @@ never updated or deleted; a correction would be a new entry of its own kind. Wri
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
 
 from portfolio.archives import Recorder
+from portfolio.vocabulary import FundingSource
+from portfolio.vouchers.views import SourceTotalView
 
 REDEEM = "redeem"
 
@@ -38,6 +40,9 @@ class LedgerEntry(Document):
     enrolment_id: str
     policy_key: str
     amount_fen: int
+    # The fund it was paid from; entries written before sources were recorded read
+    # "unspecified" (a default, so no migration rewrites the insert-only ledger).
+    funding_source: FundingSource = FundingSource.UNSPECIFIED
     # When the money moved: the redemption's moment (epoch ms for range filters: nx-27017
     # compares datetimes in filters to the whole second only).
     at: datetime
@@ -52,3 +57,39 @@ class LedgerEntry(Document):
             IndexModel([("region_code", ASCENDING)]),
             IndexModel([("at_ms", ASCENDING)]),
         ]
+
+
+def source_of(value: object) -> FundingSource:
+    """A stored entry's fund as read by an aggregation (a missing field: unspecified)."""
+    try:
+        return FundingSource(str(value))
+    except ValueError:
+        return FundingSource.UNSPECIFIED
+
+
+async def by_source(match: dict[str, Any]) -> tuple[SourceTotalView, ...]:
+    """The ledger entries matching ``match`` totalled by fund, in the vocabulary's order.
+
+    One ``$group`` on the stored field; entries without it (written before sources) group
+    under null and are counted as unspecified.
+    """
+    cursor = await LedgerEntry.get_pymongo_collection().aggregate(
+        [
+            {"$match": match},
+            {
+                "$group": {
+                    "_id": "$funding_source",
+                    "n": {"$sum": 1},
+                    "fen": {"$sum": "$amount_fen"},
+                }
+            },
+        ]
+    )
+    counts: dict[FundingSource, tuple[int, int]] = {}
+    for row in await cursor.to_list():
+        source = source_of(row["_id"])
+        n, fen = counts.get(source, (0, 0))
+        counts[source] = (n + row["n"], fen + row["fen"])
+    return tuple(
+        SourceTotalView(source, *counts[source]) for source in FundingSource if source in counts
+    )

@@ -36,7 +36,7 @@ from api.web.templating import language_of, render, t
 from api.web.training_words import page_words
 from portfolio import ids
 from portfolio.errors import Conflict, Forbidden, ValidationFailed
-from portfolio.vocabulary import TrainingType
+from portfolio.vocabulary import FundingSource, TrainingType
 from portfolio.vouchers import issuance, issue_runs, policies, policy_figures
 from portfolio.vouchers.inputs import IssueRow
 from portfolio.vouchers.views import PolicyView
@@ -67,7 +67,10 @@ def _policy(policy_id: str) -> str:
 
 def _choices(request: Request) -> dict[str, Any]:
     word = page_words(request)["word"]
-    return {"training_types": [(k.value, word("type", k.value)) for k in TrainingType]}
+    return {
+        "training_types": [(k.value, word("type", k.value)) for k in TrainingType],
+        "funding_sources": [(k.value, word("funding", k.value)) for k in FundingSource],
+    }
 
 
 @router.get("/agency/policies")
