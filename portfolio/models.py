@@ -26,6 +26,7 @@ from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
+from portfolio.projects.documents import ProjectAttestation, TrainingProject
 from portfolio.recognition.documents import (
     AbilityNorm,
     Accreditation,
@@ -128,4 +129,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Competition,
     Entrant,
     Honour,
+    TrainingProject,
+    ProjectAttestation,
 ]

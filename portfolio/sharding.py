@@ -319,6 +319,13 @@ PLAN: tuple[Placement, ...] = (
     _unsharded("competitions", "events: thousands a year, listed by region and tier"),
     _unsharded("competition_entrants", "entrants of each event: read with their event"),
     _unsharded("honours", "honours: thousands a year, counted by region and year"),
+    _unsharded(
+        "training_projects", "projects bought by agencies: hundreds a year, listed by region"
+    ),
+    _unsharded(
+        "project_attestations",
+        "one per worker and project (_id '<project>:<archive>', insert_once): small",
+    ),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

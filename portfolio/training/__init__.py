@@ -71,12 +71,14 @@ from portfolio.training.queries import (
     courses_of_organisation,
     enrolment_ids_of_course,
     enrolments_by_ids,
+    enrolments_of_runs,
     enrolments_of_worker,
     find_course,
     find_enrolment,
     find_organisation,
     is_enrolled_with,
     organisations_by_ids,
+    runs_by_ids,
 )
 from portfolio.training.recount import SEAT_COUNTER as SEAT_COUNTER
 from portfolio.training.repair import (
@@ -132,6 +134,7 @@ __all__ = [
     "enrol",
     "enrolment_ids_of_course",
     "enrolments_by_ids",
+    "enrolments_of_runs",
     "enrolments_of_worker",
     "find_course",
     "find_enrolment",
@@ -148,6 +151,7 @@ __all__ = [
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "runs_by_ids",
     "stored_occupation_codes",
     "terms_of_enrolments",
     "transition",

@@ -201,3 +201,17 @@ async def enrolment_ids_of_course(course_id: str) -> list[str]:
     then enrolments run by run): what the claims queue filters a course by."""
     run_ids = [str(r.id) async for r in Run.find({"course_id": course_id})]
     return [str(e.id) for e in await find_each(Enrolment, "run_id", run_ids)]
+
+
+async def runs_by_ids(run_ids: Sequence[str]) -> dict[str, Run]:
+    """The runs of these ids, by id (one query; an id that is no ObjectId finds nothing)."""
+    oids = [oid for oid in (ids.parse_or_none(i) for i in run_ids) if oid is not None]
+    return {str(r.id): r async for r in Run.find({"_id": {"$in": oids}})}
+
+
+async def enrolments_of_runs(run_ids: Sequence[str]) -> list[Enrolment]:
+    """Every enrolment of these runs (one indexed read per run)."""
+    found: list[Enrolment] = []
+    for run_id in dict.fromkeys(run_ids):
+        found += await Enrolment.find({"run_id": run_id}).sort("_id").to_list()
+    return found

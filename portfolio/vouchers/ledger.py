@@ -9,13 +9,16 @@ never updated or deleted; a correction would be a new entry of its own kind. Wri
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
 from beanie import Document
 from pymongo import ASCENDING, IndexModel
 
+from portfolio import clock
 from portfolio.archives import Recorder
+from portfolio.once import insert_once
 from portfolio.vocabulary import FundingSource
 from portfolio.vouchers.views import SourceTotalView
 
@@ -92,4 +95,46 @@ async def by_source(match: dict[str, Any]) -> tuple[SourceTotalView, ...]:
         counts[source] = (n + row["n"], fen + row["fen"])
     return tuple(
         SourceTotalView(source, *counts[source]) for source in FundingSource if source in counts
+    )
+
+
+MILESTONE = "milestone"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment that is not a voucher's redemption (a project's milestone): everything its
+    ledger entry says, derived by the caller from its own stored state, so every writer of
+    the entry writes the same document."""
+
+    entry_id: str
+    kind: str
+    reference: str
+    region_code: str
+    organisation_id: str
+    amount_fen: int
+    funding_source: FundingSource
+    at_ms: int
+    by: Recorder
+
+
+async def post(payment: Payment) -> bool:
+    """Insert the payment's ledger entry under its deterministic id; True if this call wrote
+    it (False: it was there already)."""
+    return await insert_once(
+        LedgerEntry(
+            id=payment.entry_id,
+            kind=payment.kind,
+            voucher_id="",
+            region_code=payment.region_code,
+            organisation_id=payment.organisation_id,
+            archive_id="",
+            enrolment_id="",
+            policy_key=payment.reference,
+            amount_fen=payment.amount_fen,
+            funding_source=payment.funding_source,
+            at=clock.from_epoch_ms(payment.at_ms),
+            at_ms=payment.at_ms,
+            by=payment.by,
+        )
     )
