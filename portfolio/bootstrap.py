@@ -15,6 +15,7 @@ from portfolio.honours import demo as honours_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
 from portfolio.occupations import demo as occupations_demo
+from portfolio.projects import demo as projects_demo
 from portfolio.recognition import demo as recognition_demo
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
@@ -65,6 +66,8 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     # A published provincial competition and two honours of the demo workers (issue 26).
     await competitions_demo.ensure_demo_competitions(keyring=keyring)
     await honours_demo.ensure_demo_honours(keyring=keyring)
+    # A training project bought from provider A, its first milestone paid (issue 27).
+    await projects_demo.ensure_demo_projects(settings=settings, keyring=keyring)
     # Accredited bodies, norms, certificates by every road and a recognition waiting.
     await recognition_demo.ensure_demo_recognition(settings=settings, keyring=keyring)
     return logins

@@ -46,6 +46,7 @@ from api.web.routes import (
     agency_levels,
     agency_occupations,
     agency_policies,
+    agency_projects,
     agency_providers,
     agency_settlement,
     agency_staff,
@@ -67,6 +68,7 @@ from api.web.routes import (
     provider_enrolment,
     provider_imports,
     provider_levels,
+    provider_projects,
     provider_results,
     provider_staff,
     provider_trainers,
@@ -137,5 +139,7 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_imports.router)
     app.include_router(agency_competitions.router)
     app.include_router(agency_honours.router)
+    app.include_router(agency_projects.router)
+    app.include_router(provider_projects.router)
     app.include_router(agency_levels.router)
     errors.install(app)

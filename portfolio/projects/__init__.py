@@ -28,6 +28,7 @@ from portfolio.projects.service import (
     create,
     get,
     list_visible,
+    measured,
     projects_of_worker,
 )
 from portfolio.projects.views import MilestoneView, ProjectView
@@ -54,6 +55,7 @@ __all__ = [
     "get",
     "list_visible",
     "measure",
+    "measured",
     "milestone_entry_id",
     "projects_of_worker",
 ]

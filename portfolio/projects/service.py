@@ -33,7 +33,7 @@ from portfolio.projects.documents import (
     TrainingProject,
     attestation_id,
 )
-from portfolio.projects.measuring import CONFIRMED, DISPUTED
+from portfolio.projects.measuring import CONFIRMED, DISPUTED, Measures, measure
 from portfolio.projects.views import ProjectView
 from portfolio.training import EnrolmentStatus, enrolments_of_runs, find_organisation, runs_by_ids
 from portfolio.vocabulary import FundingSource
@@ -279,6 +279,13 @@ async def visible(actor: Actor, project_id: str) -> TrainingProject:
 async def get(*, actor: Actor, project_id: str) -> ProjectView:
     """One project as ``actor`` may see it."""
     return ProjectView.of(await visible(actor, project_id), viewer=actor)
+
+
+async def measured(*, actor: Actor, project_id: str, min_share: float) -> Measures:
+    """What the group's records measure now (the figures each milestone's condition reads)."""
+    if actor.role not in (Role.AGENCY, Role.PROVIDER):
+        raise Forbidden("an agency or the provider reads a project's figures")
+    return await measure(await visible(actor, project_id), min_share=min_share)
 
 
 async def attest(*, actor: Actor, project_id: str, answer: str, words: str = "") -> ProjectView:

@@ -79,6 +79,7 @@ from portfolio.training.queries import (
     is_enrolled_with,
     organisations_by_ids,
     runs_by_ids,
+    runs_of_organisation,
 )
 from portfolio.training.recount import SEAT_COUNTER as SEAT_COUNTER
 from portfolio.training.repair import (
@@ -152,6 +153,7 @@ __all__ = [
     "record_late_attendance",
     "records_by_enrolment",
     "runs_by_ids",
+    "runs_of_organisation",
     "stored_occupation_codes",
     "terms_of_enrolments",
     "transition",

@@ -215,3 +215,9 @@ async def enrolments_of_runs(run_ids: Sequence[str]) -> list[Enrolment]:
     for run_id in dict.fromkeys(run_ids):
         found += await Enrolment.find({"run_id": run_id}).sort("_id").to_list()
     return found
+
+
+async def runs_of_organisation(organisation_id: str, *, limit: int = 100) -> list[Run]:
+    """The provider's runs, latest start first (at most ``limit``; one indexed read)."""
+    found = Run.find({"organisation_id": organisation_id}).sort("-start_date").limit(limit)
+    return await found.to_list()

@@ -59,6 +59,12 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
 
 NOT_WORKER_DATA: dict[str, str] = {
     "/healthz": "liveness",
+    "/projects": "training projects: the group by its size, no worker named",
+    "/projects/{project_id}": "one training project: the group by its size, no worker named",
+    "/agency/projects": "the projects page: the group by its size, no worker named",
+    "/agency/projects/{project_id}": "a project's page: the group by its size, no worker",
+    "/provider/projects": "the provider's projects: the group by its size, no worker named",
+    "/provider/projects/{project_id}": "a project's page: the group by its size, no worker",
     "/readyz": "readiness",
     "/metrics": "counters and timings",
     "/auth/sessions": "the caller's own sessions",
