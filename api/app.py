@@ -35,6 +35,7 @@ from api.routers import (
     mentors,
     occupations,
     priority,
+    projects,
     recognition,
     reports,
     sharing,
@@ -177,6 +178,7 @@ def create_app(
     app.include_router(competitions.router)
     app.include_router(honours.router)
     app.include_router(priority.router)
+    app.include_router(projects.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -16,6 +16,7 @@ from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
 from portfolio.occupations import demo as occupations_demo
 from portfolio.priority import demo as priority_demo
+from portfolio.projects import demo as projects_demo
 from portfolio.recognition import demo as recognition_demo
 from portfolio.settings import Settings
 from portfolio.training import demo as training_demo
@@ -68,6 +69,8 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await honours_demo.ensure_demo_honours(keyring=keyring)
     # Priority groups of the demo workers, one sensitive (issue 27).
     await priority_demo.ensure_demo_priority(keyring=keyring)
+    # A training project bought from provider A, its first milestone paid (issue 27).
+    await projects_demo.ensure_demo_projects(settings=settings, keyring=keyring)
     # Accredited bodies, norms, certificates by every road and a recognition waiting.
     await recognition_demo.ensure_demo_recognition(settings=settings, keyring=keyring)
     return logins

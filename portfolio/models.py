@@ -27,6 +27,7 @@ from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
 from portfolio.priority import PriorityMembership
+from portfolio.projects.documents import ProjectAttestation, TrainingProject
 from portfolio.recognition.documents import (
     AbilityNorm,
     Accreditation,
@@ -130,4 +131,6 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Entrant,
     Honour,
     PriorityMembership,
+    TrainingProject,
+    ProjectAttestation,
 ]

@@ -12,7 +12,8 @@ What is checked: completions recorded (and historical imports approved) and vouc
 agreements and enrolments changed since the last run (a checkpoint per check, in epoch
 milliseconds), certificates whose issue, correction or voiding entry was never noted, and
 redeemed vouchers whose archive entry was never noted (their ledger entry is written first if
-missing, under its deterministic id: ``portfolio.vouchers.finish_redemptions``). Each area
+missing, under its deterministic id: ``portfolio.vouchers.finish_redemptions``), and paid
+project milestones whose ledger entry is not known written (``portfolio.projects``). Each area
 re-derives the domain events its crashed requests did not publish (``portfolio.events``, crash
 window 1), and every event still open after the grace is delivered again (windows 2 to 4).
 Last, every stored counter (seats taken, a mentor's apprentices, a policy's issued count) is
@@ -38,6 +39,7 @@ from portfolio import (
     competitions,
     events,
     honours,
+    projects,
     recognition,
     recount,
     training,
@@ -104,6 +106,8 @@ class RepairReport:
     challenge_answers_finished: int = 0
     # Claims stored before the claim review's fields existed, given their defaults.
     claims_given_review_fields: int = 0
+    # Paid project milestones whose ledger entry a crash kept from being written.
+    milestone_ledger_finished: int = 0
     # Competition results and honours whose stating archive entry a crash kept from being
     # written (``portfolio.stated``).
     distinction_entries_finished: int = 0
@@ -216,6 +220,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     # A certificate's pending change publishes its event before its entry is written.
     certificates = await training.finish_certificates(changed_before=moment - grace)
     redemptions = await vouchers.finish_redemptions(grace=grace, now=moment)
+    milestones = await projects.finish_payments(changed_before=moment - grace)
     events_restored = await _restore_voucher_events(moment, grace)
     apprenticeship_entries = await apprenticeships.finish_entries(now=moment, grace=grace)
     published = await _publish_missing_events(moment, grace)
@@ -238,6 +243,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         vouchers_expired=await _expire_all(moment),
         redemption_ledger_finished=redemptions.ledger_entries,
         redemption_entries_finished=redemptions.archive_entries,
+        milestone_ledger_finished=milestones.ledger_entries,
         events_published=published,
         events_delivered=delivered,
         trail_records_restored=trail,

@@ -326,6 +326,13 @@ PLAN: tuple[Placement, ...] = (
         "per worker and group) is not prefixed by any per-worker key, and the report scans by "
         "region; one replica set holds it",
     ),
+    _unsharded(
+        "training_projects", "projects bought by agencies: hundreds a year, listed by region"
+    ),
+    _unsharded(
+        "project_attestations",
+        "one per worker and project (_id '<project>:<archive>', insert_once): small",
+    ),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

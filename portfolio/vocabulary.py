@@ -83,6 +83,16 @@ class PriorityGroup(StrEnum):
 SENSITIVE_GROUPS = frozenset({PriorityGroup.LIFTED_FROM_POVERTY, PriorityGroup.DISABLED})
 
 
+class FundingSource(StrEnum):
+    """Which fund a payment comes from (issue 27); money paid before sources were recorded
+    reads as ``unspecified``."""
+
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance"  # 失业保险基金
+    EMPLOYMENT_SUBSIDY = "employment_subsidy"  # 就业补助资金
+    OTHER = "other"  # 其他
+    UNSPECIFIED = "unspecified"  # 未指明
+
+
 LABELS: dict[str, str] = {
     TrainingType.EMPLOYMENT_SKILLS: "就业技能培训",
     TrainingType.SKILL_UPGRADING: "岗位技能提升培训",
@@ -115,4 +125,8 @@ LABELS: dict[str, str] = {
     PriorityGroup.DISABLED: "残疾人",
     PriorityGroup.ASSISTED_COUNTY_RURAL: "乡村振兴重点帮扶县农村劳动力",
     PriorityGroup.VILLAGE_CRAFTSMAN: "乡村工匠",
+    FundingSource.UNEMPLOYMENT_INSURANCE: "失业保险基金",
+    FundingSource.EMPLOYMENT_SUBSIDY: "就业补助资金",
+    FundingSource.OTHER: "其他",
+    FundingSource.UNSPECIFIED: "未指明",
 }

@@ -16,7 +16,7 @@ from portfolio.training.enums import (
     CompletionResult,
     EnrolmentStatus,
 )
-from portfolio.vocabulary import SkillLevel
+from portfolio.vocabulary import FundingSource, SkillLevel
 from portfolio.vouchers.enums import RejectReason
 from schemas.common import Input, Output
 from schemas.voucher_policies import Fen, Note
@@ -155,6 +155,14 @@ class ClaimOut(Output):
     review: ReviewOut
 
 
+class SourceTotalOut(Output):
+    """Money paid from one fund."""
+
+    funding_source: FundingSource
+    payments: int = Field(description="ledger entries")
+    amount_fen: int
+
+
 class MoneyOut(Output):
     """Money of a provider (or of an agency's region): owed and paid, integer fen."""
 
@@ -162,6 +170,10 @@ class MoneyOut(Output):
     owed_fen: int = Field(description="their amounts")
     vouchers_paid: int = Field(description="redeemed vouchers")
     paid_fen: int = Field(description="the ledger's total for them")
+    paid_by_source: list[SourceTotalOut] = Field(
+        description="the ledger's total by fund (payments made before funds were recorded: "
+        "unspecified)"
+    )
 
 
 class SettlementRowOut(Output):
@@ -183,3 +195,4 @@ class SettlementOut(Output):
     vouchers: int
     amount_fen: int
     rows: list[SettlementRowOut]
+    sources: list[SourceTotalOut] = Field(description="the period's money by fund")

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictInt
 
-from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
+from portfolio.vocabulary import FundingSource, PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode
 from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from schemas.common import Input, Output
@@ -127,6 +127,9 @@ class PolicyIn(Input):
     )
     rules: RulesIn = Field(default_factory=RulesIn)
     claim_terms: ClaimTermsIn = Field(default_factory=ClaimTermsIn)
+    funding_source: FundingSource = Field(
+        default=FundingSource.UNSPECIFIED, description="the fund that pays its vouchers"
+    )
 
     def to_domain(self) -> PolicyContent:
         """What the version says, as ``policies.publish`` takes it."""
@@ -142,6 +145,7 @@ class PolicyIn(Input):
             brands=self.brands,
             rules=self.rules.to_domain(),
             claim_terms=self.claim_terms.to_domain(),
+            funding_source=self.funding_source,
         )
 
 
@@ -197,6 +201,7 @@ class PolicyOut(Output):
     remaining: int
     rules: RulesOut
     claim_terms: ClaimTermsOut
+    funding_source: FundingSource
     change_note: str
     created_at: datetime
 

@@ -47,6 +47,7 @@ AREAS = (
     "vouchers",
     "apprenticeships",
     "honours",
+    "projects",
     "competitions",
     "priority",
     "reports",

@@ -47,6 +47,7 @@ from api.web.routes import (
     agency_occupations,
     agency_policies,
     agency_priority,
+    agency_projects,
     agency_providers,
     agency_settlement,
     agency_staff,
@@ -68,6 +69,7 @@ from api.web.routes import (
     provider_enrolment,
     provider_imports,
     provider_levels,
+    provider_projects,
     provider_results,
     provider_staff,
     provider_trainers,
@@ -139,5 +141,7 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_competitions.router)
     app.include_router(agency_honours.router)
     app.include_router(agency_priority.router)
+    app.include_router(agency_projects.router)
+    app.include_router(provider_projects.router)
     app.include_router(agency_levels.router)
     errors.install(app)

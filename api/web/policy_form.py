@@ -21,7 +21,7 @@ from api.web.occupation_words import NOT_IN_CATALOGUE
 from api.web.templating import t
 from portfolio.errors import FieldError
 from portfolio.occupations import NOT_CATALOGUED
-from portfolio.vocabulary import PriorityGroup, TrainingType
+from portfolio.vocabulary import FundingSource, PriorityGroup, TrainingType
 from portfolio.vouchers.inputs import ClaimTermsContent, PolicyContent, RulesContent
 from portfolio.vouchers.views import PolicyView
 
@@ -36,6 +36,7 @@ TEXT_FIELDS = (
     "max_age",
     "insured_months",
     "change_note",
+    "funding_source",
 )
 FLAG_FIELDS = (
     "unemployed",
@@ -57,6 +58,7 @@ MESSAGES = {
     "max_age": N_("An age from 16 to 100, not below the lowest age"),
     "insured_months": N_("A number of months from 1 to 600"),
     "change_note": N_("Say what the new version changes, in at most 500 characters"),
+    "funding_source": N_("Choose the fund that pays the vouchers"),
     "outside_scope": N_("The policy's region lies outside your region"),
 }
 # The domain's field names, as the form names them.
@@ -102,6 +104,7 @@ class PolicyForm:
             "insured_months": str(policy.rules.min_unemployment_insurance_months or ""),
             "unemployed": "yes" if policy.rules.registered_unemployed else "",
             "one_unused": "yes" if policy.rules.one_unused_voucher else "",
+            "funding_source": policy.funding_source.value,
         }
         for kind in policy.training_types:
             values[f"type_{kind.value}"] = "yes"
@@ -186,6 +189,12 @@ def read(
     if low is not None and high is not None and high < low:
         wrong.append("max_age")
     months = _optional(form, "insured_months", 1, 600, wrong)
+    source = FundingSource.UNSPECIFIED
+    if form.get("funding_source"):
+        try:
+            source = FundingSource(form.get("funding_source"))
+        except ValueError:
+            wrong.append("funding_source")
     if versioned and not form.get("change_note"):
         wrong.append("change_note")
     if wrong or fen is None or quantity is None:
@@ -209,6 +218,7 @@ def read(
             priority_groups=tuple(form.priority_groups),
         ),
         claim_terms=_terms(base),
+        funding_source=source,
         change_note=form.get("change_note"),
     )
     return content, []

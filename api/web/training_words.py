@@ -42,6 +42,10 @@ WORDS: dict[tuple[str, str], str] = {
     ("capture", "qr_code"): N_("QR code check-in"),
     ("capture", "e_id"): N_("electronic ID check-in"),
     # courses
+    ("funding", "unemployment_insurance"): N_("Unemployment insurance fund"),
+    ("funding", "employment_subsidy"): N_("Employment subsidy fund"),
+    ("funding", "other"): N_("Other funds"),
+    ("funding", "unspecified"): N_("Fund not specified"),
     ("type", "employment_skills"): N_("Employment skills training"),
     ("type", "skill_upgrading"): N_("On-the-job skill upgrading"),
     ("type", "entrepreneurship"): N_("Entrepreneurship training"),

@@ -197,6 +197,9 @@ class PolicyRef:
     min_age: int | None
     max_age: int | None
     created_at: datetime
+    # The fund paying its vouchers (issue 27): the province's from unemployment insurance,
+    # the cities' from the employment subsidy fund.
+    funding_source: str = "employment_subsidy"
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,10 @@ def _policies(
     for prefix, name, face, days, types, low, high in plans:
         created = start
         oid = object_id(seed, created, "policy", prefix)
-        ref = PolicyRef(str(oid), name, prefix, face, days, tuple(types), low, high, created)
+        source = "unemployment_insurance" if prefix == "51" else "employment_subsidy"
+        ref = PolicyRef(
+            str(oid), name, prefix, face, days, tuple(types), low, high, created, source
+        )
         refs[prefix] = ref
         versions.append(
             {
@@ -417,6 +423,7 @@ def _policies(
                 },
                 # The default terms, written out: the store holds what the model writes.
                 "claim_terms": ClaimTerms().model_dump(mode="json"),
+                "funding_source": source,
                 "change_note": "",
                 "created_at": created,
                 "created_by": agencies[prefix].principal_id,

@@ -384,6 +384,7 @@ class VoucherStory:
             "worker_name": person.name,
             "worker_masked_id": person.masked,
             "face_value_fen": policy.face_value_fen,
+            "funding_source": policy.funding_source,
             "coverage": {
                 "training_types": [t.value for t in policy.training_types],
                 "occupation_codes": [],
@@ -444,6 +445,7 @@ class VoucherStory:
                     "enrolment_id": state["enrolment_id"],
                     "policy_key": policy.id,
                     "amount_fen": state["redeemed_amount_fen"],
+                    "funding_source": policy.funding_source,
                     "at": at,
                     "at_ms": state["redeemed_at_ms"],
                     "by": last["by"],

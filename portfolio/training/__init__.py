@@ -72,12 +72,15 @@ from portfolio.training.queries import (
     enrolment_ids_of_course,
     enrolment_times,
     enrolments_by_ids,
+    enrolments_of_runs,
     enrolments_of_worker,
     find_course,
     find_enrolment,
     find_organisation,
     is_enrolled_with,
     organisations_by_ids,
+    runs_by_ids,
+    runs_of_organisation,
 )
 from portfolio.training.recount import SEAT_COUNTER as SEAT_COUNTER
 from portfolio.training.repair import (
@@ -134,6 +137,7 @@ __all__ = [
     "enrolment_ids_of_course",
     "enrolment_times",
     "enrolments_by_ids",
+    "enrolments_of_runs",
     "enrolments_of_worker",
     "find_course",
     "find_enrolment",
@@ -150,6 +154,8 @@ __all__ = [
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "runs_by_ids",
+    "runs_of_organisation",
     "stored_occupation_codes",
     "terms_of_enrolments",
     "transition",

@@ -218,3 +218,23 @@ async def enrolment_times(
         )
         for e in found
     ]
+
+
+async def runs_by_ids(run_ids: Sequence[str]) -> dict[str, Run]:
+    """The runs of these ids, by id (one query; an id that is no ObjectId finds nothing)."""
+    oids = [oid for oid in (ids.parse_or_none(i) for i in run_ids) if oid is not None]
+    return {str(r.id): r async for r in Run.find({"_id": {"$in": oids}})}
+
+
+async def enrolments_of_runs(run_ids: Sequence[str]) -> list[Enrolment]:
+    """Every enrolment of these runs (one indexed read per run)."""
+    found: list[Enrolment] = []
+    for run_id in dict.fromkeys(run_ids):
+        found += await Enrolment.find({"run_id": run_id}).sort("_id").to_list()
+    return found
+
+
+async def runs_of_organisation(organisation_id: str, *, limit: int = 100) -> list[Run]:
+    """The provider's runs, latest start first (at most ``limit``; one indexed read)."""
+    found = Run.find({"organisation_id": organisation_id}).sort("-start_date").limit(limit)
+    return await found.to_list()

@@ -9,6 +9,7 @@ never from its modules). The area tells others of every voucher's change through
 from portfolio.vouchers.coverage import usable_vouchers
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.events import CourseKinds, VoucherChange, VouchersChanged, changes_to_count
+from portfolio.vouchers.ledger import MILESTONE, Payment, post
 from portfolio.vouchers.listening import on_event
 from portfolio.vouchers.occupation_codes import stored_occupation_codes
 from portfolio.vouchers.reading import voucher_times
@@ -22,7 +23,9 @@ from portfolio.vouchers.transitions import (
 )
 
 __all__ = [
+    "MILESTONE",
     "CourseKinds",
+    "Payment",
     "VoucherAction",
     "VoucherChange",
     "VoucherStatus",
@@ -32,6 +35,7 @@ __all__ = [
     "fill_review_fields",
     "finish_redemptions",
     "on_event",
+    "post",
     "publish_missing_events",
     "restore_missing_events",
     "stored_occupation_codes",

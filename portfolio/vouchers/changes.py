@@ -84,6 +84,7 @@ def shown_policy(policy: VoucherPolicy) -> dict[str, Any]:
         "training_types": [str(t) for t in policy.coverage.training_types],
         "rules": policy.rules.model_dump(mode="json"),
         "claim_terms": policy.claim_terms.model_dump(mode="json"),
+        "funding_source": str(policy.funding_source),
     }
 
 

@@ -41,7 +41,7 @@ from portfolio.vouchers.attestation import due_ms
 from portfolio.vouchers.claim_checks import attendance_needed, claim_refusals
 from portfolio.vouchers.documents import Voucher, VoucherPolicy
 from portfolio.vouchers.enums import VoucherAction, VoucherStatus
-from portfolio.vouchers.ledger import LedgerEntry
+from portfolio.vouchers.ledger import REDEEM, LedgerEntry, by_source
 from portfolio.vouchers.queue_filters import QueueFilter
 from portfolio.vouchers.reading import get_visible
 from portfolio.vouchers.rules import effective_status, next_state
@@ -434,5 +434,7 @@ async def totals(*, actor: Actor) -> MoneyView:
         {**scope, "status": VoucherStatus.CLAIMED.value},
         "$claimed_amount_fen",
     )
-    paid_n, paid = await _sum(LedgerEntry.get_pymongo_collection(), scope, "$amount_fen")
-    return MoneyView(pending, owed, paid_n, paid)
+    # The vouchers' money only: a project's milestones are paid on the same ledger.
+    redeemed = {**scope, "kind": REDEEM}
+    paid_n, paid = await _sum(LedgerEntry.get_pymongo_collection(), redeemed, "$amount_fen")
+    return MoneyView(pending, owed, paid_n, paid, await by_source(redeemed))

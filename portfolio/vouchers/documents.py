@@ -27,7 +27,7 @@ from pymongo import ASCENDING, IndexModel
 
 from portfolio.archives import Recorder
 from portfolio.integrity import Flag
-from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
+from portfolio.vocabulary import FundingSource, PriorityGroup, SkillBrand, TrainingType
 from portfolio.vouchers.enums import RuleCode, VoucherAction, VoucherStatus
 
 
@@ -88,6 +88,8 @@ class VoucherPolicy(Document):
     quantity: int
     rules: EligibilityRules
     claim_terms: ClaimTerms = Field(default_factory=ClaimTerms)
+    # The fund that pays its vouchers; versions written before sources read "unspecified".
+    funding_source: FundingSource = FundingSource.UNSPECIFIED
     change_note: str
     created_at: datetime
     created_by: str
@@ -154,6 +156,9 @@ class Voucher(Document):
     worker_masked_id: str
     face_value_fen: int
     coverage: Coverage
+    # The policy version's fund, copied at issue so the redemption's ledger entry is derived
+    # from the voucher alone (vouchers issued before sources read "unspecified").
+    funding_source: FundingSource = FundingSource.UNSPECIFIED
     valid_from: datetime
     # Written once at issue; past it the voucher counts as expired in every check, whether or
     # not the sweep has marked it yet. Queries compare ``valid_until_ms`` (epoch milliseconds):

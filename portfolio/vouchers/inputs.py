@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portfolio.identity import IdType
-from portfolio.vocabulary import PriorityGroup, SkillBrand, TrainingType
+from portfolio.vocabulary import FundingSource, PriorityGroup, SkillBrand, TrainingType
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class PolicyContent:
     brands: Sequence[SkillBrand] = ()
     rules: RulesContent = field(default_factory=RulesContent)
     claim_terms: ClaimTermsContent = field(default_factory=ClaimTermsContent)
+    funding_source: FundingSource = FundingSource.UNSPECIFIED
     # What a new version changes (required for versions after the first; the first has none).
     change_note: str = ""
 

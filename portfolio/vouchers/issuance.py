@@ -192,6 +192,7 @@ def _new_voucher(
         worker_masked_id=archive.id_masked,
         face_value_fen=policy.face_value_fen,
         coverage=policy.coverage,
+        funding_source=policy.funding_source,
         valid_from=now,
         valid_until=valid_until,
         valid_until_ms=clock.epoch_ms(valid_until),

@@ -188,6 +188,7 @@ def _version(
         quantity=content.quantity,
         rules=rules,
         claim_terms=ClaimTerms(**asdict(content.claim_terms)),
+        funding_source=content.funding_source,
         change_note=content.change_note.strip(),
         created_at=now,
         created_by=actor.principal_id,

@@ -112,6 +112,7 @@ def ledger_entry(voucher: Voucher) -> LedgerEntry:
         enrolment_id=voucher.enrolment_id,
         policy_key=voucher.policy_key,
         amount_fen=voucher.redeemed_amount_fen,
+        funding_source=voucher.funding_source,
         at=clock.from_epoch_ms(voucher.redeemed_at_ms),
         at_ms=voucher.redeemed_at_ms,
         by=voucher.last_event.by,

@@ -15,7 +15,7 @@ from portfolio.clock import CHINA_TIME, epoch_ms
 from portfolio.errors import Forbidden, ValidationFailed
 from portfolio.exports import Cell, Sheet
 from portfolio.training import organisations_by_ids
-from portfolio.vouchers.ledger import LedgerEntry
+from portfolio.vouchers.ledger import LedgerEntry, by_source
 from portfolio.vouchers.views import SettlementRowView, SettlementView
 
 MAX_PERIOD_DAYS = 366
@@ -68,7 +68,7 @@ async def settlement(*, actor: Actor, start: date, end: date) -> SettlementView:
             )
         )
     rows.sort(key=lambda r: (-r.amount_fen, r.organisation_id))
-    return SettlementView(actor.region_prefix, start, end, tuple(rows))
+    return SettlementView(actor.region_prefix, start, end, tuple(rows), await by_source(match))
 
 
 def _yuan(fen: int) -> str:

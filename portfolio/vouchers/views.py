@@ -27,7 +27,7 @@ from portfolio.training import (
     CompletionResult,
     EnrolmentStatus,
 )
-from portfolio.vocabulary import PriorityGroup, SkillBrand, SkillLevel, TrainingType
+from portfolio.vocabulary import FundingSource, PriorityGroup, SkillBrand, SkillLevel, TrainingType
 from portfolio.vouchers.documents import (
     ClaimTerms,
     Coverage,
@@ -140,6 +140,7 @@ class PolicyView:
     remaining: int
     rules: RulesView
     claim_terms: ClaimTerms
+    funding_source: FundingSource
     change_note: str
     created_at: datetime
 
@@ -166,6 +167,7 @@ class PolicyView:
             remaining=state.remaining,
             rules=RulesView.of(policy.rules),
             claim_terms=policy.claim_terms,
+            funding_source=policy.funding_source,
             change_note=policy.change_note,
             created_at=policy.created_at,
         )
@@ -440,6 +442,15 @@ class ClaimView:
 
 
 @dataclass(frozen=True)
+class SourceTotalView:
+    """Money paid from one fund: how many ledger entries and how much, integer fen."""
+
+    funding_source: FundingSource
+    payments: int
+    amount_fen: int
+
+
+@dataclass(frozen=True)
 class MoneyView:
     """Money of a provider (or of an agency's region): owed and paid, integer fen."""
 
@@ -447,6 +458,8 @@ class MoneyView:
     owed_fen: int
     vouchers_paid: int
     paid_fen: int
+    # What was paid, by fund (every fund that paid anything, in the vocabulary's order).
+    paid_by_source: tuple[SourceTotalView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -468,6 +481,8 @@ class SettlementView:
     start: date
     end: date
     rows: tuple[SettlementRowView, ...]
+    # The same money by fund (every fund that paid in the period, in the vocabulary's order).
+    sources: tuple[SourceTotalView, ...] = ()
 
     @property
     def vouchers(self) -> int:

@@ -34,6 +34,7 @@ from tests.access import (
     routes_credentials,
     routes_levels_occupations,
     routes_priority,
+    routes_projects,
     routes_recognition,
     routes_reports,
     routes_sharing,
@@ -70,6 +71,7 @@ AREAS = (
     routes_contests,
     routes_recognition,
     routes_priority,
+    routes_projects,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

@@ -60,6 +60,8 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
 
 NOT_WORKER_DATA: dict[str, str] = {
     "/healthz": "liveness",
+    "/projects": "training projects: the group by its size, no worker named",
+    "/projects/{project_id}": "one training project: the group by its size, no worker named",
     "/readyz": "readiness",
     "/metrics": "counters and timings",
     "/auth/sessions": "the caller's own sessions",

@@ -125,12 +125,18 @@ async def claim(
 
 
 async def claimed_vouchers(
-    client: AsyncClient, runtime: Runtime, count: int, *, amounts: list[int] | None = None
+    client: AsyncClient,
+    runtime: Runtime,
+    count: int,
+    *,
+    amounts: list[int] | None = None,
+    **policy: Any,
 ) -> tuple[World, list[Trained]]:
     """``count`` workers of one world, each with a claimed voucher (amounts in fen). Each
     trains in a class of their own: one register of many workers all present at every
-    session, checked in by the provider alone, is what a fraud rule looks for."""
-    world = await make_world(client, runtime)
+    session, checked in by the provider alone, is what a fraud rule looks for. ``policy``
+    changes the world's policy."""
+    world = await make_world(client, runtime, **policy)
     trained = []
     for i in range(count):
         worker = await registered_worker(client, world.agency)

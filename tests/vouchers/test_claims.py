@@ -240,6 +240,7 @@ async def test_the_provider_sees_money_owed_and_paid(client: AsyncClient, runtim
         "owed_fen": 50_000,
         "vouchers_paid": 1,
         "paid_fen": 10_000,
+        "paid_by_source": [{"funding_source": "unspecified", "payments": 1, "amount_fen": 10_000}],
     }
     waiting = await client.get(
         "/claims", params={"status": "claimed"}, headers=world.provider.user.headers

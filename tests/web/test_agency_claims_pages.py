@@ -299,7 +299,9 @@ async def test_the_settlement_of_a_period_lists_what_each_provider_is_owed(
 
     page = await web.get("/agency/settlement")  # this month so far
     assert page.status_code == 200, page.text
-    assert page.text.count("¥800.00") == 2  # the provider's row and the total
+    # The provider's row, the total, and the fund's row (this policy names no fund).
+    assert page.text.count("¥800.00") == 3
+    assert "Fund not specified" in page.text
     day = clock.china_today().isoformat()
     csv = await web.get(f"/agency/settlement/file?from={day}&to={day}&format=csv")
     assert csv.status_code == 200

@@ -25,6 +25,7 @@ NEW = {
     "min_age": "18",
     "max_age": "55",
     "one_unused": "yes",
+    "funding_source": "employment_subsidy",
 }
 
 
@@ -74,6 +75,7 @@ async def test_publish_check_edit_and_issue(
     page = await web.get(location)
     assert "绵阳市焊工培训券" in page.text
     assert "¥1,200.50" in page.text
+    assert "Employment subsidy fund" in page.text
 
     # A new version: the change note is required, then published; the old one says replaced.
     edit_url = location.split("?")[0] + "/edit"

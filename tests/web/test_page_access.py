@@ -39,6 +39,7 @@ from tests.web.money_access import MONEY_PAGES
 from tests.web.occupation_pages_access import OCCUPATION_PAGES
 from tests.web.pages import ORIGIN, set_session, sign_in
 from tests.web.priority_access import PRIORITY_PAGES
+from tests.web.projects_access import PROJECT_PAGES
 from tests.web.provider_access import PROVIDER_PAGES
 
 PAGES: dict[Route, Access] = {
@@ -121,6 +122,7 @@ PAGES: dict[Route, Access] = {
     **OCCUPATION_PAGES,
     **CONTEST_PAGES,
     **PRIORITY_PAGES,
+    **PROJECT_PAGES,
     # Check-in by QR code (api/web/routes/checkin.py).
     ("GET", "/checkin/{token}"): only(Role.WORKER),
     ("POST", "/checkin/{token}"): only(Role.WORKER),

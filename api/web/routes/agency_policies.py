@@ -37,7 +37,7 @@ from api.web.templating import language_of, render, t
 from api.web.training_words import page_words
 from portfolio import ids
 from portfolio.errors import Conflict, Forbidden, ValidationFailed
-from portfolio.vocabulary import TrainingType
+from portfolio.vocabulary import FundingSource, TrainingType
 from portfolio.vouchers import issuance, issue_runs, policies, policy_figures
 from portfolio.vouchers.inputs import IssueRow
 from portfolio.vouchers.views import PolicyView
@@ -71,6 +71,7 @@ def _choices(request: Request) -> dict[str, Any]:
     return {
         "training_types": [(k.value, word("type", k.value)) for k in TrainingType],
         "group_words": group_words(request),
+        "funding_sources": [(k.value, word("funding", k.value)) for k in FundingSource],
     }
 
 

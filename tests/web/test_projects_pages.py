@@ -1,0 +1,87 @@
+"""The training project pages over the in-process client: an officer chooses the provider,
+buys a project through the form (a budget the milestones exceed comes back on the form, in
+the page's words), the provider claims a milestone from its console, the officer approves it
+(the flags acknowledged) and the page shows it paid; another region's officer gets 404."""
+
+from __future__ import annotations
+
+import re
+
+from httpx import AsyncClient
+
+from api.runtime import Runtime
+from portfolio.accounts.principal import Role, StaffRole
+from portfolio.vouchers.ledger import LedgerEntry
+from tests.helpers import DEFAULT_PASSWORD, create_principal
+from tests.projects.factories import make_class, train
+from tests.web.pages import post_form, sign_in
+
+
+async def _as(web: AsyncClient, username: str) -> None:
+    web.cookies.clear()
+    web.headers["Accept-Language"] = "en"
+    await sign_in(web, username, DEFAULT_PASSWORD)
+
+
+async def test_buy_claim_and_pay_a_milestone_through_the_pages(
+    client: AsyncClient, web: AsyncClient, runtime: Runtime
+) -> None:
+    made = await make_class(client, runtime)
+    await train(client, made)
+    await _as(web, made.officer.principal.username)
+    listed = await web.get("/agency/projects")
+    assert "Your region has bought no training project yet." in listed.text
+    new = f"/agency/projects/new?provider={made.provider.organisation_id}"
+    form = await web.get(new)
+    assert f'name="run_{made.run["id"]}"' in form.text
+    data = {
+        "name": "川菜项目",
+        "funding_source": "unemployment_insurance",
+        "budget": "10000",
+        f"run_{made.run['id']}": "yes",
+        "m0_name": "开班",
+        "m0_amount": "4000",
+        "m0_condition": "attendance_rate",
+        "m0_threshold": "80",
+        "m1_name": "结业",
+        "m1_amount": "7000",
+        "m1_condition": "completions",
+        "m1_threshold": "2",
+    }
+    over = await post_form(web, new, page=new, data=data)
+    assert over.headers["location"] == new
+    again = await web.get(new)
+    assert "The milestones add up to more than the budget" in again.text
+    bought = await post_form(web, new, page=new, data={**data, "m1_amount": "6000"})
+    project = bought.headers["location"].split("?")[0]
+    assert re.fullmatch(r"/agency/projects/[0-9a-f]{24}", project)
+    page = await web.get(bought.headers["location"])
+    assert "The project is bought." in page.text
+    assert "Unemployment insurance fund" in page.text
+    assert "100% (32 of 32 hours confirmed)" in page.text
+
+    pid = project.rsplit("/", 1)[1]
+    await _as(web, made.provider.user.principal.username)
+    mine = await web.get("/provider/projects")
+    assert "川菜项目" in mine.text
+    here = f"/provider/projects/{pid}"
+    claimed = await post_form(web, f"{here}/milestones/1/claim", page=here)
+    assert claimed.headers["location"] == f"{here}?notice=claimed"
+    assert "Claimed, awaiting the agency" in (await web.get(here)).text
+
+    await _as(web, made.officer.principal.username)
+    decision = f"{project}/milestones/1/decision"
+    paid = await post_form(
+        web, decision, page=project, data={"decision": "approve", "acknowledge": "yes"}
+    )
+    assert paid.headers["location"] == f"{project}?notice=decided"
+    shown = await web.get(project)
+    assert "¥4,000.00" in shown.text
+    [entry] = await LedgerEntry.find({"kind": "milestone"}).to_list()
+    assert entry.funding_source == "unemployment_insurance"
+
+    other = await create_principal(
+        runtime.settings, Role.AGENCY, region_prefix="5107", staff_role=StaffRole.OFFICER
+    )
+    await _as(web, other.username)
+    assert (await web.get(project)).status_code == 404
