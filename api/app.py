@@ -31,6 +31,7 @@ from api.routers import (
     health,
     historical,
     honours,
+    planning,
     me,
     mentors,
     occupations,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(occupations.router)
     app.include_router(competitions.router)
     app.include_router(honours.router)
+    app.include_router(planning.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -26,6 +26,7 @@ from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
+from portfolio.planning.documents import EmployedCount, PlanTargets, Platform, PlatformLink
 from portfolio.recognition.documents import (
     AbilityNorm,
     Accreditation,
@@ -128,4 +129,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Competition,
     Entrant,
     Honour,
+    PlanTargets,
+    EmployedCount,
+    Platform,
+    PlatformLink,
 ]

@@ -319,6 +319,11 @@ PLAN: tuple[Placement, ...] = (
     _unsharded("competitions", "events: thousands a year, listed by region and tier"),
     _unsharded("competition_entrants", "entrants of each event: read with their event"),
     _unsharded("honours", "honours: thousands a year, counted by region and year"),
+    # The plan's targets and platforms (issue 27): small registries an agency keeps.
+    _unsharded("plan_targets", "the province's targets per plan period: a handful, by key"),
+    _unsharded("employed_counts", "employed people per region and year: thousands at most"),
+    _unsharded("platforms", "training platforms: thousands at most, listed by region"),
+    _unsharded("platform_links", "runs and courses linked to platforms: read by region"),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

@@ -47,6 +47,7 @@ AREAS = (
     "vouchers",
     "apprenticeships",
     "honours",
+    "planning",
     "competitions",
     "reports",
     "credentials",

@@ -25,6 +25,15 @@ from portfolio.training.certificates_roads import (
 )
 from portfolio.training.completions import Outcome, complete_one
 from portfolio.training.course_versions import terms_of_enrolments
+from portfolio.training.counted import (
+    LevelHolding,
+    RunTraining,
+    TrainingPlace,
+    course_place,
+    level_holdings,
+    run_place,
+    training_of,
+)
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
     AttendanceRecord,
@@ -107,6 +116,7 @@ __all__ = [
     "EnrolmentStatus",
     "Evidence",
     "Holder",
+    "LevelHolding",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
@@ -114,7 +124,9 @@ __all__ = [
     "PayingVoucherView",
     "Presence",
     "Run",
+    "RunTraining",
     "Session",
+    "TrainingPlace",
     "WithdrawReason",
     "acting_organisation",
     "certificates_of_enrolments",
@@ -126,6 +138,7 @@ __all__ = [
     "completions_to_count",
     "confirm_attendance",
     "course_of",
+    "course_place",
     "courses_by_ids",
     "courses_of_organisation",
     "create_run",
@@ -142,13 +155,16 @@ __all__ = [
     "hours_attended",
     "is_enrolled_with",
     "issue_off_course",
+    "level_holdings",
     "organisations_by_ids",
     "publish_missing_completions",
     "publish_missing_endings",
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "run_place",
     "stored_occupation_codes",
     "terms_of_enrolments",
+    "training_of",
     "transition",
 ]
