@@ -24,7 +24,6 @@ from portfolio.training.certificates_roads import (
     issue_off_course,
 )
 from portfolio.training.completions import Outcome, complete_one
-from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.counted import (
     LevelHolding,
     RunTraining,
@@ -34,6 +33,7 @@ from portfolio.training.counted import (
     run_place,
     training_of,
 )
+from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
     AttendanceRecord,
