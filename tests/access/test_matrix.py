@@ -33,6 +33,7 @@ from tests.access import (
     routes_contests,
     routes_credentials,
     routes_levels_occupations,
+    routes_planning,
     routes_recognition,
     routes_reports,
     routes_sharing,
@@ -68,6 +69,7 @@ AREAS = (
     routes_levels_occupations,
     routes_contests,
     routes_recognition,
+    routes_planning,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
