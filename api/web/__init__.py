@@ -50,6 +50,7 @@ from api.web.routes import (
     agency_settlement,
     agency_staff,
     agency_statistics,
+    agency_targets,
     agency_workers,
     agency_workers_file,
     assets,
@@ -138,4 +139,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_competitions.router)
     app.include_router(agency_honours.router)
     app.include_router(agency_levels.router)
+    app.include_router(agency_targets.router)
     errors.install(app)
