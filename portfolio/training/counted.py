@@ -62,16 +62,30 @@ async def level_holdings(region_prefix: str) -> list[LevelHolding]:
     collection = Certificate.get_pymongo_collection()
     fields = {**_FIELDS, "issue_date": 1}
     valid = CertificateStatus.VALID.value
-    holders: set[str] = set()
     query = {"holder_region_code": region_range(region_prefix), "status": valid}
-    async for raw in collection.find(query, fields):
-        if _counted(raw):
-            holders.add(str(raw["archive_id"]))
-    found: list[LevelHolding] = []
+    found = [_holding(raw) async for raw in collection.find(query, fields) if _counted(raw)]
+    holders = {held.archive_id for held in found}
+    # The same holders' certificates stated outside the region (a worker who moved): only
+    # those are read again, and not at all when the region holds every certificate.
+    within = region_range(region_prefix)
+    outside = {
+        "$or": [
+            {"holder_region_code": {"$lt": within["$gte"]}},
+            {"holder_region_code": {"$gte": within["$lt"]}},
+        ],
+        "status": valid,
+    }
+    # Two indexed range probes (the $or above would scan when nothing matches).
+    probes = [
+        {"holder_region_code": {"$lt": within["$gte"]}},
+        {"holder_region_code": {"$gte": within["$lt"]}},
+    ]
+    if all([await collection.find_one(probe, {"_id": 1}) is None for probe in probes]):
+        return found
     ordered = sorted(holders)
     for start in range(0, len(ordered), _BATCH):
-        batch = ordered[start : start + _BATCH]
-        async for raw in collection.find({"archive_id": {"$in": batch}, "status": valid}, fields):
+        batch = {"archive_id": {"$in": ordered[start : start + _BATCH]}, **outside}
+        async for raw in collection.find(batch, fields):
             if _counted(raw):
                 found.append(_holding(raw))
     return found

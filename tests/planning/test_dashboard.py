@@ -232,3 +232,48 @@ async def test_the_dashboard_matches_counts_made_from_the_records(
         ),
         422,
     )
+
+
+async def test_a_worker_who_moved_is_new_where_the_first_certificate_was(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    roads = await make_roads(client, runtime.settings)
+    body = await accredit(
+        client, roads, roads.body, valid_from="2021-01-01", levels=["intermediate", "senior"]
+    )
+    moved = await register(client, roads.province, region_code="510703", name="钱七")
+    ref = {"id_number": moved.id_number, "name": "钱七"}
+    first = assessment(
+        roads, body, **ref, level="intermediate", assessed_on="2022-03-01", certificate_number="M1"
+    )
+    assert (await post(client, roads.body.user, "/assessments", first)).status_code == 201
+    transfer = await client.post(
+        f"/workers/{moved.archive_id}/transfer",
+        json={"to_region_code": "510104", "reason": "工作调动"},
+        headers={**roads.province.headers, **key()},
+    )
+    assert transfer.status_code == 200, transfer.text
+    second = assessment(
+        roads, body, **ref, level="senior", assessed_on="2025-03-01", certificate_number="M2"
+    )
+    assert (await post(client, roads.body.user, "/assessments", second)).status_code == 201
+    listed = (await client.get("/certificates", headers=roads.body.user.headers)).json()["items"]
+    assert sorted(c["issue_date"] for c in listed if c["holder_name"] == "钱七") == [
+        "2022-03-01",
+        "2025-03-01",
+    ]
+
+    chengdu = _figures(await _read(client, roads.province, period="14", year="2025", region="5101"))
+    mianyang = _figures(
+        await _read(client, roads.province, period="14", year="2025", region="5107")
+    )
+    # New where the first certificate was stated; skilled (and high-skill) where the latest is.
+    assert chengdu["new_skilled_workers"]["measured"] == 0
+    assert mianyang["new_skilled_workers"]["measured"] == 1
+    assert (chengdu["skilled_share"]["numerator"], chengdu["high_skill_share"]["numerator"]) == (
+        1,
+        1,
+    )
+    assert mianyang["skilled_share"]["numerator"] == 0
+    earlier = _figures(await _read(client, roads.province, period="14", year="2023", region="5107"))
+    assert earlier["skilled_share"]["numerator"] == 1  # before the move: in Mianyang
