@@ -17,5 +17,6 @@ PLANNING_PAGES: dict[Route, Access] = {
     ("POST", "/agency/platforms"): _OFFICER,
     ("GET", "/agency/platforms/{platform_id}"): _AGENCY,
     ("POST", "/agency/platforms/{platform_id}/links"): _OFFICER,
+    ("POST", "/agency/platforms/{platform_id}/correct"): _OFFICER,
     ("POST", "/agency/platforms/{platform_id}/close"): _OFFICER,
 }

@@ -78,6 +78,19 @@ async def test_an_officer_enters_targets_counts_and_a_platform(
     )
     assert linked.headers["location"] == f"{where}?notice=linked"
     assert course["title"] in (await web.get(where)).text
+    no_reason = await post_form(
+        web, f"{where}/correct", page=where, data={**PLATFORM, "change_reason": ""}
+    )
+    assert no_reason.headers["location"] == where
+    assert "Give a reason." in (await web.get(where)).text
+    corrected = await post_form(
+        web,
+        f"{where}/correct",
+        page=where,
+        data={**PLATFORM, "host": "成都市焊接技师学院", "change_reason": "依托单位更名"},
+    )
+    assert corrected.headers["location"] == f"{where}?notice=corrected"
+    assert "成都市焊接技师学院" in (await web.get(where)).text
     closed = await post_form(
         web, f"{where}/close", page=where, data={"closed_on": "2025-01-01", "reason": "期满"}
     )
@@ -88,5 +101,10 @@ async def test_an_officer_enters_targets_counts_and_a_platform(
     city = await web.get(home)
     assert "Enter the province&#39;s targets" not in city.text
     assert "Enter the province's targets" not in city.text
+    refused = await post_form(
+        web, home, page=home, data={**{k: str(v) for k, v in TARGETS.items()}, "period": "14"}
+    )
+    assert refused.headers["location"] == f"{home}?period=14"
+    assert "entered by the province agency" in (await web.get(f"{home}?period=14")).text
     await _as(web, runtime, "5107")
     assert (await web.get(where)).status_code == 404

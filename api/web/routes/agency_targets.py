@@ -50,7 +50,9 @@ NOTICES = {
     "platform": N_("The platform is recorded."),
     "linked": N_("The training is linked to the platform."),
     "closed": N_("The platform is closed."),
+    "corrected": N_("The platform is corrected; the change trail keeps the earlier one."),
 }
+_PROVINCE = N_("The targets are entered by the province agency.")
 _TWICE = N_("This was changed a moment ago, or is already recorded; reload and check.")
 PLATFORM_FIELDS = ("kind", "tier", "name", "host", "leader", "approved_on", "valid_until")
 TARGET_FIELDS = tuple(TargetValues.__dataclass_fields__)
@@ -147,7 +149,9 @@ async def enter_targets(request: Request, actor: OfficerPage, form: SessionForm)
             await targets.set_targets(actor=actor, period=period, values=TargetValues(**numbers))
         except ValidationFailed as failed:
             return back_to_form(here, _errors(request, failed), kept)
-        except (Conflict, Forbidden):
+        except Forbidden:
+            return back_to_form(here, [PageError("period", t(request, _PROVINCE))], kept)
+        except Conflict:
             return back_to_form(here, [PageError("period", t(request, _TWICE))], kept)
         return see_other(f"{here}&notice=targets")
 
@@ -228,8 +232,48 @@ async def platform_page(
 ) -> Response:
     """One platform, its linked training and the forms."""
     found = await platforms.get(actor=actor, platform_id=platform_id)
-    context = {"item": found, "officer": actor.staff_role is StaffRole.OFFICER}
+    context = {
+        "item": found,
+        "officer": actor.staff_role is StaffRole.OFFICER,
+        "kinds": list(PlatformKind),
+    }
     return await _page(request, "agency/targets/platform.html", context, notice)
+
+
+@router.post(PLATFORMS + "/{platform_id}/correct")
+async def correct_platform(
+    request: Request, actor: OfficerPage, platform_id: str, form: SessionForm
+) -> Response:
+    """Restate the platform with a reason (its region stays)."""
+    here = f"{PLATFORMS}/{platform_id}"
+    kept = {name: form.get(name) for name in (*PLATFORM_FIELDS, "region_code", "change_reason")}
+    errors: list[FieldError] = []
+    content = _content(form, errors)
+    if errors:
+        return back_to_form(here, _errors(request, ValidationFailed(errors)), kept)
+
+    async def act() -> Response:
+        try:
+            await platforms.correct(
+                actor=actor,
+                platform_id=platform_id,
+                content=content,
+                reason=form.get("change_reason"),
+            )
+        except ValidationFailed as failed:
+            found = [
+                PageError(
+                    "change_reason" if e.field == "reason" else e.field,
+                    message_of(request, e.field, e.message),
+                )
+                for e in failed.errors
+            ]
+            return back_to_form(here, found, kept)
+        except (Conflict, InvalidTransition):
+            return back_to_form(here, [PageError("change_reason", t(request, _TWICE))], kept)
+        return see_other(f"{here}?notice=corrected")
+
+    return await once(request, form, actor.principal_id, act)
 
 
 @router.post(PLATFORMS + "/{platform_id}/links")
