@@ -34,6 +34,7 @@ from api.routers import (
     me,
     mentors,
     occupations,
+    planning,
     priority,
     projects,
     recognition,
@@ -179,6 +180,7 @@ def create_app(
     app.include_router(honours.router)
     app.include_router(priority.router)
     app.include_router(projects.router)
+    app.include_router(planning.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -15,6 +15,7 @@ from portfolio.honours import demo as honours_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
 from portfolio.occupations import demo as occupations_demo
+from portfolio.planning import demo as planning_demo
 from portfolio.priority import demo as priority_demo
 from portfolio.projects import demo as projects_demo
 from portfolio.recognition import demo as recognition_demo
@@ -73,4 +74,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await projects_demo.ensure_demo_projects(settings=settings, keyring=keyring)
     # Accredited bodies, norms, certificates by every road and a recognition waiting.
     await recognition_demo.ensure_demo_recognition(settings=settings, keyring=keyring)
+    # The plan's targets, employed counts and platforms with linked training (issue 27).
+    await planning_demo.ensure_demo_planning()
     return logins

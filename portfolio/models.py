@@ -26,6 +26,7 @@ from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
+from portfolio.planning.documents import EmployedCount, PlanTargets, Platform, PlatformLink
 from portfolio.priority import PriorityMembership
 from portfolio.projects.documents import ProjectAttestation, TrainingProject
 from portfolio.recognition.documents import (
@@ -133,4 +134,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PriorityMembership,
     TrainingProject,
     ProjectAttestation,
+    PlanTargets,
+    EmployedCount,
+    Platform,
+    PlatformLink,
 ]

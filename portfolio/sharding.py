@@ -333,6 +333,11 @@ PLAN: tuple[Placement, ...] = (
         "project_attestations",
         "one per worker and project (_id '<project>:<archive>', insert_once): small",
     ),
+    # The plan's targets and platforms (issue 27): small registries an agency keeps.
+    _unsharded("plan_targets", "the province's targets per plan period: a handful, by key"),
+    _unsharded("employed_counts", "employed people per region and year: thousands at most"),
+    _unsharded("platforms", "training platforms: thousands at most, listed by region"),
+    _unsharded("platform_links", "runs and courses linked to platforms: read by region"),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

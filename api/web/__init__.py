@@ -52,6 +52,7 @@ from api.web.routes import (
     agency_settlement,
     agency_staff,
     agency_statistics,
+    agency_targets,
     agency_workers,
     agency_workers_file,
     assets,
@@ -144,4 +145,5 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_projects.router)
     app.include_router(provider_projects.router)
     app.include_router(agency_levels.router)
+    app.include_router(agency_targets.router)
     errors.install(app)

@@ -24,6 +24,15 @@ from portfolio.training.certificates_roads import (
     issue_off_course,
 )
 from portfolio.training.completions import Outcome, complete_one
+from portfolio.training.counted import (
+    LevelHolding,
+    RunTraining,
+    TrainingPlace,
+    course_place,
+    level_holdings,
+    run_place,
+    training_of,
+)
 from portfolio.training.course_versions import terms_of_enrolments
 from portfolio.training.courses import create_run
 from portfolio.training.documents import (
@@ -111,6 +120,7 @@ __all__ = [
     "EnrolmentStatus",
     "Evidence",
     "Holder",
+    "LevelHolding",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",
@@ -118,7 +128,9 @@ __all__ = [
     "PayingVoucherView",
     "Presence",
     "Run",
+    "RunTraining",
     "Session",
+    "TrainingPlace",
     "WithdrawReason",
     "acting_organisation",
     "certificates_of_enrolments",
@@ -130,6 +142,7 @@ __all__ = [
     "completions_to_count",
     "confirm_attendance",
     "course_of",
+    "course_place",
     "courses_by_ids",
     "courses_of_organisation",
     "create_run",
@@ -148,15 +161,18 @@ __all__ = [
     "hours_attended",
     "is_enrolled_with",
     "issue_off_course",
+    "level_holdings",
     "organisations_by_ids",
     "publish_missing_completions",
     "publish_missing_endings",
     "record_attendance",
     "record_late_attendance",
     "records_by_enrolment",
+    "run_place",
     "runs_by_ids",
     "runs_of_organisation",
     "stored_occupation_codes",
     "terms_of_enrolments",
+    "training_of",
     "transition",
 ]

@@ -33,6 +33,7 @@ from tests.access import (
     routes_contests,
     routes_credentials,
     routes_levels_occupations,
+    routes_planning,
     routes_priority,
     routes_projects,
     routes_recognition,
@@ -72,6 +73,7 @@ AREAS = (
     routes_recognition,
     routes_priority,
     routes_projects,
+    routes_planning,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

@@ -59,6 +59,10 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 NOT_WORKER_DATA: dict[str, str] = {
+    "/targets": "the plan's figures: counts by region and year, no worker named",
+    "/employed-counts": "statistics entered by an agency: counts only",
+    "/platforms": "training platforms: organisations, their leaders and counts",
+    "/platforms/{platform_id}": "one platform, its linked classes and counts",
     "/healthz": "liveness",
     "/projects": "training projects: the group by its size, no worker named",
     "/projects/{project_id}": "one training project: the group by its size, no worker named",

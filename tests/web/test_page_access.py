@@ -38,6 +38,7 @@ from tests.web.levels_access import LEVELS_PAGES
 from tests.web.money_access import MONEY_PAGES
 from tests.web.occupation_pages_access import OCCUPATION_PAGES
 from tests.web.pages import ORIGIN, set_session, sign_in
+from tests.web.planning_access import PLANNING_PAGES
 from tests.web.priority_access import PRIORITY_PAGES
 from tests.web.projects_access import PROJECT_PAGES
 from tests.web.provider_access import PROVIDER_PAGES
@@ -123,6 +124,7 @@ PAGES: dict[Route, Access] = {
     **CONTEST_PAGES,
     **PRIORITY_PAGES,
     **PROJECT_PAGES,
+    **PLANNING_PAGES,
     # Check-in by QR code (api/web/routes/checkin.py).
     ("GET", "/checkin/{token}"): only(Role.WORKER),
     ("POST", "/checkin/{token}"): only(Role.WORKER),
