@@ -27,6 +27,7 @@ from api.routers import (
     claims,
     competitions,
     credentials,
+    crossborder,
     enrolments,
     health,
     historical,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(occupations.router)
     app.include_router(competitions.router)
     app.include_router(honours.router)
+    app.include_router(crossborder.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

@@ -23,6 +23,7 @@ from portfolio.competitions.documents import Competition, Entrant
 from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
 from portfolio.events import DomainEvent, Receipt
 from portfolio.honours.documents import Honour
+from portfolio.crossborder.documents import BorderRecognition
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation
@@ -128,4 +129,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     Competition,
     Entrant,
     Honour,
+    BorderRecognition,
 ]

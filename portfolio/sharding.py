@@ -319,6 +319,10 @@ PLAN: tuple[Placement, ...] = (
     _unsharded("competitions", "events: thousands a year, listed by region and tier"),
     _unsharded("competition_entrants", "entrants of each event: read with their event"),
     _unsharded("honours", "honours: thousands a year, counted by region and year"),
+    _unsharded(
+        "border_recognitions",
+        "certificates from Chongqing and abroad: thousands a year, counted by region and year",
+    ),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

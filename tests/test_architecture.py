@@ -51,6 +51,7 @@ AREAS = (
     "reports",
     "credentials",
     "recognition",
+    "crossborder",
     "seed",
 )
 # Areas that may reach into other areas' modules (see the module docstring).
