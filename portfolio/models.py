@@ -21,9 +21,9 @@ from portfolio.audit.trail import ChangeRecord
 from portfolio.challenges.documents import Challenge
 from portfolio.competitions.documents import Competition, Entrant
 from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
+from portfolio.crossborder.documents import BorderRecognition
 from portfolio.events import DomainEvent, Receipt
 from portfolio.honours.documents import Honour
-from portfolio.crossborder.documents import BorderRecognition
 from portfolio.idempotency import IdempotencyRecord
 from portfolio.keyring import StoredKey
 from portfolio.occupations import AddedOccupation

@@ -29,6 +29,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_audit,
+    routes_borders,
     routes_challenges,
     routes_contests,
     routes_credentials,
@@ -68,6 +69,7 @@ AREAS = (
     routes_levels_occupations,
     routes_contests,
     routes_recognition,
+    routes_borders,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.
