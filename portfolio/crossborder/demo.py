@@ -1,10 +1,10 @@
 """The demo's recognitions across borders (issue 27), made through the real service:
 
-* worker-1 (Chengdu): a 中式烹调师 中级工 certificate from Chongqing's 渝中区, recorded and
+* worker-1 (Chengdu): a 中式烹调师 初级工 certificate from Chongqing's 渝中区, recorded and
   recognised by Chengdu's officer after the check with Chongqing; and a Japanese cook's
   licence claimed as 高级工, refused with the officer's reason;
-* worker-2 (Mianyang): an Australian electrician's certificate, recognised by the province's
-  officer as 高级工 电工.
+* worker-2 (Mianyang): an Australian welding trade certificate, recognised by the province's
+  officer as 高级工 焊工 (below the 技师 she holds, so her summary keeps 技师).
 
 Loading twice changes nothing: a record is made once (a repeat is refused as a duplicate) and a
 decided one is not decided again.
@@ -72,7 +72,7 @@ async def ensure_demo_borders(*, keyring: Keyring) -> None:
             "CHN",
             "",
             "4-03-02-01",
-            SkillLevel.INTERMEDIATE,
+            SkillLevel.JUNIOR,
             date(year, 4, 17),
         ),
         Decision(True, None, f"川渝互认核验〔{year}〕0623"),
@@ -102,14 +102,14 @@ async def ensure_demo_borders(*, keyring: Keyring) -> None:
         1,
         BorderContent(
             Origin.FOREIGN,
-            "UEE30820-0471",
+            "MEM31215-0471",
             "TAFE NSW",
             "",
             "AUS",
-            "Certificate III in Electrotechnology Electrician",
-            "6-31-01-03",
+            "Certificate III in Engineering - Fabrication Trade",
+            "6-18-02-04",
             SkillLevel.SENIOR,
             date(year - 2, 11, 30),
         ),
-        Decision(True, SkillLevel.SENIOR, reason="课程与考核对照高级工电工标准，予以认定"),
+        Decision(True, SkillLevel.SENIOR, reason="课程与考核对照高级工焊工标准，予以认定"),
     )

@@ -29,7 +29,7 @@ async def test_the_demo_shows_one_of_each(client: AsyncClient, runtime: Runtime)
     ]
     assert sorted(stated) == [("chongqing", "recognised"), ("foreign", "refused")]
     levels = {i["occupation_code"]: i["level"] for i in archive["summary"]["highest_levels"]}
-    assert levels["4-03-02-01"] == "intermediate"
+    assert levels["4-03-02-01"] == "junior"
     assert "4-03-02-03" not in levels
     assert (await client.get("/me/archive/verify", headers=worker_1)).json()["ok"] is True
     worker_2 = await _headers(client, "worker-2")
