@@ -27,6 +27,7 @@ from api.routers import (
     claims,
     competitions,
     credentials,
+    crossborder,
     enrolments,
     health,
     historical,
@@ -181,6 +182,7 @@ def create_app(
     app.include_router(priority.router)
     app.include_router(projects.router)
     app.include_router(planning.router)
+    app.include_router(crossborder.router)
     # The pages and their static files; browsers get error pages, the API keeps problem+json.
     web.install(app)
     return app

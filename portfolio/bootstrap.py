@@ -11,6 +11,7 @@ from portfolio.accounts.keys import ensure_signing_key
 from portfolio.apprenticeships import demo as apprenticeships_demo
 from portfolio.archives import demo as archives_demo
 from portfolio.competitions import demo as competitions_demo
+from portfolio.crossborder import demo as crossborder_demo
 from portfolio.honours import demo as honours_demo
 from portfolio.identity import ensure_keys
 from portfolio.keyring import Keyring
@@ -76,4 +77,6 @@ async def load_demo(*, settings: Settings, keyring: Keyring) -> list[DemoLogin]:
     await recognition_demo.ensure_demo_recognition(settings=settings, keyring=keyring)
     # The plan's targets, employed counts and platforms with linked training (issue 27).
     await planning_demo.ensure_demo_planning()
+    # A Chongqing certificate and a foreign qualification recognised, one refused (issue 27).
+    await crossborder_demo.ensure_demo_borders(keyring=keyring)
     return logins

@@ -21,6 +21,7 @@ from portfolio.audit.trail import ChangeRecord
 from portfolio.challenges.documents import Challenge
 from portfolio.competitions.documents import Competition, Entrant
 from portfolio.credentials import CredentialStatus, IssuerKey, StatusCounter
+from portfolio.crossborder.documents import BorderRecognition
 from portfolio.events import DomainEvent, Receipt
 from portfolio.honours.documents import Honour
 from portfolio.idempotency import IdempotencyRecord
@@ -138,4 +139,5 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EmployedCount,
     Platform,
     PlatformLink,
+    BorderRecognition,
 ]

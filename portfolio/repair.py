@@ -37,6 +37,7 @@ from portfolio import (
     challenges,
     clock,
     competitions,
+    crossborder,
     events,
     honours,
     projects,
@@ -113,6 +114,9 @@ class RepairReport:
     distinction_entries_finished: int = 0
     # Certificates of passed assessments and confirmed recognitions a crash left unissued.
     recognition_certificates_finished: int = 0
+    # Recognitions across borders decided, corrected or voided whose archive entry a crash
+    # kept from being written.
+    border_entries_finished: int = 0
     ran: bool = True
     # Stored counters put back to what their records say, by kind (``portfolio.recount``).
     recounted: dict[str, int] = field(default_factory=dict)
@@ -235,6 +239,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
     since, until = await _window("recognition_certificates", moment, grace)
     recognitions = await recognition.finish_certificates(since=since, until=until)
     await _advance("recognition_certificates", until)
+    borders = await crossborder.finish_entries(changed_before=moment - grace)
     return RepairReport(
         completions_finished=completions,
         certificates_finished=certificates,
@@ -249,6 +254,7 @@ async def _run(moment: datetime, grace: timedelta) -> RepairReport:
         trail_records_restored=trail,
         challenge_answers_finished=answers,
         recognition_certificates_finished=recognitions,
+        border_entries_finished=borders,
         claims_given_review_fields=await vouchers.fill_review_fields(),
         distinction_entries_finished=distinctions,
         # Last: the steps above finish records whose counters then agree with them.

@@ -338,6 +338,10 @@ PLAN: tuple[Placement, ...] = (
     _unsharded("employed_counts", "employed people per region and year: thousands at most"),
     _unsharded("platforms", "training platforms: thousands at most, listed by region"),
     _unsharded("platform_links", "runs and courses linked to platforms: read by region"),
+    _unsharded(
+        "border_recognitions",
+        "certificates from Chongqing and abroad: thousands a year, counted by region and year",
+    ),
     # Raw collections.
     _unsharded("class_uploads", "a provider's uploaded class file until it is written: small"),
 )

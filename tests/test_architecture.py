@@ -54,6 +54,7 @@ AREAS = (
     "reports",
     "credentials",
     "recognition",
+    "crossborder",
     "seed",
 )
 # Areas that may reach into other areas' modules (see the module docstring).

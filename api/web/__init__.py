@@ -37,6 +37,7 @@ from api.web.auth import current_page_actor
 from api.web.routes import (
     admin_pages,
     agency_apprenticeships,
+    agency_borders,
     agency_claims,
     agency_competitions,
     agency_decisions,
@@ -79,6 +80,7 @@ from api.web.routes import (
     sharing,
     verify,
     worker_account,
+    worker_borders,
     worker_record,
     worker_training,
 )
@@ -108,6 +110,7 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_account.router)
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
+    app.include_router(worker_borders.router)
     app.include_router(sharing.router)
     app.include_router(verify.router)
     app.include_router(challenges.router)
@@ -144,6 +147,7 @@ def install(app: FastAPI) -> None:
     app.include_router(agency_priority.router)
     app.include_router(agency_projects.router)
     app.include_router(provider_projects.router)
+    app.include_router(agency_borders.router)
     app.include_router(agency_levels.router)
     app.include_router(agency_targets.router)
     errors.install(app)

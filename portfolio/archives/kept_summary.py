@@ -28,7 +28,7 @@ from portfolio.archives.views import ApprenticeshipSummary, ArchiveSummary, Occu
 from portfolio.vocabulary import SkillLevel
 
 # Raise it when ``summarise`` changes what it computes: every kept summary is then stale.
-SUMMARY_FORM = 1
+SUMMARY_FORM = 2  # 2: recognitions across borders hold levels
 _KINDS = [kind.value for kind in SUMMARY_KINDS]
 
 

@@ -45,6 +45,11 @@ class EntryKind(StrEnum):
     HONOUR = "honour"
     HONOUR_CORRECTED = "honour_corrected"
     HONOUR_VOIDED = "honour_voided"
+    # A certificate from Chongqing (川渝互认) or a foreign qualification, as the agency decided
+    # it (portfolio.crossborder): ``level`` the level recognised, null when refused.
+    CROSS_BORDER_RECOGNITION = "cross_border_recognition"
+    CROSS_BORDER_RECOGNITION_CORRECTED = "cross_border_recognition_corrected"
+    CROSS_BORDER_RECOGNITION_VOIDED = "cross_border_recognition_voided"
 
 
 _NUMBER = (int, float)
@@ -59,6 +64,13 @@ _RESULT: dict[str, tuple[type, ...]] = {
     "level_granted": _OPTIONAL_TEXT,
 }
 _HONOUR: dict[str, tuple[type, ...]] = {"honour_id": _TEXT, "title": _TEXT, "year": (int,)}
+_BORDER: dict[str, tuple[type, ...]] = {
+    "recognition_id": _TEXT,
+    "origin": _TEXT,
+    "decision": _TEXT,
+    "occupation_code": _TEXT,
+    "level": _OPTIONAL_TEXT,
+}
 
 # kind -> required key -> accepted JSON types.
 REQUIRED_PAYLOAD: dict[EntryKind, dict[str, tuple[type, ...]]] = {
@@ -102,10 +114,17 @@ REQUIRED_PAYLOAD: dict[EntryKind, dict[str, tuple[type, ...]]] = {
     EntryKind.HONOUR: _HONOUR,
     EntryKind.HONOUR_CORRECTED: _HONOUR,
     EntryKind.HONOUR_VOIDED: {"honour_id": _TEXT, "reason": _TEXT},
+    # level: the level recognised (a SkillLevel value), null when refused.
+    EntryKind.CROSS_BORDER_RECOGNITION: _BORDER,
+    EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED: _BORDER,
+    EntryKind.CROSS_BORDER_RECOGNITION_VOIDED: {"recognition_id": _TEXT, "reason": _TEXT},
 }
 
 _RESULTS = frozenset({EntryKind.COMPETITION_RESULT, EntryKind.COMPETITION_RESULT_CORRECTED})
 _HONOURS = frozenset({EntryKind.HONOUR, EntryKind.HONOUR_CORRECTED})
+_BORDERS = frozenset(
+    {EntryKind.CROSS_BORDER_RECOGNITION, EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED}
+)
 # A kind that corrects must point at an entry of one of these kinds.
 CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
     EntryKind.CERTIFICATE_CORRECTED: frozenset(
@@ -119,6 +138,8 @@ CORRECTION_TARGETS: dict[EntryKind, frozenset[EntryKind]] = {
     EntryKind.COMPETITION_RESULT_VOIDED: _RESULTS,
     EntryKind.HONOUR_CORRECTED: _HONOURS,
     EntryKind.HONOUR_VOIDED: _HONOURS,
+    EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED: _BORDERS,
+    EntryKind.CROSS_BORDER_RECOGNITION_VOIDED: _BORDERS,
     # A challenge's correction may correct an entry of any kind but its own answers.
     EntryKind.CHALLENGE_CORRECTED: frozenset(
         set(EntryKind) - {EntryKind.CHALLENGE_CORRECTED, EntryKind.CHALLENGE_REFUSED}
@@ -134,6 +155,8 @@ MUST_CORRECT = frozenset(
         EntryKind.COMPETITION_RESULT_VOIDED,
         EntryKind.HONOUR_CORRECTED,
         EntryKind.HONOUR_VOIDED,
+        EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED,
+        EntryKind.CROSS_BORDER_RECOGNITION_VOIDED,
     }
 )
 

@@ -27,6 +27,9 @@ SUMMARY_KINDS = [
     EntryKind.COMPETITION_RESULT,
     EntryKind.COMPETITION_RESULT_CORRECTED,
     EntryKind.COMPETITION_RESULT_VOIDED,
+    EntryKind.CROSS_BORDER_RECOGNITION,
+    EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED,
+    EntryKind.CROSS_BORDER_RECOGNITION_VOIDED,
 ]
 _LEVELS = {level.value: level for level in SkillLevel}
 
@@ -64,6 +67,16 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
             root[seq] = first
             results[first] = payload
         elif kind == EntryKind.COMPETITION_RESULT_VOIDED and first in results:
+            del results[first]
+        elif kind == EntryKind.CROSS_BORDER_RECOGNITION:
+            # A recognised Chongqing certificate or foreign qualification holds its level
+            # (``level`` null when refused: it counts for nothing).
+            root[seq] = seq
+            results[seq] = payload
+        elif kind == EntryKind.CROSS_BORDER_RECOGNITION_CORRECTED and first in results:
+            root[seq] = first
+            results[first] = payload
+        elif kind == EntryKind.CROSS_BORDER_RECOGNITION_VOIDED and first in results:
             del results[first]
         elif kind == EntryKind.TRAINING_COMPLETED:
             root[seq] = first
@@ -109,8 +122,9 @@ def summarise(entries: Iterable[Mapping[str, Any]]) -> ArchiveSummary:
 
 
 def highest_levels(stated: Iterable[Mapping[str, Any]]) -> dict[str, SkillLevel]:
-    """The highest level per occupation among live certificates and level-granting results
-    (a certificate says ``level``, a competition result ``level_granted``)."""
+    """The highest level per occupation among live certificates, level-granting results and
+    recognitions across borders (a certificate or a recognition says ``level``, a competition
+    result ``level_granted``)."""
     highest: dict[str, SkillLevel] = {}
     for cert in stated:
         level = _LEVELS.get(cert.get("level") or cert.get("level_granted") or "")

@@ -6,6 +6,7 @@ never from its modules).
 
 from portfolio.identity.identifiers import (
     CHINA_TIME,
+    ISO_ALPHA3,
     CreditCode,
     IdentityNumber,
     IdType,
@@ -39,6 +40,7 @@ from portfolio.identity.protection import (
 
 __all__ = [
     "CHINA_TIME",
+    "ISO_ALPHA3",
     "CreditCode",
     "FieldProtection",
     "IdType",

@@ -29,6 +29,7 @@ from tests.access import (
     routes_accounts,
     routes_apprenticeships,
     routes_audit,
+    routes_borders,
     routes_challenges,
     routes_contests,
     routes_credentials,
@@ -74,6 +75,7 @@ AREAS = (
     routes_priority,
     routes_projects,
     routes_planning,
+    routes_borders,
 )
 
 # Routes that tests add to the session's app to probe error handling; not part of the service.

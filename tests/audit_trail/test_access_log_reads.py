@@ -20,6 +20,9 @@ from portfolio.accounts.principal import Role, StaffRole
 from tests.apprenticeships.factories import PersonRef, employment_at, terms
 from tests.apprenticeships.factories import make_world as apprenticeship_world
 from tests.competitions.factories import contest_records
+from tests.crossborder.factories import chongqing
+from tests.crossborder.factories import officer as border_officer
+from tests.crossborder.factories import record as record_border
 from tests.helpers import LoggedIn, log_in_as
 from tests.vouchers.claim_factories import claim, claimed_vouchers, train
 from tests.vouchers.factories import make_world
@@ -56,6 +59,8 @@ READS: dict[str, tuple[tuple[str, ...], str]] = {
     "/assessments": ((PROVIDER,), "assessment list"),
     "/direct-recognitions": (BOTH, "direct recognition list"),
     "/direct-recognitions/{recognition_id}": (BOTH, "direct recognition"),
+    "/border-recognitions": ((AGENCY,), "cross-border recognition list"),
+    "/border-recognitions/{border_id}": ((AGENCY,), "cross-border recognition"),
 }
 
 NOT_WORKER_DATA: dict[str, str] = {
@@ -99,6 +104,7 @@ NOT_WORKER_DATA: dict[str, str] = {
     "/reports/distinctions": "counts",
     "/reports/priority-groups": "counts (sensitive groups never listed, small cells hidden)",
     "/reports/levels": "counts",
+    "/reports/cross-border": "counts",
     "/voucher-policies": "policies",
     "/voucher-policies/{policy_id}": "a policy",
     "/claims/money": "sums per provider",
@@ -273,6 +279,10 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
     contest = await contest_records(client, runtime, world.agency, worker.registered)
     # The enterprise, accredited, assesses the worker and proposes them for recognition.
     recognition_id = await _assessed_and_proposed(client, runtime, world.agency, firms, person)
+    # A certificate from Chongqing recorded for the worker by an officer of the region.
+    border = await record_border(
+        client, await border_officer(client, runtime.settings, "51"), worker.registered, chongqing()
+    )
 
     params = {
         **contest,
@@ -285,6 +295,7 @@ async def test_each_read_of_worker_data_is_in_their_access_log(
         "policy_id": world.policy["id"],
         "apprenticeship_id": agreement.json()["id"],
         "recognition_id": recognition_id,
+        "border_id": border["id"],
     }
     readers: dict[str, LoggedIn] = {PROVIDER: world.provider.user, AGENCY: world.agency}
     before = len(await _log(client, worker))

@@ -119,6 +119,7 @@ async def test_every_response_with_a_masked_number_leaves_a_thousand_candidates(
         ("agency", sichuan, "GET", f"/competitions/{competition['_id']}", None),
         ("agency", sichuan, "GET", "/honours", None),
         ("agency", chengdu, "GET", f"/workers/{DEMO_ARCHIVE_WORKER_1}/priority-groups", None),
+        ("agency", sichuan, "GET", "/border-recognitions", None),
         ("provider", provider, "GET", f"/runs/{run_id}/enrolments", None),
         ("provider", provider, "GET", f"/enrolments/{enrolment['_id']}", None),
         ("provider", provider, "GET", "/completions", None),

@@ -32,6 +32,7 @@ from tests.archives.factories import fresh_resident_id
 from tests.helpers import DEFAULT_PASSWORD, create_principal
 from tests.web import training_arrange
 from tests.web.agency_people_access import AGENCY_PEOPLE_PAGES
+from tests.web.borders_access import BORDER_PAGES
 from tests.web.contests_access import CONTEST_PAGES
 from tests.web.imports_access import IMPORT_PAGES
 from tests.web.levels_access import LEVELS_PAGES
@@ -125,6 +126,7 @@ PAGES: dict[Route, Access] = {
     **PRIORITY_PAGES,
     **PROJECT_PAGES,
     **PLANNING_PAGES,
+    **BORDER_PAGES,
     # Check-in by QR code (api/web/routes/checkin.py).
     ("GET", "/checkin/{token}"): only(Role.WORKER),
     ("POST", "/checkin/{token}"): only(Role.WORKER),

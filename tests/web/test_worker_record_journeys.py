@@ -69,7 +69,7 @@ async def test_home_archive_an_entry_and_the_chain_check(zh_page: Page) -> None:
     await expect(main).to_contain_text("中级工（四级）")
     await check_page(page, "worker-home")
 
-    await main.get_by_role("link", name="查看全部 14 条记录").click()
+    await main.get_by_role("link", name="查看全部 16 条记录").click()
     await expect(page).to_have_url(re.compile(r"/my/archive$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("我的档案记录")
     await check_page(page, "worker-archive")
@@ -97,11 +97,11 @@ async def test_home_archive_an_entry_and_the_chain_check(zh_page: Page) -> None:
     await expect(page).to_have_url(re.compile(r"kind=certificate_issued"))
     await expect(page.get_by_label("类别")).to_have_value("certificate_issued")
     await main.get_by_role("link", name="显示全部").click()
-    await expect(items).to_have_count(14)
+    await expect(items).to_have_count(16)
 
     await main.get_by_role("link", name="核验我的档案是否完整、未被篡改").click()
     await expect(main.locator(".result")).to_contain_text("您的档案完整，未被篡改。")
-    await expect(main).to_contain_text("全部 14 条记录")
+    await expect(main).to_contain_text("全部 16 条记录")
     await check_page(page, "worker-chain-check")
 
 

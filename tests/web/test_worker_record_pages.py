@@ -82,7 +82,8 @@ async def test_the_home_shows_name_level_inbox_vouchers_and_latest_entries(
     assert "待您确认的考勤" in text  # the manual record of the class in progress
     assert "人工智能训练师" in text
     assert "1,800.00 元" in text  # the voucher issued and not yet used
-    assert "查看全部 14 条记录" in text  # with the competition demo's result and honour
+    # With the competition demo's result and honour, and the cross-border demo's two decisions.
+    assert "查看全部 16 条记录" in text
     assert len(re.findall(r'class="entries__item"', home.text)) == 5
 
 

@@ -29,12 +29,14 @@ async def test_demo_workers_have_linked_archives_and_loading_twice_changes_nothi
         # 2018 class of the approved historical import.
         # worker-2: and the completions of the fraud demo's two welding classes.
         # Both: a competition result and an honour (the competitions and honours demos).
-        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3 + 1 + 2),
+        # And the cross-border demo's decisions: worker-1's Chongqing certificate and Japanese
+        # licence, worker-2's Australian certificate.
+        "worker-1": (DEMO_ARCHIVE_WORKER_1, "510104", ["employment"], 3 + 5 + 3 + 1 + 2 + 2),
         "worker-2": (
             DEMO_ARCHIVE_WORKER_2,
             "510703",
             ["employment", "unemployment", "employment"],
-            4 + 2 + 3 + 2 + 2,
+            4 + 2 + 3 + 2 + 2 + 1,
         ),
     }
     for username, (archive_id, region, kinds, entry_count) in expected.items():
