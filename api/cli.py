@@ -47,7 +47,9 @@ cli_seed.install(app)
 cli_migrate.install(app)
 cli_verify.install(app)
 cli_shard_keys.install(app)
-console = Console(stderr=True)
+# Every command's console prints a message on one line however long (soft_wrap): a path in a
+# log or a pipe must not break at 80 columns, where grep and the tests would miss it.
+console = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("portfolio.cli")
 
 # The embedded store is restarted at most this often before serve gives up.

@@ -22,7 +22,7 @@ from portfolio.storage import StoreError
 
 admin_app = typer.Typer(help="Administer accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage signing keys.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 class CreatableRole(StrEnum):

@@ -21,7 +21,7 @@ from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
 archive_app = typer.Typer(help="Check worker archives.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _line(report: ChainReport) -> str:

@@ -23,7 +23,7 @@ from portfolio.checkpoints import CheckpointError, CheckResult
 from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _embedded_only(settings: Settings) -> None:

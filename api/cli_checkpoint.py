@@ -22,7 +22,7 @@ from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
 checkpoint_app = typer.Typer(help="Signed checkpoints of every hash chain.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def key_path(settings: Settings) -> Path:

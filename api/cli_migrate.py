@@ -19,7 +19,7 @@ from portfolio.migrations import MigrationSummary
 from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def install(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from api.cli_runtime import command_runtime
 from portfolio.repair import RepairReport, repair
 from portfolio.settings import Settings
 
-console = Console()
+console = Console(soft_wrap=True)
 
 
 def run_repair() -> None:

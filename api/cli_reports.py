@@ -16,7 +16,7 @@ from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
 reports_app = typer.Typer(help="Statistics for agencies.", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @reports_app.command("rebuild")

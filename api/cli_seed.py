@@ -25,7 +25,7 @@ from portfolio.seed import SeedRefused, SeedSummary, seed_province
 from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 DEFAULT_PASSWORD = "seed-password"  # noqa: S105 - synthetic local data only (documented)
 
 

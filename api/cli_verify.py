@@ -34,7 +34,7 @@ from portfolio.credentials.jws import BadCredential, header_of
 from portfolio.settings import Settings
 from portfolio.storage import StoreError
 
-console = Console()
+console = Console(soft_wrap=True)
 TIMEOUT_SECONDS = 10
 
 

@@ -579,6 +579,16 @@ class Machine:
             "owed_fen": sum(h.claimed for h in self.vouchers if h.status == "claimed"),
             "vouchers_paid": sum(h.status == "redeemed" for h in self.vouchers),
             "paid_fen": sum(after.ledger.values()),
+            # The machine's policies name no fund: every payment is "unspecified".
+            "paid_by_source": [
+                {
+                    "funding_source": "unspecified",
+                    "payments": len(after.ledger),
+                    "amount_fen": sum(after.ledger.values()),
+                }
+            ]
+            if after.ledger
+            else [],
         }, trail
 
     async def check_reads(self) -> None:
