@@ -273,7 +273,8 @@ async def test_a_suspended_provider_claims_no_milestone(
     assert "suspended" in refused["detail"]
     assert refused["reason"] == "虚报培训人数，立案调查"
     after = await TrainingProject.get(pid)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert (after.version, after.milestones[0].status.value) == (before.version, "open")
     assert await ChangeRecord.find({"object_id": pid}).count() == trail_before
     # It still reads the project; reinstated, the same claim goes through.
