@@ -67,6 +67,19 @@ async def test_buy_claim_and_pay_a_milestone_through_the_pages(
     mine = await web.get("/provider/projects")
     assert "川菜项目" in mine.text
     here = f"/provider/projects/{pid}"
+    # Suspended, the provider reads the project but its claim comes back with why.
+    org = made.provider.organisation_id
+    suspend = await client.post(
+        f"/providers/{org}/suspend", json={"reason": "核查"}, headers=made.provider.agency.headers
+    )
+    assert suspend.status_code == 200, suspend.text
+    refused = await post_form(web, f"{here}/milestones/1/claim", page=here)
+    assert refused.headers["location"] == here
+    assert "Your organisation is suspended" in (await web.get(here)).text
+    reinstate = await client.post(
+        f"/providers/{org}/reinstate", json={"reason": "结束"}, headers=made.provider.agency.headers
+    )
+    assert reinstate.status_code == 200, reinstate.text
     claimed = await post_form(web, f"{here}/milestones/1/claim", page=here)
     assert claimed.headers["location"] == f"{here}?notice=claimed"
     assert "Claimed, awaiting the agency" in (await web.get(here)).text
