@@ -81,6 +81,7 @@ from api.web.routes import (
     verify,
     worker_account,
     worker_borders,
+    worker_projects,
     worker_record,
     worker_training,
 )
@@ -110,6 +111,7 @@ def install(app: FastAPI) -> None:
     app.include_router(worker_account.router)
     app.include_router(catalogue.router)
     app.include_router(worker_training.router)
+    app.include_router(worker_projects.router)
     app.include_router(worker_borders.router)
     app.include_router(sharing.router)
     app.include_router(verify.router)

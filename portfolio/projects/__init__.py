@@ -32,6 +32,7 @@ from portfolio.projects.service import (
     projects_of_worker,
 )
 from portfolio.projects.views import MilestoneView, ProjectView
+from portfolio.projects.worker import MyProject, ProjectClass, my_projects
 
 __all__ = [
     "AFTER_PAYMENT",
@@ -42,8 +43,10 @@ __all__ = [
     "MilestoneContent",
     "MilestoneStatus",
     "MilestoneView",
+    "MyProject",
     "PaymentsFinished",
     "ProjectAttestation",
+    "ProjectClass",
     "ProjectContent",
     "ProjectView",
     "TrainingProject",
@@ -57,5 +60,6 @@ __all__ = [
     "measure",
     "measured",
     "milestone_entry_id",
+    "my_projects",
     "projects_of_worker",
 ]

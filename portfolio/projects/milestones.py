@@ -5,6 +5,8 @@ approval pays it. The guarantees are the voucher claims':
   ``condition_not_met``) unless the records meet the milestone's condition now
   (``measuring.py``: confirmed attendance only, completions with enough confirmed hours); the
   approval measures again, since records may have been voided since the claim.
+* **Not while suspended.** A suspended provider reads its projects but claims nothing (403,
+  the check voucher claims make: ``training.acting_organisation``).
 * **Flagged.** The fraud rules run at the claim and their flags travel with it; the workers'
   disputes are counted at the decision. Approving a claim with either needs the officer to
   acknowledge them (rule ``acknowledge_flags``).
@@ -39,6 +41,7 @@ from portfolio.projects.documents import (
 from portfolio.projects.measuring import measure, screen
 from portfolio.projects.service import trail, visible
 from portfolio.projects.views import ProjectView
+from portfolio.training import acting_organisation
 from portfolio.vouchers import MILESTONE, Payment, post
 
 AFTER_PAYMENT = "milestone:after_payment"
@@ -101,9 +104,11 @@ async def claim(
     min_share: float,
     limits: Thresholds,
 ) -> ProjectView:
-    """The provider claims milestone ``n``: refused unless the records meet its condition."""
+    """The provider claims milestone ``n``: refused unless the records meet its condition,
+    and while the provider is suspended (403, as a voucher claim is)."""
     if actor.role is not Role.PROVIDER:
         raise Forbidden("the project's provider claims a milestone")
+    await acting_organisation(actor)
     project = await visible(actor, project_id)
     milestone = _find(project, n)
     if milestone.status is not MilestoneStatus.OPEN:

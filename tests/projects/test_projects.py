@@ -252,3 +252,38 @@ async def test_workers_attest_and_a_dispute_needs_acknowledging(
     assert provider_view.json()["milestones"][0]["under_review"] is True
     paid = await decide(client, made.officer, pid, 1, acknowledge_flags=True)
     assert paid.status_code == 200
+
+
+async def test_a_suspended_provider_claims_no_milestone(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    made = await make_class(client, runtime)
+    pid = (await create(client, made)).json()["id"]
+    await train(client, made)
+    org = made.provider.organisation_id
+    suspended = await client.post(
+        f"/providers/{org}/suspend",
+        json={"reason": "虚报培训人数，立案调查"},
+        headers=made.provider.agency.headers,
+    )
+    assert suspended.status_code == 200, suspended.text
+    before = await TrainingProject.get(pid)
+    trail_before = await ChangeRecord.find({"object_id": pid}).count()
+    refused = assert_problem(await claim(client, made, pid, 1), 403)
+    assert "suspended" in refused["detail"]
+    assert refused["reason"] == "虚报培训人数，立案调查"
+    after = await TrainingProject.get(pid)
+    assert before is not None
+    assert after is not None
+    assert (after.version, after.milestones[0].status.value) == (before.version, "open")
+    assert await ChangeRecord.find({"object_id": pid}).count() == trail_before
+    # It still reads the project; reinstated, the same claim goes through.
+    seen = await client.get(f"/projects/{pid}", headers=made.provider.user.headers)
+    assert seen.status_code == 200
+    reinstated = await client.post(
+        f"/providers/{org}/reinstate",
+        json={"reason": "调查结束"},
+        headers=made.provider.agency.headers,
+    )
+    assert reinstated.status_code == 200, reinstated.text
+    assert (await claim(client, made, pid, 1)).status_code == 200

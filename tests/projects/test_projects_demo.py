@@ -1,5 +1,6 @@
 """The project demo: Chengdu's officer bought a training project from provider A, its first
-milestone paid once on the ledger from the employment subsidy fund, the second open."""
+milestone paid once on the ledger from the employment subsidy fund, the second open; the demo
+worker-1 is in its group (to attest it on ``/my/projects``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from httpx import AsyncClient
 from api.runtime import Runtime
 from portfolio import bootstrap
 from portfolio.accounts.demo import DEMO_PASSWORD
+from portfolio.projects.demo import NAME
 from portfolio.vouchers.ledger import LedgerEntry
 from tests.helpers import auth_headers, request_tokens
 
@@ -36,3 +38,13 @@ async def test_the_demo_shows_a_project_with_one_milestone_paid(
     ]
     mianyang = await _headers(client, "agency-mianyang")
     assert (await client.get("/projects", headers=mianyang)).json() == []
+
+
+async def test_the_demo_worker_1_is_in_the_project_group(
+    client: AsyncClient, runtime: Runtime
+) -> None:
+    await bootstrap.load_demo(settings=runtime.settings, keyring=runtime.keyring)
+    mine = await client.get("/me/projects", headers=await _headers(client, "worker-1"))
+    assert [p["name"] for p in mine.json()] == [NAME]
+    other = await client.get("/me/projects", headers=await _headers(client, "worker-2"))
+    assert other.json() == []

@@ -1,6 +1,6 @@
 """The training project pages (agency_projects.py, provider_projects.py) in the page access
 matrix (tests/web/test_page_access.py): agency officers buy and decide, every agency seat
-reads; the provider's console reads and claims."""
+reads; the provider's console reads and claims; a worker of the group attests."""
 
 from __future__ import annotations
 
@@ -20,4 +20,6 @@ PROJECT_PAGES: dict[Route, Access] = {
     ("GET", "/provider/projects"): _PROVIDER,
     ("GET", "/provider/projects/{project_id}"): _PROVIDER,
     ("POST", "/provider/projects/{project_id}/milestones/{n}/claim"): _PROVIDER,
+    ("GET", "/my/projects"): only(Role.WORKER),
+    ("POST", "/my/projects/{project_id}/attestation"): only(Role.WORKER),
 }

@@ -1,13 +1,14 @@
 """Training projects in headless Chromium with the demo data, in Chinese then English at
 phone width: Chengdu's officer reads the region's projects, opens the demo project (its first
 milestone paid, the second open) and the form buying one with provider A chosen; provider A
-reads the same project in its console. Reading only (the demo server is shared); buying,
-claiming and deciding are tested in-process (test_projects_pages.py, tests/projects). Every
+reads the same project in its console; the demo worker-1 finds it from 我的培训 and says, in
+Chinese, that they took part (the one write: the demo server is shared). Buying, claiming and
+deciding are tested in-process (test_projects_pages.py, tests/projects). Every
 page passes ``check_page`` (axe-core, 360 px, 44 px targets, screenshots)."""
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from portfolio.accounts.demo import DEMO_ORGANISATION_A
 from portfolio.projects.demo import NAME
@@ -68,3 +69,25 @@ async def test_an_officer_and_the_provider_read_the_demo_project(
     await main.get_by_role("link", name=NAME).click()
     await expect(heading).to_have_text(NAME)
     await check_page(page, "provider-project")
+
+
+async def test_the_demo_worker_attests_the_project_in_chinese(zh: BrowserContext) -> None:
+    """worker-1, in the demo project's group, finds it from 我的培训 and says they took part
+    (the only test that writes to the demo project: it answers once)."""
+    page = await zh.new_page()
+    words = WORDS["zh"]
+    main = page.locator("main")
+    heading = page.get_by_role("heading", level=1)
+    await _sign_in(page, words, "worker-1", "/my/training")
+    await expect(heading).to_have_text("我的培训")
+    await main.get_by_role("link", name="我的项目制培训").click()
+    await expect(heading).to_have_text("我的项目制培训")
+    card = main.locator("li", has_text=NAME)
+    await check_page(page, "worker-projects")
+
+    await card.get_by_label("是的，我参加了").check()
+    await card.get_by_role("button", name="提交我的回复").click()
+    await expect(main.get_by_role("status")).to_contain_text("您已确认参加了这个项目的培训")
+    await expect(card).to_contain_text("您已确认参加")
+    await expect(card.get_by_role("button", name="提交我的回复")).to_have_count(0)
+    await check_page(page, "worker-projects-answered")

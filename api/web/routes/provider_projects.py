@@ -13,11 +13,11 @@ from api.deps import ProviderPage
 from api.runtime import get_runtime
 from api.web.forms import PageError, SessionForm, back_to_form, once, see_other
 from api.web.project_words import CHANGED, notice_of, project_words, refusal
-from api.web.routes.provider_console import console_page
+from api.web.routes.provider_console import SUSPENDED, console_page
 from api.web.routing import page_router
 from api.web.templating import t
 from portfolio import projects
-from portfolio.errors import Conflict, ValidationFailed
+from portfolio.errors import Conflict, Forbidden, ValidationFailed
 from portfolio.integrity import Thresholds
 
 router = page_router()
@@ -76,6 +76,8 @@ async def claim_milestone(
             return back_to_form(here, found, {"note": form.get("note")})
         except Conflict:
             return back_to_form(here, [PageError("note", t(request, CHANGED))], {})
+        except Forbidden:  # the organisation is suspended (the project itself it can read)
+            return back_to_form(here, [PageError("note", t(request, SUSPENDED))], {})
         return see_other(f"{here}?notice=claimed")
 
     return await once(request, form, actor.principal_id, act)
