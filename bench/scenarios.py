@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench import loadgen, raw
-from bench.fixtures import BENCH_PASSWORD, Connected, State
+from bench import loadgen, raw, raw_procs
+from bench.fixtures import BENCH_PASSWORD, DATABASE, Connected, State
 from bench.harness import ApiProcess, Figures, drive
 from bench.loadgen import Call, WrkResult
 from portfolio.archives.kinds import EntryKind
@@ -52,6 +52,8 @@ CONTENDERS = 50
 WRK_SECONDS = float(os.environ.get("BENCH_WRK_SECONDS", "15"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+# BENCH_RAW_PROCESSES=N: the archive read's raw half also from N processes (``bench.raw_procs``)
+RAW_PROCESSES = int(os.environ.get("BENCH_RAW_PROCESSES", "1"))
 IDEMPOTENCY_KEYS = os.environ.get("BENCH_IDEMPOTENCY_KEYS", "1") != "0"
 COMPLETION = json.dumps({"result": "passed", "score": 80})
 
@@ -183,6 +185,19 @@ async def archive_read(ctx: Ctx) -> list[Result]:
     order = _order(list(ctx.state.readers), READS, ctx.archives)
     db = ctx.conn.db
     raw_f = await _run("raw", lambda i: raw.read_archive(db, order[i]), len(order), CONCURRENCY)
+    one_process = ""
+    if RAW_PROCESSES > 1:
+        # the same reads from several processes: the store's ceiling, not one driver's
+        one_process = f"raw from this one process {raw_f.per_second:,.1f}/s; "
+        raw_f = await asyncio.to_thread(
+            raw_procs.read_archive,
+            ctx.conn.uri,
+            DATABASE,
+            order,
+            processes=RAW_PROCESSES,
+            concurrency=CONCURRENCY,
+            time_limit_s=TIME_LIMIT,
+        )
     archives = list(ctx.state.readers)
     tokens = [ctx.state.readers[a] for a in archives]
     for archive_id in archives[:CONCURRENCY]:
@@ -196,7 +211,8 @@ async def archive_read(ctx: Ctx) -> list[Result]:
     wrk = await _wrk(ctx, tokens, calls, once=False)
     note = (
         f"{len(tokens)} workers, wrk {WRK_CONNECTIONS} connections; {_statuses(wrk)}; "
-        f"p99/p50 {wrk.p99_ms / wrk.p50_ms if wrk.p50_ms else 0:.1f}"
+        f"p99/p50 {wrk.p99_ms / wrk.p50_ms if wrk.p50_ms else 0:.1f}; {one_process}"
+        f"raw from {RAW_PROCESSES} process(es)"
     )
     return [
         result(
