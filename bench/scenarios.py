@@ -204,7 +204,10 @@ async def archive_read(ctx: Ctx) -> list[Result]:
     one_process = ""
     if RAW_PROCESSES > 1:
         # the same reads from several processes: the store's ceiling, not one driver's
-        one_process = f"raw from this one process {raw_f.per_second:,.1f}/s; "
+        one_process = (
+            f"raw from this one process {raw_f.per_second:,.1f}/s "
+            f"(p50 {raw_f.p50_ms:.1f} ms; {raw_cpu.per_op(raw_f.requests)}); "
+        )
         with ctx.measured() as raw_cpu:
             raw_f = await asyncio.to_thread(
                 raw_procs.read_archive,
