@@ -132,7 +132,8 @@ def result(
         raw_p50_ms=round(raw_figures.p50_ms, 1),
         raw_p99_ms=round(raw_figures.p99_ms, 1),
         ratio=round(http.per_second / raw_figures.per_second, 3) if raw_figures.per_second else 0,
-        note=note,
+        # the machine's load beside every figure (the CPU notes carry their own, per half)
+        note=note if "; load " in note else f"{note}; load {profile.load()}".lstrip("; "),
     )
 
 
