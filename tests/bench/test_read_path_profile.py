@@ -42,7 +42,8 @@ def test_the_suite_profile_gives_busy_share_inclusive_and_own_shares(tmp_path: P
     text = summarise(stacks, seconds=1)
     lines = text.splitlines()
     # 4 samples in 1 s at 100 Hz: the thread was busy 4% of the time
-    assert lines[0].startswith("4 samples") and "(4% of one thread" in lines[0], lines[0]
+    assert lines[0].startswith("4 samples"), lines[0]
+    assert "(4% of one thread" in lines[0], lines[0]
     on_stack = lines[lines.index("on the stack:") + 1 : lines.index("own (the frame sampled):")]
     own = lines[lines.index("own (the frame sampled):") + 1 :]
     # main and handle are on every stack: left out as outer frames
