@@ -215,10 +215,32 @@ async def connected(data_dir: Path) -> AsyncIterator[Connected]:
         await asyncio.to_thread(store.stop)
 
 
-async def _seed(conn: Connected, archives: int) -> str:
-    """Seed the province; returns how."""
+async def _seed(conn: Connected, archives: int, *, log: bool = False) -> str:
+    """Seed the province (``log``: a line per 20 batches); returns how."""
+    started = time.perf_counter()
+    first: list[int] = []
+
+    def progress(phase: str, done: int, total: int, counts: dict[str, int]) -> None:
+        documents = sum(counts.values())
+        if not first:
+            first.append(documents)
+        if (phase == "workers" and done % 20 == 0) or done == total:
+            rate = (documents - first[0]) / max(1e-9, time.perf_counter() - started)
+            stamp = datetime.now(UTC).strftime("%H:%M:%S")
+            load = Path("/proc/loadavg").read_text().split()[:3]
+            print(
+                f"{stamp} {phase} {done}/{total}: {documents:,} documents, "
+                f"{rate:,.0f}/s in this call, load {' '.join(load)}",
+                flush=True,
+            )
+
     await seed_province(
-        conn.settings, conn.keyring, archives=archives, seed=SEED, password=SEED_PASSWORD
+        conn.settings,
+        conn.keyring,
+        archives=archives,
+        seed=SEED,
+        password=SEED_PASSWORD,
+        progress=progress if log else None,
     )
     return f"portfolio seed --archives {archives} --seed {SEED}"
 
@@ -582,8 +604,24 @@ async def _tokens(uri: str, logins: dict[str, tuple[str, str]]) -> dict[str, str
             return dict(await asyncio.gather(*(one(k) for k in logins)))
 
 
+async def seed_base(base: Path, archives: int) -> float:
+    """Seed (or go on seeding: ``seed_province`` resumes) ``archives`` into ``base``, no
+    top-up; returns the seconds this call took. ``python -m bench.fixtures N DIR`` runs it, so
+    a long seed (1,000,000 archives) can start early, be interrupted and resumed, and the
+    suite then finds it (``BENCH_BASE_DIR``)."""
+    async with connected(base) as conn:
+        started = time.perf_counter()
+        await _seed(conn, archives, log=True)
+        return time.perf_counter() - started
+
+
 async def prepare(base: Path, archives: int, amounts: Amounts | None = None) -> State:
-    """Seed ``archives`` into a fresh ``base`` and top it up (see the module docstring)."""
+    """Seed ``archives`` into ``base`` and top it up (see the module docstring).
+
+    A ``base`` that a finished ``prepare`` left (its ``bench.json``) is used as it is; one
+    with a seed begun or finished by ``seed_base`` has its seed resumed, then is topped up."""
+    if (base / STATE_FILE).exists():
+        return State.load(base)
     amounts = amounts or Amounts()
     rng = random.Random(archives)
     async with connected(base) as conn:
@@ -644,3 +682,21 @@ def timed() -> Iterator[list[float]]:
         yield holder
     finally:
         holder.append(time.perf_counter() - started)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.fixtures ARCHIVES DIR``: seed (or resume seeding) a base only."""
+    if len(argv) != 2:
+        print("usage: python -m bench.fixtures ARCHIVES DIR")
+        return 2
+    archives, base = int(argv[0]), Path(argv[1])
+    base.mkdir(parents=True, exist_ok=True)
+    seconds = asyncio.run(seed_base(base, archives))
+    print(f"{archives:,} archives seeded into {base} ({seconds:,.0f} s in this call)")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -139,6 +139,10 @@ class ApiProcess:
     process: subprocess.Popen[bytes]
     base_url: str
 
+    def pids(self) -> list[int]:
+        """The API process and its workers, if any."""
+        return self._pids()
+
     def _pids(self) -> list[int]:
         """The API process and its descendants (``serve --workers N``: the workers)."""
         found, todo = [], [self.process.pid]

@@ -21,7 +21,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo import DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from portfolio.accounts.principal import Actor, Role
@@ -30,7 +30,6 @@ from portfolio.archives.documents import Recorder
 from portfolio.archives.entries import advance_head
 from portfolio.archives.kinds import EntryKind
 from portfolio.archives.scope import to_bson
-from portfolio.archives.summary import SUMMARY_KINDS
 from portfolio.clock import truncate_to_millis
 from portfolio.reports import training as training_reports
 from portfolio.reports import vouchers as voucher_reports
@@ -43,26 +42,18 @@ from portfolio.vouchers.enums import VoucherAction, VoucherStatus
 from portfolio.vouchers.rules import epoch_ms
 
 PAGE = 20
-_SUMMARY = [k.value for k in SUMMARY_KINDS]
 
 
 async def read_archive(db: Any, archive_id: str) -> bool:
-    """``GET /me/archive?limit=20``: the archive, the newest page, the summary kinds."""
+    """``GET /me/archive?limit=20``: the archive (its summary kept on it, current while the
+    head has not moved: ``portfolio/archives/kept_summary.py``) and the newest page; two
+    round trips, as the service makes once the summary is kept (no scan of summary entries)."""
     archive = await db["archives"].find_one({"_id": ObjectId(archive_id)})
     await (
         db["archive_entries"]
         .find({"archive_id": archive_id})
         .sort("seq", DESCENDING)
         .limit(PAGE + 1)
-        .to_list()
-    )
-    await (
-        db["archive_entries"]
-        .find(
-            {"archive_id": archive_id, "kind": {"$in": _SUMMARY}},
-            {"seq": 1, "kind": 1, "payload": 1, "corrects": 1},
-        )
-        .sort("seq", ASCENDING)
         .to_list()
     )
     return archive is not None

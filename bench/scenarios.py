@@ -27,8 +27,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench import loadgen, raw
-from bench.fixtures import BENCH_PASSWORD, Connected, State
+from bench import loadgen, profile, raw, raw_procs
+from bench.fixtures import BENCH_PASSWORD, DATABASE, Connected, State
 from bench.harness import ApiProcess, Figures, drive
 from bench.loadgen import Call, WrkResult
 from portfolio.archives.kinds import EntryKind
@@ -52,6 +52,8 @@ CONTENDERS = 50
 WRK_SECONDS = float(os.environ.get("BENCH_WRK_SECONDS", "15"))
 WRK_CONNECTIONS = int(os.environ.get("BENCH_WRK_CONNECTIONS", "16"))
 WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+# BENCH_RAW_PROCESSES=N: the archive read's raw half also from N processes (``bench.raw_procs``)
+RAW_PROCESSES = int(os.environ.get("BENCH_RAW_PROCESSES", "1"))
 IDEMPOTENCY_KEYS = os.environ.get("BENCH_IDEMPOTENCY_KEYS", "1") != "0"
 COMPLETION = json.dumps({"result": "passed", "score": 80})
 
@@ -93,6 +95,21 @@ class Ctx:
         """The Authorization header of ``token``."""
         return {"Authorization": f"Bearer {token}"}
 
+    @property
+    def store_pid(self) -> int | None:
+        """The embedded store's process."""
+        process = self.conn.store.process
+        return process.pid if process is not None else None
+
+    def measured(self) -> Any:
+        """``with ctx.measured() as cpu:``: the API's and the store's CPU during the body."""
+        return profile.measured(self.api.pids(), self.store_pid)
+
+    def sampled(self, name: str, seconds: float) -> Any:
+        """py-spy on the API and the store during the body (``BENCH_PYSPY``)."""
+        pids = {"api": self.api.process.pid, "store": self.store_pid or 0}
+        return profile.sampled(f"{name}-{self.archives}", pids, seconds)
+
 
 def result(
     ctx: Ctx, scenario: str, label: str, http: Figures, raw_figures: Figures, note: str = ""
@@ -115,7 +132,8 @@ def result(
         raw_p50_ms=round(raw_figures.p50_ms, 1),
         raw_p99_ms=round(raw_figures.p99_ms, 1),
         ratio=round(http.per_second / raw_figures.per_second, 3) if raw_figures.per_second else 0,
-        note=note,
+        # the machine's load beside every figure (the CPU notes carry their own, per half)
+        note=note if "; load " in note else f"{note}; load {profile.load()}".lstrip("; "),
     )
 
 
@@ -182,7 +200,25 @@ async def archive_read(ctx: Ctx) -> list[Result]:
     """A worker's ``GET /me/archive?limit=20`` (sampled workers, shuffled, 16 at a time)."""
     order = _order(list(ctx.state.readers), READS, ctx.archives)
     db = ctx.conn.db
-    raw_f = await _run("raw", lambda i: raw.read_archive(db, order[i]), len(order), CONCURRENCY)
+    with ctx.measured() as raw_cpu:
+        raw_f = await _run("raw", lambda i: raw.read_archive(db, order[i]), len(order), CONCURRENCY)
+    one_process = ""
+    if RAW_PROCESSES > 1:
+        # the same reads from several processes: the store's ceiling, not one driver's
+        one_process = (
+            f"raw from this one process {raw_f.per_second:,.1f}/s "
+            f"(p50 {raw_f.p50_ms:.1f} ms; {raw_cpu.per_op(raw_f.requests)}); "
+        )
+        with ctx.measured() as raw_cpu:
+            raw_f = await asyncio.to_thread(
+                raw_procs.read_archive,
+                ctx.conn.uri,
+                DATABASE,
+                order,
+                processes=RAW_PROCESSES,
+                concurrency=CONCURRENCY,
+                time_limit_s=TIME_LIMIT,
+            )
     archives = list(ctx.state.readers)
     tokens = [ctx.state.readers[a] for a in archives]
     for archive_id in archives[:CONCURRENCY]:
@@ -193,10 +229,16 @@ async def archive_read(ctx: Ctx) -> list[Result]:
         Call("GET", "/me/archive?limit=20", token=archives.index(a))
         for a in _order(archives, len(archives), ctx.archives)
     ]
-    wrk = await _wrk(ctx, tokens, calls, once=False)
+    with ctx.measured() as http_cpu:
+        wrk = await _wrk(ctx, tokens, calls, once=False)
+    if profile.available():
+        with ctx.sampled("archive_read", WRK_SECONDS):
+            await _wrk(ctx, tokens, calls, once=False)
     note = (
         f"{len(tokens)} workers, wrk {WRK_CONNECTIONS} connections; {_statuses(wrk)}; "
-        f"p99/p50 {wrk.p99_ms / wrk.p50_ms if wrk.p50_ms else 0:.1f}"
+        f"p99/p50 {wrk.p99_ms / wrk.p50_ms if wrk.p50_ms else 0:.1f}; {one_process}"
+        f"raw from {RAW_PROCESSES} process(es); HTTP {http_cpu.per_op(wrk.answered)}; "
+        f"raw {raw_cpu.per_op(raw_f.requests)}"
     )
     return [
         result(
@@ -267,19 +309,24 @@ async def reports(ctx: Ctx) -> list[Result]:
             await raw.report(agency, kind, query)
             return True
 
-        raw_f = await _run("raw", raw_one, REPORT_REQUESTS, 4, TIME_LIMIT / 4)
+        with ctx.measured() as raw_cpu:
+            raw_f = await _run("raw", raw_one, REPORT_REQUESTS, 4, TIME_LIMIT / 4)
         warm = await ctx.http.get(path, params=params, headers=headers)
         groups = len(warm.json().get("rows", [])) if warm.status_code == 200 else -1
         target = f"{path}?{urlencode(params)}" if params else path
-        wrk = await _wrk(
-            ctx,
-            [ctx.state.agency_token],
-            [Call("GET", target, token=0)],
-            once=False,
-            connections=4,
-            seconds=TIME_LIMIT / 4,
+        with ctx.measured() as http_cpu:
+            wrk = await _wrk(
+                ctx,
+                [ctx.state.agency_token],
+                [Call("GET", target, token=0)],
+                once=False,
+                connections=4,
+                seconds=TIME_LIMIT / 4,
+            )
+        note = (
+            f"{groups} rows; {_statuses(wrk)}; HTTP {http_cpu.per_op(wrk.answered)}; "
+            f"raw {raw_cpu.per_op(raw_f.requests)}"
         )
-        note = f"{groups} rows; {_statuses(wrk)}"
         rows.append(result(ctx, "reports", f"report: {label}", wrk.figures("http"), raw_f, note))
     return rows
 
@@ -472,6 +519,20 @@ async def bulk_completion(ctx: Ctx) -> list[Result]:
     return rows
 
 
+async def _still_claimed(db: Any, voucher_ids: list[str]) -> list[str]:
+    """Those of ``voucher_ids`` nobody has redeemed yet."""
+    from bson import ObjectId
+
+    left: set[str] = set()
+    for first in range(0, len(voucher_ids), 1000):
+        chunk = [ObjectId(i) for i in voucher_ids[first : first + 1000]]
+        async for v in db["vouchers"].find(
+            {"_id": {"$in": chunk}, "status": "claimed"}, {"_id": 1}
+        ):
+            left.add(str(v["_id"]))
+    return [v for v in voucher_ids if v in left]
+
+
 async def _ledger_check(db: Any, voucher_ids: list[str]) -> tuple[int, int, int]:
     """(vouchers redeemed, ledger entries, vouchers with more than one archive entry)."""
     from bson import ObjectId
@@ -527,17 +588,27 @@ async def redeem_distinct(ctx: Ctx) -> list[Result]:
     state = ctx.state
     db = ctx.conn.db
     raw_ids = state.vouchers_raw
-    raw_f = await _run(
-        "raw",
-        lambda i: raw.redeem(db, state.agency_id, raw_ids[i]),
-        len(raw_ids),
-        CONCURRENCY,
-        TIME_LIMIT * 2,
-    )
+    with ctx.measured() as raw_cpu:
+        raw_f = await _run(
+            "raw",
+            lambda i: raw.redeem(db, state.agency_id, raw_ids[i]),
+            len(raw_ids),
+            CONCURRENCY,
+            TIME_LIMIT * 2,
+        )
     ids = state.vouchers_http[:REDEMPTIONS]
     calls = [Call("POST", f"/vouchers/{v}/redeem", token=0, idempotency_key=_key(v)) for v in ids]
-    wrk = await _wrk(ctx, [state.agency_token], calls, once=True, seconds=TIME_LIMIT * 2)
+    with ctx.measured() as http_cpu:
+        wrk = await _wrk(ctx, [state.agency_token], calls, once=True, seconds=TIME_LIMIT * 2)
     redeemed, ledger, doubled = await _settled_ledger(db, ids)
+    if profile.available():
+        # a second run, sampled (not checked, not counted), over vouchers still claimed
+        left = await _still_claimed(db, state.vouchers_http)
+        more = [
+            Call("POST", f"/vouchers/{v}/redeem", token=0, idempotency_key=f"spy-{v}") for v in left
+        ]
+        with ctx.sampled("redeem_distinct", WRK_SECONDS):
+            await _wrk(ctx, [state.agency_token], more, once=True, seconds=WRK_SECONDS)
     won = wrk.count([200])
     # A run cut by the time limit leaves up to one call per connection in flight, unanswered,
     # which the server may still have redeemed.
@@ -546,7 +617,8 @@ async def redeem_distinct(ctx: Ctx) -> list[Result]:
     note = (
         f"{wrk.answered} of {len(ids)} vouchers asked; ledger {ledger} entries for "
         f"{redeemed} redeemed ({in_flight} of them unanswered at the time limit), "
-        f"{doubled} doubled: {'OK' if ok else 'MISMATCH'}; {_statuses(wrk)}"
+        f"{doubled} doubled: {'OK' if ok else 'MISMATCH'}; {_statuses(wrk)}; "
+        f"HTTP {http_cpu.per_op(wrk.answered)}; raw {raw_cpu.per_op(raw_f.requests)}"
     )
     return [
         result(

@@ -107,7 +107,10 @@ async def bench_size(
 ) -> None:
     """Seed one size once, then run the read-only ``names`` together on one copy and each
     writing one on its own copy."""
-    base = work / f"base-{archives}"
+    # BENCH_BASE_DIR: seeded bases are kept there between runs (and a seed begun there by
+    # ``python -m bench.fixtures`` is resumed); otherwise each is made in ``work`` and removed.
+    kept = os.environ.get("BENCH_BASE_DIR")
+    base = (Path(kept) if kept else work) / f"base-{archives}"
     state = await prepare(base, archives, Amounts.from_env())
     log.append(
         f"{archives:,} archives: seeded by {state.source} in {state.seed_seconds:,.0f} s, "
@@ -134,7 +137,8 @@ async def bench_size(
             results.extend(rows)
             progress()  # a partial table survives a later failure
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(base, ignore_errors=True)
 
 
 HEADER = (
