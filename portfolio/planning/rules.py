@@ -31,6 +31,18 @@ PERIODS = {
     "14": Period("14", "“十四五”", 2021, 2025),
     "15": Period("15", "“十五五”", 2026, 2030),
 }
+
+
+def period_of_year(year: int) -> Period:
+    """The period ``year`` falls in: before the first, the first; after the last, the last (its
+    figures stay readable until the next plan is entered)."""
+    ordered = sorted(PERIODS.values(), key=lambda period: period.first_year)
+    for period in ordered:
+        if year <= period.last_year:
+            return period
+    return ordered[-1]
+
+
 # The plan's own figure (三): 2.8 million new skilled workers in the 14th period.
 PLAN_NEW_SKILLED = 2_800_000
 PLAN_SHARE_PERMILLE = 300

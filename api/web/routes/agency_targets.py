@@ -34,10 +34,12 @@ from api.web.planning_words import message_of, words
 from api.web.routing import page_router
 from api.web.templating import render, t
 from api.web.training_words import page_words
+from portfolio import clock
 from portfolio.accounts.principal import Actor, Role, StaffRole
 from portfolio.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
 from portfolio.planning import LinkKind, PlatformKind, PlatformTier, platforms, targets
 from portfolio.planning import dashboard as measuring
+from portfolio.planning.rules import period_of_year
 from portfolio.planning.targets import TargetValues
 
 router = page_router()
@@ -107,21 +109,23 @@ def _day(form: SessionForm, name: str, errors: list[FieldError]) -> date | None:
 async def targets_page(
     request: Request,
     actor: AgencyPage,
-    period: str = "14",
+    period: str = "",
     region: str = "",
     year: str = "",
     notice: str = "",
 ) -> Response:
-    """The dashboard, the region's platforms and the entry forms."""
+    """The dashboard, the region's platforms and the entry forms: the plan period of today
+    unless another is chosen."""
+    current = period_of_year(clock.china_today().year).code
     try:
         view = await measuring.dashboard(
             actor=actor,
-            period=period,
+            period=period or current,
             region=region or None,
             year=int(year) if year.isdigit() else None,
         )
     except ValidationFailed:
-        view = await measuring.dashboard(actor=actor, period="14")
+        view = await measuring.dashboard(actor=actor, period=current)
     context: dict[str, object] = {
         "view": view,
         "platforms": await platforms.list_visible(actor=actor),
